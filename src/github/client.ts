@@ -1,0 +1,96 @@
+/**
+ * The GitHub client every module of src/github takes: Probot's `context.octokit` and the worker's own
+ * Octokit both fit, since both are @octokit/core with the throttling and retry plugins.
+ */
+import { Octokit } from '@octokit/core'
+import { paginateRest } from '@octokit/plugin-paginate-rest'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+
+/** What src/github needs of an Octokit: typed REST requests and GraphQL. */
+export type GitHubApi = Pick<Octokit, 'request' | 'graphql'>
+
+/** A repository, as the owner/name pair every REST route takes. */
+export interface RepoRef {
+  owner: string
+  repo: string
+}
+
+/** `owner/name` for logs and messages. */
+export function repoName(ref: RepoRef): string {
+  return `${ref.owner}/${ref.repo}`
+}
+
+/** Parses `owner/name`, saying what was wrong when it is not that. */
+export function parseRepoName(fullName: string): RepoRef {
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(fullName.trim())
+  if (!match) {
+    throw new Error(
+      `"${fullName}" is not a repository name: expected "owner/name", e.g. "octo-org/todo-api".`,
+    )
+  }
+  return { owner: match[1]!, repo: match[2]! }
+}
+
+/** The Octokit class for code outside Probot: REST, GraphQL, pagination, throttling and retry. */
+export const GitHubOctokit = Octokit.plugin(throttling, retry, paginateRest)
+
+/** Options for `createGitHubClient`. */
+export interface ClientOptions {
+  token: string
+  /** REST base URL, e.g. GITHUB_API_URL; GitHub Enterprise and the emulator are reached the same way. */
+  baseUrl?: string
+  userAgent?: string
+  /** Warnings from throttling go here; never given the token. */
+  log?: { warn: (message: string) => void; debug?: (message: string) => void }
+  /** How often a rate-limited request is retried before it fails. */
+  maxRateLimitRetries?: number
+}
+
+/** Builds a client that waits out primary and secondary rate limits and retries 5xx answers. */
+export function createGitHubClient(options: ClientOptions): InstanceType<typeof GitHubOctokit> {
+  const maxRetries = options.maxRateLimitRetries ?? 4
+  const warn = options.log?.warn ?? (() => {})
+  return new GitHubOctokit({
+    auth: options.token,
+    baseUrl: options.baseUrl ?? 'https://api.github.com',
+    userAgent: options.userAgent ?? 'gastown-github',
+    log: {
+      debug: options.log?.debug ?? (() => {}),
+      info: () => {},
+      warn,
+      error: warn,
+    },
+    throttle: {
+      onRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        warn(`rate limit on ${request.method} ${request.url}: retry ${retryCount + 1} in ${retryAfter}s`)
+        return retryCount < maxRetries
+      },
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        warn(
+          `secondary rate limit on ${request.method} ${request.url}: retry ${retryCount + 1} in ${retryAfter}s`,
+        )
+        return retryCount < maxRetries
+      },
+    },
+  })
+}
+
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'status' in error) {
+    const status = (error as { status: unknown }).status
+    if (typeof status === 'number') return status
+  }
+  return undefined
+}

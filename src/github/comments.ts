@@ -1,0 +1,90 @@
+/**
+ * Comments found by a hidden marker and edited in place: one progress comment per goal and per bead,
+ * never a stream of new ones.
+ */
+import type { GitHubApi, RepoRef } from './client.js'
+
+/** A comment's id, body and author. */
+export interface CommentData {
+  id: number
+  body: string
+  user: string | null
+  html_url: string
+}
+
+/** Every comment on an issue or pull request, oldest first. */
+export async function listComments(api: GitHubApi, repo: RepoRef, number: number): Promise<CommentData[]> {
+  const comments: CommentData[] = []
+  for (let page = 1; ; page += 1) {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      ...repo,
+      issue_number: number,
+      per_page: 100,
+      page,
+    })
+    for (const c of data) {
+      comments.push({
+        id: Number(c.id),
+        body: c.body ?? '',
+        user: c.user?.login ?? null,
+        html_url: c.html_url,
+      })
+    }
+    if (data.length < 100) return comments
+  }
+}
+
+/** Posts a new comment. */
+export async function createComment(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  body: string,
+): Promise<CommentData> {
+  const { data } = await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    ...repo,
+    issue_number: number,
+    body,
+  })
+  return {
+    id: Number(data.id),
+    body: data.body ?? '',
+    user: data.user?.login ?? null,
+    html_url: data.html_url,
+  }
+}
+
+/**
+ * Edits the comment that holds `marker` (and was written by `author`, when given, so a person quoting our
+ * marker cannot hijack it), or creates it. Skips the request when the body would not change.
+ */
+export async function upsertComment(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  marker: string,
+  body: string,
+  options: { author?: string; known?: CommentData[] } = {},
+): Promise<{ comment: CommentData; action: 'created' | 'updated' | 'unchanged' }> {
+  const full = body.includes(marker) ? body : `${body}\n\n${marker}`
+  const comments = options.known ?? (await listComments(api, repo, number))
+  const mine = comments.find(
+    (c) => c.body.includes(marker) && (options.author === undefined || c.user === options.author),
+  )
+  if (!mine) return { comment: await createComment(api, repo, number, full), action: 'created' }
+  if (mine.body === full) return { comment: mine, action: 'unchanged' }
+  const { data } = await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+    ...repo,
+    comment_id: mine.id,
+    body: full,
+  })
+  return {
+    comment: {
+      id: Number(data.id),
+      body: data.body ?? '',
+      user: data.user?.login ?? null,
+      html_url: data.html_url,
+    },
+    action: 'updated',
+  }
+}

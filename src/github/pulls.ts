@@ -1,0 +1,146 @@
+/** Pull requests: one per bead, found by its branch before one is opened, so retries never duplicate. */
+import type { GitHubApi, RepoRef } from './client.js'
+
+/** The fields of a pull request the town reads. */
+export interface PullData {
+  number: number
+  node_id: string
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  merged: boolean
+  merge_commit_sha: string | null
+  head: { ref: string; sha: string }
+  base: { ref: string }
+  user: string | null
+  html_url: string
+}
+
+type RawPull = {
+  number: number
+  node_id: string
+  title: string
+  body: string | null
+  state: string
+  merged?: boolean
+  merged_at: string | null
+  merge_commit_sha: string | null
+  head: { ref: string; sha: string }
+  base: { ref: string }
+  user: { login: string } | null
+  html_url: string
+}
+
+function toPullData(raw: RawPull): PullData {
+  return {
+    number: raw.number,
+    node_id: raw.node_id,
+    title: raw.title,
+    body: raw.body ?? '',
+    state: raw.state === 'closed' ? 'closed' : 'open',
+    merged: raw.merged ?? raw.merged_at !== null,
+    merge_commit_sha: raw.merge_commit_sha,
+    head: { ref: raw.head.ref, sha: raw.head.sha },
+    base: { ref: raw.base.ref },
+    user: raw.user?.login ?? null,
+    html_url: raw.html_url,
+  }
+}
+
+/** Opens a pull request from `head` into `base`. */
+export async function createPull(
+  api: GitHubApi,
+  repo: RepoRef,
+  pull: { title: string; body: string; head: string; base: string; draft?: boolean },
+): Promise<PullData> {
+  const { data } = await api.request('POST /repos/{owner}/{repo}/pulls', { ...repo, ...pull })
+  return toPullData(data as RawPull)
+}
+
+/** One pull request by number. */
+export async function getPull(api: GitHubApi, repo: RepoRef, number: number): Promise<PullData> {
+  const { data } = await api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+    ...repo,
+    pull_number: number,
+  })
+  return toPullData(data as RawPull)
+}
+
+/** The pull requests whose head is `branch` of this repository, newest first. */
+export async function findPullsForBranch(
+  api: GitHubApi,
+  repo: RepoRef,
+  branch: string,
+  state: 'open' | 'closed' | 'all' = 'all',
+): Promise<PullData[]> {
+  const { data } = await api.request('GET /repos/{owner}/{repo}/pulls', {
+    ...repo,
+    head: `${repo.owner}:${branch}`,
+    state,
+    per_page: 100,
+  })
+  return (data as RawPull[]).map(toPullData)
+}
+
+/** Changes a pull request's title, body or state. */
+export async function updatePull(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  update: { title?: string; body?: string; state?: 'open' | 'closed' },
+): Promise<PullData> {
+  const { data } = await api.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
+    ...repo,
+    pull_number: number,
+    ...update,
+  })
+  return toPullData(data as RawPull)
+}
+
+/** A changed file with its patch, for the reviewer's prompt and for checking inline comment lines. */
+export interface PullFile {
+  filename: string
+  status: string
+  additions: number
+  deletions: number
+  patch?: string
+}
+
+/** Every file a pull request changes. */
+export async function listPullFiles(api: GitHubApi, repo: RepoRef, number: number): Promise<PullFile[]> {
+  const files: PullFile[] = []
+  for (let page = 1; ; page += 1) {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
+      ...repo,
+      pull_number: number,
+      per_page: 100,
+      page,
+    })
+    for (const f of data) {
+      files.push({
+        filename: f.filename,
+        status: f.status,
+        additions: f.additions,
+        deletions: f.deletions,
+        ...(f.patch !== undefined ? { patch: f.patch } : {}),
+      })
+    }
+    if (data.length < 100) return files
+  }
+}
+
+/** Merges a pull request; answers the merge commit's sha. */
+export async function mergePull(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  options: { method?: 'merge' | 'squash' | 'rebase'; title?: string } = {},
+): Promise<string> {
+  const { data } = await api.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', {
+    ...repo,
+    pull_number: number,
+    merge_method: options.method ?? 'merge',
+    ...(options.title ? { commit_title: options.title } : {}),
+  })
+  return data.sha
+}

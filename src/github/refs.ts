@@ -1,0 +1,60 @@
+/**
+ * Git refs through the REST API. A claim is a ref that only one run can create: GitHub answers 422
+ * "Reference already exists" to the second, which is what makes claims exclusive.
+ */
+import { statusOf, type GitHubApi, type RepoRef } from './client.js'
+
+/** The ref a worker creates to claim attempt `attempt` of bead `bead`. */
+export function claimRef(bead: number, attempt: number): string {
+  return `refs/gastown/claims/${bead}-${attempt}`
+}
+
+/** Creates `ref` (a full ref, `refs/...`) at `sha`; `exists` when another run made it first. */
+export async function createRef(
+  api: GitHubApi,
+  repo: RepoRef,
+  ref: string,
+  sha: string,
+): Promise<'created' | 'exists'> {
+  try {
+    await api.request('POST /repos/{owner}/{repo}/git/refs', { ...repo, ref, sha })
+    return 'created'
+  } catch (error) {
+    if (statusOf(error) === 422) return 'exists'
+    throw error
+  }
+}
+
+/** The sha a ref (without `refs/`, e.g. `heads/main`) points at, or null when it does not exist. */
+export async function getRefSha(api: GitHubApi, repo: RepoRef, ref: string): Promise<string | null> {
+  try {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...repo, ref })
+    return data.object.sha
+  } catch (error) {
+    if (statusOf(error) === 404) return null
+    throw error
+  }
+}
+
+/** Every ref under a prefix (without `refs/`, e.g. `gastown/claims/`). */
+export async function listRefs(
+  api: GitHubApi,
+  repo: RepoRef,
+  prefix: string,
+): Promise<{ ref: string; sha: string }[]> {
+  const { data } = await api.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', {
+    ...repo,
+    ref: prefix,
+  })
+  return data.map((r) => ({ ref: r.ref, sha: r.object.sha }))
+}
+
+/** Deletes a ref (without `refs/`); a missing one is not an error. */
+export async function deleteRef(api: GitHubApi, repo: RepoRef, ref: string): Promise<void> {
+  try {
+    await api.request('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { ...repo, ref })
+  } catch (error) {
+    // GitHub answers 422 "Reference does not exist" for a missing ref here, not 404.
+    if (statusOf(error) !== 404 && statusOf(error) !== 422) throw error
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Native links between issues: a bead is a sub-issue of its goal and blocked by its dependencies.
+ * Both endpoints take the issue's global `id`, not its number.
+ */
+import { statusOf, type GitHubApi, type RepoRef } from './client.js'
+
+/** Links `childId` under issue `parent`; linking twice is not an error. */
+export async function addSubIssue(
+  api: GitHubApi,
+  repo: RepoRef,
+  parent: number,
+  childId: number,
+): Promise<'linked' | 'already'> {
+  try {
+    await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+      ...repo,
+      issue_number: parent,
+      sub_issue_id: childId,
+    })
+    return 'linked'
+  } catch (error) {
+    // GitHub answers 422 when the sub-issue is already linked to this parent.
+    if (statusOf(error) === 422) return 'already'
+    throw error
+  }
+}
+
+/** Numbers and ids of the sub-issues of `parent`. */
+export async function listSubIssues(
+  api: GitHubApi,
+  repo: RepoRef,
+  parent: number,
+): Promise<{ id: number; number: number }[]> {
+  const found: { id: number; number: number }[] = []
+  for (let page = 1; ; page += 1) {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+      ...repo,
+      issue_number: parent,
+      per_page: 100,
+      page,
+    })
+    for (const issue of data) found.push({ id: Number(issue.id), number: issue.number })
+    if (data.length < 100) return found
+  }
+}
+
+/** Records that issue `number` is blocked by the issue whose id is `blockingId`. */
+export async function addBlockedBy(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  blockingId: number,
+): Promise<'linked' | 'already'> {
+  try {
+    await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', {
+      ...repo,
+      issue_number: number,
+      issue_id: blockingId,
+    })
+    return 'linked'
+  } catch (error) {
+    if (statusOf(error) === 422) return 'already'
+    throw error
+  }
+}
+
+/** Numbers and ids of the issues that block `number`. */
+export async function listBlockedBy(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+): Promise<{ id: number; number: number }[]> {
+  const { data } = await api.request(
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by',
+    {
+      ...repo,
+      issue_number: number,
+      per_page: 100,
+    },
+  )
+  return data.map((issue) => ({ id: Number(issue.id), number: issue.number }))
+}
+
+/** Removes a blocked-by link; a missing link is not an error. */
+export async function removeBlockedBy(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  blockingId: number,
+): Promise<void> {
+  try {
+    await api.request(
+      'DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}',
+      {
+        ...repo,
+        issue_number: number,
+        issue_id: blockingId,
+      },
+    )
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error
+  }
+}
