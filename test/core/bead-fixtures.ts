@@ -54,7 +54,7 @@ const hostileText = fc.oneof(
 )
 
 const roleName = fc.constantFrom('architect', 'developer', 'tester', 'reviewer', 'debugger', 'my-role')
-const keyName = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/)
+const keyName = fc.stringMatching(/^[a-z][a-z0-9-]{0,39}$/)
 
 /** Any bead the codec must carry through an issue unchanged. */
 export const arbitraryBead: fc.Arbitrary<Bead> = fc
