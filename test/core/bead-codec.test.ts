@@ -67,14 +67,14 @@ describe('encodeBead', () => {
     expect(decoded.ok && decoded.bead.error).toMatch(/\[truncated 8\d{3} chars\]$/)
   })
 
-  it.each([
+  it.each<[Partial<Bead>, RegExp]>([
     [{ id: '10/other' }, /id must be "10\/api"/],
     [{ title: '  ' }, /title is empty/],
     [{ key: 'Bad Key', id: '10/Bad Key' }, /key/],
     [{ role: 'Developer!' }, /role/],
     [{ dependencies: [3, 3] }, /must not repeat/],
     [{ attempt: 0 }, /attempt/],
-  ] as const)('refuses a bead no issue could hold: %o', (overrides, reason) => {
+  ])('refuses a bead no issue could hold: %o', (overrides, reason) => {
     expect(() => encodeBead(makeBead(overrides))).toThrow(InvalidBeadError)
     expect(() => encodeBead(makeBead(overrides))).toThrow(reason)
   })
