@@ -88,12 +88,11 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   return result
 }
 
-const MENTION =
-  /(^|[^A-Za-z0-9_`/@.+-])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9_.-]+)?)(?![A-Za-z0-9_@-])/g
+const MENTION = /(^|[^A-Za-z0-9_/@.+-])@([A-Za-z0-9](?:[A-Za-z0-9_./@-]*[A-Za-z0-9_/@-])?)/g
 const CODE_SPAN = /(`+)[\s\S]*?\1/g
 
 /**
- * Wraps `@user` and `@org/team` in backticks so they show but do not notify anyone. Code blocks and
+ * Wraps `@user` and `@org/team` (with anything glued to them, such as `@a@b`) in backticks so they show but do not notify anyone. Code blocks and
  * code spans are left alone: GitHub does not notify from them.
  */
 export function neutralizeMentions(text: string): string {

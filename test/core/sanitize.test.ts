@@ -143,6 +143,10 @@ describe('neutralizeMentions', () => {
     )
   })
 
+  it('wraps a mention glued to another whole', () => {
+    expect(neutralizeMentions('@a@b and @octocat.')).toBe('`@a@b` and `@octocat`.')
+  })
+
   it('leaves email addresses alone', () => {
     expect(neutralizeMentions('mail me@example.com')).toBe('mail me@example.com')
   })
@@ -157,8 +161,9 @@ describe('neutralizeMentions', () => {
       fc.property(fc.array(fc.constantFrom('@', 'a', 'b-c', ' ', '/', '(', ')', '\n', '.')), (parts) => {
         const out = neutralizeMentions(parts.join(''))
         const bare = out.replace(/`@[^`]*`/g, '')
-        expect(bare).not.toMatch(/(^|[\s(])@[A-Za-z0-9]/)
+        expect(bare).not.toMatch(/(^|[\s(`])@[A-Za-z0-9]/)
       }),
+      { numRuns: 2000 },
     )
   })
 })
