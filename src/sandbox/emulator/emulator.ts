@@ -1,0 +1,659 @@
+/**
+ * The GitHub emulator: one HTTP server on 127.0.0.1 answering REST (at `/` and `/api/v3`), GraphQL (at
+ * `/graphql` and `/api/graphql`) and git (at `/<owner>/<repo>.git`), every REST exchange checked against
+ * GitHub's OpenAPI description, with signed webhook deliveries, a request log and fault injection.
+ */
+import { generateKeyPair } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createActors, type Actors, type Credential } from './actors.js'
+import type {
+  ActionsRunner,
+  ContentResolver,
+  GitHost,
+  GraphqlEndpoint,
+  Permission,
+  WorkflowRun,
+} from './contracts.js'
+import { createFaults, type FaultRule, type Faults } from './faults.js'
+import { createGitHost } from './git-host.js'
+import { HttpError } from './http-error.js'
+import { loadOpenApi, type OpenApi } from './openapi.js'
+import { createRandomSource, type RandomSource } from './random-source.js'
+import { createRateLimits } from './rate-limits.js'
+import { createRequestLog, type RequestLogEntry, type RouteStats } from './request-log.js'
+import { allRoutes } from './routes/index.js'
+import { rateLimitFor } from './routes/rate-limit-key.js'
+import type { RouteContext, RouteResult, RouteTable, Services } from './routes/route-context.js'
+import { requireRepo } from './routes/route-context.js'
+import { emitIssueEvent } from './routes/issue-changes.js'
+import { createShapes } from './shapes.js'
+import {
+  createState,
+  nodeIdFor,
+  type EmulatorState,
+  type InstallationRecord,
+  type RepoRecord,
+} from './state.js'
+import { createWebhookSender, type Delivery } from './webhooks.js'
+
+/** A user account of the emulated GitHub. */
+export interface UserOptions {
+  login: string
+  type?: 'User' | 'Organization'
+}
+
+/** A repository to create at start (or later with `createRepo`). */
+export interface RepoOptions {
+  owner: string
+  name: string
+  defaultBranch?: string
+  private?: boolean
+  description?: string
+  /** Files of the initial commit on the default branch. */
+  files?: Record<string, string>
+  /** Collaborators' access by login; the owner is admin. */
+  access?: Record<string, Permission>
+  labels?: { name: string; color?: string; description?: string }[]
+  /** Whether the app is installed on the owner (silently, before start); true when absent. */
+  installed?: boolean
+}
+
+/** What the emulator hands an Actions runner factory. */
+export interface RunnerContext {
+  git: GitHost
+  /** Base URLs for the GITHUB_* variables of a job. */
+  serverUrl: string
+  apiUrl: string
+  graphqlUrl: string
+  /** A GITHUB_TOKEN for a run of `repo` (acts as github-actions[bot], write access to that repository). */
+  createRunToken(repo: string): string
+  revokeToken(token: string): void
+}
+
+/** Options of `startEmulator`. */
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number
+  appId?: number
+  appSlug?: string
+  appName?: string
+  /** The account that owns the app (the first user when absent). */
+  appOwner?: string
+  /** PEM private key of the app; generated (RSA 2048) when absent. */
+  appPrivateKey?: string
+  webhookUrl?: string
+  webhookSecret: string
+  users?: UserOptions[]
+  repos?: RepoOptions[]
+  /** Lifetime of installation tokens; GitHub's is one hour. */
+  installationTokenTtlMs?: number
+  faults?: FaultRule[]
+  seed?: number
+  /** JSON-lines request log file. */
+  logFile?: string
+  /** Milliseconds since the epoch; the real clock when absent. */
+  clock?: () => number
+  /** A description already loaded (shared between emulators of one process to save start-up time). */
+  openapi?: OpenApi
+  /** Where bare repositories live; a fresh temporary directory when absent. */
+  gitRoot?: string
+  /** Builds the Actions runner; no workflow runs without one. */
+  createRunner?: (context: RunnerContext) => ActionsRunner
+  /** Builds the GraphQL endpoint; /graphql answers 404 without one. */
+  createGraphql?: (resolver: ContentResolver) => GraphqlEndpoint
+  fetch?: typeof fetch
+}
+
+/** One mismatch with GitHub's description: an unknown route, a refused request, or a response or payload off-schema. */
+export interface Violation {
+  route: string
+  kind: 'unknown-route' | 'not-emulated' | 'request' | 'response' | 'webhook'
+  detail: string
+}
+
+/** A running emulator. */
+export interface Emulator {
+  url: string
+  /** REST base URL for Octokit's `baseUrl` and Probot's `baseUrl` (GitHub Enterprise style). */
+  apiUrl: string
+  graphqlUrl: string
+  /** Base for clone URLs: `${gitUrl}/<owner>/<repo>.git`. */
+  gitUrl: string
+  appId: number
+  appSlug: string
+  appPrivateKey: string
+  webhookSecret: string
+  state: EmulatorState
+  git: GitHost
+  runner: ActionsRunner | null
+  graphql: GraphqlEndpoint | null
+  faults: Faults
+  actors: Actors
+  /** The personal access token of a user. */
+  tokenFor(login: string): string
+  createRepo(options: RepoOptions): Promise<RepoRecord>
+  /** Installs the app on an account, sending installation.created. */
+  installApp(account: string, sender?: string): InstallationRecord
+  setWebhookUrl(url: string | undefined): void
+  violations(): Violation[]
+  deliveries(): Delivery[]
+  requests(): RequestLogEntry[]
+  stats(): Record<string, RouteStats>
+  /** Resolves once every queued webhook delivery has been answered. */
+  settled(): Promise<void>
+  close(): Promise<void>
+}
+
+const restPrefix = '/api/v3'
+
+/** Starts an emulator on 127.0.0.1. */
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const clock = options.clock ?? Date.now
+  const random: RandomSource = createRandomSource(options.seed ?? 1)
+  const openapi = options.openapi ?? loadOpenApi()
+  const state = createState(clock)
+  const faults = createFaults(options.faults ?? [], random)
+  const log = createRequestLog(options.logFile)
+  const violations: Violation[] = []
+  const addViolation = (violation: Violation): void => void violations.push(violation)
+  for (const user of options.users ?? []) state.account(user.login, user.type ?? 'User')
+  const appPrivateKey = options.appPrivateKey ?? (await generateAppKey())
+  const appId = options.appId ?? 1
+  const actors = createActors({
+    state,
+    random,
+    clock,
+    appId,
+    appSlug: options.appSlug ?? 'gastown',
+    appName: options.appName ?? 'Gas Town',
+    appOwner: options.appOwner ?? options.users?.[0]?.login ?? 'gastown-owner',
+    appPrivateKey,
+    installationTokenTtlMs: options.installationTokenTtlMs ?? 3_600_000,
+  })
+  for (const user of options.users ?? []) actors.tokenFor(user.login)
+
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const url = `http://127.0.0.1:${port}`
+  const apiUrl = `${url}${restPrefix}`
+  const graphqlUrl = `${url}/api/graphql`
+  const shapes = createShapes(state, apiUrl, url)
+  const git = createGitHost({
+    root: options.gitRoot ?? (await mkdtemp(join(tmpdir(), 'gastown-emulator-'))),
+    authorize: actors.authorize,
+    clock: () => new Date(clock()),
+  })
+
+  const webhooks = createWebhookSender({
+    url: options.webhookUrl,
+    secret: options.webhookSecret,
+    appId,
+    random,
+    faults,
+    fetch: options.fetch ?? fetch,
+    now: () => performance.now(),
+    check: openapi.check.checkWebhook,
+    onViolation: (route, detail) => addViolation({ route, kind: 'webhook', detail }),
+  })
+
+  const events: Services['events'] = {
+    emit(repo, event, fields, sender) {
+      const installation = state.installationFor(repo.owner.login)
+      if (!installation) return
+      webhooks.send(
+        event,
+        {
+          ...fields,
+          repository: shapes.repository(repo),
+          sender: shapes.userByLogin(sender),
+          installation: {
+            id: installation.id,
+            node_id: nodeIdFor('MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u', installation.id),
+          },
+        },
+        repo.fullName,
+      )
+    },
+    installationCreated(installationId, sender) {
+      const installation = state.installations.get(installationId)
+      if (!installation) return
+      const repos = [...state.repos.values()].filter((r) => r.owner.id === installation.account.id)
+      webhooks.send(
+        'installation',
+        {
+          action: 'created',
+          installation: shapes.installation(installation, actors.app),
+          repositories: repos.map((r) => ({
+            id: r.id,
+            node_id: r.nodeId,
+            name: r.name,
+            full_name: r.fullName,
+            private: r.private,
+          })),
+          requester: null,
+          sender: shapes.userByLogin(sender),
+        },
+        `installation:${installation.id}`,
+      )
+    },
+  }
+
+  const resolver = {
+    resolve(nodeId: string) {
+      const issue = state.issueByNodeId(nodeId)
+      return issue
+        ? {
+            type: issue.pull ? ('PullRequest' as const) : ('Issue' as const),
+            repo: issue.repo,
+            number: issue.number,
+            title: issue.title,
+          }
+        : null
+    },
+    issueNodeId(repo: string, number: number) {
+      const record = state.repos.get(repo.toLowerCase())
+      return record ? (state.issue(record.fullName, number)?.nodeId ?? null) : null
+    },
+  }
+  const graphql = options.createGraphql ? options.createGraphql(resolver) : null
+
+  const runner = options.createRunner
+    ? options.createRunner({
+        git,
+        serverUrl: url,
+        apiUrl,
+        graphqlUrl,
+        createRunToken: actors.createRunToken,
+        revokeToken: actors.revokeToken,
+      })
+    : null
+
+  const services: Services = {
+    state,
+    shapes,
+    actors,
+    git,
+    runner,
+    graphql,
+    events,
+    faults,
+    rateLimits: createRateLimits(clock),
+    random,
+    clock,
+    apiUrl,
+    htmlUrl: url,
+  }
+
+  runner?.onUpdate((run: WorkflowRun) => onRunUpdate(services, run))
+  git.onPush((push) => {
+    const repo = state.repos.get(push.repo.toLowerCase())
+    if (!repo) return
+    repo.pushedAt = state.timestamp()
+    if (!push.ref.startsWith('refs/heads/')) return
+    const branch = push.ref.slice('refs/heads/'.length)
+    for (const issue of state.issuesOf(repo.fullName)) {
+      if (!issue.pull || issue.state !== 'open' || issue.pull.headRef !== branch) continue
+      if (push.after === '0000000000000000000000000000000000000000') continue
+      issue.pull.headSha = push.after
+      issue.updatedAt = state.timestamp()
+      void emitIssueEvent(services, repo, issue, 'synchronize', push.pusher.login, {
+        before: push.before,
+        after: push.after,
+      })
+    }
+  })
+
+  const routes: RouteTable = allRoutes
+  server.on('request', (req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+        res.end(JSON.stringify({ message: 'Server Error', detail: String(error) }))
+      } else {
+        res.destroy()
+      }
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/'
+    const pathname = rawUrl.split('?')[0] ?? '/'
+    if (/\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(pathname) && (await git.handle(req, res)))
+      return
+    const body = await readBody(req)
+    if (req.method === 'POST' && (pathname === '/graphql' || pathname === '/api/graphql')) {
+      return answerGraphql(req, res, body)
+    }
+    return answerRest(req, res, body)
+  }
+
+  async function answerGraphql(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    const auth = actors.authenticate(req.headers.authorization)
+    if (!auth.ok || !auth.credential) {
+      return sendJson(res, 401, {
+        message: 'This endpoint requires you to be authenticated.',
+        documentation_url:
+          'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql',
+      })
+    }
+    if (!graphql) return sendJson(res, 404, { message: 'Not Found' })
+    let request: { query: string; variables?: Record<string, unknown> }
+    try {
+      request = JSON.parse(raw.toString('utf8'))
+    } catch {
+      return sendJson(res, 400, { message: 'Problems parsing JSON' })
+    }
+    sendJson(res, 200, await graphql.execute(request, auth.credential.actor))
+  }
+
+  async function answerRest(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    const started = performance.now()
+    const method = (req.method ?? 'GET').toUpperCase()
+    const host = req.headers.host ?? `127.0.0.1:${port}`
+    const requestUrl = new URL(req.url ?? '/', `http://${host}`)
+    const path =
+      requestUrl.pathname.startsWith(`${restPrefix}/`) || requestUrl.pathname === restPrefix
+        ? requestUrl.pathname.slice(restPrefix.length) || '/'
+        : requestUrl.pathname
+    const requestId =
+      `${random.alphanumeric(4)}:${random.alphanumeric(5)}:${random.alphanumeric(7)}:${random.alphanumeric(8)}`.toUpperCase()
+    const headers: Record<string, string> = {
+      'x-github-request-id': requestId,
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-api-version-selected': '2022-11-28',
+    }
+    let route = path
+    let credential: Credential | null = null
+    let faultName: string | undefined
+    const finish = (result: RouteResult): void => {
+      Object.assign(headers, result.headers ?? {})
+      if (result.status === 204 || result.body === undefined) {
+        res.writeHead(result.status, headers)
+        res.end()
+      } else {
+        res.writeHead(result.status, { ...headers, 'content-type': 'application/json; charset=utf-8' })
+        res.end(JSON.stringify(result.body))
+      }
+      log.record({
+        time: new Date(clock()).toISOString(),
+        requestId,
+        actor: credential?.actor.login ?? null,
+        method,
+        route,
+        status: result.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        ...(faultName ? { fault: faultName } : {}),
+      })
+    }
+    const fail = (error: HttpError): void => {
+      finish({ status: error.status, body: error.body(), headers: error.extra.headers ?? {} })
+    }
+
+    const auth = actors.authenticate(req.headers.authorization)
+    if (!auth.ok) return fail(new HttpError(401, auth.message))
+    credential = auth.credential
+    const bucket = rateLimitFor(credential)
+    const match = openapi.spec.match(method, path)
+    const counted = match?.template !== '/rate_limit'
+    const rate = counted
+      ? services.rateLimits.take(bucket.key, bucket.limit)
+      : { allowed: true, window: services.rateLimits.peek(bucket.key, bucket.limit) }
+    Object.assign(headers, {
+      'x-ratelimit-limit': String(rate.window.limit),
+      'x-ratelimit-remaining': String(rate.window.remaining),
+      'x-ratelimit-reset': String(rate.window.reset),
+      'x-ratelimit-used': String(rate.window.used),
+      'x-ratelimit-resource': rate.window.resource,
+    })
+    if (!match) {
+      addViolation({
+        route: `${method} ${path}`,
+        kind: 'unknown-route',
+        detail: 'no operation of the description matches',
+      })
+      return fail(new HttpError(404, 'Not Found'))
+    }
+    route = match.template
+    if (!rate.allowed) {
+      return fail(
+        new HttpError(403, `API rate limit exceeded for ${credential?.actor.login ?? 'this address'}.`, {
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        }),
+      )
+    }
+
+    const fault = faults.forRequest(method, match.template)
+    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
+    if (fault.secondaryRateLimit) {
+      faultName = 'secondary-rate-limit'
+      return fail(
+        new HttpError(
+          403,
+          `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+          {
+            documentation_url:
+              'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+            headers: { 'retry-after': String(fault.secondaryRateLimit.retryAfter) },
+          },
+        ),
+      )
+    }
+    if (fault.status !== undefined) {
+      faultName = `status ${fault.status}`
+      return finish({
+        status: fault.status,
+        body: fault.status === 500 ? { message: 'Server Error' } : undefined,
+      })
+    }
+
+    let body: unknown
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'))
+      } catch {
+        return fail(new HttpError(400, 'Problems parsing JSON'))
+      }
+    }
+    const problem = openapi.check.checkRequest(match, requestUrl.searchParams, body)
+    if (problem) {
+      addViolation({ route: `${method} ${match.template}`, kind: 'request', detail: problem.detail })
+      return fail(new HttpError(problem.status, problem.message))
+    }
+    const handler = routes[`${method} ${match.template}`]
+    if (!handler) {
+      addViolation({
+        route: `${method} ${match.template}`,
+        kind: 'not-emulated',
+        detail: 'described by GitHub but not emulated',
+      })
+      return fail(new HttpError(404, 'Not Found'))
+    }
+
+    const context: RouteContext = {
+      services,
+      method,
+      template: match.template,
+      params: match.params,
+      url: requestUrl,
+      body: (body ?? {}) as Record<string, unknown>,
+      credential,
+      actor: credential?.actor ?? null,
+      repo: (needs) => requireRepo(services, credential, match.params.owner, match.params.repo, needs),
+      requireActor: () => {
+        if (!credential) throw new HttpError(401, 'Requires authentication')
+        return credential.actor
+      },
+    }
+    let result: RouteResult
+    try {
+      result = await handler(context)
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error
+      result = { status: error.status, body: error.body(), headers: error.extra.headers ?? {} }
+    }
+    const responseProblem = openapi.check.checkResponse(match, result.status, result.body)
+    if (responseProblem) {
+      addViolation({
+        route: `${method} ${match.template}`,
+        kind: 'response',
+        detail: `${result.status}: ${responseProblem}`,
+      })
+    }
+    if (fault.appliedThen500) {
+      faultName = 'applied-then-500'
+      return finish({ status: 500, body: { message: 'Server Error' } })
+    }
+    finish(result)
+  }
+
+  const createRepo = async (repoOptions: RepoOptions): Promise<RepoRecord> => {
+    const owner = state.account(repoOptions.owner)
+    const fullName = `${owner.login}/${repoOptions.name}`
+    if (state.repos.has(fullName.toLowerCase()))
+      throw new Error(`Repository ${fullName} exists already in the emulator.`)
+    const id = state.nextId()
+    const now = state.timestamp()
+    const repo: RepoRecord = {
+      id,
+      nodeId: nodeIdFor('R', id),
+      owner,
+      name: repoOptions.name,
+      fullName,
+      private: repoOptions.private ?? false,
+      defaultBranch: repoOptions.defaultBranch ?? 'main',
+      description: repoOptions.description ?? null,
+      createdAt: now,
+      updatedAt: now,
+      pushedAt: now,
+      access: new Map(Object.entries(repoOptions.access ?? {}).map(([login, p]) => [login.toLowerCase(), p])),
+      nextNumber: 1,
+      labels: new Map(),
+    }
+    for (const login of repo.access.keys()) actors.tokenFor(state.account(login).login)
+    for (const label of repoOptions.labels ?? []) {
+      const labelId = state.nextId()
+      repo.labels.set(label.name.toLowerCase(), {
+        id: labelId,
+        nodeId: nodeIdFor('LA', labelId),
+        name: label.name,
+        color: label.color ?? 'ededed',
+        description: label.description ?? null,
+        default: false,
+      })
+    }
+    await git.createRepo(fullName, { defaultBranch: repo.defaultBranch, files: repoOptions.files ?? {} })
+    state.repos.set(fullName.toLowerCase(), repo)
+    if ((repoOptions.installed ?? true) && !state.installationFor(owner.login)) addInstallation(owner.login)
+    return repo
+  }
+
+  const addInstallation = (account: string): InstallationRecord => {
+    const id = state.nextId()
+    const installation: InstallationRecord = {
+      id,
+      account: state.account(account),
+      createdAt: state.timestamp(),
+    }
+    state.installations.set(id, installation)
+    return installation
+  }
+
+  for (const repo of options.repos ?? []) await createRepo(repo)
+
+  return {
+    url,
+    apiUrl,
+    graphqlUrl,
+    gitUrl: url,
+    appId,
+    appSlug: actors.app.slug,
+    appPrivateKey,
+    webhookSecret: options.webhookSecret,
+    state,
+    git,
+    runner,
+    graphql,
+    faults,
+    actors,
+    tokenFor: actors.tokenFor,
+    createRepo,
+    installApp(account, sender) {
+      const existing = state.installationFor(account)
+      if (existing) return existing
+      const installation = addInstallation(account)
+      events.installationCreated(installation.id, sender ?? account)
+      return installation
+    },
+    setWebhookUrl: webhooks.setUrl,
+    violations: () => [...violations],
+    deliveries: webhooks.deliveries,
+    requests: log.entries,
+    stats: log.stats,
+    settled: webhooks.settled,
+    async close() {
+      await runner?.close()
+      await webhooks.settled()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await log.close()
+      await git.close()
+    },
+  }
+}
+
+/** Reports a run's progress as workflow_run webhooks and applies kill-run faults. */
+function onRunUpdate(services: Services, run: WorkflowRun): void {
+  const repo = services.state.repos.get(run.repo.toLowerCase())
+  if (!repo) return
+  const action = run.status === 'queued' ? 'requested' : run.status
+  services.events.emit(
+    repo,
+    'workflow_run',
+    {
+      action,
+      workflow_run: services.shapes.workflowRun(run),
+      workflow: services.shapes.workflow(repo, run.path),
+    },
+    run.actor.login,
+  )
+  if (run.status === 'in_progress') {
+    const kill = services.faults.forRun(run.path)
+    if (kill) void services.runner?.kill(run.id, { asFailure: kill.asFailure })
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+  res.end(JSON.stringify(body))
+}
+
+function generateAppKey(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair(
+      'rsa',
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      },
+      (error, _publicKey, privateKey) => (error ? reject(error) : resolve(privateKey)),
+    )
+  })
+}

@@ -1,0 +1,24 @@
+/** Every emulated REST route, keyed by `METHOD /template`. */
+import { appRoutes } from './app.js'
+import { collaboratorRoutes } from './collaborators.js'
+import { commentRoutes } from './comments.js'
+import { dependencyRoutes } from './dependencies.js'
+import { issueRoutes } from './issues.js'
+import { labelRoutes } from './labels.js'
+import { rateLimitRoutes } from './rate-limit.js'
+import { repoRoutes } from './repos.js'
+import type { RouteTable } from './route-context.js'
+import { subIssueRoutes } from './sub-issues.js'
+
+/** The full route table. */
+export const allRoutes: RouteTable = {
+  ...repoRoutes,
+  ...issueRoutes,
+  ...labelRoutes,
+  ...commentRoutes,
+  ...subIssueRoutes,
+  ...dependencyRoutes,
+  ...collaboratorRoutes,
+  ...appRoutes,
+  ...rateLimitRoutes,
+}

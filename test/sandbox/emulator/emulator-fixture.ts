@@ -1,0 +1,54 @@
+/** Shared set-up for emulator tests: one loaded OpenAPI description per test file, a small town of users. */
+import { Octokit } from '@octokit/rest'
+import { loadOpenApi } from '../../../src/sandbox/emulator/openapi.js'
+import type { OpenApi } from '../../../src/sandbox/emulator/openapi.js'
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/sandbox/emulator/emulator.js'
+
+let shared: OpenApi | undefined
+
+/** The description, loaded once per test file. */
+export function openapi(): OpenApi {
+  shared ??= loadOpenApi()
+  return shared
+}
+
+/** Starts an emulator with alice (owner), bob (write), tina (triage) and rita (read) on alice/town. */
+export function startTown(overrides: Partial<EmulatorOptions> = {}): Promise<Emulator> {
+  return startEmulator({
+    webhookSecret: 'test-secret',
+    users: [{ login: 'alice' }, { login: 'bob' }, { login: 'tina' }, { login: 'rita' }],
+    repos: [
+      {
+        owner: 'alice',
+        name: 'town',
+        files: {
+          'README.md': '# Town\n',
+          'src/index.ts': 'export const answer = 42\n',
+          'src/lib/util.ts': 'export {}\n',
+        },
+        access: { bob: 'write', tina: 'triage', rita: 'read' },
+      },
+    ],
+    openapi: openapi(),
+    ...overrides,
+  })
+}
+
+/** Octokit's logger, silenced: refused requests are expected in these tests. */
+export const quietLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
+
+/** An Octokit acting as `login` through its personal token. */
+export function octokitAs(emulator: Emulator, login: string): Octokit {
+  return new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quietLog })
+}
+
+/** The status of a rejected Octokit call (fails the test when the call succeeded). */
+export async function statusOf(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
+  try {
+    await promise
+  } catch (error) {
+    const e = error as { status?: number; response?: { data?: { message?: string } } }
+    return { status: e.status ?? 0, message: e.response?.data?.message ?? '' }
+  }
+  throw new Error('expected the request to be refused, but it succeeded')
+}
