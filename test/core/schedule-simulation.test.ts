@@ -156,7 +156,10 @@ const goalArbitrary = fc.integer({ min: 1, max: 18 }).chain((n) =>
           id: fc.constant(i + 1),
           role: fc.constantFrom(...ROLES),
           output: fc.constantFrom('pr' as const, 'review' as const),
-          deps: i === 0 ? fc.constant([]) : fc.uniqueArray(fc.integer({ min: 1, max: i }), { maxLength: 3 }),
+          deps:
+            i === 0
+              ? fc.constant<number[]>([])
+              : fc.uniqueArray(fc.integer({ min: 1, max: i }), { maxLength: 3 }),
         }),
       ),
     ),

@@ -214,7 +214,10 @@ const situationArbitrary = fc.integer({ min: 1, max: 20 }).chain((n) =>
       ...Array.from({ length: n }, (_, i) =>
         fc.record({
           id: fc.constant(i + 1),
-          deps: i === 0 ? fc.constant([]) : fc.uniqueArray(fc.integer({ min: 1, max: i }), { maxLength: 3 }),
+          deps:
+            i === 0
+              ? fc.constant<number[]>([])
+              : fc.uniqueArray(fc.integer({ min: 1, max: i }), { maxLength: 3 }),
           role: fc.constantFrom(...ROLES),
           output: fc.constantFrom('pr' as const, 'review' as const),
           status: fc.constantFrom(...BEAD_STATUSES),
