@@ -152,8 +152,6 @@ describe('issues', () => {
     const alice = octokitAs(emulator, 'alice')
     const untyped: string = 'POST /repos/{owner}/{repo}/issues'
     const refused = await statusOf(alice.request(untyped, { owner: 'alice', repo: 'town', body: 'no title' }))
-      alice.request('POST /repos/{owner}/{repo}/issues', { owner: 'alice', repo: 'town', body: 'no title' }),
-    )
     expect(refused).toEqual({ status: 422, message: 'Invalid request.\n\n"title" wasn\'t supplied.' })
     const unknown = await statusOf(
       alice.request('GET /repos/{owner}/{repo}/no-such-thing', { owner: 'alice', repo: 'town' }),
