@@ -13,14 +13,17 @@ export const TRANSITIONS: Readonly<Record<BeadStatus, readonly BeadStatus[]>> = 
   // Dependencies done -> ready; a dependency failed or was cancelled -> blocked; closed by a person.
   pending: ['ready', 'blocked', 'cancelled'],
   // Dispatched -> in_progress; a dependency was reopened -> pending; a dependency failed -> blocked.
-  ready: ['in_progress', 'pending', 'blocked', 'cancelled'],
+  // A person merged its PR while it waited to address a review -> completed.
+  ready: ['in_progress', 'pending', 'blocked', 'completed', 'cancelled'],
   // PR opened -> in_review; a reviewer bead posted its reviews -> completed; run failed -> failed;
-  // the claim was lost or the lease expired -> ready, to be dispatched again.
-  in_progress: ['in_review', 'completed', 'failed', 'ready', 'cancelled'],
-  // PR merged -> completed; PR closed unmerged -> failed; changes requested -> in_progress.
-  in_review: ['completed', 'failed', 'in_progress', 'cancelled'],
-  // Retry -> ready; given up by a person -> cancelled.
-  failed: ['ready', 'cancelled'],
+  // the claim was lost or the lease expired -> ready, to be dispatched again; a reviewer that asked for
+  // changes -> pending, to look again once the fixes are in review.
+  in_progress: ['in_review', 'completed', 'failed', 'ready', 'pending', 'cancelled'],
+  // PR merged -> completed; PR closed unmerged -> failed; changes requested -> ready, to be dispatched
+  // for fixes (or in_progress when a worker takes it up at once).
+  in_review: ['completed', 'failed', 'ready', 'in_progress', 'cancelled'],
+  // Retry -> ready; a person merged its PR anyway -> completed; given up by a person -> cancelled.
+  failed: ['ready', 'completed', 'cancelled'],
   // The failed dependency was retried: still running -> pending, already done -> ready.
   blocked: ['pending', 'ready', 'cancelled'],
   completed: [],

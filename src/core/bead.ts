@@ -55,4 +55,14 @@ export interface Bead {
   pr?: number
   /** True once attempts ran out and a person must look (label `gastown:needs-human`). */
   needsHuman?: boolean
+  /** Failed attempts so far; the retry policy counts these, not dispatches. */
+  failures?: number
+  /** Review rounds so far: times a review sent the bead back for fixes (or a reviewer looked again). */
+  round?: number
+  /** When a failed bead may be dispatched again (ms since the epoch), after its backoff. */
+  retryAt?: number
+  /** Model tokens spent on the bead over all its runs. */
+  tokens?: number
+  /** Model cost of the bead over all its runs, in US dollars. */
+  costUsd?: number
 }
