@@ -40,8 +40,9 @@ export const planSchema = z.object({
 export type Plan = z.infer<typeof planSchema>
 
 /**
- * The JSON Schema that the planner asks the model's structured output to follow. With `roles`, the role
- * is an enum of them, so a model that honours the schema cannot invent one.
+ * The JSON Schema that the planner asks the model's structured output to follow, kept to the keywords
+ * strict mode accepts. With `roles`, the role is an enum of them, so a model that honours the schema
+ * cannot invent one.
  */
 export function planJsonSchema(roles?: readonly string[]): Record<string, unknown> {
   const schema =
@@ -50,7 +51,20 @@ export function planJsonSchema(roles?: readonly string[]): Record<string, unknow
           beads: z.array(planBeadSchema.extend({ role: z.enum(roles as [string, ...string[]]) })),
         })
       : planSchema
-  return z.toJSONSchema(schema, { target: 'draft-2020-12' }) as Record<string, unknown>
+  return strictSubset(z.toJSONSchema(schema, { target: 'draft-2020-12' })) as Record<string, unknown>
+}
+
+/** Keywords that strict structured output (OpenAI and look-alikes) refuses; `validatePlan` checks them. */
+const UNSUPPORTED_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength'])
+
+function strictSubset(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(strictSubset)
+  if (typeof node !== 'object' || node === null) return node
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => !UNSUPPORTED_KEYWORDS.has(key))
+      .map(([key, value]) => [key, strictSubset(value)]),
+  )
 }
 
 /** Escapes text for one cell of a GitHub markdown table: no pipes, no line breaks, no HTML. */

@@ -4,6 +4,9 @@
  * (scheduler.ts) with the real retry policy (retry-policy.ts); `fifo` is the same event-driven dispatch
  * without priority (first ready, first served); `rounds` is the seed's loop: every worker takes one bead,
  * all wait for the slowest, pause, repeat. Used by the property tests and the benchmark.
+ * The seed's workers each had a role (`[developer, developer, tester, reviewer]`): pass that pool as
+ * `workers: 4, perRole: { developer: 2, tester: 1, reviewer: 1 }`. Unlike the seed, `rounds` respects
+ * dependencies, which only flatters it. Review rounds that request changes are not modelled.
  */
 import type { BeadStatus } from './bead.js'
 import { criticalPathLengths, topologicalOrder } from './dag.js'

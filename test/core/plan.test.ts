@@ -81,6 +81,12 @@ describe('planJsonSchema', () => {
     expect(ajv.compile(planJsonSchema())(withUnknownRole)).toBe(true)
   })
 
+  it('keeps to keywords that strict structured output accepts', () => {
+    const text = JSON.stringify(planJsonSchema(['developer']))
+    expect(text).not.toMatch(/"(\$schema|minLength|maxLength)"/)
+    expect(text).toContain('"pattern"')
+  })
+
   it('refuses a key that is not a slug', () => {
     const validate = ajv.compile(planJsonSchema())
     expect(validate({ beads: [{ ...plan.beads[0]!, key: 'Not A Slug' }] })).toBe(false)
