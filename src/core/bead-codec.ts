@@ -70,6 +70,11 @@ export function markerFor(bead: Bead): BeadMarker {
   marker.updatedAt = bead.updatedAt
   if (bead.error !== undefined) marker.error = cap(bead.error, MARKER_LIMITS.error)
   if (bead.result !== undefined) marker.result = cap(bead.result, MARKER_LIMITS.result)
+  if (bead.failures !== undefined) marker.failures = bead.failures
+  if (bead.round !== undefined) marker.round = bead.round
+  if (bead.retryAt !== undefined) marker.retryAt = bead.retryAt
+  if (bead.tokens !== undefined) marker.tokens = bead.tokens
+  if (bead.costUsd !== undefined) marker.cost = bead.costUsd
   return marker
 }
 
@@ -192,6 +197,11 @@ export function decodeBead(issue: BeadIssue): DecodeBeadResult {
   if (marker.error !== undefined) bead.error = marker.error
   if (marker.pr !== undefined) bead.pr = marker.pr
   if (marker.needsHuman !== undefined) bead.needsHuman = marker.needsHuman
+  if (marker.failures !== undefined) bead.failures = marker.failures
+  if (marker.round !== undefined) bead.round = marker.round
+  if (marker.retryAt !== undefined) bead.retryAt = marker.retryAt
+  if (marker.tokens !== undefined) bead.tokens = marker.tokens
+  if (marker.cost !== undefined) bead.costUsd = marker.cost
 
   const drift: BeadDrift = {}
   const expected = labelsFor(marker.status, marker.role, marker.needsHuman === true)

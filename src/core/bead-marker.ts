@@ -27,7 +27,7 @@ export const beadMarkerSchema = z.strictObject({
   deps: z
     .array(issueNumber)
     .refine((deps) => new Set(deps).size === deps.length, 'dependencies must not repeat an issue number'),
-  attempt: z.int().min(1),
+  attempt: z.int().min(0).describe('Dispatches so far: 0 before the first, then the attempt running.'),
   pr: issueNumber.optional(),
   run: z.string().min(1).max(MARKER_LIMITS.run).optional(),
   needsHuman: z.boolean().optional(),
@@ -35,6 +35,11 @@ export const beadMarkerSchema = z.strictObject({
   updatedAt: z.int().min(0).optional(),
   error: z.string().max(MARKER_LIMITS.error).optional(),
   result: z.string().max(MARKER_LIMITS.result).optional(),
+  failures: z.int().min(0).optional(),
+  round: z.int().min(0).optional(),
+  retryAt: z.int().min(0).optional(),
+  tokens: z.int().min(0).optional(),
+  cost: z.number().min(0).optional(),
 })
 
 /** The bead marker's content. */

@@ -73,7 +73,7 @@ describe('encodeBead', () => {
     [{ key: 'Bad Key', id: '10/Bad Key' }, /key/],
     [{ role: 'Developer!' }, /role/],
     [{ dependencies: [3, 3] }, /must not repeat/],
-    [{ attempt: 0 }, /attempt/],
+    [{ attempt: -1 }, /attempt/],
   ])('refuses a bead no issue could hold: %o', (overrides, reason) => {
     expect(() => encodeBead(makeBead(overrides))).toThrow(InvalidBeadError)
     expect(() => encodeBead(makeBead(overrides))).toThrow(reason)

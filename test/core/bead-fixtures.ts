@@ -73,9 +73,14 @@ export const arbitraryBead: fc.Arbitrary<Bead> = fc
       createdAt: fc.integer({ min: 0, max: 4_000_000_000_000 }),
       updatedAt: fc.integer({ min: 0, max: 4_000_000_000_000 }),
       dependencies: fc.uniqueArray(fc.integer({ min: 1, max: 1_000_000 }), { maxLength: 6 }),
-      attempt: fc.integer({ min: 1, max: 20 }),
+      attempt: fc.integer({ min: 0, max: 20 }),
       pr: fc.integer({ min: 1, max: 1_000_000 }),
       needsHuman: fc.boolean(),
+      failures: fc.integer({ min: 0, max: 10 }),
+      round: fc.integer({ min: 0, max: 5 }),
+      retryAt: fc.integer({ min: 0, max: 4_000_000_000_000 }),
+      tokens: fc.integer({ min: 0, max: 10_000_000 }),
+      costUsd: fc.double({ min: 0, max: 1000, noNaN: true }),
     },
     {
       requiredKeys: [
