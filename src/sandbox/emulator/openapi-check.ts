@@ -213,6 +213,12 @@ export function toJsonSchema(schema: SchemaObject, refs: string[]): SchemaObject
             : value
         break
       case 'allOf':
+        // A known defect of the description: some inlined `account` fields say allOf [Simple User,
+        // Enterprise], which no real answer satisfies; the referenced versions say anyOf.
+        out[isUserOrEnterprise(value as SchemaObject[]) ? 'anyOf' : 'allOf'] = (value as SchemaObject[]).map(
+          (sub) => toJsonSchema(sub, refs),
+        )
+        break
       case 'anyOf':
       case 'oneOf':
         out[key] = (value as SchemaObject[]).map((sub) => toJsonSchema(sub, refs))
@@ -238,4 +244,8 @@ export function toJsonSchema(schema: SchemaObject, refs: string[]): SchemaObject
     }
   }
   return out
+}
+
+function isUserOrEnterprise(schemas: SchemaObject[]): boolean {
+  return schemas.length === 2 && schemas[0]?.title === 'Simple User' && schemas[1]?.title === 'Enterprise'
 }

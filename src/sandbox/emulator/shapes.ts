@@ -167,6 +167,7 @@ export function createShapes(state: EmulatorState, apiUrl: string, htmlUrl: stri
       is_template: false,
       web_commit_signoff_required: false,
       topics: [],
+      custom_properties: {},
       visibility: repo.private ? 'private' : 'public',
       forks: 0,
       open_issues: open,
