@@ -1,9 +1,15 @@
 import { createHmac } from 'node:crypto'
-import examples from '@octokit/webhooks-examples'
+import { createRequire } from 'node:module'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../../src/sandbox/emulator/emulator.js'
 import { octokitAs, startTown } from './emulator-fixture.js'
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js'
+
+/** GitHub's example payloads (the package's main file is JSON). */
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as {
+  name: string
+  examples: Record<string, unknown>[]
+}[]
 
 let emulator: Emulator
 let receiver: WebhookReceiver
