@@ -117,11 +117,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
     protectedPaths: options.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
     commandDeny: compileCommandPolicy(options.commandPolicy ?? { deny: DEFAULT_COMMAND_DENY }),
     commandEnv,
-    commandTimeoutMs: () => {
-      if (budgets.wallTimeMs === undefined) return commandTimeoutMs
-      const left = budgets.wallTimeMs - (clock.now() - started)
-      return Math.max(1, Math.min(commandTimeoutMs, left))
-    },
+    commandTimeoutMs: () => Math.max(1, Math.min(commandTimeoutMs, wallTimeLeft())),
     maxCommandOutputBytes: options.maxCommandOutputBytes ?? DEFAULT_COMMAND_OUTPUT_BYTES,
     allowApprove: options.allowApprove ?? false,
     now: () => clock.now(),
@@ -158,8 +154,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
     if (budgets.costUsd !== undefined && usage.costUsd >= budgets.costUsd) return 'cost'
     return undefined
   }
-  const wallTimeOut = (): boolean =>
-    budgets.wallTimeMs !== undefined && clock.now() - started >= budgets.wallTimeMs
+  const wallTimeLeft = (): number => Math.max(0, (budgets.wallTimeMs ?? Infinity) - (clock.now() - started))
+  const wallTimeOut = (): boolean => wallTimeLeft() <= 0
 
   const end = async (
     ending: Pick<AgentOutcome, 'status' | 'summary'> &
@@ -209,6 +205,13 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
 
       messages = fitContext(messages, { maxTokens: messageBudget }).messages
       const iteration = usage.modelCalls + 1
+      // A slow model call must not outlast the wall-time budget: it is aborted when the time is up.
+      const wallTimer = new AbortController()
+      const timer =
+        budgets.wallTimeMs === undefined
+          ? undefined
+          : setTimeout(() => wallTimer.abort(new Error('the wall time budget ran out')), wallTimeLeft())
+      const signals = [wallTimer.signal, ...(options.signal === undefined ? [] : [options.signal])]
       let response
       try {
         response = await model.complete({
@@ -216,11 +219,16 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
           tools: specs,
           purpose: options.purpose,
           ...(options.maxTokensPerTurn === undefined ? {} : { maxTokens: options.maxTokensPerTurn }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          signal: AbortSignal.any(signals),
         })
       } catch (error) {
+        if (wallTimer.signal.aborted) return await budgetEnd('wall_time')
+        if (options.signal?.aborted)
+          return await end({ status: 'failed', summary: 'The run was cancelled.', error: 'aborted' })
         const message = `model call ${iteration} failed: ${describe(error)}`
         return await end({ status: 'failed', summary: message, error: message })
+      } finally {
+        clearTimeout(timer)
       }
       usage.modelCalls = iteration
       usage.tokens += response.usage.totalTokens

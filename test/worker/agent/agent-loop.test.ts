@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { ChatPurpose, ChatRequest } from '../../../src/llm/chat-model.js'
+import type { ChatModel, ChatPurpose, ChatRequest } from '../../../src/llm/chat-model.js'
 import { type AgentEvent, runAgent, type RunAgentOptions } from '../../../src/worker/agent/agent-loop.js'
 import { elisionMarker, estimateConversationTokens } from '../../../src/worker/agent/context-window.js'
 import { validateEffects } from '../../../src/worker/agent/effects.js'
@@ -340,6 +340,28 @@ describe('runAgent budgets', () => {
     expect(outcome.summary).toMatch(/wall time budget ran out \(40 s of 30 s\)/)
   })
 
+  it('aborts a model call that outlasts the wall time', async () => {
+    const hanging: ChatModel = {
+      name: 'hanging-model-double',
+      scripted: true,
+      complete: (request) =>
+        new Promise((_, reject) =>
+          request.signal?.addEventListener('abort', () => reject(request.signal?.reason)),
+        ),
+    }
+    const outcome = await runAgent({
+      ...options(new ChatModelDouble([]), makeRepo()),
+      model: hanging,
+      clock: { now: () => Date.now() },
+      budgets: { wallTimeMs: 200 },
+    })
+    expect(outcome).toMatchObject({
+      status: 'budget_exhausted',
+      budget: 'wall_time',
+      usage: { modelCalls: 0 },
+    })
+  })
+
   it('caps a command timeout by the wall time left', async () => {
     const clock = manualClock()
     const model = new ChatModelDouble([
@@ -482,6 +504,27 @@ describe('runAgent effects and reporting', () => {
     const outcome = await runAgent(options(model, makeRepo()))
     expect(toolResults(model.requests[1])[0]).toMatch(/^Error: the command policy refuses this command/)
     expect(outcome.commands).toEqual([])
+  })
+
+  it('ends as failed when cancelled during a model call', async () => {
+    const controller = new AbortController()
+    const hanging: ChatModel = {
+      name: 'hanging-model-double',
+      scripted: true,
+      complete: (request) => {
+        const aborted = new Promise<never>((_, reject) =>
+          request.signal?.addEventListener('abort', () => reject(new Error('aborted by caller'))),
+        )
+        controller.abort()
+        return aborted
+      },
+    }
+    const outcome = await runAgent({
+      ...options(new ChatModelDouble([]), makeRepo()),
+      model: hanging,
+      signal: controller.signal,
+    })
+    expect(outcome).toMatchObject({ status: 'failed', error: 'aborted' })
   })
 
   it('ends as failed when cancelled', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildCommandEnv } from '../../../src/worker/agent/command-env.js'
 import { runCommand } from '../../../src/worker/agent/run-command.js'
@@ -29,6 +29,21 @@ function alive(pid: number): boolean {
   } catch {
     return false
   }
+}
+
+/** The live processes of a process group, from /proc. */
+function liveGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        return group === String(pgid) && state !== 'Z' && state !== 'X' ? [Number(entry)] : []
+      } catch {
+        return []
+      }
+    })
 }
 
 describe('runCommand environment', () => {
@@ -113,6 +128,9 @@ describe('runCommand', () => {
     const pids = [...result.output.matchAll(/(?:child|shell) (\d+)/g)].map((match) => Number(match[1]))
     expect(pids).toHaveLength(3)
     for (const pid of pids) expect(alive(pid)).toBe(false)
+    // The shell leads its own group, so the group id is its pid: nothing of the group is left.
+    const shell = Number(/shell (\d+)/.exec(result.output)?.[1])
+    expect(liveGroupMembers(shell)).toEqual([])
   })
 
   it('ends background processes that outlive the command itself', async () => {
