@@ -29,7 +29,7 @@ import { allRoutes } from './routes/index.js'
 import { rateLimitFor } from './routes/rate-limit-key.js'
 import type { RouteContext, RouteResult, RouteTable, Services } from './routes/route-context.js'
 import { requireRepo } from './routes/route-context.js'
-import { emitIssueEvent } from './routes/issue-changes.js'
+import { onBranchMoved } from './routes/branch-moves.js'
 import { createShapes } from './shapes.js'
 import {
   createState,
@@ -293,22 +293,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   runner?.onUpdate((run: WorkflowRun) => onRunUpdate(services, run))
+  // Work started outside a request (a push's synchronize event), awaited by `settled`.
+  const background = new Set<Promise<unknown>>()
+  const track = (task: Promise<unknown>): void => {
+    const guarded = task.catch(() => undefined).finally(() => background.delete(guarded))
+    background.add(guarded)
+  }
   git.onPush((push) => {
     const repo = state.repos.get(push.repo.toLowerCase())
-    if (!repo) return
-    repo.pushedAt = state.timestamp()
-    if (!push.ref.startsWith('refs/heads/')) return
+    if (!repo || !push.ref.startsWith('refs/heads/')) return
     const branch = push.ref.slice('refs/heads/'.length)
-    for (const issue of state.issuesOf(repo.fullName)) {
-      if (!issue.pull || issue.state !== 'open' || issue.pull.headRef !== branch) continue
-      if (push.after === '0000000000000000000000000000000000000000') continue
-      issue.pull.headSha = push.after
-      issue.updatedAt = state.timestamp()
-      void emitIssueEvent(services, repo, issue, 'synchronize', push.pusher.login, {
-        before: push.before,
-        after: push.after,
-      })
-    }
+    track(onBranchMoved(services, repo, branch, push.before, push.after, push.pusher.login))
   })
 
   const routes: RouteTable = allRoutes
@@ -597,7 +592,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     deliveries: webhooks.deliveries,
     requests: log.entries,
     stats: log.stats,
-    settled: webhooks.settled,
+    async settled() {
+      while (background.size > 0) await Promise.allSettled([...background])
+      await webhooks.settled()
+    },
     async close() {
       await runner?.close()
       await webhooks.settled()

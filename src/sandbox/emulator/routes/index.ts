@@ -3,10 +3,13 @@ import { appRoutes } from './app.js'
 import { collaboratorRoutes } from './collaborators.js'
 import { commentRoutes } from './comments.js'
 import { dependencyRoutes } from './dependencies.js'
+import { gitRefRoutes } from './git-refs.js'
 import { issueRoutes } from './issues.js'
 import { labelRoutes } from './labels.js'
+import { pullRoutes } from './pulls.js'
 import { rateLimitRoutes } from './rate-limit.js'
 import { repoRoutes } from './repos.js'
+import { reviewRoutes } from './reviews.js'
 import type { RouteTable } from './route-context.js'
 import { subIssueRoutes } from './sub-issues.js'
 
@@ -18,6 +21,9 @@ export const allRoutes: RouteTable = {
   ...commentRoutes,
   ...subIssueRoutes,
   ...dependencyRoutes,
+  ...pullRoutes,
+  ...reviewRoutes,
+  ...gitRefRoutes,
   ...collaboratorRoutes,
   ...appRoutes,
   ...rateLimitRoutes,
