@@ -1,0 +1,985 @@
+/**
+ * The emulator's GraphQL endpoint: the Projects v2 subset of GitHub's schema (projects, fields, items,
+ * single-select values, the mutations that add, move and remove items) with GitHub's names, shapes,
+ * pagination rules, opaque node ids and error format.
+ */
+import { createHash } from 'node:crypto'
+import { buildSchema, graphql, type GraphQLError } from 'graphql'
+import type { Actor, ContentResolver, GraphqlEndpoint } from './contracts.js'
+
+/** What the endpoint needs: issues and pull requests by node id, and how to build URLs. */
+export interface GraphqlEndpointOptions {
+  resolver: ContentResolver
+  /** Base of web URLs (`${serverUrl}/orgs/acme/projects/1`). */
+  serverUrl?: string
+  /** Whether a login is a user or an organisation; without it both `user` and `organization` find any owner. */
+  ownerType?: (login: string) => 'User' | 'Organization' | null
+  clock?: () => Date
+}
+
+const SDL = /* GraphQL */ `
+  scalar URI
+  scalar DateTime
+  scalar Date
+
+  interface Node {
+    id: ID!
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    startCursor: String
+    endCursor: String
+  }
+
+  interface ProjectV2Owner {
+    id: ID!
+    projectV2(number: Int!): ProjectV2
+    projectsV2(first: Int, after: String, query: String): ProjectV2Connection!
+  }
+
+  interface RepositoryOwner {
+    id: ID!
+    login: String!
+  }
+
+  type User implements Node & ProjectV2Owner & RepositoryOwner {
+    id: ID!
+    login: String!
+    projectV2(number: Int!): ProjectV2
+    projectsV2(first: Int, after: String, query: String): ProjectV2Connection!
+  }
+
+  type Organization implements Node & ProjectV2Owner & RepositoryOwner {
+    id: ID!
+    login: String!
+    projectV2(number: Int!): ProjectV2
+    projectsV2(first: Int, after: String, query: String): ProjectV2Connection!
+  }
+
+  type Repository implements Node {
+    id: ID!
+    name: String!
+    nameWithOwner: String!
+    owner: RepositoryOwner!
+    issue(number: Int!): Issue
+    pullRequest(number: Int!): PullRequest
+  }
+
+  type Issue implements Node {
+    id: ID!
+    number: Int!
+    title: String!
+    url: URI!
+    repository: Repository!
+    projectItems(first: Int, after: String, includeArchived: Boolean = true): ProjectV2ItemConnection!
+  }
+
+  type PullRequest implements Node {
+    id: ID!
+    number: Int!
+    title: String!
+    url: URI!
+    repository: Repository!
+    projectItems(first: Int, after: String, includeArchived: Boolean = true): ProjectV2ItemConnection!
+  }
+
+  type DraftIssue implements Node {
+    id: ID!
+    title: String!
+    body: String!
+  }
+
+  type ProjectV2 implements Node {
+    id: ID!
+    number: Int!
+    title: String!
+    url: URI!
+    closed: Boolean!
+    public: Boolean!
+    shortDescription: String
+    owner: ProjectV2Owner!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    field(name: String!): ProjectV2FieldConfiguration
+    fields(first: Int, after: String): ProjectV2FieldConfigurationConnection!
+    items(first: Int, after: String): ProjectV2ItemConnection!
+  }
+
+  type ProjectV2Connection {
+    nodes: [ProjectV2]
+    edges: [ProjectV2Edge]
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+
+  type ProjectV2Edge {
+    cursor: String!
+    node: ProjectV2
+  }
+
+  enum ProjectV2FieldType {
+    ASSIGNEES
+    DATE
+    ITERATION
+    LABELS
+    LINKED_PULL_REQUESTS
+    MILESTONE
+    NUMBER
+    REPOSITORY
+    REVIEWERS
+    SINGLE_SELECT
+    TEXT
+    TITLE
+    TRACKS
+    TRACKED_BY
+  }
+
+  enum ProjectV2CustomFieldType {
+    DATE
+    NUMBER
+    SINGLE_SELECT
+    TEXT
+  }
+
+  enum ProjectV2SingleSelectFieldOptionColor {
+    BLUE
+    GRAY
+    GREEN
+    ORANGE
+    PINK
+    PURPLE
+    RED
+    YELLOW
+  }
+
+  interface ProjectV2FieldCommon {
+    id: ID!
+    name: String!
+    dataType: ProjectV2FieldType!
+    project: ProjectV2!
+  }
+
+  type ProjectV2Field implements Node & ProjectV2FieldCommon {
+    id: ID!
+    name: String!
+    dataType: ProjectV2FieldType!
+    project: ProjectV2!
+  }
+
+  type ProjectV2SingleSelectField implements Node & ProjectV2FieldCommon {
+    id: ID!
+    name: String!
+    dataType: ProjectV2FieldType!
+    project: ProjectV2!
+    options(names: [String!]): [ProjectV2SingleSelectFieldOption!]!
+  }
+
+  type ProjectV2SingleSelectFieldOption {
+    id: String!
+    name: String!
+    nameHTML: String!
+    color: ProjectV2SingleSelectFieldOptionColor!
+    description: String!
+    descriptionHTML: String!
+  }
+
+  union ProjectV2FieldConfiguration = ProjectV2Field | ProjectV2SingleSelectField
+
+  type ProjectV2FieldConfigurationConnection {
+    nodes: [ProjectV2FieldConfiguration]
+    edges: [ProjectV2FieldConfigurationEdge]
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+
+  type ProjectV2FieldConfigurationEdge {
+    cursor: String!
+    node: ProjectV2FieldConfiguration
+  }
+
+  enum ProjectV2ItemType {
+    DRAFT_ISSUE
+    ISSUE
+    PULL_REQUEST
+    REDACTED
+  }
+
+  union ProjectV2ItemContent = DraftIssue | Issue | PullRequest
+
+  type ProjectV2Item implements Node {
+    id: ID!
+    type: ProjectV2ItemType!
+    isArchived: Boolean!
+    content: ProjectV2ItemContent
+    project: ProjectV2!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    fieldValueByName(name: String!): ProjectV2ItemFieldValue
+    fieldValues(first: Int, after: String): ProjectV2ItemFieldValueConnection!
+  }
+
+  type ProjectV2ItemConnection {
+    nodes: [ProjectV2Item]
+    edges: [ProjectV2ItemEdge]
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+
+  type ProjectV2ItemEdge {
+    cursor: String!
+    node: ProjectV2Item
+  }
+
+  type ProjectV2ItemFieldSingleSelectValue implements Node {
+    id: ID!
+    name: String
+    optionId: String
+    color: ProjectV2SingleSelectFieldOptionColor!
+    field: ProjectV2FieldConfiguration!
+    item: ProjectV2Item!
+  }
+
+  type ProjectV2ItemFieldTextValue implements Node {
+    id: ID!
+    text: String
+    field: ProjectV2FieldConfiguration!
+    item: ProjectV2Item!
+  }
+
+  type ProjectV2ItemFieldNumberValue implements Node {
+    id: ID!
+    number: Float
+    field: ProjectV2FieldConfiguration!
+    item: ProjectV2Item!
+  }
+
+  type ProjectV2ItemFieldDateValue implements Node {
+    id: ID!
+    date: Date
+    field: ProjectV2FieldConfiguration!
+    item: ProjectV2Item!
+  }
+
+  union ProjectV2ItemFieldValue =
+    | ProjectV2ItemFieldDateValue
+    | ProjectV2ItemFieldNumberValue
+    | ProjectV2ItemFieldSingleSelectValue
+    | ProjectV2ItemFieldTextValue
+
+  type ProjectV2ItemFieldValueConnection {
+    nodes: [ProjectV2ItemFieldValue]
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+
+  input ProjectV2FieldValue {
+    text: String
+    number: Float
+    date: Date
+    singleSelectOptionId: String
+    iterationId: String
+  }
+
+  input ProjectV2SingleSelectFieldOptionInput {
+    name: String!
+    color: ProjectV2SingleSelectFieldOptionColor!
+    description: String!
+  }
+
+  input AddProjectV2ItemByIdInput {
+    projectId: ID!
+    contentId: ID!
+    clientMutationId: String
+  }
+
+  type AddProjectV2ItemByIdPayload {
+    item: ProjectV2Item
+    clientMutationId: String
+  }
+
+  input UpdateProjectV2ItemFieldValueInput {
+    projectId: ID!
+    itemId: ID!
+    fieldId: ID!
+    value: ProjectV2FieldValue!
+    clientMutationId: String
+  }
+
+  type UpdateProjectV2ItemFieldValuePayload {
+    projectV2Item: ProjectV2Item
+    clientMutationId: String
+  }
+
+  input ClearProjectV2ItemFieldValueInput {
+    projectId: ID!
+    itemId: ID!
+    fieldId: ID!
+    clientMutationId: String
+  }
+
+  type ClearProjectV2ItemFieldValuePayload {
+    projectV2Item: ProjectV2Item
+    clientMutationId: String
+  }
+
+  input DeleteProjectV2ItemInput {
+    projectId: ID!
+    itemId: ID!
+    clientMutationId: String
+  }
+
+  type DeleteProjectV2ItemPayload {
+    deletedItemId: ID
+    clientMutationId: String
+  }
+
+  input CreateProjectV2Input {
+    ownerId: ID!
+    title: String!
+    repositoryId: ID
+    teamId: ID
+    clientMutationId: String
+  }
+
+  type CreateProjectV2Payload {
+    projectV2: ProjectV2
+    clientMutationId: String
+  }
+
+  input CreateProjectV2FieldInput {
+    projectId: ID!
+    dataType: ProjectV2CustomFieldType!
+    name: String!
+    singleSelectOptions: [ProjectV2SingleSelectFieldOptionInput!]
+    clientMutationId: String
+  }
+
+  type CreateProjectV2FieldPayload {
+    projectV2Field: ProjectV2FieldConfiguration
+    clientMutationId: String
+  }
+
+  type Query {
+    node(id: ID!): Node
+    nodes(ids: [ID!]!): [Node]!
+    viewer: User!
+    user(login: String!): User
+    organization(login: String!): Organization
+    repository(owner: String!, name: String!): Repository
+  }
+
+  type Mutation {
+    addProjectV2ItemById(input: AddProjectV2ItemByIdInput!): AddProjectV2ItemByIdPayload
+    updateProjectV2ItemFieldValue(
+      input: UpdateProjectV2ItemFieldValueInput!
+    ): UpdateProjectV2ItemFieldValuePayload
+    clearProjectV2ItemFieldValue(
+      input: ClearProjectV2ItemFieldValueInput!
+    ): ClearProjectV2ItemFieldValuePayload
+    deleteProjectV2Item(input: DeleteProjectV2ItemInput!): DeleteProjectV2ItemPayload
+    createProjectV2(input: CreateProjectV2Input!): CreateProjectV2Payload
+    createProjectV2Field(input: CreateProjectV2FieldInput!): CreateProjectV2FieldPayload
+  }
+`
+
+type Color = 'BLUE' | 'GRAY' | 'GREEN' | 'ORANGE' | 'PINK' | 'PURPLE' | 'RED' | 'YELLOW'
+
+interface OptionRecord {
+  id: string
+  name: string
+  color: Color
+  description: string
+}
+
+interface FieldRecord {
+  id: string
+  name: string
+  dataType: 'TITLE' | 'SINGLE_SELECT' | 'TEXT' | 'NUMBER' | 'DATE'
+  options: OptionRecord[]
+}
+
+type FieldValue = { text: string } | { number: number } | { date: string } | { optionId: string }
+
+interface ItemRecord {
+  id: string
+  contentId: string
+  values: Map<string, FieldValue>
+  createdAt: string
+  updatedAt: string
+}
+
+interface ProjectRecord {
+  id: string
+  number: number
+  owner: string
+  title: string
+  fields: FieldRecord[]
+  items: ItemRecord[]
+  createdAt: string
+  updatedAt: string
+}
+
+/** An error in GitHub's GraphQL shape: a `type` beside the message. */
+class GithubGraphqlError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'GithubGraphqlError'
+  }
+}
+
+const notFound = (message: string) => new GithubGraphqlError('NOT_FOUND', message)
+const noNode = (id: string) => notFound(`Could not resolve to a node with the global id of '${id}'`)
+
+/** An opaque node id with GitHub's prefix (`PVT_`, `PVTI_`, ...) over a base64 body. */
+function nodeId(prefix: string, key: string): string {
+  const body = Buffer.from(`0${key.length.toString(36)}${key}`).toString('base64url')
+  return `${prefix}_kw${body}`
+}
+
+const encodeCursor = (index: number) => Buffer.from(`cursor:v2:${index}`).toString('base64')
+const decodeCursor = (cursor: string): number => {
+  const match = /^cursor:v2:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))
+  if (!match)
+    throw new GithubGraphqlError(
+      'INVALID_CURSOR_ARGUMENTS',
+      `\`${cursor}\` does not appear to be a valid cursor.`,
+    )
+  return Number(match[1])
+}
+
+/** One page of a connection, with GitHub's rules for `first` (required, at most 100). */
+function connection<T>(all: T[], args: { first?: number | null; after?: string | null }, name: string) {
+  if (args.first === undefined || args.first === null) {
+    throw new GithubGraphqlError(
+      'MISSING_PAGINATION_BOUNDARIES',
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`,
+    )
+  }
+  if (args.first > 100 || args.first < 0) {
+    throw new GithubGraphqlError(
+      'EXCESSIVE_PAGINATION',
+      `Requesting ${args.first} records on the \`${name}\` connection exceeds the \`first\` limit of 100 records.`,
+    )
+  }
+  const start = args.after ? decodeCursor(args.after) + 1 : 0
+  const page = all.slice(start, start + args.first)
+  const edges = page.map((node, offset) => ({ cursor: encodeCursor(start + offset), node }))
+  return {
+    nodes: page,
+    edges,
+    totalCount: all.length,
+    pageInfo: {
+      hasNextPage: start + page.length < all.length,
+      hasPreviousPage: start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  }
+}
+
+/** Creates the GraphQL endpoint over in-memory projects and the REST side's issues. */
+export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlEndpoint {
+  const { resolver } = options
+  const serverUrl = (options.serverUrl ?? 'http://localhost').replace(/\/$/, '')
+  const clock = options.clock ?? (() => new Date())
+  const schema = buildSchema(SDL)
+  const projects: ProjectRecord[] = []
+  const ownerIds = new Map<string, { login: string; type: 'User' | 'Organization' }>()
+  let sequence = 0
+  const nextKey = (kind: string) => `${kind}:${(sequence += 1)}`
+
+  const ownerTypeOf = (login: string) => options.ownerType?.(login) ?? null
+  const projectUrl = (project: ProjectRecord) =>
+    `${serverUrl}/${ownerTypeOf(project.owner) === 'Organization' ? 'orgs' : 'users'}/${project.owner}/projects/${project.number}`
+
+  const findProject = (id: string) => projects.find((project) => project.id === id)
+  const findItem = (project: ProjectRecord, id: string) => project.items.find((item) => item.id === id)
+
+  const optionColor = (index: number): Color =>
+    (['GRAY', 'BLUE', 'GREEN', 'YELLOW', 'ORANGE', 'RED', 'PINK', 'PURPLE'] as const)[index % 8] ?? 'GRAY'
+
+  const makeField = (
+    name: string,
+    dataType: FieldRecord['dataType'],
+    options: { name: string; color?: Color; description?: string }[] = [],
+  ): FieldRecord => {
+    const id = nodeId(dataType === 'SINGLE_SELECT' ? 'PVTSSF' : 'PVTF', nextKey('field'))
+    return {
+      id,
+      name,
+      dataType,
+      options: options.map((option, index) => ({
+        id: createHash('sha1').update(`${id}:${index}:${option.name}`).digest('hex').slice(0, 8),
+        name: option.name,
+        color: option.color ?? optionColor(index),
+        description: option.description ?? '',
+      })),
+    }
+  }
+
+  const addProject = (owner: string, title: string, statusOptions: string[]): ProjectRecord => {
+    const now = clock().toISOString()
+    const project: ProjectRecord = {
+      id: nodeId('PVT', nextKey('project')),
+      number:
+        projects.filter((candidate) => candidate.owner.toLowerCase() === owner.toLowerCase()).length + 1,
+      owner,
+      title,
+      fields: [
+        makeField('Title', 'TITLE'),
+        makeField(
+          'Status',
+          'SINGLE_SELECT',
+          statusOptions.map((name) => ({ name })),
+        ),
+      ],
+      items: [],
+      createdAt: now,
+      updatedAt: now,
+    }
+    projects.push(project)
+    return project
+  }
+
+  // --- the objects the schema's default resolvers read (functions are called with the field's arguments) ---
+
+  const ownerObject = (login: string, type: 'User' | 'Organization'): Record<string, unknown> => {
+    const id = nodeId(type === 'User' ? 'U' : 'O', `${type}:${login.toLowerCase()}`)
+    ownerIds.set(id, { login, type })
+    const owned = () => projects.filter((project) => project.owner.toLowerCase() === login.toLowerCase())
+    return {
+      __typename: type,
+      id,
+      login,
+      projectV2: ({ number }: { number: number }) => {
+        const project = owned().find((candidate) => candidate.number === number)
+        if (!project) throw notFound(`Could not resolve to a ProjectV2 with the number ${number}.`)
+        return projectObject(project)
+      },
+      projectsV2: (args: { first?: number; after?: string; query?: string }) =>
+        connection(
+          owned()
+            .filter(
+              (project) => !args.query || project.title.toLowerCase().includes(args.query.toLowerCase()),
+            )
+            .map(projectObject),
+          args,
+          'projectsV2',
+        ),
+    }
+  }
+
+  const repositoryObject = (repo: string): Record<string, unknown> => {
+    const [owner = '', name = ''] = repo.split('/')
+    const content = (number: number, type: 'Issue' | 'PullRequest') => {
+      const id = resolver.issueNodeId(repo, number)
+      const found = id ? resolver.resolve(id) : null
+      if (!id || !found || found.type !== type) {
+        throw notFound(
+          `Could not resolve to ${type === 'Issue' ? 'an Issue' : 'a PullRequest'} with the number of ${number}.`,
+        )
+      }
+      return contentObject(id)
+    }
+    return {
+      __typename: 'Repository',
+      id: nodeId('R', `repo:${repo.toLowerCase()}`),
+      name,
+      nameWithOwner: repo,
+      owner: () => ownerObject(owner, ownerTypeOf(owner) ?? 'User'),
+      issue: ({ number }: { number: number }) => content(number, 'Issue'),
+      pullRequest: ({ number }: { number: number }) => content(number, 'PullRequest'),
+    }
+  }
+
+  const contentObject = (id: string): Record<string, unknown> | null => {
+    const found = resolver.resolve(id)
+    if (!found) return null
+    return {
+      __typename: found.type,
+      id,
+      number: found.number,
+      title: found.title,
+      url: `${serverUrl}/${found.repo}/${found.type === 'Issue' ? 'issues' : 'pull'}/${found.number}`,
+      repository: () => repositoryObject(found.repo),
+      projectItems: (args: { first?: number; after?: string }) =>
+        connection(
+          projects.flatMap((project) =>
+            project.items.filter((item) => item.contentId === id).map((item) => itemObject(project, item)),
+          ),
+          args,
+          'projectItems',
+        ),
+    }
+  }
+
+  const fieldObject = (project: ProjectRecord, field: FieldRecord): Record<string, unknown> => ({
+    __typename: field.dataType === 'SINGLE_SELECT' ? 'ProjectV2SingleSelectField' : 'ProjectV2Field',
+    id: field.id,
+    name: field.name,
+    dataType: field.dataType,
+    project: () => projectObject(project),
+    options: ({ names }: { names?: string[] | null }) =>
+      field.options
+        .filter((option) => !names || names.includes(option.name))
+        .map((option) => ({ ...option, nameHTML: option.name, descriptionHTML: option.description })),
+  })
+
+  const valueObject = (
+    project: ProjectRecord,
+    item: ItemRecord,
+    field: FieldRecord,
+  ): Record<string, unknown> | null => {
+    const base = {
+      id: nodeId('PVTFSV', `value:${item.id}:${field.id}`),
+      field: () => fieldObject(project, field),
+      item: () => itemObject(project, item),
+    }
+    if (field.dataType === 'TITLE') {
+      const content = resolver.resolve(item.contentId)
+      return content ? { ...base, __typename: 'ProjectV2ItemFieldTextValue', text: content.title } : null
+    }
+    const value = item.values.get(field.id)
+    if (!value) return null
+    if ('optionId' in value) {
+      const option = field.options.find((candidate) => candidate.id === value.optionId)
+      if (!option) return null
+      return {
+        ...base,
+        __typename: 'ProjectV2ItemFieldSingleSelectValue',
+        name: option.name,
+        optionId: option.id,
+        color: option.color,
+      }
+    }
+    if ('text' in value) return { ...base, __typename: 'ProjectV2ItemFieldTextValue', text: value.text }
+    if ('number' in value)
+      return { ...base, __typename: 'ProjectV2ItemFieldNumberValue', number: value.number }
+    return { ...base, __typename: 'ProjectV2ItemFieldDateValue', date: value.date }
+  }
+
+  const itemObject = (project: ProjectRecord, item: ItemRecord): Record<string, unknown> => {
+    const content = resolver.resolve(item.contentId)
+    return {
+      __typename: 'ProjectV2Item',
+      id: item.id,
+      type: content ? (content.type === 'Issue' ? 'ISSUE' : 'PULL_REQUEST') : 'REDACTED',
+      isArchived: false,
+      content: () => contentObject(item.contentId),
+      project: () => projectObject(project),
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+      fieldValueByName: ({ name }: { name: string }) => {
+        const field = project.fields.find((candidate) => candidate.name === name)
+        return field ? valueObject(project, item, field) : null
+      },
+      fieldValues: (args: { first?: number; after?: string }) =>
+        connection(
+          project.fields.map((field) => valueObject(project, item, field)).filter((value) => value !== null),
+          args,
+          'fieldValues',
+        ),
+    }
+  }
+
+  const projectObject = (project: ProjectRecord): Record<string, unknown> => ({
+    __typename: 'ProjectV2',
+    id: project.id,
+    number: project.number,
+    title: project.title,
+    url: projectUrl(project),
+    closed: false,
+    public: false,
+    shortDescription: null,
+    createdAt: project.createdAt,
+    updatedAt: project.updatedAt,
+    owner: () => ownerObject(project.owner, ownerTypeOf(project.owner) ?? 'User'),
+    field: ({ name }: { name: string }) => {
+      const field = project.fields.find((candidate) => candidate.name === name)
+      return field ? fieldObject(project, field) : null
+    },
+    fields: (args: { first?: number; after?: string }) =>
+      connection(
+        project.fields.map((field) => fieldObject(project, field)),
+        args,
+        'fields',
+      ),
+    items: (args: { first?: number; after?: string }) =>
+      connection(
+        project.items.map((item) => itemObject(project, item)),
+        args,
+        'items',
+      ),
+  })
+
+  const lookupNode = (id: string): Record<string, unknown> | null => {
+    const project = findProject(id)
+    if (project) return projectObject(project)
+    for (const candidate of projects) {
+      const item = findItem(candidate, id)
+      if (item) return itemObject(candidate, item)
+      const field = candidate.fields.find((entry) => entry.id === id)
+      if (field) return fieldObject(candidate, field)
+    }
+    const owner = ownerIds.get(id)
+    if (owner) return ownerObject(owner.login, owner.type)
+    return contentObject(id)
+  }
+
+  const requireProject = (id: string) => {
+    const project = findProject(id)
+    if (!project) throw noNode(id)
+    return project
+  }
+
+  const touch = (project: ProjectRecord, item?: ItemRecord) => {
+    const now = clock().toISOString()
+    project.updatedAt = now
+    if (item) item.updatedAt = now
+  }
+
+  const rootValue = {
+    node: ({ id }: { id: string }) => {
+      const found = lookupNode(id)
+      if (!found) throw noNode(id)
+      return found
+    },
+    // An Error in a list becomes a null with its own error at that index, as GitHub answers.
+    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => lookupNode(id) ?? noNode(id)),
+    viewer: (_args: unknown, context: { actor: Actor }) => ownerObject(context.actor.login, 'User'),
+    user: ({ login }: { login: string }) => {
+      if (ownerTypeOf(login) === 'Organization' || (options.ownerType && ownerTypeOf(login) === null)) {
+        throw notFound(`Could not resolve to a User with the login of '${login}'.`)
+      }
+      return ownerObject(login, 'User')
+    },
+    organization: ({ login }: { login: string }) => {
+      if (ownerTypeOf(login) === 'User' || (options.ownerType && ownerTypeOf(login) === null)) {
+        throw notFound(`Could not resolve to an Organization with the login of '${login}'.`)
+      }
+      return ownerObject(login, 'Organization')
+    },
+    repository: ({ owner, name }: { owner: string; name: string }) => repositoryObject(`${owner}/${name}`),
+
+    addProjectV2ItemById: ({
+      input,
+    }: {
+      input: { projectId: string; contentId: string; clientMutationId?: string }
+    }) => {
+      const project = requireProject(input.projectId)
+      if (!resolver.resolve(input.contentId)) throw noNode(input.contentId)
+      // GitHub answers the existing item when the content is on the project already.
+      let item = project.items.find((candidate) => candidate.contentId === input.contentId)
+      if (!item) {
+        const now = clock().toISOString()
+        item = {
+          id: nodeId('PVTI', nextKey('item')),
+          contentId: input.contentId,
+          values: new Map(),
+          createdAt: now,
+          updatedAt: now,
+        }
+        project.items.push(item)
+        touch(project)
+      }
+      return { item: itemObject(project, item), clientMutationId: input.clientMutationId ?? null }
+    },
+
+    updateProjectV2ItemFieldValue: ({
+      input,
+    }: {
+      input: {
+        projectId: string
+        itemId: string
+        fieldId: string
+        value: {
+          text?: string
+          number?: number
+          date?: string
+          singleSelectOptionId?: string
+          iterationId?: string
+        }
+        clientMutationId?: string
+      }
+    }) => {
+      const project = requireProject(input.projectId)
+      const item = findItem(project, input.itemId)
+      if (!item) throw noNode(input.itemId)
+      const field = project.fields.find((candidate) => candidate.id === input.fieldId)
+      if (!field) throw noNode(input.fieldId)
+      const given = Object.entries(input.value).filter(([, value]) => value !== undefined && value !== null)
+      if (given.length !== 1) {
+        throw new GithubGraphqlError(
+          'UNPROCESSABLE',
+          'Exactly one value must be provided in `value` (text, number, date, singleSelectOptionId or iterationId).',
+        )
+      }
+      const [kind, raw] = given[0] as [string, string | number]
+      const expected: Record<FieldRecord['dataType'], string | null> = {
+        TITLE: null,
+        SINGLE_SELECT: 'singleSelectOptionId',
+        TEXT: 'text',
+        NUMBER: 'number',
+        DATE: 'date',
+      }
+      if (expected[field.dataType] !== kind) {
+        throw new GithubGraphqlError(
+          'UNPROCESSABLE',
+          field.dataType === 'TITLE'
+            ? `The field ${field.name} of type TITLE cannot be updated through this mutation.`
+            : `The field ${field.name} of type ${field.dataType} takes \`${expected[field.dataType]}\`, not \`${kind}\`.`,
+        )
+      }
+      let value: FieldValue
+      if (kind === 'singleSelectOptionId') {
+        if (!field.options.some((option) => option.id === raw)) {
+          throw new GithubGraphqlError(
+            'UNPROCESSABLE',
+            `The single select option Id does not belong to the field ${field.name}.`,
+          )
+        }
+        value = { optionId: String(raw) }
+      } else if (kind === 'number') {
+        value = { number: Number(raw) }
+      } else if (kind === 'date') {
+        value = { date: String(raw) }
+      } else {
+        value = { text: String(raw) }
+      }
+      item.values.set(field.id, value)
+      touch(project, item)
+      return { projectV2Item: itemObject(project, item), clientMutationId: input.clientMutationId ?? null }
+    },
+
+    clearProjectV2ItemFieldValue: ({
+      input,
+    }: {
+      input: { projectId: string; itemId: string; fieldId: string; clientMutationId?: string }
+    }) => {
+      const project = requireProject(input.projectId)
+      const item = findItem(project, input.itemId)
+      if (!item) throw noNode(input.itemId)
+      if (!project.fields.some((field) => field.id === input.fieldId)) throw noNode(input.fieldId)
+      item.values.delete(input.fieldId)
+      touch(project, item)
+      return { projectV2Item: itemObject(project, item), clientMutationId: input.clientMutationId ?? null }
+    },
+
+    deleteProjectV2Item: ({
+      input,
+    }: {
+      input: { projectId: string; itemId: string; clientMutationId?: string }
+    }) => {
+      const project = requireProject(input.projectId)
+      const index = project.items.findIndex((item) => item.id === input.itemId)
+      if (index < 0) throw noNode(input.itemId)
+      project.items.splice(index, 1)
+      touch(project)
+      return { deletedItemId: input.itemId, clientMutationId: input.clientMutationId ?? null }
+    },
+
+    createProjectV2: ({
+      input,
+    }: {
+      input: { ownerId: string; title: string; clientMutationId?: string }
+    }) => {
+      const owner = ownerIds.get(input.ownerId)
+      if (!owner) throw noNode(input.ownerId)
+      const project = addProject(owner.login, input.title, ['Todo', 'In Progress', 'Done'])
+      return { projectV2: projectObject(project), clientMutationId: input.clientMutationId ?? null }
+    },
+
+    createProjectV2Field: ({
+      input,
+    }: {
+      input: {
+        projectId: string
+        dataType: 'DATE' | 'NUMBER' | 'SINGLE_SELECT' | 'TEXT'
+        name: string
+        singleSelectOptions?: { name: string; color: Color; description: string }[]
+        clientMutationId?: string
+      }
+    }) => {
+      const project = requireProject(input.projectId)
+      if (project.fields.some((field) => field.name.toLowerCase() === input.name.toLowerCase())) {
+        throw new GithubGraphqlError('UNPROCESSABLE', `Name has already been taken: ${input.name}`)
+      }
+      if (input.dataType === 'SINGLE_SELECT' && !input.singleSelectOptions?.length) {
+        throw new GithubGraphqlError(
+          'UNPROCESSABLE',
+          'A single select field needs at least one option in `singleSelectOptions`.',
+        )
+      }
+      const field = makeField(input.name, input.dataType, input.singleSelectOptions ?? [])
+      project.fields.push(field)
+      touch(project)
+      return { projectV2Field: fieldObject(project, field), clientMutationId: input.clientMutationId ?? null }
+    },
+  }
+
+  const shapeError = (error: GraphQLError) => {
+    const original = error.originalError
+    const shaped: {
+      message: string
+      type?: string
+      path?: readonly (string | number)[]
+      locations?: unknown
+    } = {
+      message: error.message,
+    }
+    if (original instanceof GithubGraphqlError) shaped.type = original.type
+    if (error.path) shaped.path = error.path
+    if (error.locations) shaped.locations = error.locations
+    return shaped
+  }
+
+  return {
+    async execute(body, actor) {
+      if (typeof body.query !== 'string' || body.query.trim() === '') {
+        return { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }
+      }
+      const result = await graphql({
+        schema,
+        source: body.query,
+        rootValue,
+        contextValue: { actor },
+        variableValues: body.variables ?? {},
+      })
+      const answer: { data?: unknown; errors?: { message: string }[] } = {}
+      if (result.data !== undefined) answer.data = result.data
+      if (result.errors?.length) answer.errors = result.errors.map(shapeError)
+      return answer
+    },
+
+    createProject({ owner, title, statusOptions }) {
+      const project = addProject(owner, title, statusOptions)
+      return { id: project.id, number: project.number }
+    },
+
+    snapshot(owner, number) {
+      const project = projects.find(
+        (candidate) => candidate.owner.toLowerCase() === owner.toLowerCase() && candidate.number === number,
+      )
+      if (!project)
+        throw new Error(`no project ${number} of ${owner} in the emulator; create it with createProject`)
+      const status = project.fields.find((field) => field.name === 'Status')
+      return project.items.map((item) => {
+        const content = resolver.resolve(item.contentId)
+        const value = status ? item.values.get(status.id) : undefined
+        const option =
+          value && 'optionId' in value
+            ? status?.options.find((entry) => entry.id === value.optionId)
+            : undefined
+        return {
+          content: content ? `${content.repo}#${content.number}` : item.contentId,
+          status: option?.name ?? null,
+        }
+      })
+    },
+  }
+}
