@@ -600,6 +600,15 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
 
         appendLog(state, `##[group]${maskText(interpolateSafe(label, scope(stepEnv, stepId)), stepMasks)}`)
         let code: number
+        const stepTimeout = step['timeout-minutes']
+        let timedOut = false
+        const stepTimer =
+          stepTimeout === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true
+                killChildren(state)
+              }, stepTimeout * 60_000)
         try {
           if (step.uses) {
             code = await runUses(state, step, {
@@ -634,6 +643,16 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
         } catch (error) {
           appendLog(state, `##[error]${(error as Error).message}`, stepMasks)
           code = 1
+        } finally {
+          if (stepTimer) clearTimeout(stepTimer)
+        }
+        if (timedOut) {
+          appendLog(
+            state,
+            `##[error]The action '${label}' has timed out after ${stepTimeout} minutes.`,
+            stepMasks,
+          )
+          code = code || 1
         }
 
         try {

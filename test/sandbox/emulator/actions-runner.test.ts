@@ -99,6 +99,28 @@ jobs:
         run: echo "after=ran" >> "$GITHUB_OUTPUT"
 `
 
+const TIMEOUT_WORKFLOW = `
+name: Timeout
+on:
+  workflow_dispatch:
+    inputs:
+      wait-url:
+        required: true
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - id: stuck
+        uses: acme/echo@v1
+        timeout-minutes: 0.002
+        with:
+          message: stuck
+          wait-url: \${{ inputs.wait-url }}
+      - id: cleanup
+        if: always()
+        run: echo "cleanup=ran" >> "$GITHUB_OUTPUT"
+`
+
 /** A server the fixture action reports to and waits on: the test decides when each waiting step goes on. */
 interface Arrival {
   pid: number
@@ -221,6 +243,7 @@ beforeEach(async () => {
       'README.md': 'main readme',
       '.github/workflows/echo.yml': ECHO_WORKFLOW,
       '.github/workflows/broken.yml': BROKEN_WORKFLOW,
+      '.github/workflows/timeout.yml': TIMEOUT_WORKFLOW,
     },
   }))
   process.env.GASTOWN_CANARY = 'leaked-from-parent'
@@ -417,6 +440,24 @@ describe('createActionsRunner', () => {
     expect(done?.conclusion).toBe('failure')
     expect(done?.log).toContain("Unrecognized named-value: 'nosuch'")
     expect(done?.outputs.after).toBeUndefined()
+  })
+
+  it('kills a step that outlives its timeout-minutes, fails it, and still runs always() steps', async () => {
+    const { runner } = makeRunner()
+    const run = await runner.dispatch({
+      repo: REPO,
+      workflow: 'timeout.yml',
+      ref: 'main',
+      inputs: { 'wait-url': signals.url },
+      actor: ada,
+    })
+    const arrival = await signals.next()
+    await runner.idle()
+    const done = runner.get(run.id)
+    expect(done?.conclusion).toBe('failure')
+    expect(done?.log).toContain("##[error]The action 'Run acme/echo@v1' has timed out after 0.002 minutes.")
+    expect(done?.outputs.cleanup).toEqual({ cleanup: 'ran' })
+    expect(isAlive(arrival.pid)).toBe(false)
   })
 
   it('serialises two runs of one concurrency group', async () => {
