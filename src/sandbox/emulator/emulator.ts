@@ -18,6 +18,7 @@ import type {
   Permission,
   WorkflowRun,
 } from './contracts.js'
+import { createActionsRunner } from './actions-runner.js'
 import { createFaults, type FaultRule, type Faults } from './faults.js'
 import { createGitHost } from './git-host.js'
 import { HttpError } from './http-error.js'
@@ -62,18 +63,6 @@ export interface RepoOptions {
   installed?: boolean
 }
 
-/** What the emulator hands an Actions runner factory. */
-export interface RunnerContext {
-  git: GitHost
-  /** Base URLs for the GITHUB_* variables of a job. */
-  serverUrl: string
-  apiUrl: string
-  graphqlUrl: string
-  /** A GITHUB_TOKEN for a run of `repo` (acts as github-actions[bot], write access to that repository). */
-  createRunToken(repo: string): string
-  revokeToken(token: string): void
-}
-
 /** Options of `startEmulator`. */
 export interface EmulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -101,8 +90,12 @@ export interface EmulatorOptions {
   openapi?: OpenApi
   /** Where bare repositories live; a fresh temporary directory when absent. */
   gitRoot?: string
-  /** Builds the Actions runner; no workflow runs without one. */
-  createRunner?: (context: RunnerContext) => ActionsRunner
+  /** How many workflow runs may be in progress at once (the number of runners); 2 when absent. */
+  runners?: number
+  /** `uses:` values mapped to local directories holding an action.yml (e.g. this project's action). */
+  actions?: Record<string, string>
+  /** Repository secrets for workflow runs. */
+  secrets?: Record<string, string>
   /** Builds the GraphQL endpoint; /graphql answers 404 without one. */
   createGraphql?: (resolver: ContentResolver) => GraphqlEndpoint
   fetch?: typeof fetch
@@ -129,7 +122,7 @@ export interface Emulator {
   webhookSecret: string
   state: EmulatorState
   git: GitHost
-  runner: ActionsRunner | null
+  runner: ActionsRunner
   graphql: GraphqlEndpoint | null
   faults: Faults
   actors: Actors
@@ -265,16 +258,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
   const graphql = options.createGraphql ? options.createGraphql(resolver) : null
 
-  const runner = options.createRunner
-    ? options.createRunner({
-        git,
-        serverUrl: url,
-        apiUrl,
-        graphqlUrl,
-        createRunToken: actors.createRunToken,
-        revokeToken: actors.revokeToken,
-      })
-    : null
+  // Each run gets its own GITHUB_TOKEN, revoked when the run completes.
+  const runTokens = new Map<number, string>()
+  const runner = createActionsRunner({
+    gitHost: git,
+    workRoot: await mkdtemp(join(tmpdir(), 'gastown-runs-')),
+    concurrency: options.runners ?? 2,
+    serverUrl: url,
+    apiUrl,
+    graphqlUrl,
+    gitUrl: url,
+    actions: options.actions ?? {},
+    secrets: options.secrets ?? {},
+    tokenFor: (run) => {
+      const token = runTokens.get(run.id) ?? actors.createRunToken(run.repo)
+      runTokens.set(run.id, token)
+      return token
+    },
+    clock: () => new Date(clock()),
+  })
 
   const services: Services = {
     state,
@@ -292,7 +294,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     htmlUrl: url,
   }
 
-  runner?.onUpdate((run: WorkflowRun) => onRunUpdate(services, run))
+  runner.onUpdate((run: WorkflowRun) => {
+    onRunUpdate(services, run)
+    const token = runTokens.get(run.id)
+    if (run.status === 'completed' && token) {
+      actors.revokeToken(token)
+      runTokens.delete(run.id)
+    }
+  })
   // Work started outside a request (a push's synchronize event), awaited by `settled`.
   const background = new Set<Promise<unknown>>()
   const track = (task: Promise<unknown>): void => {
@@ -597,7 +606,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       await webhooks.settled()
     },
     async close() {
-      await runner?.close()
+      await runner.close()
       await webhooks.settled()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

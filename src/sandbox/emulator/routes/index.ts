@@ -1,4 +1,5 @@
 /** Every emulated REST route, keyed by `METHOD /template`. */
+import { actionRoutes } from './actions.js'
 import { appRoutes } from './app.js'
 import { collaboratorRoutes } from './collaborators.js'
 import { commentRoutes } from './comments.js'
@@ -24,6 +25,7 @@ export const allRoutes: RouteTable = {
   ...pullRoutes,
   ...reviewRoutes,
   ...gitRefRoutes,
+  ...actionRoutes,
   ...collaboratorRoutes,
   ...appRoutes,
   ...rateLimitRoutes,
