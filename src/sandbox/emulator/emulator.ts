@@ -10,17 +10,11 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createActors, type Actors, type Credential } from './actors.js'
-import type {
-  ActionsRunner,
-  ContentResolver,
-  GitHost,
-  GraphqlEndpoint,
-  Permission,
-  WorkflowRun,
-} from './contracts.js'
+import type { ActionsRunner, GitHost, GraphqlEndpoint, Permission, WorkflowRun } from './contracts.js'
 import { createActionsRunner } from './actions-runner.js'
 import { createFaults, type FaultRule, type Faults } from './faults.js'
 import { createGitHost } from './git-host.js'
+import { createGraphqlEndpoint } from './graphql-projects.js'
 import { HttpError } from './http-error.js'
 import { loadOpenApi, type OpenApi } from './openapi.js'
 import { createRandomSource, type RandomSource } from './random-source.js'
@@ -96,8 +90,6 @@ export interface EmulatorOptions {
   actions?: Record<string, string>
   /** Repository secrets for workflow runs. */
   secrets?: Record<string, string>
-  /** Builds the GraphQL endpoint; /graphql answers 404 without one. */
-  createGraphql?: (resolver: ContentResolver) => GraphqlEndpoint
   fetch?: typeof fetch
 }
 
@@ -123,7 +115,7 @@ export interface Emulator {
   state: EmulatorState
   git: GitHost
   runner: ActionsRunner
-  graphql: GraphqlEndpoint | null
+  graphql: GraphqlEndpoint
   faults: Faults
   actors: Actors
   /** The personal access token of a user. */
@@ -256,7 +248,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return record ? (state.issue(record.fullName, number)?.nodeId ?? null) : null
     },
   }
-  const graphql = options.createGraphql ? options.createGraphql(resolver) : null
+  const graphql = createGraphqlEndpoint({
+    resolver,
+    serverUrl: url,
+    ownerType: (login) => {
+      const account = state.accounts.get(login.toLowerCase())
+      return account?.type === 'Organization' ? 'Organization' : account ? 'User' : null
+    },
+    clock: () => new Date(clock()),
+  })
 
   // Each run gets its own GITHUB_TOKEN, revoked when the run completes.
   const runTokens = new Map<number, string>()
@@ -348,7 +348,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql',
       })
     }
-    if (!graphql) return sendJson(res, 404, { message: 'Not Found' })
     let request: { query: string; variables?: Record<string, unknown> }
     try {
       request = JSON.parse(raw.toString('utf8'))
