@@ -1,0 +1,102 @@
+/**
+ * What the agent is told besides its bead, read through the API from trusted sources: the goal issue,
+ * the dependency beads, the repository's conventions on the default branch, and the trusted config.
+ */
+import {
+  parseConfig,
+  formatConfigErrors,
+  defaultConfig,
+  CONFIG_PATH,
+  type Config,
+} from '../../core/config.js'
+import type { Bead } from '../../core/bead.js'
+import type { GitHubApi, RepoRef } from '../../github/client.js'
+import { getIssue } from '../../github/issues.js'
+import { getFileText } from '../../github/repository.js'
+import { loadBead, type LoadedBead } from './bead-issue.js'
+import type { DependencyInfo } from './task-message.js'
+
+/** The config could not be read: the message is the list a person fixes the file with. */
+export class ConfigFileError extends Error {
+  override readonly name = 'ConfigFileError'
+}
+
+/**
+ * The config from the default branch through the API: the copy the agent cannot change, unlike the
+ * working tree. No file means every default.
+ */
+export async function loadTrustedConfig(
+  api: GitHubApi,
+  repo: RepoRef,
+  defaultBranch: string,
+): Promise<Config> {
+  const text = await getFileText(api, repo, CONFIG_PATH, defaultBranch)
+  if (text === null) return defaultConfig()
+  const parsed = parseConfig(text)
+  if (!parsed.ok) throw new ConfigFileError(formatConfigErrors(parsed.errors, parsed.file))
+  return parsed.config
+}
+
+/** Files that tell how the repository works, read in this order when present. */
+export const CONVENTION_FILES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  '.github/CONTRIBUTING.md',
+  'AGENTS.md',
+] as const
+
+/** The conventions files present on the default branch. */
+export async function loadConventions(
+  api: GitHubApi,
+  repo: RepoRef,
+  defaultBranch: string,
+): Promise<{ path: string; text: string }[]> {
+  const found = await Promise.all(
+    CONVENTION_FILES.map(async (path) => ({
+      path: path as string,
+      text: await getFileText(api, repo, path, defaultBranch),
+    })),
+  )
+  return found.flatMap((file) =>
+    file.text === null || file.text.trim() === '' ? [] : [{ path: file.path, text: file.text }],
+  )
+}
+
+/** The goal issue's title and body. */
+export async function loadGoal(
+  api: GitHubApi,
+  repo: RepoRef,
+  goal: number,
+): Promise<{ number: number; title: string; body: string }> {
+  const issue = await getIssue(api, repo, goal)
+  return { number: goal, title: issue.title, body: issue.body }
+}
+
+/** The beads a bead depends on, as loaded beads; an unreadable one is skipped with its error. */
+export async function loadDependencies(
+  api: GitHubApi,
+  repo: RepoRef,
+  bead: Bead,
+): Promise<{ loaded: LoadedBead[]; problems: string[] }> {
+  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep)))
+  const loaded: LoadedBead[] = []
+  const problems: string[] = []
+  results.forEach((result, index) => {
+    if (result.status === 'fulfilled') loaded.push(result.value)
+    else problems.push(`#${bead.dependencies[index]}: ${(result.reason as Error).message}`)
+  })
+  return { loaded, problems }
+}
+
+/** A dependency as the task message tells of it. */
+export function dependencyInfo(loaded: LoadedBead): DependencyInfo {
+  const { bead } = loaded
+  return {
+    number: bead.number ?? 0,
+    title: bead.title,
+    role: bead.role,
+    status: bead.status,
+    ...(bead.result === undefined ? {} : { result: bead.result }),
+    ...(bead.pr === undefined ? {} : { pr: bead.pr }),
+  }
+}

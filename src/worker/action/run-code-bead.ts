@@ -1,0 +1,290 @@
+/**
+ * A code role's run (output `pr`): check out the bead's branch, run the agent, build the commit in a
+ * trusted clone, validate it, push it (never forced, never to the default branch), open or update the
+ * one PR of the bead, answer the review comments it addressed, and move the bead to in_review. When
+ * the agent runs out of budget or fails, the work so far is pushed so a retry continues from it.
+ */
+import { transition } from '../../core/bead-status.js'
+import { getRefSha } from '../../github/refs.js'
+import { createPull, findPullsForBranch, getPull, updatePull, type PullData } from '../../github/pulls.js'
+import { listReviewComments, listReviews, replyToReviewComment } from '../../github/reviews.js'
+import { statusOf } from '../../github/client.js'
+import type { ChatModel } from '../../llm/chat-model.js'
+import { runAgent } from '../agent/agent-loop.js'
+import { collectChangedFiles } from '../agent/changed-files.js'
+import { validateEffects, type AgentOutcome } from '../agent/effects.js'
+import { agentOptions, CHANGE_LIMITS, protectedPaths } from './agent-options.js'
+import { branchFor, isPushableBranch } from './branch-name.js'
+import {
+  failBead,
+  forGitHub,
+  refreshBead,
+  saveWithUsage,
+  timed,
+  type BeadResult,
+  type BeadRun,
+} from './bead-run.js'
+import { dependencyInfo, loadConventions, loadDependencies, loadGoal } from './gather-context.js'
+import {
+  commitStaged,
+  pushBranch,
+  prepareBranch,
+  removeClone,
+  removeStoredCredentials,
+  stageInTrustedClone,
+} from './git-workspace.js'
+import type { ActionInputs } from './inputs.js'
+import { renderPrBody } from './pr-body.js'
+import { buildTaskMessage, commentAnswers, type TaskContext } from './task-message.js'
+
+/** The commit message: title, blank line, summary, trailer. */
+export function commitMessage(title: string, summary: string, bead: number): string {
+  const body = summary.trim()
+  return `${title.replace(/\s+/g, ' ').trim()}\n\n${body === '' ? 'No summary.' : body}\n\nGastown-Bead: #${bead}\n`
+}
+
+/** Where the bead's work lives: its branch, the PR already open for it, and where to start from. */
+interface Target {
+  branch: string
+  pull?: PullData
+  /** The server branch the work starts from: the bead's branch when it exists, else the default. */
+  source: string
+}
+
+async function findTarget(run: BeadRun): Promise<Target> {
+  const { api, repo } = run.deps
+  const { bead } = run
+  let branch = branchFor(bead.number!, bead.title)
+  let pull: PullData | undefined
+  if (bead.pr !== undefined) {
+    const known = await getPull(api, repo, bead.pr)
+    if (known.state === 'open' && isPushableBranch(known.head.ref, run.defaultBranch)) {
+      pull = known
+      branch = known.head.ref
+    }
+  }
+  pull ??= (await findPullsForBranch(api, repo, branch, 'open'))[0]
+  const existing = await getRefSha(api, repo, `heads/${branch}`)
+  return {
+    branch,
+    source: existing === null ? run.defaultBranch : branch,
+    ...(pull === undefined ? {} : { pull }),
+  }
+}
+
+/** Runs a code bead to in_review, or to failed. */
+export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: ChatModel): Promise<BeadResult> {
+  const { deps } = run
+  const { api, repo } = deps
+  const number = run.bead.number!
+  const target = await timed(run, 'context', () => findTarget(run))
+  if (!isPushableBranch(target.branch, run.defaultBranch)) {
+    return failBead(run, `the branch ${target.branch} is not one a worker may push to`)
+  }
+
+  const round = run.bead.round ?? 0
+  const task = await timed(run, 'context', async (): Promise<TaskContext> => {
+    const [goal, deps_, conventions] = await Promise.all([
+      loadGoal(api, repo, run.bead.goal),
+      loadDependencies(api, repo, run.bead),
+      loadConventions(api, repo, run.defaultBranch),
+    ])
+    const context: TaskContext = {
+      bead: run.bead,
+      goal,
+      dependencies: deps_.loaded.map(dependencyInfo),
+      conventions,
+      branch: target.branch,
+      secrets: deps.secrets,
+    }
+    if (round > 0 && target.pull !== undefined) {
+      const [reviews, comments] = await Promise.all([
+        listReviews(api, repo, target.pull.number),
+        listReviewComments(api, repo, target.pull.number),
+      ])
+      const answered = new Set(
+        comments.flatMap((comment) => (comment.in_reply_to_id === undefined ? [] : [comment.in_reply_to_id])),
+      )
+      context.review = {
+        pr: target.pull.number,
+        round,
+        reviews: reviews.filter(
+          (review) => review.state === 'CHANGES_REQUESTED' || review.state === 'COMMENTED',
+        ),
+        comments: comments.filter(
+          (comment) => comment.in_reply_to_id === undefined && !answered.has(comment.id),
+        ),
+      }
+    }
+    return context
+  })
+
+  const baseSha = await timed(run, 'prepare', async () => {
+    await removeStoredCredentials(deps.workspace)
+    return prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source })
+  })
+  run.log.info({ branch: target.branch, source: target.source, baseSha }, 'workspace ready')
+  await run.progress.phase(`Working on branch ${target.branch}`)
+
+  const outcome = await timed(run, 'agent', () =>
+    runAgent(agentOptions(run, inputs, model, buildTaskMessage(task))),
+  )
+  run.usage = { tokens: outcome.usage.tokens, costUsd: outcome.usage.costUsd }
+  await run.progress.phase(outcome.status === 'finished' ? 'Applying the changes' : 'Saving the work so far')
+
+  const staged = await timed(run, 'apply', () =>
+    stageInTrustedClone({
+      workspace: deps.workspace,
+      remote: deps.remote,
+      source: target.source,
+      branch: target.branch,
+      baseSha,
+      changes: outcome.changedFiles,
+      tmpRoot: deps.tmpRoot,
+    }),
+  )
+  try {
+    const changed = await collectChangedFiles(staged.dir, { PATH: process.env['PATH'] ?? '' })
+    const verdict = validateEffects(
+      { ...outcome, changedFiles: changed },
+      {
+        protectedPaths: protectedPaths(run.config),
+        maxFiles: CHANGE_LIMITS.maxFiles,
+        maxFileBytes: CHANGE_LIMITS.maxFileBytes,
+        allowApprove: false,
+        ownPrNumbers: [],
+      },
+    )
+    const violations = [...staged.refused.map((problem) => `changed file ${problem}`), ...verdict.errors]
+    if (violations.length > 0) {
+      return withOutcome(
+        await failBead(
+          run,
+          `the agent's changes were refused, nothing was pushed:\n- ${violations.join('\n- ')}`,
+        ),
+        outcome,
+      )
+    }
+    const effects = verdict.effects ?? outcome
+    const summary = forGitHub(run, effects.summary, 4_000)
+    const finished = outcome.status === 'finished'
+    let sha: string | undefined
+    if (changed.length > 0) {
+      const note = finished
+        ? summary
+        : `Work in progress, saved when the run stopped: ${describeStop(outcome)}\n\n${summary}`
+      sha = await timed(run, 'apply', async () => {
+        const commit = await commitStaged(staged.dir, commitMessage(run.bead.title, note, number))
+        await pushBranch(staged.dir, deps.remote, target.branch)
+        return commit
+      })
+      run.log.info({ sha, branch: target.branch, files: changed.length }, 'pushed')
+    }
+    if (!finished) {
+      const saved =
+        sha === undefined
+          ? 'nothing was changed'
+          : `the work so far is on branch ${target.branch} (${sha.slice(0, 7)})`
+      return withOutcome(await failBead(run, `${describeStop(outcome)}; ${saved}`), outcome)
+    }
+    if (sha === undefined && target.source !== target.branch) {
+      return withOutcome(
+        await failBead(
+          run,
+          'the agent finished without changing any file, so there is no pull request to open',
+        ),
+        outcome,
+      )
+    }
+    return withOutcome(
+      await timed(run, 'apply', () => openOrUpdatePull(run, target, effects, summary, task, sha)),
+      outcome,
+    )
+  } finally {
+    await removeClone(staged.dir)
+  }
+}
+
+function withOutcome(result: BeadResult, outcome: AgentOutcome): BeadResult {
+  return { ...result, outcome }
+}
+
+/** Why the agent stopped, naming the budget when one ran out. */
+export function describeStop(outcome: AgentOutcome): string {
+  if (outcome.status === 'budget_exhausted') {
+    return `the ${(outcome.budget ?? 'unknown').replace('_', ' ')} budget ran out: ${outcome.summary.split('\n')[0] ?? ''}`
+  }
+  return `the agent failed: ${outcome.error ?? outcome.summary}`
+}
+
+async function openOrUpdatePull(
+  run: BeadRun,
+  target: Target,
+  effects: AgentOutcome,
+  summary: string,
+  task: TaskContext,
+  sha: string | undefined,
+): Promise<BeadResult> {
+  const { api, repo } = run.deps
+  const number = run.bead.number!
+  const round = run.bead.round ?? 0
+  const body = renderPrBody({
+    bead: number,
+    summary,
+    commands: effects.commands,
+    trajectory: effects.trajectory,
+    tokens: effects.usage.tokens,
+    costUsd: effects.usage.costUsd,
+    runUrl: run.deps.runUrl,
+    round,
+    secrets: run.deps.secrets,
+  })
+  const title = forGitHub(run, run.bead.title, 256)
+  let pull = target.pull
+  if (pull === undefined) {
+    try {
+      pull = await createPull(api, repo, { title, body, head: target.branch, base: run.defaultBranch })
+    } catch (error) {
+      // Another path opened it meanwhile (GitHub answers 422): update that one, never a duplicate.
+      if (statusOf(error) !== 422) throw error
+      const open = (await findPullsForBranch(api, repo, target.branch, 'open'))[0]
+      if (open === undefined) throw error
+      pull = await updatePull(api, repo, open.number, { body })
+    }
+  } else {
+    pull = await updatePull(api, repo, pull.number, { body })
+  }
+  run.log.info(
+    { pr: pull.number },
+    target.pull === undefined ? 'opened the pull request' : 'updated the pull request',
+  )
+
+  if (task.review !== undefined && sha !== undefined) {
+    const answers = commentAnswers(effects.summary)
+    for (const comment of task.review.comments) {
+      const answer = answers.get(comment.id)
+      if (answer === undefined) continue
+      await replyToReviewComment(
+        api,
+        repo,
+        pull.number,
+        comment.id,
+        forGitHub(run, `${answer}\n\n(addressed in ${sha.slice(0, 7)}, review round ${round})`, 8_000),
+      )
+    }
+  }
+
+  const current = await refreshBead(run)
+  const next = transition(current, 'in_review', {
+    now: run.deps.clock.now(),
+    pr: pull.number,
+    result: summary,
+  })
+  await saveWithUsage(run, next)
+  await run.progress.phase(`Done: PR #${pull.number} is ready for review`)
+  return {
+    status: 'in_review',
+    message: `PR #${pull.number} opened for bead #${number}`,
+    prNumber: pull.number,
+  }
+}

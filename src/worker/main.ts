@@ -1,0 +1,186 @@
+/**
+ * The worker's work for one dispatch: read the bead, refuse a stale dispatch, claim the attempt, then
+ * run the role's agent and apply its effects (a PR, or reviews), or fail the bead saying why. Never
+ * fails the step itself: it answers an outcome, and run.ts decides.
+ */
+import { resolveRoles } from '../core/roles.js'
+import { getRefSha } from '../github/refs.js'
+import { getRepository } from '../github/repository.js'
+import { loadBead } from './action/bead-issue.js'
+import {
+  failBead,
+  saveWithUsage,
+  timed,
+  timedModel,
+  type BeadResult,
+  type BeadRun,
+  type WorkerDeps,
+} from './action/bead-run.js'
+import { claimBead, staleReason } from './action/claim.js'
+import { loadTrustedConfig } from './action/gather-context.js'
+import type { ActionInputs } from './action/inputs.js'
+import { renderJobSummary, type Timings } from './action/job-summary.js'
+import { createProgressReporter } from './action/progress-comment.js'
+import { runCodeBead } from './action/run-code-bead.js'
+import { runReviewBead } from './action/run-review-bead.js'
+
+export type { WorkerDeps } from './action/bead-run.js'
+
+/** What the run did, as the action's `status` output says it. */
+export type WorkerStatus = 'claimed-elsewhere' | 'stale' | 'in_review' | 'completed' | 'pending' | 'failed'
+
+/** The outcome of a run, for the outputs and the exit code. */
+export interface WorkerOutcome {
+  status: WorkerStatus
+  message: string
+  prNumber?: number
+  tokens: number
+  costUsd: number
+  timings?: Timings
+}
+
+/** Does the work of one dispatch of a bead. */
+export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<WorkerOutcome> {
+  const started = deps.clock.now()
+  const log = deps.logger.child({ bead: inputs.bead, attempt: inputs.attempt })
+  const phases: Record<string, number> = {}
+  const phaseHost = { phases, deps }
+
+  const loaded = await timed(phaseHost, 'claim', () => loadBead(deps.api, deps.repo, inputs.bead))
+  const stale = staleReason(loaded.bead, inputs.attempt)
+  if (stale !== undefined) {
+    log.info({ reason: stale }, 'stale dispatch: nothing done')
+    return { status: 'stale', message: stale, tokens: 0, costUsd: 0 }
+  }
+  const { repository, headSha, claim } = await timed(phaseHost, 'claim', async () => {
+    const repository = await getRepository(deps.api, deps.repo)
+    const headSha = await getRefSha(deps.api, deps.repo, `heads/${repository.default_branch}`)
+    if (headSha === null) {
+      throw new Error(
+        `the default branch ${repository.default_branch} of ${repository.full_name} has no commit; push one first`,
+      )
+    }
+    return {
+      repository,
+      headSha,
+      claim: await claimBead(deps.api, deps.repo, loaded.bead, inputs.attempt, headSha),
+    }
+  })
+  if (claim.kind === 'stale') return { status: 'stale', message: claim.reason, tokens: 0, costUsd: 0 }
+  if (claim.kind === 'elsewhere') {
+    log.info({ ref: claim.ref }, 'another run claimed this attempt first: nothing done')
+    return {
+      status: 'claimed-elsewhere',
+      message: `${claim.ref} exists: another run holds this attempt`,
+      tokens: 0,
+      costUsd: 0,
+    }
+  }
+  log.info({ ref: claim.ref, headSha }, 'claimed')
+
+  const progress = createProgressReporter({
+    api: deps.api,
+    repo: deps.repo,
+    bead: inputs.bead,
+    attempt: inputs.attempt,
+    runUrl: deps.runUrl,
+    now: () => deps.clock.now(),
+    logger: log,
+    secrets: deps.secrets,
+    ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+  })
+  const run: BeadRun = {
+    deps,
+    log,
+    progress,
+    config: undefined as never,
+    role: undefined as never,
+    defaultBranch: repository.default_branch,
+    bead: loaded.bead,
+    issue: loaded.issue,
+    usage: { tokens: 0, costUsd: 0 },
+    modelMs: 0,
+    phases,
+  }
+  await timed(run, 'claim', async () => {
+    await saveWithUsage(run, { ...loaded.bead, assignedTo: deps.runId, updatedAt: deps.clock.now() })
+    await progress.phase(`Claimed by worker run ${deps.runId}; reading the goal, the config and the code`)
+  })
+
+  let result: BeadResult
+  try {
+    run.config = await timed(run, 'context', () =>
+      loadTrustedConfig(deps.api, deps.repo, repository.default_branch),
+    )
+    const role = resolveRoles(run.config)[run.bead.role]
+    if (role === undefined) {
+      result = await failBead(
+        run,
+        `the role "${run.bead.role}" is not in the catalogue or .github/gastown.yml; add it under roles:`,
+      )
+    } else {
+      run.role = role
+      const model = timedModel(await deps.createModel(run.config), run)
+      log.info(
+        { model: model.name, scripted: model.scripted, role: role.name, output: role.output },
+        'starting the agent',
+      )
+      result =
+        role.output === 'review'
+          ? await runReviewBead(run, inputs, model)
+          : await runCodeBead(run, inputs, model)
+    }
+  } catch (error) {
+    log.error({ error }, 'the run stopped on an error')
+    try {
+      result = await failBead(
+        run,
+        `the worker stopped on an error: ${(error as Error).message ?? String(error)}`,
+      )
+    } catch (failError) {
+      // The bead could not even be marked failed: the Mayor's lease will notice the failed run.
+      log.error({ error: failError }, 'could not record the failure on the bead')
+      result = {
+        status: 'failed',
+        message: `${(error as Error).message}; and recording it failed: ${(failError as Error).message}`,
+      }
+    }
+  }
+  await progress.flush()
+
+  const totalMs = deps.clock.now() - started
+  const toolMs = result.outcome?.trajectory.reduce((sum, step) => sum + step.ms, 0) ?? 0
+  const timings: Timings = {
+    totalMs,
+    modelMs: run.modelMs,
+    toolMs,
+    overheadMs: Math.max(0, totalMs - run.modelMs - toolMs),
+    phases,
+  }
+  log.info({ status: result.status, timings, usage: run.usage }, 'worker done')
+  try {
+    await deps.writeSummary(
+      renderJobSummary({
+        bead: inputs.bead,
+        attempt: inputs.attempt,
+        role: run.bead.role,
+        status: result.status,
+        message: result.message,
+        timings,
+        secrets: deps.secrets,
+        ...(result.prNumber === undefined ? {} : { prNumber: result.prNumber }),
+        ...(result.outcome === undefined ? {} : { outcome: result.outcome }),
+      }),
+    )
+  } catch (error) {
+    log.warn({ error }, 'could not write the job summary')
+  }
+  return {
+    status: result.status,
+    message: result.message,
+    tokens: run.usage.tokens,
+    costUsd: run.usage.costUsd,
+    timings,
+    ...(result.prNumber === undefined ? {} : { prNumber: result.prNumber }),
+  }
+}
