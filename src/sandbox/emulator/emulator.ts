@@ -138,6 +138,8 @@ const restPrefix = '/api/v3'
 /** Starts an emulator on 127.0.0.1. */
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const clock = options.clock ?? Date.now
+  // Key generation runs on libuv's thread pool, so it overlaps with parsing the description below.
+  const appKey = options.appPrivateKey ? Promise.resolve(options.appPrivateKey) : generateAppKey()
   const random: RandomSource = createRandomSource(options.seed ?? 1)
   const openapi = options.openapi ?? loadOpenApi()
   const state = createState(clock)
@@ -146,7 +148,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const violations: Violation[] = []
   const addViolation = (violation: Violation): void => void violations.push(violation)
   for (const user of options.users ?? []) state.account(user.login, user.type ?? 'User')
-  const appPrivateKey = options.appPrivateKey ?? (await generateAppKey())
+  const appPrivateKey = await appKey
   const appId = options.appId ?? 1
   const actors = createActors({
     state,

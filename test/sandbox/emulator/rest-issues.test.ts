@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../../src/sandbox/emulator/emulator.js'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Octokit } from '@octokit/rest'
 import { octokitAs, quietLog, startTown, statusOf } from './emulator-fixture.js'
 
@@ -291,5 +294,51 @@ describe('request log', () => {
       count: 2,
       statuses: { 200: 1, 404: 1 },
     })
+  })
+
+  it('writes the log as JSON lines to the configured file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gastown-log-'))
+    const logFile = join(dir, 'requests.jsonl')
+    const logged = await startTown({ logFile })
+    await octokitAs(logged, 'rita').rest.issues.listForRepo({ owner: 'alice', repo: 'town' })
+    await logged.close()
+    const lines = (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines).toMatchObject([
+      { actor: 'rita', method: 'GET', route: '/repos/{owner}/{repo}/issues', status: 200 },
+    ])
+    expect(typeof lines[0]?.ms).toBe('number')
+    expect(typeof lines[0]?.time).toBe('string')
+    await rm(dir, { recursive: true, force: true })
+  })
+})
+
+describe('lifecycle and limits', () => {
+  it('leaves nothing listening after close', async () => {
+    const closing = await startTown()
+    const url = closing.apiUrl
+    await closing.close()
+    await expect(fetch(`${url}/rate_limit`)).rejects.toThrow()
+  })
+
+  it('refuses anonymous requests with 403 once the 60 an hour are spent, and reads public repositories without a token', async () => {
+    const get = () => fetch(`${emulator.apiUrl}/repos/alice/town/issues`)
+    const anonymousWrite = await fetch(`${emulator.apiUrl}/repos/alice/town/issues`, {
+      method: 'POST',
+      body: JSON.stringify({ title: 'x' }),
+    })
+    expect(anonymousWrite.status).toBe(401)
+    expect(((await anonymousWrite.json()) as { message: string }).message).toBe('Requires authentication')
+    for (let i = 0; i < 59; i++) {
+      const answer = await get()
+      expect(answer.status).toBe(200)
+      await answer.arrayBuffer()
+    }
+    const refused = await get()
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0')
+    expect(((await refused.json()) as { message: string }).message).toMatch(/^API rate limit exceeded/)
   })
 })
