@@ -1,11 +1,17 @@
 /** A real git client for tests: clone, commit and push over the emulator's smart HTTP. */
 import { execFile } from 'node:child_process'
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
+const clones: string[] = []
+
+/** Removes every working copy cloned so far. */
+export async function removeClones(): Promise<void> {
+  await Promise.all(clones.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+}
 
 /** A working copy. */
 export interface WorkingCopy {
@@ -18,6 +24,7 @@ export interface WorkingCopy {
 /** Clones `owner/repo` from the emulator with `token` as the password. */
 export async function cloneRepo(gitUrl: string, repo: string, token: string): Promise<WorkingCopy> {
   const dir = await mkdtemp(join(tmpdir(), 'gastown-clone-'))
+  clones.push(dir)
   const env = {
     PATH: process.env.PATH ?? '',
     GIT_CONFIG_GLOBAL: '/dev/null',

@@ -160,7 +160,10 @@ describe('issues', () => {
       alice.request('GET /repos/{owner}/{repo}/no-such-thing', { owner: 'alice', repo: 'town' }),
     )
     expect(unknown.status).toBe(404)
-    expect(emulator.violations().map((v) => v.kind)).toEqual(['request', 'unknown-route'])
+    const notEmulated = await statusOf(alice.rest.repos.listReleases({ owner: 'alice', repo: 'town' }))
+    expect(notEmulated.status).toBe(404)
+    expect(emulator.violations().map((v) => v.kind)).toEqual(['request', 'unknown-route', 'not-emulated'])
+    expect(emulator.violations()[2]?.route).toBe('GET /repos/{owner}/{repo}/releases')
   })
 })
 

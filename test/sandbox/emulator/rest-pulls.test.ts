@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../../src/sandbox/emulator/emulator.js'
 import { octokitAs, startTown, statusOf } from './emulator-fixture.js'
-import { cloneRepo } from './git-client.js'
+import { cloneRepo, removeClones } from './git-client.js'
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js'
 
 let emulator: Emulator
@@ -15,6 +15,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await emulator?.close()
   await receiver?.close()
+  await removeClones()
 })
 
 const events = () =>
@@ -157,7 +158,7 @@ describe('pull requests over a real git host', () => {
     expect(emulator.violations()).toEqual([])
   })
 
-  it('sends pull_request.synchronize when the head branch receives a push', async () => {
+  it('sends pull_request.labeled for a label on a pull request and synchronize when its head branch receives a push', async () => {
     const bob = octokitAs(emulator, 'bob')
     const { copy } = await pushBranch('feature', { 'a.txt': 'one\n' })
     await bob.rest.pulls.create({
@@ -167,11 +168,18 @@ describe('pull requests over a real git host', () => {
       head: 'feature',
       base: 'main',
     })
+    await bob.rest.issues.addLabels({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: 1,
+      labels: ['gastown:bead'],
+    })
     const second = await copy.commit({ 'a.txt': 'one\ntwo\n' }, 'more')
     await copy.git('push', '--quiet', 'origin', 'feature')
     await emulator.settled()
-    expect(events()).toEqual(['pull_request.opened', 'pull_request.synchronize'])
-    expect(receiver.received[1]?.payload).toMatchObject({
+    // A label on a pull request is a pull_request event, not an issues event.
+    expect(events()).toEqual(['pull_request.opened', 'pull_request.labeled', 'pull_request.synchronize'])
+    expect(receiver.received[2]?.payload).toMatchObject({
       after: second,
       pull_request: { head: { sha: second } },
       sender: { login: 'bob' },
