@@ -441,6 +441,7 @@ export function createShapes(state: EmulatorState, apiUrl: string, htmlUrl: stri
       original_line: record.line,
       side: record.side,
       subject_type: 'line',
+      ...(record.inReplyTo !== null ? { in_reply_to_id: record.inReplyTo } : {}),
     }
   }
 

@@ -121,6 +121,8 @@ export interface ReviewCommentRecord {
   commitId: string
   diffHunk: string
   position: number
+  /** The comment this one answers, in a review thread. */
+  inReplyTo: number | null
   createdAt: string
   updatedAt: string
 }

@@ -277,11 +277,25 @@ describe('pull request reviews', () => {
       },
     ])
     expect(comments.data[0]?.diff_hunk).toContain('+export const question')
+    const reply = await bob.rest.pulls.createReplyForReviewComment({
+      owner: 'alice',
+      repo: 'town',
+      pull_number: 1,
+      comment_id: comments.data[0]?.id ?? 0,
+      body: 'Renamed.',
+    })
+    expect(reply.data).toMatchObject({
+      in_reply_to_id: comments.data[0]?.id,
+      path: 'src/index.ts',
+      line: 2,
+      user: { login: 'bob' },
+    })
     await emulator.settled()
     expect(events()).toEqual([
       'pull_request.opened',
       'pull_request_review.submitted',
       'pull_request_review.submitted',
+      'pull_request_review_comment.created',
     ])
     expect(emulator.violations()).toEqual([])
   })

@@ -76,6 +76,7 @@ const createReview = async (context: RouteContext): Promise<RouteResult> => {
       commitId,
       diffHunk: diffHunk(patch, found.position),
       position: found.position,
+      inReplyTo: null,
       createdAt: now,
       updatedAt: now,
     })
@@ -157,6 +158,51 @@ const listCommentsOfReview = (context: RouteContext): RouteResult => {
   }
 }
 
+const replyToComment = async (context: RouteContext): Promise<RouteResult> => {
+  const actor = context.requireActor()
+  const { repo, issue } = requirePull(context)
+  const { state, shapes, events } = context.services
+  const parent = state.reviewComments.get(intParam(context, 'comment_id'))
+  if (!parent || parent.issueId !== issue.id) throw notFound()
+  const now = state.timestamp()
+  // GitHub files a reply under a review of its own, with no body.
+  const reviewId = state.nextId()
+  state.reviews.set(reviewId, {
+    id: reviewId,
+    nodeId: nodeIdFor('PRR', reviewId),
+    issueId: issue.id,
+    user: actor.login,
+    body: '',
+    state: 'COMMENTED',
+    commitId: parent.commitId,
+    submittedAt: now,
+  })
+  const id = state.nextId()
+  const reply: ReviewCommentRecord = {
+    ...parent,
+    id,
+    nodeId: nodeIdFor('PRRC', id),
+    reviewId,
+    body: String(context.body.body),
+    user: actor.login,
+    inReplyTo: parent.inReplyTo ?? parent.id,
+    createdAt: now,
+    updatedAt: now,
+  }
+  state.reviewComments.set(id, reply)
+  events.emit(
+    repo,
+    'pull_request_review_comment',
+    {
+      action: 'created',
+      comment: shapes.reviewComment(reply),
+      pull_request: shapes.pull(issue, await pullStats(context.services, repo, issue)),
+    },
+    actor.login,
+  )
+  return { status: 201, body: shapes.reviewComment(reply) }
+}
+
 /** Review routes. */
 export const reviewRoutes: RouteTable = {
   'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews': createReview,
@@ -164,4 +210,5 @@ export const reviewRoutes: RouteTable = {
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}': getReview,
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments': listCommentsOfReview,
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments': listReviewComments,
+  'POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies': replyToComment,
 }
