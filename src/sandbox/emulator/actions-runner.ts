@@ -292,7 +292,10 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
       if (child.stdout) reader(child.stdout)
       if (child.stderr) reader(child.stderr)
       child.on('error', (error) => {
+        // A process that never started may not emit 'close'; resolving twice is harmless.
         appendLog(state, `##[error]Could not start ${command}: ${error.message}`)
+        state.children.delete(child)
+        resolve(127)
       })
       child.on('close', (code, signal) => {
         state.children.delete(child)
