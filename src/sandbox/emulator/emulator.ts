@@ -9,24 +9,25 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createActors, type Actors, type Credential } from './actors.js'
+import { createActors, type Actors } from './actors.js'
 import type { ActionsRunner, GitHost, GraphqlEndpoint, Permission, WorkflowRun } from './contracts.js'
 import { createActionsRunner } from './actions-runner.js'
 import { createFaults, type FaultRule, type Faults } from './faults.js'
 import { createGitHost } from './git-host.js'
 import { createGraphqlEndpoint } from './graphql-projects.js'
-import { HttpError } from './http-error.js'
 import { loadOpenApi, type OpenApi } from './openapi.js'
 import { createRandomSource, type RandomSource } from './random-source.js'
 import { createRateLimits } from './rate-limits.js'
 import { createRequestLog, type RequestLogEntry, type RouteStats } from './request-log.js'
 import { allRoutes } from './routes/index.js'
-import { rateLimitFor } from './routes/rate-limit-key.js'
-import type { RouteContext, RouteResult, RouteTable, Services } from './routes/route-context.js'
-import { requireRepo } from './routes/route-context.js'
+import type { Services } from './routes/route-context.js'
 import { onBranchMoved } from './routes/branch-moves.js'
+import { createRepoEvents } from './repo-events.js'
+import { createRestHandler, type Violation } from './rest-handler.js'
+import { onRunUpdate } from './run-events.js'
 import { createShapes } from './shapes.js'
 import {
+  contentResolver,
   createState,
   nodeIdFor,
   type EmulatorState,
@@ -93,12 +94,7 @@ export interface EmulatorOptions {
   fetch?: typeof fetch
 }
 
-/** One mismatch with GitHub's description: an unknown route, a refused request, or a response or payload off-schema. */
-export interface Violation {
-  route: string
-  kind: 'unknown-route' | 'not-emulated' | 'request' | 'response' | 'webhook'
-  detail: string
-}
+export type { Violation } from './rest-handler.js'
 
 /** A running emulator. */
 export interface Emulator {
@@ -191,67 +187,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     onViolation: (route, detail) => addViolation({ route, kind: 'webhook', detail }),
   })
 
-  const events: Services['events'] = {
-    emit(repo, event, fields, sender) {
-      const installation = state.installationFor(repo.owner.login)
-      if (!installation) return
-      webhooks.send(
-        event,
-        {
-          ...fields,
-          repository: shapes.repository(repo),
-          sender: shapes.userByLogin(sender),
-          installation: {
-            id: installation.id,
-            node_id: nodeIdFor('MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u', installation.id),
-          },
-        },
-        repo.fullName,
-      )
-    },
-    installationCreated(installationId, sender) {
-      const installation = state.installations.get(installationId)
-      if (!installation) return
-      const repos = [...state.repos.values()].filter((r) => r.owner.id === installation.account.id)
-      webhooks.send(
-        'installation',
-        {
-          action: 'created',
-          installation: shapes.installation(installation, actors.app),
-          repositories: repos.map((r) => ({
-            id: r.id,
-            node_id: r.nodeId,
-            name: r.name,
-            full_name: r.fullName,
-            private: r.private,
-          })),
-          requester: null,
-          sender: shapes.userByLogin(sender),
-        },
-        `installation:${installation.id}`,
-      )
-    },
-  }
+  const events = createRepoEvents(state, shapes, actors, webhooks)
 
-  const resolver = {
-    resolve(nodeId: string) {
-      const issue = state.issueByNodeId(nodeId)
-      return issue
-        ? {
-            type: issue.pull ? ('PullRequest' as const) : ('Issue' as const),
-            repo: issue.repo,
-            number: issue.number,
-            title: issue.title,
-          }
-        : null
-    },
-    issueNodeId(repo: string, number: number) {
-      const record = state.repos.get(repo.toLowerCase())
-      return record ? (state.issue(record.fullName, number)?.nodeId ?? null) : null
-    },
-  }
   const graphql = createGraphqlEndpoint({
-    resolver,
+    resolver: contentResolver(state),
     serverUrl: url,
     ownerType: (login) => {
       const account = state.accounts.get(login.toLowerCase())
@@ -317,7 +256,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     track(onBranchMoved(services, repo, branch, push.before, push.after, push.pusher.login))
   })
 
-  const routes: RouteTable = allRoutes
+  const answerRest = createRestHandler({
+    services,
+    openapi,
+    routes: allRoutes,
+    log,
+    addViolation,
+    prefix: restPrefix,
+  })
   server.on('request', (req, res) => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
@@ -357,166 +303,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return sendJson(res, 400, { message: 'Problems parsing JSON' })
     }
     sendJson(res, 200, await graphql.execute(request, auth.credential.actor))
-  }
-
-  async function answerRest(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
-    const started = performance.now()
-    const method = (req.method ?? 'GET').toUpperCase()
-    const host = req.headers.host ?? `127.0.0.1:${port}`
-    const requestUrl = new URL(req.url ?? '/', `http://${host}`)
-    const path =
-      requestUrl.pathname.startsWith(`${restPrefix}/`) || requestUrl.pathname === restPrefix
-        ? requestUrl.pathname.slice(restPrefix.length) || '/'
-        : requestUrl.pathname
-    const requestId =
-      `${random.alphanumeric(4)}:${random.alphanumeric(5)}:${random.alphanumeric(7)}:${random.alphanumeric(8)}`.toUpperCase()
-    const headers: Record<string, string> = {
-      'x-github-request-id': requestId,
-      'x-github-media-type': 'github.v3; format=json',
-      'x-github-api-version-selected': '2022-11-28',
-    }
-    let route = path
-    let credential: Credential | null = null
-    let faultName: string | undefined
-    const finish = (result: RouteResult): void => {
-      Object.assign(headers, result.headers ?? {})
-      if (result.status === 204 || result.body === undefined) {
-        res.writeHead(result.status, headers)
-        res.end()
-      } else {
-        res.writeHead(result.status, { ...headers, 'content-type': 'application/json; charset=utf-8' })
-        res.end(JSON.stringify(result.body))
-      }
-      log.record({
-        time: new Date(clock()).toISOString(),
-        requestId,
-        actor: credential?.actor.login ?? null,
-        method,
-        route,
-        status: result.status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-        ...(faultName ? { fault: faultName } : {}),
-      })
-    }
-    const fail = (error: HttpError): void => {
-      finish({ status: error.status, body: error.body(), headers: error.extra.headers ?? {} })
-    }
-
-    const auth = actors.authenticate(req.headers.authorization)
-    if (!auth.ok) return fail(new HttpError(401, auth.message))
-    credential = auth.credential
-    const bucket = rateLimitFor(credential)
-    const match = openapi.spec.match(method, path)
-    const counted = match?.template !== '/rate_limit'
-    const rate = counted
-      ? services.rateLimits.take(bucket.key, bucket.limit)
-      : { allowed: true, window: services.rateLimits.peek(bucket.key, bucket.limit) }
-    Object.assign(headers, {
-      'x-ratelimit-limit': String(rate.window.limit),
-      'x-ratelimit-remaining': String(rate.window.remaining),
-      'x-ratelimit-reset': String(rate.window.reset),
-      'x-ratelimit-used': String(rate.window.used),
-      'x-ratelimit-resource': rate.window.resource,
-    })
-    if (!match) {
-      addViolation({
-        route: `${method} ${path}`,
-        kind: 'unknown-route',
-        detail: 'no operation of the description matches',
-      })
-      return fail(new HttpError(404, 'Not Found'))
-    }
-    route = match.template
-    if (!rate.allowed) {
-      return fail(
-        new HttpError(403, `API rate limit exceeded for ${credential?.actor.login ?? 'this address'}.`, {
-          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
-        }),
-      )
-    }
-
-    const fault = faults.forRequest(method, match.template)
-    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
-    if (fault.secondaryRateLimit) {
-      faultName = 'secondary-rate-limit'
-      return fail(
-        new HttpError(
-          403,
-          `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
-          {
-            documentation_url:
-              'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-            headers: { 'retry-after': String(fault.secondaryRateLimit.retryAfter) },
-          },
-        ),
-      )
-    }
-    if (fault.status !== undefined) {
-      faultName = `status ${fault.status}`
-      return finish({
-        status: fault.status,
-        body: fault.status === 500 ? { message: 'Server Error' } : undefined,
-      })
-    }
-
-    let body: unknown
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw.toString('utf8'))
-      } catch {
-        return fail(new HttpError(400, 'Problems parsing JSON'))
-      }
-    }
-    const problem = openapi.check.checkRequest(match, requestUrl.searchParams, body)
-    if (problem) {
-      addViolation({ route: `${method} ${match.template}`, kind: 'request', detail: problem.detail })
-      return fail(new HttpError(problem.status, problem.message))
-    }
-    const handler = routes[`${method} ${match.template}`]
-    if (!handler) {
-      addViolation({
-        route: `${method} ${match.template}`,
-        kind: 'not-emulated',
-        detail: 'described by GitHub but not emulated',
-      })
-      return fail(new HttpError(404, 'Not Found'))
-    }
-
-    const context: RouteContext = {
-      services,
-      method,
-      template: match.template,
-      params: match.params,
-      url: requestUrl,
-      body: (body ?? {}) as Record<string, unknown>,
-      credential,
-      actor: credential?.actor ?? null,
-      repo: (needs) => requireRepo(services, credential, match.params.owner, match.params.repo, needs),
-      requireActor: () => {
-        if (!credential) throw new HttpError(401, 'Requires authentication')
-        return credential.actor
-      },
-    }
-    let result: RouteResult
-    try {
-      result = await handler(context)
-    } catch (error) {
-      if (!(error instanceof HttpError)) throw error
-      result = { status: error.status, body: error.body(), headers: error.extra.headers ?? {} }
-    }
-    const responseProblem = openapi.check.checkResponse(match, result.status, result.body)
-    if (responseProblem) {
-      addViolation({
-        route: `${method} ${match.template}`,
-        kind: 'response',
-        detail: `${result.status}: ${responseProblem}`,
-      })
-    }
-    if (fault.appliedThen500) {
-      faultName = 'applied-then-500'
-      return finish({ status: 500, body: { message: 'Server Error' } })
-    }
-    finish(result)
   }
 
   const createRepo = async (repoOptions: RepoOptions): Promise<RepoRecord> => {
@@ -614,27 +400,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       await log.close()
       await git.close()
     },
-  }
-}
-
-/** Reports a run's progress as workflow_run webhooks and applies kill-run faults. */
-function onRunUpdate(services: Services, run: WorkflowRun): void {
-  const repo = services.state.repos.get(run.repo.toLowerCase())
-  if (!repo) return
-  const action = run.status === 'queued' ? 'requested' : run.status
-  services.events.emit(
-    repo,
-    'workflow_run',
-    {
-      action,
-      workflow_run: services.shapes.workflowRun(run),
-      workflow: services.shapes.workflow(repo, run.path),
-    },
-    run.actor.login,
-  )
-  if (run.status === 'in_progress') {
-    const kill = services.faults.forRun(run.path)
-    if (kill) void services.runner?.kill(run.id, { asFailure: kill.asFailure })
   }
 }
 

@@ -3,7 +3,7 @@
  * per repository, as on GitHub), comments, reviews, installations. Routes read and change it; git data lives
  * in the git host.
  */
-import type { Permission } from './contracts.js'
+import type { ContentResolver, Permission } from './contracts.js'
 
 /** A user, organisation or bot account. */
 export interface AccountRecord {
@@ -210,4 +210,20 @@ export function createState(clock: () => number): EmulatorState {
     },
   }
   return state
+}
+
+/** Issues and pull requests by global node id, for the GraphQL endpoint. */
+export function contentResolver(state: EmulatorState): ContentResolver {
+  return {
+    resolve(nodeId) {
+      const issue = state.issueByNodeId(nodeId)
+      if (!issue) return null
+      const type = issue.pull ? ('PullRequest' as const) : ('Issue' as const)
+      return { type, repo: issue.repo, number: issue.number, title: issue.title }
+    },
+    issueNodeId(repo, number) {
+      const record = state.repos.get(repo.toLowerCase())
+      return record ? (state.issue(record.fullName, number)?.nodeId ?? null) : null
+    },
+  }
 }
