@@ -73,7 +73,17 @@ export function openGit(dir: string, options: { token?: string; identity?: GitId
     env['GIT_CONFIG_KEY_0'] = 'http.extraheader'
     env['GIT_CONFIG_VALUE_0'] = authHeader(options.token)
   }
-  return simpleGit({ baseDir: dir, allowEnvironment: ALLOWED_ENV }).env(env)
+  return simpleGit({
+    baseDir: dir,
+    allowEnvironment: ALLOWED_ENV,
+    // Our own fixed values only: hooks and fsmonitor switched off, the auth header through GIT_CONFIG_*.
+    unsafe: {
+      allowUnsafeHooksPath: true,
+      allowUnsafeFsMonitor: true,
+      allowUnsafeConfigEnvCount: true,
+      allowUnsafeConfigPaths: true,
+    },
+  }).env(env)
 }
 
 /** Runs git with hooks and fsmonitor off, whatever the repository's config says. */
