@@ -288,9 +288,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   async function answerGraphql(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    const started = performance.now()
     const auth = actors.authenticate(req.headers.authorization)
-    if (!auth.ok || !auth.credential) {
-      return sendJson(res, 401, {
+    const credential = auth.ok ? auth.credential : null
+    const answer = (status: number, body: unknown): void => {
+      sendJson(res, status, body)
+      log.record({
+        time: new Date(clock()).toISOString(),
+        requestId: random.uuid(),
+        actor: credential?.actor.login ?? null,
+        method: 'POST',
+        route: '/graphql',
+        status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      })
+    }
+    if (!credential) {
+      return answer(401, {
         message: 'This endpoint requires you to be authenticated.',
         documentation_url:
           'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql',
@@ -300,9 +314,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     try {
       request = JSON.parse(raw.toString('utf8'))
     } catch {
-      return sendJson(res, 400, { message: 'Problems parsing JSON' })
+      return answer(400, { message: 'Problems parsing JSON' })
     }
-    sendJson(res, 200, await graphql.execute(request, auth.credential.actor))
+    answer(200, await graphql.execute(request, credential.actor))
   }
 
   const createRepo = async (repoOptions: RepoOptions): Promise<RepoRecord> => {

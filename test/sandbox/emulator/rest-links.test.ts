@@ -153,6 +153,7 @@ describe('GraphQL and rate limits', () => {
     })
     expect(anonymous.status).toBe(401)
     await anonymous.arrayBuffer()
+    expect(emulator.stats()['POST /graphql']).toMatchObject({ count: 2, statuses: { 200: 1, 401: 1 } })
   })
 
   it('reports the budget in x-ratelimit headers on every answer and at GET /rate_limit, which costs nothing', async () => {
