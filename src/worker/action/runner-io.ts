@@ -32,7 +32,7 @@ export function escapeData(text: string): string {
 
 /** Tells the runner to hide `secret` from the log from now on; each line of a multiline value too. */
 export function addMask(io: RunnerIo, secret: string): void {
-  for (const part of [secret, ...secret.split(/\r?\n/)]) {
+  for (const part of new Set([secret, ...secret.split(/\r?\n/)])) {
     if (part.trim() !== '') io.writeLine(`::add-mask::${escapeData(part)}`)
   }
 }

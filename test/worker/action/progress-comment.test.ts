@@ -1,0 +1,69 @@
+import { Octokit } from '@octokit/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AgentEvent } from '../../../src/worker/agent/agent-loop.js'
+import { createActionLogger } from '../../../src/worker/action/action-logger.js'
+import { createProgressReporter, progressTag } from '../../../src/worker/action/progress-comment.js'
+import { OWNER, REPO, createGoal, startWorkerTown, type Town } from './worker-town.js'
+
+let town: Town
+
+beforeEach(async () => {
+  town = await startWorkerTown()
+})
+
+afterEach(async () => {
+  await town?.close()
+})
+
+const usage = { tokens: 100, promptTokens: 80, completionTokens: 20, costUsd: 0.01, modelCalls: 1 }
+const toolResult = (tool: string, summary: string): AgentEvent => ({
+  type: 'tool_result',
+  iteration: 1,
+  tool,
+  ok: true,
+  summary,
+  ms: 5,
+  usage,
+})
+
+describe('progress comment', () => {
+  it('edits one comment in place, at most once per interval of the injected clock, and always at the end', async () => {
+    const issue = await createGoal(town, 'A bead', 'x')
+    let now = 0
+    const reporter = createProgressReporter({
+      api: new Octokit({ auth: town.emulator.tokenFor(OWNER), baseUrl: town.emulator.apiUrl }),
+      repo: { owner: OWNER, repo: REPO },
+      bead: issue,
+      attempt: 1,
+      runUrl: 'https://example.test/run/1',
+      now: () => now,
+      logger: createActionLogger({ writeLine: () => {}, now: () => now, secrets: [] }),
+      intervalMs: 5_000,
+      secrets: ['ghp_notarealtoken0123456789abcdefghijkl'],
+    })
+    await reporter.phase('Claimed')
+    now = 1_000
+    reporter.onEvent(toolResult('read_file', 'read README.md'))
+    now = 4_999
+    reporter.onEvent(toolResult('run_command', 'node --test: exit 0'))
+    expect(reporter.writes).toBe(1)
+    now = 6_000
+    reporter.onEvent(toolResult('write_file', 'wrote ghp_notarealtoken0123456789abcdefghijkl to a file'))
+    now = 6_500
+    reporter.onEvent(toolResult('edit_file', 'edited src/sum.js'))
+    await reporter.flush()
+    expect(reporter.writes).toBe(3)
+
+    const { data } = await town.alice.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: OWNER,
+      repo: REPO,
+      issue_number: issue,
+    })
+    expect(data).toHaveLength(1)
+    const body = data[0]!.body!
+    expect(body).toContain(progressTag(issue))
+    expect(body).toContain('4 tool calls · 1 commands')
+    expect(body).toContain('`edit_file` edited src/sum.js')
+    expect(body).not.toContain('ghp_notarealtoken')
+  })
+})
