@@ -75,6 +75,7 @@ export function markerFor(bead: Bead): BeadMarker {
   if (bead.retryAt !== undefined) marker.retryAt = bead.retryAt
   if (bead.tokens !== undefined) marker.tokens = bead.tokens
   if (bead.costUsd !== undefined) marker.cost = bead.costUsd
+  if (bead.planRound !== undefined) marker.plan = bead.planRound
   return marker
 }
 
@@ -202,6 +203,7 @@ export function decodeBead(issue: BeadIssue): DecodeBeadResult {
   if (marker.retryAt !== undefined) bead.retryAt = marker.retryAt
   if (marker.tokens !== undefined) bead.tokens = marker.tokens
   if (marker.cost !== undefined) bead.costUsd = marker.cost
+  if (marker.plan !== undefined) bead.planRound = marker.plan
 
   const drift: BeadDrift = {}
   const expected = labelsFor(marker.status, marker.role, marker.needsHuman === true)

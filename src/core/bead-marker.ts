@@ -40,6 +40,7 @@ export const beadMarkerSchema = z.strictObject({
   retryAt: z.int().min(0).optional(),
   tokens: z.int().min(0).optional(),
   cost: z.number().min(0).optional(),
+  plan: z.int().min(1).optional(),
 })
 
 /** The bead marker's content. */

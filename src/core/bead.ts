@@ -65,4 +65,6 @@ export interface Bead {
   tokens?: number
   /** Model cost of the bead over all its runs, in US dollars. */
   costUsd?: number
+  /** The plan round that made the bead: 1, then one more for each `/gastown replan`. */
+  planRound?: number
 }

@@ -6,6 +6,7 @@ import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck'
 
 /** What src/github needs of an Octokit: typed REST requests and GraphQL. */
 export type GitHubApi = Pick<Octokit, 'request' | 'graphql'>
@@ -93,4 +94,45 @@ export function statusOf(error: unknown): number | undefined {
     if (typeof status === 'number') return status
   }
   return undefined
+}
+
+/**
+ * Throttle settings that space content-creating requests `writeSpacingMs` apart instead of Octokit's one
+ * second (three for requests that notify people), in limiters of their own. GitHub.com wants that spacing
+ * (80 content-creating requests a minute); a GitHub Enterprise server or the emulator may allow faster.
+ * Secondary rate limits are still waited out, `retryAfterBaseMs` per second GitHub asks for.
+ */
+export function writeThrottle(writeSpacingMs: number, retryAfterBaseMs = 1000) {
+  const group = (name: string) =>
+    new Bottleneck.Group({
+      id: `gastown-${name}-${writeSpacingMs}`,
+      maxConcurrent: 1,
+      minTime: writeSpacingMs,
+    })
+  return {
+    write: group('write'),
+    notifications: group('notifications'),
+    retryAfterBaseValue: retryAfterBaseMs,
+  }
+}
+
+/**
+ * An Octokit class (Probot's, say) whose every instance, installation clients included, uses
+ * `writeThrottle(writeSpacingMs)`; Probot merges its own throttle handlers in below this.
+ */
+// A mixin's constructor must take any arguments: TypeScript requires `any[]` there.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withWriteSpacing<T extends new (...args: any[]) => object>(
+  Base: T,
+  writeSpacingMs: number,
+  retryAfterBaseMs = 1000,
+): T {
+  const throttle = writeThrottle(writeSpacingMs, retryAfterBaseMs)
+  return class extends Base {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      const options = (args[0] ?? {}) as { throttle?: object }
+      super({ ...options, throttle: { ...options.throttle, ...throttle } }, ...args.slice(1))
+    }
+  }
 }

@@ -45,22 +45,24 @@ export async function getFileText(
   }
 }
 
-/** Names and kinds of the entries at the top of the tree. */
+/** Names and kinds (`file` or `dir`) of the entries at the top of the tree of `ref`. */
 export async function listTopLevel(
   api: GitHubApi,
   repo: RepoRef,
-  ref?: string,
+  ref: string,
 ): Promise<{ name: string; type: string }[]> {
   try {
-    const { data } = await api.request('GET /repos/{owner}/{repo}/contents/{path}', {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       ...repo,
-      path: '',
-      ...(ref ? { ref } : {}),
+      tree_sha: ref,
     })
-    return Array.isArray(data) ? data.map((entry) => ({ name: entry.name, type: entry.type })) : []
+    return data.tree.map((entry) => ({
+      name: entry.path ?? '',
+      type: entry.type === 'tree' ? 'dir' : 'file',
+    }))
   } catch (error) {
     // An empty repository has no tree yet.
-    if (statusOf(error) === 404) return []
+    if (statusOf(error) === 404 || statusOf(error) === 409) return []
     throw error
   }
 }

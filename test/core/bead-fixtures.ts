@@ -81,6 +81,7 @@ export const arbitraryBead: fc.Arbitrary<Bead> = fc
       retryAt: fc.integer({ min: 0, max: 4_000_000_000_000 }),
       tokens: fc.integer({ min: 0, max: 10_000_000 }),
       costUsd: fc.double({ min: 0, max: 1000, noNaN: true }),
+      planRound: fc.integer({ min: 1, max: 9 }),
     },
     {
       requiredKeys: [

@@ -1,0 +1,237 @@
+/**
+ * Advances a goal: reads its state from GitHub, takes core's goal step, and carries out the moves
+ * (bead updates, dispatches, comments, closing the goal), then refreshes the progress comment. Safe to
+ * run at any time and any number of times: the step reads state, not events.
+ */
+import type { Bead } from '../core/bead.js'
+import { encodeBead } from '../core/bead-codec.js'
+import { formatTag } from '../core/bead-marker.js'
+import {
+  goalStep,
+  type GoalAction,
+  type GoalSnapshot,
+  type PullSnapshot,
+  type RunSnapshot,
+} from '../core/goal-step.js'
+import { statusOf } from '../github/client.js'
+import { upsertComment, createComment } from '../github/comments.js'
+import { getIssue, updateIssue, type IssueData } from '../github/issues.js'
+import { getPull } from '../github/pulls.js'
+import { listReviews } from '../github/reviews.js'
+import { dispatchWorkflow, getWorkflowRun } from '../github/workflows.js'
+import { showOnBoard } from './board.js'
+import { progressTag, renderProgress, renderSummary } from './goal-comments.js'
+import type { GoalScope } from './goal-scope.js'
+import { readGoalBeads, type BeadRecord } from './read-beads.js'
+
+/** What an advance did, for logs and tests. */
+export interface AdvanceResult {
+  actions: GoalAction[]
+  beads: Bead[]
+  /** Times at which another advance is due (retries after backoff). */
+  wakeAt: number[]
+}
+
+/** Reads the pull requests, reviews and runs that the beads point at. */
+async function readSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<GoalSnapshot> {
+  const { api, repo } = scope
+  const pulls = new Map<number, PullSnapshot>()
+  const runs = new Map<string, RunSnapshot | null>()
+  for (const { bead } of records) {
+    if (bead.status === 'completed' || bead.status === 'cancelled') continue
+    if (bead.pr !== undefined && !pulls.has(bead.pr)) {
+      const pull = await getPull(api, repo, bead.pr)
+      const snapshot: PullSnapshot = { state: pull.state, merged: pull.merged }
+      if (bead.status === 'in_review' && pull.state === 'open') {
+        const reviews = await listReviews(api, repo, bead.pr)
+        const latest = reviews
+          .filter((r) => r.state === 'CHANGES_REQUESTED' && r.submitted_at !== null)
+          .sort((a, b) => Date.parse(b.submitted_at!) - Date.parse(a.submitted_at!))[0]
+        if (latest) {
+          snapshot.changesRequestedAt = Date.parse(latest.submitted_at!)
+          if (latest.user) snapshot.changesRequestedBy = latest.user
+        }
+      }
+      pulls.set(bead.pr, snapshot)
+    }
+    if (bead.status === 'in_progress' && bead.assignedTo !== undefined && /^\d+$/.test(bead.assignedTo)) {
+      const run = await getWorkflowRun(api, repo, Number(bead.assignedTo))
+      runs.set(
+        bead.assignedTo,
+        run && {
+          status: run.status ?? 'queued',
+          conclusion: run.conclusion,
+          updatedAt: Date.parse(run.updated_at),
+          htmlUrl: run.html_url,
+        },
+      )
+    }
+  }
+  return {
+    now: scope.deps.now(),
+    beads: records.map((r) => r.bead),
+    issues: new Map(
+      records.map((r) => [r.issue.number, { state: r.issue.state, stateReason: r.issue.state_reason }]),
+    ),
+    pulls,
+    runs,
+    outputs: Object.fromEntries(Object.values(scope.roles).map((role) => [role.name, role.output])),
+  }
+}
+
+/** Writes a bead to its issue in one request (body, labels, state), skipping what did not change. */
+export async function writeBead(scope: GoalScope, bead: Bead, issue: IssueData, done: ReadonlySet<number>) {
+  const encoded = encodeBead(bead, { doneDeps: done })
+  const update: Parameters<typeof updateIssue>[3] = {}
+  if (encoded.body !== issue.body) update.body = encoded.body
+  const current = issue.labels.slice().sort().join('\n')
+  const others = issue.labels.filter((label) => !label.startsWith('gastown:'))
+  const wanted = [...others, ...encoded.labels]
+  if (wanted.slice().sort().join('\n') !== current) update.labels = wanted
+  if (encoded.state !== issue.state) {
+    update.state = encoded.state
+    if (encoded.stateReason) update.state_reason = encoded.stateReason
+  }
+  if (Object.keys(update).length === 0) return issue
+  return updateIssue(scope.api, scope.repo, bead.number!, update)
+}
+
+/** The URL of a workflow run, for messages. */
+function runLink(scope: GoalScope, runId: number | undefined): string {
+  return runId === undefined ? 'the worker run' : `run ${runId}`
+}
+
+/** Takes one step of the goal and carries it out. */
+export async function advanceGoal(scope: GoalScope): Promise<AdvanceResult> {
+  const { api, repo, goal, log, deps } = scope
+  const goalIssue = await getIssue(api, repo, goal)
+  const read = await readGoalBeads(api, repo, goal)
+  const byNumber = new Map(read.beads.map((record) => [record.issue.number, record]))
+  if (goalIssue.state === 'closed') {
+    return { actions: [], beads: read.beads.map((r) => r.bead), wakeAt: [] }
+  }
+
+  const snapshot = await readSnapshot(scope, read.beads)
+  const step = goalStep(
+    snapshot,
+    {
+      maxWorkers: scope.config.max_workers,
+      perRole: scope.config.role_limits,
+      maxAttempts: scope.config.max_attempts,
+      retryBaseMs: scope.config.retry.base_delay_seconds * 1000,
+      retryMaxMs: scope.config.retry.max_delay_seconds * 1000,
+      reviewRounds: scope.config.review_rounds,
+      leaseMs: scope.config.lease_minutes * 60_000,
+      ...(deps.reportGraceMs !== undefined ? { reportGraceMs: deps.reportGraceMs } : {}),
+    },
+    deps.random,
+  )
+  const beads = new Map(step.beads.map((bead) => [bead.number!, bead]))
+  const done = new Set(step.beads.filter((b) => b.status === 'completed').map((b) => b.number!))
+  const wakeAt: number[] = []
+  const needsHuman: { bead: number; reason: string }[] = []
+
+  for (const action of step.actions) {
+    switch (action.kind) {
+      case 'update': {
+        const record = byNumber.get(action.bead.number!)!
+        record.issue = await writeBead(scope, action.bead, record.issue, done)
+        if (action.bead.status !== action.from)
+          await showOnBoard(scope, record.issue.node_id, action.bead.status)
+        log.info(
+          { bead: action.bead.number, from: action.from, to: action.bead.status, reason: action.reason },
+          'bead moved',
+        )
+        break
+      }
+      case 'dispatch': {
+        const record = byNumber.get(action.bead.number!)!
+        let bead = action.bead
+        try {
+          const run = await dispatchWorkflow(api, repo, scope.config.worker_workflow, scope.defaultBranch, {
+            bead: String(bead.number),
+            attempt: String(bead.attempt),
+          })
+          if (run) bead = { ...bead, assignedTo: String(run.runId) }
+          log.info(
+            { bead: bead.number, attempt: bead.attempt, run: run?.runId },
+            `bead dispatched to ${runLink(scope, run?.runId)}`,
+          )
+        } catch (error) {
+          const status = statusOf(error)
+          const reason =
+            status === 404 || status === 422
+              ? `could not dispatch .github/workflows/${scope.config.worker_workflow} (GitHub answered ${status}): add the worker workflow (\`npx gastown init\`) or set \`worker_workflow\` in .github/gastown.yml`
+              : `could not dispatch the worker: ${(error as Error).message}`
+          bead = {
+            ...bead,
+            status: 'failed',
+            error: reason,
+            failures: (bead.failures ?? 0) + 1,
+            updatedAt: deps.now(),
+          }
+          log.error({ bead: bead.number, err: (error as Error).message }, 'dispatch failed')
+        }
+        beads.set(bead.number!, bead)
+        record.issue = await writeBead(scope, bead, record.issue, done)
+        await showOnBoard(scope, record.issue.node_id, bead.status)
+        break
+      }
+      case 'needs-human': {
+        needsHuman.push({ bead: action.bead.number!, reason: action.reason })
+        const record = byNumber.get(action.bead.number!)!
+        record.issue = await writeBead(scope, action.bead, record.issue, done)
+        await upsertComment(
+          api,
+          repo,
+          action.bead.number!,
+          formatTag('needs-human', { bead: action.bead.number! }),
+          `🙋 **This bead needs a person.** ${action.reason}\n\nFix what is wrong, then comment \`/gastown retry\` here to try again, or close the issue to cancel it.`,
+          scope.bot ? { author: scope.bot } : {},
+        )
+        break
+      }
+      case 'wake':
+        wakeAt.push(action.at)
+        break
+      case 'close-goal': {
+        const all = [...beads.values()]
+        await createComment(api, repo, goal, renderSummary(all, Date.parse(goalIssue.created_at), deps.now()))
+        await updateIssue(api, repo, goal, { state: 'closed', state_reason: 'completed' })
+        log.info({ beads: all.length }, 'goal done and closed')
+        break
+      }
+      case 'stuck':
+        break
+    }
+  }
+
+  for (const bead of beads.values()) {
+    if (bead.needsHuman && !needsHuman.some((n) => n.bead === bead.number)) {
+      needsHuman.push({ bead: bead.number!, reason: bead.error ?? 'see the bead' })
+    }
+  }
+  const all = [...beads.values()]
+  const closing = step.actions.some((a) => a.kind === 'close-goal')
+  const running = all.filter((b) => b.status === 'in_progress').length
+  const headline = closing
+    ? '🏁 Every bead is done; the goal is closed.'
+    : step.actions.some((a) => a.kind === 'stuck')
+      ? '⚠️ Nothing can move without a person: see the beads that need one below.'
+      : `${running} worker${running === 1 ? '' : 's'} busy.`
+  await upsertComment(
+    api,
+    repo,
+    goal,
+    progressTag(goal),
+    renderProgress(goal, all, {
+      headline,
+      unreadable: read.unreadable,
+      needsHuman,
+      startedAt: Date.parse(goalIssue.created_at),
+      now: deps.now(),
+    }),
+    scope.bot ? { author: scope.bot } : {},
+  )
+  return { actions: step.actions, beads: all, wakeAt }
+}

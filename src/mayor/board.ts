@@ -1,0 +1,49 @@
+/** Keeps the Projects v2 board in step with beads: each bead an item, its Status column its status. */
+import type { BeadStatus } from '../core/bead.js'
+import { addBoardItem, findProjectBoard, setBoardStatus } from '../github/projects.js'
+import type { GoalScope } from './goal-scope.js'
+
+/**
+ * Column names to try for a status, in order: a board with a column per status gets the exact one; a
+ * board made from GitHub's template (Todo, In Progress, Done) gets the nearest.
+ */
+export function boardColumns(status: BeadStatus): string[] {
+  const exact = status.replace('_', ' ')
+  switch (status) {
+    case 'pending':
+    case 'ready':
+    case 'blocked':
+      return [exact, 'Todo']
+    case 'in_progress':
+      return [exact, 'In Progress']
+    case 'in_review':
+      return [exact, 'In Review', 'In Progress']
+    case 'completed':
+      return [exact, 'Done']
+    case 'failed':
+      return [exact, 'Blocked', 'Todo']
+    case 'cancelled':
+      return [exact, 'Done']
+  }
+}
+
+/** The board of the scope's config, found once per job; null when none is configured. */
+export async function boardOf(scope: GoalScope) {
+  if (scope.board !== undefined) return scope.board
+  const project = scope.config.project
+  scope.board = project
+    ? await findProjectBoard(scope.api, project.owner, project.number, project.status_field)
+    : null
+  return scope.board
+}
+
+/** Puts an issue (by node id) on the board in the column of `status`; nothing without a board. */
+export async function showOnBoard(scope: GoalScope, nodeId: string, status: BeadStatus): Promise<void> {
+  const board = await boardOf(scope)
+  if (!board) return
+  const item = await addBoardItem(scope.api, board, nodeId)
+  for (const column of boardColumns(status)) {
+    if (await setBoardStatus(scope.api, board, item, column)) return
+  }
+  scope.log.warn({ board: board.title, status }, 'the board has no column for this status')
+}

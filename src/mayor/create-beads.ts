@@ -1,0 +1,71 @@
+/**
+ * Creates the beads of a plan, idempotently: each bead is looked up by its marker (goal and key) before
+ * it is created, so a crash half-way and a retry make no duplicates. Labels go with the create request;
+ * links (sub-issue, blocked-by) and the board follow.
+ */
+import type { Bead } from '../core/bead.js'
+import { encodeBead } from '../core/bead-codec.js'
+import { labelSpecs } from '../core/labels.js'
+import { creationOrder, type PlanRecord } from '../core/plan-record.js'
+import { createIssue, type IssueData } from '../github/issues.js'
+import { ensureLabels } from '../github/labels.js'
+import { addBlockedBy, addSubIssue } from '../github/sub-issues.js'
+import { showOnBoard } from './board.js'
+import type { GoalScope } from './goal-scope.js'
+import { readGoalBeads } from './read-beads.js'
+
+/** The body a plan bead gets: its description, then its acceptance criteria as a checklist. */
+export function beadDescription(description: string, criteria: readonly string[]): string {
+  if (criteria.length === 0) return description.trim()
+  return `${description.trim()}\n\n**Acceptance criteria**\n\n${criteria.map((c) => `- ${c}`).join('\n')}`
+}
+
+/** Makes sure every bead of the plan exists; answers the beads' issue numbers by key. */
+export async function createBeads(scope: GoalScope, record: PlanRecord): Promise<Map<string, number>> {
+  const { api, repo, goal, log } = scope
+  await ensureLabels(api, repo, labelSpecs(Object.keys(scope.roles)))
+
+  const existing = await readGoalBeads(api, repo, goal)
+  const numbers = new Map<string, number>()
+  const ids = new Map<string, number>()
+  for (const { bead, issue } of existing.beads) {
+    numbers.set(bead.key, issue.number)
+    ids.set(bead.key, issue.id)
+  }
+  const byKey = new Map(record.plan.beads.map((bead) => [bead.key, bead]))
+  const now = scope.deps.now()
+
+  for (const key of creationOrder(record.plan)) {
+    if (numbers.has(key)) continue
+    const planned = byKey.get(key)!
+    const dependencies = planned.depends_on.map((dep) => numbers.get(dep)!)
+    const bead: Bead = {
+      id: `${goal}/${key}`,
+      title: planned.title,
+      description: beadDescription(planned.description, planned.acceptance_criteria),
+      role: planned.role,
+      // A bead with nothing to wait for starts ready, saving an edit right after creation.
+      status: dependencies.length === 0 ? 'ready' : 'pending',
+      createdAt: now,
+      updatedAt: now,
+      goal,
+      key,
+      dependencies,
+      attempt: 0,
+    }
+    const encoded = encodeBead(bead)
+    const issue: IssueData = await createIssue(api, repo, {
+      title: encoded.title,
+      body: encoded.body,
+      labels: encoded.labels,
+    })
+    numbers.set(key, issue.number)
+    ids.set(key, issue.id)
+    log.info({ bead: issue.number, key, role: bead.role }, 'bead created')
+
+    await addSubIssue(api, repo, goal, issue.id)
+    for (const dep of planned.depends_on) await addBlockedBy(api, repo, issue.number, ids.get(dep)!)
+    await showOnBoard(scope, issue.node_id, bead.status)
+  }
+  return numbers
+}

@@ -1,0 +1,22 @@
+/** Everything one piece of Mayor work on one goal needs, gathered once per job. */
+import type { Config } from '../core/config.js'
+import type { Role } from '../core/roles.js'
+import type { GitHubApi, RepoRef } from '../github/client.js'
+import type { ProjectBoard } from '../github/projects.js'
+import type { MayorDeps, MayorLog } from './mayor-deps.js'
+
+/** A goal in a repository, with the client, config and roles to work on it. */
+export interface GoalScope {
+  api: GitHubApi
+  repo: RepoRef
+  goal: number
+  log: MayorLog
+  deps: MayorDeps
+  config: Config
+  roles: Record<string, Role>
+  defaultBranch: string
+  /** The app's bot login (`name[bot]`), whose own comments are the ones to edit. */
+  bot: string | undefined
+  /** The Projects v2 board, once found (null when the config names none). */
+  board?: ProjectBoard | null
+}

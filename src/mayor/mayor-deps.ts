@@ -1,0 +1,38 @@
+/**
+ * What the Mayor takes from outside: the model, the clock, the random source, timers and the logger.
+ * Tests and the sandbox pass their own; `index.ts` builds the real ones from the environment.
+ */
+import type { Config } from '../core/config.js'
+import type { Random } from '../core/random.js'
+import type { ChatModel } from '../llm/chat-model.js'
+
+/** A structured logger (Probot's pino fits); never given a secret or a whole payload. */
+export interface MayorLog {
+  info(data: object, message?: string): void
+  warn(data: object, message?: string): void
+  error(data: object, message?: string): void
+  debug(data: object, message?: string): void
+  child(bindings: object): MayorLog
+}
+
+/** The Mayor's dependencies. */
+export interface MayorDeps {
+  /** The planner's model for a repository's config. */
+  modelFor(config: Config): Promise<ChatModel>
+  now(): number
+  random: Random
+  /** Calls `fn` after `ms`; answers a function that cancels it. */
+  setTimer(fn: () => void, ms: number): () => void
+  /** How often the reconciler sweeps every open goal (ms); 0 turns the periodic sweep off. */
+  reconcileIntervalMs: number
+  /** How long a run may end before the worker's report counts as lost (ms). */
+  reportGraceMs?: number
+}
+
+/** Real timers, for production. */
+export function realTimer(fn: () => void, ms: number): () => void {
+  const handle = setTimeout(fn, ms)
+  // A pending retry must not keep a stopping process alive.
+  handle.unref?.()
+  return () => clearTimeout(handle)
+}

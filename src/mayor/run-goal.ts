@@ -1,0 +1,152 @@
+/**
+ * The goal's whole course from what GitHub holds: plan it when it has no plan, create the beads of an
+ * approved plan that are missing, then advance it. The reconciler and every event come through here, so
+ * a Mayor restarted at any moment picks up exactly where the last one stopped.
+ */
+import { GOAL_LABEL } from '../core/labels.js'
+import { parsePlanRecord, type PlanRecord } from '../core/plan-record.js'
+import { resolveRoles } from '../core/roles.js'
+import { formatConfigErrors } from '../core/config.js'
+import { formatTag } from '../core/bead-marker.js'
+import type { GitHubApi, RepoRef } from '../github/client.js'
+import { listComments, upsertComment, type CommentData } from '../github/comments.js'
+import { getIssue } from '../github/issues.js'
+import { getFileText, getLanguages, getRepository, listTopLevel } from '../github/repository.js'
+import { advanceGoal, type AdvanceResult } from './advance-goal.js'
+import { createBeads } from './create-beads.js'
+import { planTag, progressTag, renderPlanComment, renderProgress } from './goal-comments.js'
+import type { GoalScope } from './goal-scope.js'
+import { loadConfig } from './load-config.js'
+import type { MayorDeps, MayorLog } from './mayor-deps.js'
+import { planGoal } from './planner.js'
+import { readGoalBeads } from './read-beads.js'
+
+/** The latest plan record on the goal (the highest round), with its comment. */
+export function latestPlan(comments: readonly CommentData[], goal: number, bot?: string) {
+  let best: { record: PlanRecord; comment: CommentData } | undefined
+  for (const comment of comments) {
+    if (bot !== undefined && comment.user !== bot) continue
+    const parsed = parsePlanRecord(comment.body)
+    if (!parsed?.ok || parsed.record.goal !== goal) continue
+    if (!best || parsed.record.round >= best.record.round) best = { record: parsed.record, comment }
+  }
+  return best
+}
+
+/** Builds the scope for a goal: config (errors posted on the goal, once), roles and default branch. */
+export async function openScope(
+  api: GitHubApi,
+  repo: RepoRef,
+  goal: number,
+  deps: MayorDeps,
+  log: MayorLog,
+  bot: string | undefined,
+): Promise<GoalScope | undefined> {
+  const repository = await getRepository(api, repo)
+  const loaded = await loadConfig(api, repo, repository.default_branch)
+  const scopeLog = log.child({ repo: `${repo.owner}/${repo.repo}`, goal })
+  if (!loaded.ok) {
+    await upsertComment(
+      api,
+      repo,
+      goal,
+      formatTag('config-error', { goal }),
+      `⚠️ **The Gas Town config cannot be used**, so nothing was planned or dispatched.\n\n${formatConfigErrors(loaded.errors)}\n\nFix the file on ${repository.default_branch}; the Mayor tries again on the next event or sweep.`,
+      bot ? { author: bot } : {},
+    )
+    scopeLog.warn({ errors: loaded.errors.length }, 'invalid .github/gastown.yml')
+    return undefined
+  }
+  let roles
+  try {
+    roles = resolveRoles(loaded.config)
+  } catch (error) {
+    scopeLog.warn({ err: (error as Error).message }, 'invalid roles in config')
+    return undefined
+  }
+  return {
+    api,
+    repo,
+    goal,
+    log: scopeLog,
+    deps,
+    config: loaded.config,
+    roles,
+    defaultBranch: repository.default_branch,
+    bot,
+  }
+}
+
+/** Plans the goal with the model and posts the plan comment; errors go on the goal, no bead is made. */
+export async function planAndRecord(scope: GoalScope, round: number): Promise<PlanRecord | undefined> {
+  const { api, repo, goal, log, deps, config } = scope
+  const issue = await getIssue(api, repo, goal)
+  const progress = (headline: string) =>
+    upsertComment(
+      api,
+      repo,
+      goal,
+      progressTag(goal),
+      renderProgress(goal, [], { headline, now: deps.now() }),
+      scope.bot ? { author: scope.bot } : {},
+    )
+  const model = await deps.modelFor(config)
+  await progress(
+    `🗺️ Planning this goal with ${model.scripted ? `the scripted model \`${model.name}\` (a test double, not an LLM)` : `\`${model.name}\``}…`,
+  )
+  const [top, languages, readme] = await Promise.all([
+    listTopLevel(api, repo, scope.defaultBranch),
+    getLanguages(api, repo),
+    getFileText(api, repo, 'README.md', scope.defaultBranch),
+  ])
+  let planned
+  try {
+    planned = await planGoal(
+      model,
+      { number: goal, title: issue.title, body: issue.body },
+      {
+        fullName: `${repo.owner}/${repo.repo}`,
+        defaultBranch: scope.defaultBranch,
+        topLevel: top,
+        languages,
+        readme,
+      },
+      scope.roles,
+      config,
+    )
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, 'planning failed')
+    await progress(
+      `❌ **Planning failed**, so no bead was created.\n\n${(error as Error).message}\n\nEdit the goal to make it clearer and comment \`/gastown replan\`, or try a stronger model (\`model.name\` in .github/gastown.yml).`,
+    )
+    return undefined
+  }
+  const record: PlanRecord = { v: 1, goal, round, approved: !config.plan_approval, plan: planned.plan }
+  await upsertComment(api, repo, goal, `${planTag(goal)}`, renderPlanComment(record), {
+    ...(scope.bot ? { author: scope.bot } : {}),
+  })
+  log.info({ beads: planned.plan.beads.length, round, tokens: planned.usage.totalTokens }, 'goal planned')
+  if (!record.approved) await progress('📝 The plan waits for `/gastown approve`.')
+  return record
+}
+
+/** Brings a goal forward from whatever state GitHub shows: plan, create beads, advance. */
+export async function runGoal(scope: GoalScope): Promise<AdvanceResult | undefined> {
+  const { api, repo, goal } = scope
+  const issue = await getIssue(api, repo, goal)
+  if (issue.state === 'closed' || !issue.labels.includes(GOAL_LABEL)) return undefined
+  const comments = await listComments(api, repo, goal)
+  let plan = latestPlan(comments, goal, scope.bot)?.record
+  if (!plan) {
+    const existing = await readGoalBeads(api, repo, goal)
+    // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
+    if (existing.beads.length === 0) {
+      plan = await planAndRecord(scope, 1)
+      // Planning failed: its comment says why, and nothing else is to be done until a person acts.
+      if (!plan) return undefined
+    }
+  }
+  if (plan && !plan.approved) return undefined
+  if (plan) await createBeads(scope, plan)
+  return advanceGoal(scope)
+}
