@@ -14,6 +14,7 @@ import {
   startWorkerTown,
   storedTexts,
   workerDeps,
+  redispatch,
   writeBead,
   type Town,
 } from './action/worker-town.js'
@@ -95,7 +96,7 @@ async function runWorker(
 describe('worker main against the emulator', () => {
   it('turns a developer bead into a branch, a commit with the trailer and a PR that closes the bead', async () => {
     const { bead } = await developerBead()
-    const { outcome, lines, summaries, prompts } = await runWorker(bead, 1, { runId: '501' })
+    const { outcome, lines, summaries, prompts, sent } = await runWorker(bead, 1, { runId: '501' })
 
     expect(outcome).toMatchObject({ status: 'in_review', prNumber: 3, tokens: 6_530 })
     expect(outcome.costUsd).toBeCloseTo((6_200 * 1 + 330 * 4) / 1e6, 9)
@@ -218,16 +219,7 @@ describe('worker main against the emulator', () => {
     expect(await readBead(reviewer)).toMatchObject({ status: 'pending', round: 1 })
 
     // The Mayor dispatches the developer again: it addresses the review on the same branch and PR.
-    await writeBead(town, developer, {
-      goal,
-      key: 'fix-sum',
-      role: 'developer',
-      title: 'Fix sum() to add',
-      description: 'sum(a, b) must return a + b. Acceptance: a node:test test passes.',
-      attempt: 2,
-      pr: 4,
-      round: 1,
-    })
+    expect(await redispatch(town, developer)).toMatchObject({ attempt: 2, round: 1, pr: 4 })
     const again = await runWorker(developer, 2, { runId: '703' })
     expect(again.outcome).toMatchObject({ status: 'in_review', prNumber: 4 })
     expect((await pulls()).map((pull) => pull.number)).toEqual([4])
@@ -318,6 +310,16 @@ describe('worker main against the emulator', () => {
     expect(await pulls()).toEqual([])
     const [progress] = await commentsOn(bead)
     expect(progress!.body).toContain('Failed: the iterations budget ran out')
+
+    // The Mayor retries: attempt 2 continues on the pushed branch rather than starting again.
+    expect(await redispatch(town, bead)).toMatchObject({ attempt: 2, failures: 1 })
+    const retry = await runWorker(bead, 2, { runId: '1002' })
+    expect(retry.outcome, retry.outcome.message).toMatchObject({ status: 'in_review', prNumber: 3 })
+    await git(mirror, ['fetch', '--quiet', 'origin', `gastown/${bead}-write-notes`])
+    expect(await git(mirror, ['diff', '--name-only', 'origin/main', 'FETCH_HEAD'])).toBe(
+      'notes/part-1.md\nnotes/part-2.md\nnotes/part-3.md\n',
+    )
+    expect(await git(mirror, ['rev-list', '--count', 'origin/main..FETCH_HEAD'])).toBe('2\n')
   })
 
   it('lets exactly one of two runs of one attempt proceed; the other does nothing', async () => {

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Octokit } from '@octokit/rest'
 import type { Bead } from '../../../src/core/bead.js'
-import { encodeBead } from '../../../src/core/bead-codec.js'
+import { decodeBead, encodeBead } from '../../../src/core/bead-codec.js'
+import { transition } from '../../../src/core/bead-status.js'
 import { loadOpenApi, type OpenApi } from '../../../src/sandbox/emulator/openapi.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/sandbox/emulator/emulator.js'
 import { Octokit as CoreOctokit } from '@octokit/core'
@@ -149,6 +150,31 @@ export async function writeBead(town: Town, number: number, spec: BeadSpec): Pro
   })
 }
 
+/**
+ * Dispatches the next attempt of a bead as the Mayor does: through `ready` to `in_progress` with the
+ * attempt counted up, keeping what the marker holds (error, failures, round, PR).
+ */
+export async function redispatch(town: Town, number: number): Promise<Bead> {
+  const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: number })
+  const decoded = decodeBead({
+    ...data,
+    labels: data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
+  })
+  if (!decoded.ok) throw new Error(decoded.error.message)
+  let bead = decoded.bead
+  if (bead.status !== 'ready') bead = transition(bead, 'ready', { now: bead.updatedAt + 1 })
+  bead = transition(bead, 'in_progress', { now: bead.updatedAt + 1, attempt: bead.attempt + 1 })
+  const encoded = encodeBead(bead)
+  await town.alice.rest.issues.update({
+    owner: OWNER,
+    repo: REPO,
+    issue_number: number,
+    body: encoded.body,
+    labels: encoded.labels,
+  })
+  return bead
+}
+
 /** Clones the repository as actions/checkout does, leaving the auth header in .git/config. */
 export async function checkout(town: Town, token: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'worker-ws-'))
@@ -176,7 +202,7 @@ export interface DepsOptions {
 export async function workerDeps(
   town: Town,
   options: DepsOptions,
-): Promise<{ deps: WorkerDeps; lines: string[]; summaries: string[]; prompts: string[] }> {
+): Promise<{ deps: WorkerDeps; lines: string[]; summaries: string[]; prompts: string[]; sent: string[] }> {
   const token = town.emulator.tokenFor(options.login ?? OWNER)
   const lines: string[] = []
   const summaries: string[] = []
@@ -186,10 +212,17 @@ export async function workerDeps(
   const logger = createActionLogger({ writeLine: (line) => void lines.push(line), now, secrets })
   const tmpRoot = await mkdtemp(path.join(tmpdir(), 'worker-tmp-'))
   town.dirs.push(tmpRoot)
+  // No throttling here: its pauses between writes (1-3 s, GitHub's advice) would dominate the tests.
+  // The bundled action's test runs the real client, throttling included.
+  const api = new CoreOctokit({ auth: token, baseUrl: town.emulator.apiUrl, log: quiet })
+  // Every request the worker sends, without its headers: what must never carry a secret.
+  const sent: string[] = []
+  api.hook.before('request', (request) => {
+    const { headers: _headers, request: _transport, ...rest } = request
+    sent.push(JSON.stringify(rest))
+  })
   const deps: WorkerDeps = {
-    // No throttling here: its pauses between writes (1-3 s, GitHub's advice) would dominate the tests.
-    // The bundled action's test runs the real client, throttling included.
-    api: new CoreOctokit({ auth: token, baseUrl: town.emulator.apiUrl, log: quiet }),
+    api,
     repo: { owner: OWNER, repo: REPO },
     remote: { url: `${town.emulator.url}/${OWNER}/${REPO}.git`, token },
     workspace: options.workspace,
@@ -224,7 +257,7 @@ export async function workerDeps(
     progressIntervalMs: 0,
     writeSummary: async (markdown) => void summaries.push(markdown),
   }
-  return { deps, lines, summaries, prompts }
+  return { deps, lines, summaries, prompts, sent }
 }
 
 /** Runs git in a directory and answers stdout. */
