@@ -149,8 +149,11 @@ describe('worker main against the emulator', () => {
     // The prompt held the conventions and the goal, and never a secret.
     expect(prompts.join('\n')).toContain('sum() subtracts')
     const token = town.emulator.tokenFor(OWNER)
+    // Every request body the worker sent (a PR, comments, the marker), besides what the emulator stored.
+    expect(sent.some((request) => request.includes('"url":"/repos/{owner}/{repo}/pulls"'))).toBe(true)
     for (const text of [
       storedTexts(town.emulator),
+      sent.join('\n'),
       prompts.join('\n'),
       lines.join('\n'),
       summaries.join('\n'),
