@@ -48734,7 +48734,7 @@ function reviewSection(review, clean) {
     (entry) => `- ${entry.user ?? "a reviewer"} (${entry.state}): ${clean(entry.body, PROMPT_LIMITS.reviewText).replace(/\n/g, "\n  ")}`
   );
   const comments = review.comments.map(
-    (comment) => `- comment ${comment.id} on \`${comment.path}\`${comment.line === null ? "" : ` line ${comment.line}`} by ${comment.user ?? "a reviewer"}:
+    (comment, index) => `- comment ${index + 1} on \`${comment.path}\`${comment.line === null ? "" : ` line ${comment.line}`} by ${comment.user ?? "a reviewer"}:
   ${clean(comment.body, PROMPT_LIMITS.reviewText).replace(/\n/g, "\n  ")}`
   );
   return [
@@ -48746,7 +48746,7 @@ ${reviews.join("\n")}` : "",
     comments.length > 0 ? `## Inline comments
 
 ${comments.join("\n")}` : "",
-    comments.length > 0 ? "In your finish summary, add one line per comment you addressed, exactly in the form `- comment <id>: <what you changed>`; the worker posts each as the answer to that comment." : ""
+    comments.length > 0 ? "In your finish summary, add one line per comment you addressed, exactly in the form `- comment <number>: <what you changed>`; the worker posts each as the answer to that comment." : ""
   ].filter((part) => part !== "").join("\n\n");
 }
 function pullsSection(pulls, allowApprove, clean) {
@@ -49000,8 +49000,8 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha) {
   );
   if (task.review !== void 0 && sha !== void 0) {
     const answers = commentAnswers(effects.summary);
-    for (const comment of task.review.comments) {
-      const answer = answers.get(comment.id);
+    for (const [index, comment] of task.review.comments.entries()) {
+      const answer = answers.get(index + 1);
       if (answer === void 0) continue;
       await replyToReviewComment(
         api,

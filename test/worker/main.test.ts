@@ -233,6 +233,14 @@ describe('worker main against the emulator', () => {
     expect(await git(mirror, ['rev-list', '--count', 'origin/main..FETCH_HEAD'])).toBe('2\n')
     expect(await git(mirror, ['show', 'FETCH_HEAD:src/sum.js'])).toContain('TypeError')
     expect(await readBead(developer)).toMatchObject({ status: 'in_review', round: 1, attempt: 2 })
+    const thread = (
+      await town.alice.rest.pulls.listReviewComments({ owner: OWNER, repo: REPO, pull_number: 4 })
+    ).data
+    const reply = thread.find((comment) => comment.in_reply_to_id === inline[0]!.id)
+    expect(reply?.body).toMatch(
+      /^sum\(\) now throws a TypeError for non-numbers\.\n\n\(addressed in [0-9a-f]{7}, review round 1\)$/,
+    )
+    expect(thread).toHaveLength(2)
   })
 
   it('refuses APPROVE when the config does not allow it, posting nothing', async () => {

@@ -261,8 +261,8 @@ async function openOrUpdatePull(
 
   if (task.review !== undefined && sha !== undefined) {
     const answers = commentAnswers(effects.summary)
-    for (const comment of task.review.comments) {
-      const answer = answers.get(comment.id)
+    for (const [index, comment] of task.review.comments.entries()) {
+      const answer = answers.get(index + 1)
       if (answer === undefined) continue
       await replyToReviewComment(
         api,

@@ -137,9 +137,10 @@ function reviewSection(
       (entry) =>
         `- ${entry.user ?? 'a reviewer'} (${entry.state}): ${clean(entry.body, PROMPT_LIMITS.reviewText).replace(/\n/g, '\n  ')}`,
     )
+  // Numbered 1, 2, ... rather than by GitHub's long ids: short labels a model copies back without slips.
   const comments = review.comments.map(
-    (comment) =>
-      `- comment ${comment.id} on \`${comment.path}\`${comment.line === null ? '' : ` line ${comment.line}`} by ${comment.user ?? 'a reviewer'}:\n  ${clean(comment.body, PROMPT_LIMITS.reviewText).replace(/\n/g, '\n  ')}`,
+    (comment, index) =>
+      `- comment ${index + 1} on \`${comment.path}\`${comment.line === null ? '' : ` line ${comment.line}`} by ${comment.user ?? 'a reviewer'}:\n  ${clean(comment.body, PROMPT_LIMITS.reviewText).replace(/\n/g, '\n  ')}`,
   )
   return [
     `# Review round ${review.round}: address the review of PR #${review.pr}`,
@@ -147,7 +148,7 @@ function reviewSection(
     reviews.length > 0 ? `## Reviews\n\n${reviews.join('\n')}` : '',
     comments.length > 0 ? `## Inline comments\n\n${comments.join('\n')}` : '',
     comments.length > 0
-      ? 'In your finish summary, add one line per comment you addressed, exactly in the form `- comment <id>: <what you changed>`; the worker posts each as the answer to that comment.'
+      ? 'In your finish summary, add one line per comment you addressed, exactly in the form `- comment <number>: <what you changed>`; the worker posts each as the answer to that comment.'
       : '',
   ]
     .filter((part) => part !== '')
@@ -186,7 +187,7 @@ function pullsSection(
   ].join('\n\n')
 }
 
-/** The answers to review comments in a finish summary: lines `- comment <id>: <text>`. */
+/** The answers to review comments in a finish summary: lines `- comment <number>: <text>`, by number. */
 export function commentAnswers(summary: string): Map<number, string> {
   const answers = new Map<number, string>()
   for (const match of summary.matchAll(/^[ \t]*[-*][ \t]+comment[ \t]+#?(\d+)[ \t]*:[ \t]*(.+)$/gim)) {

@@ -79,7 +79,7 @@ describe('task message', () => {
       secrets: [],
     })
     expect(text).toContain('# Review round 1: address the review of PR #7')
-    expect(text).toContain('- comment 1234 on `src/a.js` line 3 by bob:\n  Check for null.')
+    expect(text).toContain('- comment 1 on `src/a.js` line 3 by bob:\n  Check for null.')
     const answers = commentAnswers(
       'Done.\n- comment 1234: added a null check\n* Comment #99: n/a\n- comment 1234: again',
     )
