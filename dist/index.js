@@ -45029,7 +45029,19 @@ function isPushableBranch(branch, defaultBranch) {
 }
 
 // src/worker/action/git-workspace.ts
-import { chmod, lstat as lstat4, mkdir as mkdir2, mkdtemp, readFile as readFile4, readlink as readlink2, rm, symlink, writeFile as writeFile3 } from "node:fs/promises";
+import { constants } from "node:fs";
+import {
+  chmod,
+  lstat as lstat4,
+  mkdir as mkdir2,
+  mkdtemp,
+  open as open2,
+  readlink as readlink2,
+  realpath as realpath2,
+  rm,
+  symlink,
+  writeFile as writeFile3
+} from "node:fs/promises";
 import path8 from "node:path";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
@@ -48588,6 +48600,23 @@ async function checkParents(root, relative) {
   }
   return void 0;
 }
+async function readRegularFile(workspace, file2) {
+  let handle;
+  try {
+    handle = await open2(file2, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return void 0;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return void 0;
+    const parent = await realpath2(path8.dirname(file2));
+    const root = await realpath2(workspace);
+    if (parent !== root && !parent.startsWith(`${root}${path8.sep}`)) return void 0;
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
 async function stageInTrustedClone(options2) {
   await mkdir2(options2.tmpRoot, { recursive: true });
   const dir = await mkdtemp(path8.join(options2.tmpRoot, "gastown-commit-"));
@@ -48621,7 +48650,14 @@ async function stageInTrustedClone(options2) {
     if (stats.isSymbolicLink()) {
       await symlink(await readlink2(source), target);
     } else if (stats.isFile()) {
-      await writeFile3(target, await readFile4(source));
+      const content = await readRegularFile(options2.workspace, source);
+      if (content === void 0) {
+        refused.push(
+          `${JSON.stringify(relative)}: it changed into something other than a file while being read`
+        );
+        continue;
+      }
+      await writeFile3(target, content);
       await chmod(target, stats.mode & 73 ? 493 : 420);
     } else {
       refused.push(`${JSON.stringify(relative)}: not a file or symlink`);
@@ -48987,9 +49023,9 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha) {
       pull = await createPull(api, repo, { title, body, head: target.branch, base: run2.defaultBranch });
     } catch (error62) {
       if (statusOf(error62) !== 422) throw error62;
-      const open2 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
-      if (open2 === void 0) throw error62;
-      pull = await updatePull(api, repo, open2.number, { body });
+      const open3 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
+      if (open3 === void 0) throw error62;
+      pull = await updatePull(api, repo, open3.number, { body });
     }
   } else {
     pull = await updatePull(api, repo, pull.number, { body });

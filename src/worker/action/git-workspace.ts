@@ -7,7 +7,19 @@
  *   pushed is built in the clone from the changed files' contents alone.
  * The token reaches git through GIT_CONFIG_* variables of one process at a time, never its arguments.
  */
-import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readlink,
+  realpath,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises'
 import path from 'node:path'
 import { simpleGit, type SimpleGit } from 'simple-git'
 
@@ -204,6 +216,28 @@ async function checkParents(root: string, relative: string): Promise<string | un
 }
 
 /**
+ * Reads a workspace file without following a symlink, checking after the open that it is a regular
+ * file inside the workspace: a process the agent left behind cannot swap it for a link to a secret.
+ */
+async function readRegularFile(workspace: string, file: string): Promise<Buffer | undefined> {
+  let handle
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch {
+    return undefined
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return undefined
+    const parent = await realpath(path.dirname(file))
+    const root = await realpath(workspace)
+    if (parent !== root && !parent.startsWith(`${root}${path.sep}`)) return undefined
+    return await handle.readFile()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
  * Clones the server's `source` branch into a fresh directory under `tmpRoot`, checks out `branch` at
  * `baseSha`, copies the listed changes from the workspace (files by content and mode, symlinks by
  * target, deletions), and stages them. The list of what is staged comes from the clone, so it is what
@@ -255,7 +289,14 @@ export async function stageInTrustedClone(options: {
     if (stats.isSymbolicLink()) {
       await symlink(await readlink(source), target)
     } else if (stats.isFile()) {
-      await writeFile(target, await readFile(source))
+      const content = await readRegularFile(options.workspace, source)
+      if (content === undefined) {
+        refused.push(
+          `${JSON.stringify(relative)}: it changed into something other than a file while being read`,
+        )
+        continue
+      }
+      await writeFile(target, content)
       await chmod(target, stats.mode & 0o111 ? 0o755 : 0o644)
     } else {
       refused.push(`${JSON.stringify(relative)}: not a file or symlink`)
