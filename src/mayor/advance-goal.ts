@@ -14,7 +14,7 @@ import {
   type RunSnapshot,
 } from '../core/goal-step.js'
 import { statusOf } from '../github/client.js'
-import { upsertComment, createComment } from '../github/comments.js'
+import { upsertComment, createComment, type CommentData } from '../github/comments.js'
 import { getIssue, updateIssue, type IssueData } from '../github/issues.js'
 import { getPull } from '../github/pulls.js'
 import { listReviews } from '../github/reviews.js'
@@ -22,7 +22,7 @@ import { dispatchWorkflow, getWorkflowRun } from '../github/workflows.js'
 import { showOnBoard } from './board.js'
 import { progressTag, renderProgress, renderSummary } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
-import { readGoalBeads, type BeadRecord } from './read-beads.js'
+import { readGoalBeads, type BeadRecord, type GoalBeads } from './read-beads.js'
 
 /** What an advance did, for logs and tests. */
 export interface AdvanceResult {
@@ -32,14 +32,23 @@ export interface AdvanceResult {
   wakeAt: number[]
 }
 
-/** Reads the pull requests, reviews and runs that the beads point at. */
+/**
+ * Reads the pull requests, reviews and runs that the beads point at, from the facts webhooks gave when
+ * the scope allows it. A closed bead issue always has its PR read afresh: whether the PR merged decides
+ * between completed and cancelled.
+ */
 async function readSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<GoalSnapshot> {
-  const { api, repo } = scope
+  const { api, repo, facts } = scope
   const pulls = new Map<number, PullSnapshot>()
   const runs = new Map<string, RunSnapshot | null>()
-  for (const { bead } of records) {
+  for (const { bead, issue } of records) {
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
     if (bead.pr !== undefined && !pulls.has(bead.pr)) {
+      const cached = scope.fresh || issue.state === 'closed' ? undefined : facts.pull(repo, bead.pr)
+      if (cached) {
+        pulls.set(bead.pr, cached)
+        continue
+      }
       const pull = await getPull(api, repo, bead.pr)
       const snapshot: PullSnapshot = { state: pull.state, merged: pull.merged }
       if (bead.status === 'in_review' && pull.state === 'open') {
@@ -53,18 +62,23 @@ async function readSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<Go
         }
       }
       pulls.set(bead.pr, snapshot)
+      facts.notePull(repo, bead.pr, snapshot)
     }
     if (bead.status === 'in_progress' && bead.assignedTo !== undefined && /^\d+$/.test(bead.assignedTo)) {
+      const cached = scope.fresh ? undefined : facts.run(repo, bead.assignedTo)
+      if (cached) {
+        runs.set(bead.assignedTo, cached)
+        continue
+      }
       const run = await getWorkflowRun(api, repo, Number(bead.assignedTo))
-      runs.set(
-        bead.assignedTo,
-        run && {
-          status: run.status ?? 'queued',
-          conclusion: run.conclusion,
-          updatedAt: Date.parse(run.updated_at),
-          htmlUrl: run.html_url,
-        },
-      )
+      const snapshot = run && {
+        status: run.status ?? 'queued',
+        conclusion: run.conclusion,
+        updatedAt: Date.parse(run.updated_at),
+        htmlUrl: run.html_url,
+      }
+      runs.set(bead.assignedTo, snapshot)
+      if (snapshot) facts.noteRun(repo, bead.assignedTo, snapshot)
     }
   }
   return {
@@ -101,11 +115,18 @@ function runLink(scope: GoalScope, runId: number | undefined): string {
   return runId === undefined ? 'the worker run' : `run ${runId}`
 }
 
+/** What the caller already read this job, so the step does not read it again. */
+export interface KnownState {
+  goalIssue: IssueData
+  read: GoalBeads
+  comments: CommentData[]
+}
+
 /** Takes one step of the goal and carries it out. */
-export async function advanceGoal(scope: GoalScope): Promise<AdvanceResult> {
+export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise<AdvanceResult> {
   const { api, repo, goal, log, deps } = scope
-  const goalIssue = await getIssue(api, repo, goal)
-  const read = await readGoalBeads(api, repo, goal)
+  const goalIssue = known?.goalIssue ?? (await getIssue(api, repo, goal))
+  const read = known?.read ?? (await readGoalBeads(api, repo, goal))
   const byNumber = new Map(read.beads.map((record) => [record.issue.number, record]))
   if (goalIssue.state === 'closed') {
     return { actions: [], beads: read.beads.map((r) => r.bead), wakeAt: [] }
@@ -231,7 +252,7 @@ export async function advanceGoal(scope: GoalScope): Promise<AdvanceResult> {
       startedAt: Date.parse(goalIssue.created_at),
       now: deps.now(),
     }),
-    scope.bot ? { author: scope.bot } : {},
+    { ...(scope.bot ? { author: scope.bot } : {}), ...(known ? { known: known.comments } : {}) },
   )
   return { actions: step.actions, beads: all, wakeAt }
 }

@@ -18,6 +18,7 @@ import { advanceGoal, writeBead } from './advance-goal.js'
 import { helpText, parseCommand, type SlashCommand } from './commands.js'
 import { createBeads } from './create-beads.js'
 import { renderPlanComment, planTag, progressTag } from './goal-comments.js'
+import { FactsCache } from './facts-cache.js'
 import { DeliveryLog, GoalQueue } from './goal-queue.js'
 import type { GoalScope } from './goal-scope.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
@@ -47,6 +48,7 @@ export function createMayor(deps: MayorDeps): Mayor {
   let log: MayorLog | undefined
   let botLogin: Promise<string | undefined> | undefined
   const deliveries = new DeliveryLog()
+  const facts = new FactsCache(deps.now)
   const timers = new Set<() => void>()
   const queue = new GoalQueue((job, error) => {
     log?.error(
@@ -94,7 +96,7 @@ export function createMayor(deps: MayorDeps): Mayor {
       key: `${repo.owner}/${repo.repo}#${goal}`,
       name,
       run: async () => {
-        const scope = await openScope(api, repo, goal, deps, log!, await bot())
+        const scope = await openScope(api, repo, goal, deps, log!, await bot(), facts, name === 'sweep')
         if (!scope) return
         if (work) await work(scope)
         const result = await runGoal(scope)
@@ -178,7 +180,7 @@ export function createMayor(deps: MayorDeps): Mayor {
       key: `${repo.owner}/${repo.repo}#${goal}`,
       name: `command:${command.name}:${delivery}`,
       run: async () => {
-        const scope = await openScope(api, repo, goal, deps, log!, await bot())
+        const scope = await openScope(api, repo, goal, deps, log!, await bot(), facts, true)
         if (!scope) return
         await carryOut(scope, command, onGoal ? undefined : number, reply)
       },
@@ -394,11 +396,36 @@ export function createMayor(deps: MayorDeps): Mayor {
       ],
       async (context) => {
         if (!(await accept(context, true))) return
-        const { pull_request } = context.payload as { pull_request: { head: { ref: string } } }
+        const { pull_request, review } = context.payload as {
+          pull_request: {
+            number: number
+            state: string
+            merged?: boolean
+            merged_at?: string | null
+            head: { ref: string }
+          }
+          review?: { state: string; submitted_at: string | null; user: { login: string } | null }
+        }
         const match = BEAD_BRANCH.exec(pull_request.head.ref)
         if (!match) return
         const api = context.octokit as unknown as GitHubApi
         const repo = repoOf(context)
+        if (review) {
+          if (review.submitted_at) {
+            facts.noteReview(
+              repo,
+              pull_request.number,
+              review.state,
+              Date.parse(review.submitted_at),
+              review.user?.login,
+            )
+          }
+        } else {
+          facts.notePull(repo, pull_request.number, {
+            state: pull_request.state === 'closed' ? 'closed' : 'open',
+            merged: pull_request.merged === true || Boolean(pull_request.merged_at),
+          })
+        }
         const goal = await goalOfBead(api, repo, Number(match[1]))
         if (goal !== undefined) enqueue(api, repo, goal, 'advance')
       },
@@ -407,10 +434,24 @@ export function createMayor(deps: MayorDeps): Mayor {
     instance.on('workflow_run.completed', async (context) => {
       if (!(await accept(context, true))) return
       const { workflow_run } = context.payload as {
-        workflow_run: { id: number; display_title?: string; name?: string | null }
+        workflow_run: {
+          id: number
+          display_title?: string
+          name?: string | null
+          status: string | null
+          conclusion: string | null
+          updated_at: string
+          html_url: string
+        }
       }
       const api = context.octokit as unknown as GitHubApi
       const repo = repoOf(context)
+      facts.noteRun(repo, String(workflow_run.id), {
+        status: workflow_run.status ?? 'completed',
+        conclusion: workflow_run.conclusion,
+        updatedAt: Date.parse(workflow_run.updated_at),
+        htmlUrl: workflow_run.html_url,
+      })
       const match = RUN_TITLE.exec(workflow_run.display_title ?? '')
       const goal = match
         ? await goalOfBead(api, repo, Number(match[1]))
@@ -443,7 +484,7 @@ export function createMayor(deps: MayorDeps): Mayor {
         for (const repository of data.repositories) {
           const repo = { owner: repository.owner.login, repo: repository.name }
           for (const goal of await listIssues(api, repo, { labels: [GOAL_LABEL], state: 'open' })) {
-            enqueue(api, repo, goal.number, 'run')
+            enqueue(api, repo, goal.number, 'sweep')
           }
         }
       }

@@ -12,7 +12,7 @@ import { ensureLabels } from '../github/labels.js'
 import { addBlockedBy, addSubIssue } from '../github/sub-issues.js'
 import { showOnBoard } from './board.js'
 import type { GoalScope } from './goal-scope.js'
-import { readGoalBeads } from './read-beads.js'
+import { readGoalBeads, type GoalBeads } from './read-beads.js'
 
 /** The body a plan bead gets: its description, then its acceptance criteria as a checklist. */
 export function beadDescription(description: string, criteria: readonly string[]): string {
@@ -20,18 +20,33 @@ export function beadDescription(description: string, criteria: readonly string[]
   return `${description.trim()}\n\n**Acceptance criteria**\n\n${criteria.map((c) => `- ${c}`).join('\n')}`
 }
 
-/** Makes sure every bead of the plan exists; answers the beads' issue numbers by key. */
-export async function createBeads(scope: GoalScope, record: PlanRecord): Promise<Map<string, number>> {
+/** The keys of the plan that have no bead of the plan's round yet. */
+export function missingKeys(record: PlanRecord, existing: GoalBeads): string[] {
+  const made = new Set(
+    existing.beads.filter((r) => (r.bead.planRound ?? 1) === record.round).map((r) => r.bead.key),
+  )
+  return record.plan.beads.map((bead) => bead.key).filter((key) => !made.has(key))
+}
+
+/**
+ * Makes sure every bead of the plan exists (reading the beads unless `known` holds them); answers how
+ * many it created.
+ */
+export async function createBeads(scope: GoalScope, record: PlanRecord, known?: GoalBeads): Promise<number> {
   const { api, repo, goal, log } = scope
+  const existing = known ?? (await readGoalBeads(api, repo, goal))
+  if (missingKeys(record, existing).length === 0) return 0
   await ensureLabels(api, repo, labelSpecs(Object.keys(scope.roles)))
 
-  const existing = await readGoalBeads(api, repo, goal)
   const numbers = new Map<string, number>()
   const ids = new Map<string, number>()
   for (const { bead, issue } of existing.beads) {
+    // Beads of an earlier plan round were cancelled by the replan; their keys are free again.
+    if ((bead.planRound ?? 1) !== record.round) continue
     numbers.set(bead.key, issue.number)
     ids.set(bead.key, issue.id)
   }
+  let created = 0
   const byKey = new Map(record.plan.beads.map((bead) => [bead.key, bead]))
   const now = scope.deps.now()
 
@@ -52,6 +67,7 @@ export async function createBeads(scope: GoalScope, record: PlanRecord): Promise
       key,
       dependencies,
       attempt: 0,
+      ...(record.round > 1 ? { planRound: record.round } : {}),
     }
     const encoded = encodeBead(bead)
     const issue: IssueData = await createIssue(api, repo, {
@@ -62,10 +78,11 @@ export async function createBeads(scope: GoalScope, record: PlanRecord): Promise
     numbers.set(key, issue.number)
     ids.set(key, issue.id)
     log.info({ bead: issue.number, key, role: bead.role }, 'bead created')
+    created += 1
 
     await addSubIssue(api, repo, goal, issue.id)
     for (const dep of planned.depends_on) await addBlockedBy(api, repo, issue.number, ids.get(dep)!)
     await showOnBoard(scope, issue.node_id, bead.status)
   }
-  return numbers
+  return created
 }

@@ -3,6 +3,7 @@ import type { Config } from '../core/config.js'
 import type { Role } from '../core/roles.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import type { ProjectBoard } from '../github/projects.js'
+import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 
 /** A goal in a repository, with the client, config and roles to work on it. */
@@ -19,4 +20,8 @@ export interface GoalScope {
   bot: string | undefined
   /** The Projects v2 board, once found (null when the config names none). */
   board?: ProjectBoard | null
+  /** Facts from webhooks, to spare reads. */
+  facts: FactsCache
+  /** True for the reconciler's sweeps: read everything from GitHub, trust no cached fact. */
+  fresh: boolean
 }

@@ -17,6 +17,7 @@ import { createBeads } from './create-beads.js'
 import { planTag, progressTag, renderPlanComment, renderProgress } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
 import { loadConfig } from './load-config.js'
+import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import { planGoal } from './planner.js'
 import { readGoalBeads } from './read-beads.js'
@@ -41,10 +42,15 @@ export async function openScope(
   deps: MayorDeps,
   log: MayorLog,
   bot: string | undefined,
+  facts: FactsCache,
+  fresh: boolean,
 ): Promise<GoalScope | undefined> {
-  const repository = await getRepository(api, repo)
-  const loaded = await loadConfig(api, repo, repository.default_branch)
   const scopeLog = log.child({ repo: `${repo.owner}/${repo.repo}`, goal })
+  const cached = fresh ? undefined : facts.repo(repo)
+  const repository = cached?.repository ?? (await getRepository(api, repo))
+  const loaded = cached
+    ? ({ ok: true, config: cached.config } as const)
+    : await loadConfig(api, repo, repository.default_branch)
   if (!loaded.ok) {
     await upsertComment(
       api,
@@ -57,6 +63,7 @@ export async function openScope(
     scopeLog.warn({ errors: loaded.errors.length }, 'invalid .github/gastown.yml')
     return undefined
   }
+  if (!cached) facts.noteRepo(repo, repository, loaded.config)
   let roles
   try {
     roles = resolveRoles(loaded.config)
@@ -74,6 +81,8 @@ export async function openScope(
     roles,
     defaultBranch: repository.default_branch,
     bot,
+    facts,
+    fresh,
   }
 }
 
@@ -133,20 +142,19 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
 /** Brings a goal forward from whatever state GitHub shows: plan, create beads, advance. */
 export async function runGoal(scope: GoalScope): Promise<AdvanceResult | undefined> {
   const { api, repo, goal } = scope
-  const issue = await getIssue(api, repo, goal)
-  if (issue.state === 'closed' || !issue.labels.includes(GOAL_LABEL)) return undefined
-  const comments = await listComments(api, repo, goal)
+  const goalIssue = await getIssue(api, repo, goal)
+  if (goalIssue.state === 'closed' || !goalIssue.labels.includes(GOAL_LABEL)) return undefined
+  let comments = await listComments(api, repo, goal)
+  let read = await readGoalBeads(api, repo, goal)
   let plan = latestPlan(comments, goal, scope.bot)?.record
-  if (!plan) {
-    const existing = await readGoalBeads(api, repo, goal)
-    // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
-    if (existing.beads.length === 0) {
-      plan = await planAndRecord(scope, 1)
-      // Planning failed: its comment says why, and nothing else is to be done until a person acts.
-      if (!plan) return undefined
-    }
+  // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
+  if (!plan && read.beads.length === 0) {
+    plan = await planAndRecord(scope, 1)
+    // Planning failed: its comment says why, and nothing else is to be done until a person acts.
+    if (!plan) return undefined
+    comments = await listComments(api, repo, goal)
   }
   if (plan && !plan.approved) return undefined
-  if (plan) await createBeads(scope, plan)
-  return advanceGoal(scope)
+  if (plan && (await createBeads(scope, plan, read)) > 0) read = await readGoalBeads(api, repo, goal)
+  return advanceGoal(scope, { goalIssue, read, comments })
 }
