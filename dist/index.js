@@ -41898,6 +41898,35 @@ function connect(inputs, context, io2, logger, now = Date.now) {
   };
 }
 
+// src/worker/agent/command-isolation.ts
+import { execFile } from "node:child_process";
+var ROOT_PREFIX = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
+var USER_PREFIX = [
+  "unshare",
+  "--user",
+  "--map-root-user",
+  "--pid",
+  "--fork",
+  "--mount-proc",
+  "--kill-child"
+];
+function works(prefix) {
+  return new Promise((resolve) => {
+    execFile(
+      prefix[0],
+      [...prefix.slice(1), "sh", "-c", "test -r /proc/1/environ && test ! -e /proc/2/environ -o -e /proc/2"],
+      { timeout: 1e4 },
+      (error62) => resolve(error62 === null)
+    );
+  });
+}
+async function probeCommandIsolation(isRoot = process.getuid?.() === 0) {
+  for (const prefix of isRoot ? [ROOT_PREFIX, USER_PREFIX] : [USER_PREFIX]) {
+    if (await works(prefix)) return prefix;
+  }
+  return null;
+}
+
 // src/worker/action/inputs.ts
 var wholeText = (what) => external_exports.string().regex(/^[1-9][0-9]{0,9}$/, `must be ${what}, a whole number from 1`).transform(Number);
 var optionalWhole = (what) => external_exports.string().regex(/^([1-9][0-9]{0,9})?$/, `must be empty or ${what}, a whole number from 1`).transform((text) => text === "" ? void 0 : Number(text));
@@ -44218,7 +44247,8 @@ var GROUP_POLL_MS = 50;
 async function runCommand(options2) {
   const graceMs = options2.graceMs ?? DEFAULT_GRACE_MS;
   const output2 = new CappedOutput(options2.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
-  const child = spawn2("bash", ["-c", options2.command], {
+  const argv = [...options2.isolation ?? [], "bash", "-c", options2.command];
+  const child = spawn2(argv[0], argv.slice(1), {
     cwd: options2.cwd,
     env: options2.env,
     detached: true,
@@ -44384,6 +44414,7 @@ var runCommandTool = defineTool({
       command: args.command,
       cwd: context.workspace,
       env: context.commandEnv,
+      isolation: context.commandIsolation ?? null,
       timeoutMs,
       maxOutputBytes: context.maxCommandOutputBytes,
       ...context.signal === void 0 ? {} : { signal: context.signal }
@@ -44737,6 +44768,7 @@ async function runAgent(options2) {
     protectedPaths: options2.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
     commandDeny: compileCommandPolicy(options2.commandPolicy ?? { deny: DEFAULT_COMMAND_DENY }),
     commandEnv,
+    commandIsolation: options2.commandIsolation ?? null,
     commandTimeoutMs: () => Math.max(1, Math.min(commandTimeoutMs, wallTimeLeft())),
     maxCommandOutputBytes: options2.maxCommandOutputBytes ?? DEFAULT_COMMAND_OUTPUT_BYTES,
     allowApprove: options2.allowApprove ?? false,
@@ -45007,7 +45039,8 @@ function agentOptions(run2, inputs, model, userPrompt) {
     commandTimeoutMs: config2.commands.timeout_seconds * 1e3,
     maxCommandOutputBytes: config2.commands.max_output_bytes,
     onProgress: (event) => run2.progress.onEvent(event),
-    env: run2.deps.agentEnv
+    env: run2.deps.agentEnv,
+    commandIsolation: run2.deps.commandIsolation ?? null
   };
 }
 function protectedPaths(config2) {
@@ -49479,6 +49512,15 @@ async function run(options2 = {}) {
   try {
     const { inputs, context } = parseInputs(env);
     const deps = (options2.connect ?? connect)(inputs, context, io2, logger);
+    if (deps.commandIsolation === void 0) {
+      deps.commandIsolation = await probeCommandIsolation();
+      if (deps.commandIsolation === null) {
+        logger.warn(
+          {},
+          "the agent's commands cannot be put in their own PID namespace here (unshare is missing or user namespaces are off): they could read this worker's environment through /proc. Run workers where `unshare --user --pid` works."
+        );
+      }
+    }
     const outcome = await main(inputs, deps);
     await setOutputs(io2, outputsFor(outcome));
     if (outcome.status === "failed") {

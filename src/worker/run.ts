@@ -4,6 +4,7 @@
  */
 import { redactSecrets } from '../core/sanitize.js'
 import { connect, startLogging } from './action/connect.js'
+import { probeCommandIsolation } from './agent/command-isolation.js'
 import { InputError, parseInputs } from './action/inputs.js'
 import { errorAnnotation, getInput, setOutputs, type RunnerIo } from './action/runner-io.js'
 import { main, type WorkerDeps, type WorkerOutcome } from './main.js'
@@ -56,6 +57,16 @@ export async function run(options: RunOptions = {}): Promise<number> {
   try {
     const { inputs, context } = parseInputs(env)
     const deps = (options.connect ?? connect)(inputs, context, io, logger)
+    if (deps.commandIsolation === undefined) {
+      deps.commandIsolation = await probeCommandIsolation()
+      if (deps.commandIsolation === null) {
+        logger.warn(
+          {},
+          "the agent's commands cannot be put in their own PID namespace here (unshare is missing or user namespaces are off): " +
+            "they could read this worker's environment through /proc. Run workers where `unshare --user --pid` works.",
+        )
+      }
+    }
     const outcome = await main(inputs, deps)
     await setOutputs(io, outputsFor(outcome))
     if (outcome.status === 'failed') {

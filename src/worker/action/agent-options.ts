@@ -39,6 +39,7 @@ export function agentOptions(
     maxCommandOutputBytes: config.commands.max_output_bytes,
     onProgress: (event) => run.progress.onEvent(event),
     env: run.deps.agentEnv,
+    commandIsolation: run.deps.commandIsolation ?? null,
   }
 }
 

@@ -37,6 +37,8 @@ export interface WorkerDeps {
   createModel(config: Config): Promise<ChatModel>
   /** The environment the agent's command environment is scrubbed from. */
   agentEnv: NodeJS.ProcessEnv
+  /** How the agent's commands are kept from reading the worker's processes; null when they cannot be. */
+  commandIsolation?: readonly string[] | null
   /** Least time between two edits of the progress comment; default 5 s. */
   progressIntervalMs?: number
   /** Appends to the Actions job summary. */

@@ -82,6 +82,8 @@ export interface RunAgentOptions {
   envExtras?: Readonly<Record<string, string>>
   /** The longest one command may run; default 10 minutes, and never beyond the wall-time budget. */
   commandTimeoutMs?: number
+  /** How commands are isolated from the worker's processes (command-isolation.ts); none when absent. */
+  commandIsolation?: readonly string[] | null
   /** Output of one command kept for the model (head and tail); default 32 KiB. */
   maxCommandOutputBytes?: number
   /** The PRs submit_review may target (reviewer runs). */
@@ -117,6 +119,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
     protectedPaths: options.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
     commandDeny: compileCommandPolicy(options.commandPolicy ?? { deny: DEFAULT_COMMAND_DENY }),
     commandEnv,
+    commandIsolation: options.commandIsolation ?? null,
     commandTimeoutMs: () => Math.max(1, Math.min(commandTimeoutMs, wallTimeLeft())),
     maxCommandOutputBytes: options.maxCommandOutputBytes ?? DEFAULT_COMMAND_OUTPUT_BYTES,
     allowApprove: options.allowApprove ?? false,

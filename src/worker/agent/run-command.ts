@@ -16,6 +16,8 @@ export interface RunCommandOptions {
   /** Bytes of output kept: half from the start, half from the end. */
   maxOutputBytes?: number
   signal?: AbortSignal
+  /** A prefix that runs the command isolated (see command-isolation.ts); none runs it as is. */
+  isolation?: readonly string[] | null
 }
 
 /** What a command did; `output` interleaves stdout and stderr as they arrived. */
@@ -42,7 +44,8 @@ const GROUP_POLL_MS = 50
 export async function runCommand(options: RunCommandOptions): Promise<CommandResult> {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS
   const output = new CappedOutput(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES)
-  const child = spawn('bash', ['-c', options.command], {
+  const argv = [...(options.isolation ?? []), 'bash', '-c', options.command]
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd,
     env: options.env,
     detached: true,

@@ -38,6 +38,7 @@ export const runCommandTool = defineTool({
       command: args.command,
       cwd: context.workspace,
       env: context.commandEnv,
+      isolation: context.commandIsolation ?? null,
       timeoutMs,
       maxOutputBytes: context.maxCommandOutputBytes,
       ...(context.signal === undefined ? {} : { signal: context.signal }),

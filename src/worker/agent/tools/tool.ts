@@ -14,6 +14,8 @@ export interface ToolContext {
   commandDeny: readonly RegExp[]
   /** The scrubbed environment of commands (and of the git the tools run). */
   commandEnv: Record<string, string>
+  /** The prefix that runs commands in their own PID namespace, or null. */
+  commandIsolation?: readonly string[] | null
   /** The time a command may take now: the command timeout, capped by the wall time left. */
   commandTimeoutMs: () => number
   maxCommandOutputBytes: number
