@@ -113,9 +113,10 @@ export type FeedState = Omit<BoardSnapshot, 'now' | 'elapsedMs' | 'tokens' | 'co
 export interface FeedHub extends BoardFeed {
   /**
    * Replaces the derived state. Listeners hear of it only when something changed; a new bead, a bead's
-   * new status and the end of the run are recorded as events here, so every adapter tells them alike.
+   * new status and the end of the run are recorded as events here (at `at`, the clock's time when
+   * absent), so every adapter tells them alike.
    */
-  update(state: FeedState): void
+  update(state: FeedState, at?: number): void
   /** Appends an event (its id and time are assigned here) and tells listeners. */
   event(event: Omit<BoardEvent, 'id' | 'at'> & { at?: number }): void
   /** Adds a hook run by `close`, for the adapter's own subscriptions. */
@@ -162,13 +163,13 @@ export function createFeedHub(initial: FeedState, clock: () => number): FeedHub 
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
-    update(next) {
+    update(next, at) {
       if (closed) return
       const changed = JSON.stringify(next) !== JSON.stringify(state)
       const previous = state
       state = next
       if (!changed) return
-      for (const event of changesBetween(previous, next)) record(event)
+      for (const event of changesBetween(previous, next)) record(at === undefined ? event : { ...event, at })
       notify()
     },
     event(event) {
