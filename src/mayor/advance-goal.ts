@@ -227,6 +227,34 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
     }
   }
 
+  // The board follows statuses that workers and people set, not only the Mayor's own moves.
+  for (const record of read.beads) {
+    await showOnBoard(
+      scope,
+      record.issue.node_id,
+      beads.get(record.issue.number)?.status ?? record.bead.status,
+    )
+  }
+
+  // Mirrors people edited or a crash left half-written (labels, task list): put them back in step with the
+  // marker, which is the truth. Beads written above are already in step.
+  const written = new Set(step.actions.flatMap((a) => ('bead' in a ? [a.bead.number!] : [])))
+  for (const record of read.beads) {
+    const { decoded } = record
+    if (written.has(record.issue.number) || decoded.stateDrift) continue
+    const ticked = new Set(record.bead.dependencies.filter((dep) => done.has(dep)))
+    const listed = new Set(
+      [...(record.issue.body ?? '').matchAll(/^[ \t]*[-*+][ \t]+\[[xX]\][ \t]+#(\d+)/gm)].map((m) =>
+        Number(m[1]),
+      ),
+    )
+    const ticksDrift = [...ticked].some((dep) => !listed.has(dep))
+    if (decoded.labelDrift || decoded.taskListDrift || ticksDrift) {
+      record.issue = await writeBead(scope, beads.get(record.issue.number) ?? record.bead, record.issue, done)
+      log.info({ bead: record.issue.number }, 'bead labels and task list repaired')
+    }
+  }
+
   for (const bead of beads.values()) {
     if (bead.needsHuman && !needsHuman.some((n) => n.bead === bead.number)) {
       needsHuman.push({ bead: bead.number!, reason: bead.error ?? 'see the bead' })

@@ -20,6 +20,7 @@ export class FactsCache {
   readonly #pulls = new Map<string, PullSnapshot>()
   readonly #runs = new Map<string, RunSnapshot>()
   readonly #repos = new Map<string, { repository: RepositoryData; config: Config; at: number }>()
+  readonly #board = new Map<string, string>()
 
   constructor(private readonly now: () => number) {}
 
@@ -67,6 +68,15 @@ export class FactsCache {
   repo(repo: RepoRef): { repository: RepositoryData; config: Config } | undefined {
     const entry = this.#repos.get(`${repo.owner}/${repo.repo}`)
     return entry && this.now() - entry.at < REPO_CACHE_MS ? entry : undefined
+  }
+
+  /** The Status the Mayor last gave an issue (by node id) on the board. */
+  boardStatus(nodeId: string): string | undefined {
+    return this.#board.get(nodeId)
+  }
+
+  noteBoardStatus(nodeId: string, status: string): void {
+    this.#board.set(nodeId, status)
   }
 
   noteRepo(repo: RepoRef, repository: RepositoryData, config: Config): void {

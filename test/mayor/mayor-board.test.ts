@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { openGoal, planJson, playWorkerPr, startMayorTown, type MayorTown } from './mayor-fixture.js'
+
+let town: MayorTown | undefined
+
+afterEach(async () => {
+  await town?.close()
+  town = undefined
+})
+
+const CHAIN = planJson([
+  { key: 'api', role: 'developer' },
+  { key: 'tests', role: 'tester', deps: ['api'] },
+])
+
+async function comments(t: MayorTown, issue: number): Promise<string[]> {
+  const { data } = await t
+    .as('alice')
+    .rest.issues.listComments({ owner: 'alice', repo: 'town', issue_number: issue })
+  return data.map((c) => c.body ?? '')
+}
+
+describe('the Mayor and the project board', () => {
+  it('puts every bead on the Projects v2 board and moves its Status with the bead', async () => {
+    town = await startMayorTown({
+      plans: [CHAIN],
+      config: 'project: { owner: alice, number: 1 }\n',
+    })
+    const project = town.emulator.graphql.createProject({
+      owner: 'alice',
+      title: 'Town work',
+      statusOptions: ['Todo', 'In Progress', 'In Review', 'Done'],
+    })
+    expect(project.number).toBe(1)
+    await openGoal(town)
+    await town.settle()
+    const [api, tests] = await town.beads()
+    const board = () =>
+      Object.fromEntries(
+        town!.emulator.graphql.snapshot('alice', 1).map((item) => [item.content, item.status]),
+      )
+    expect(board()).toEqual({
+      [`alice/town#${api!.number}`]: 'In Progress',
+      [`alice/town#${tests!.number}`]: 'Todo',
+    })
+
+    const pr = await playWorkerPr(town, api!, { 'api.js': 'export {}\n' })
+    await town.settle()
+    expect(board()[`alice/town#${api!.number}`]).toBe('In Review')
+    await town.as('alice').rest.pulls.merge({ owner: 'alice', repo: 'town', pull_number: pr })
+    await town.settle()
+    expect(board()).toEqual({
+      [`alice/town#${api!.number}`]: 'Done',
+      [`alice/town#${tests!.number}`]: 'In Progress',
+    })
+    expect(town.emulator.violations()).toEqual([])
+  })
+
+  it('says on the goal when the configured board does not exist, and still plans', async () => {
+    town = await startMayorTown({ plans: [CHAIN], config: 'project: { owner: alice, number: 7 }\n' })
+    const goal = await openGoal(town)
+    await town.settle()
+    // The board is a mirror: a missing one must not stop the work, but people must hear of it.
+    expect((await town.beads()).map((b) => b.key)).toEqual(['api', 'tests'])
+    expect((await comments(town, goal)).some((c) => c.includes('Project 7 of alice was not found'))).toBe(
+      true,
+    )
+  })
+})
+
+describe('more slash commands', () => {
+  it('answers /gastown status with a link to the refreshed progress comment', async () => {
+    town = await startMayorTown({ plans: [CHAIN] })
+    const goal = await openGoal(town)
+    await town.settle()
+    await town
+      .as('bob')
+      .rest.issues.createComment({
+        owner: 'alice',
+        repo: 'town',
+        issue_number: goal,
+        body: '/gastown status',
+      })
+    await town.settle()
+    const said = await comments(town, goal)
+    expect(
+      said.some(
+        (c) => c.startsWith('@bob') && c.includes('progress is here') && c.includes('#issuecomment-'),
+      ),
+    ).toBe(true)
+  })
+
+  it('cancels the open beads and plans again on /gastown replan, with fresh beads', async () => {
+    const second = planJson([
+      { key: 'api', role: 'developer', title: 'Build the API again' },
+      { key: 'docs', role: 'documenter', deps: ['api'] },
+    ])
+    town = await startMayorTown({ plans: [CHAIN, second] })
+    const goal = await openGoal(town)
+    await town.settle()
+    await town
+      .as('alice')
+      .rest.issues.createComment({
+        owner: 'alice',
+        repo: 'town',
+        issue_number: goal,
+        body: '/gastown replan',
+      })
+    await town.settle()
+    const beads = await town.beads()
+    expect(beads.map((b) => [b.key, b.status, b.planRound ?? 1])).toEqual([
+      ['api', 'cancelled', 1],
+      ['tests', 'cancelled', 1],
+      ['api', 'in_progress', 2],
+      ['docs', 'pending', 2],
+    ])
+    expect(beads[2]!.title).toBe('Build the API again')
+    const plans = (await comments(town, goal)).filter((c) => c.includes('gastown:plan '))
+    expect(plans).toHaveLength(1)
+    expect(plans[0]).toContain('round 2')
+  })
+})
+
+describe('the reconciler repairs drift', () => {
+  it('puts back bead labels a person removed, from the marker', async () => {
+    town = await startMayorTown({ plans: [CHAIN] })
+    await openGoal(town)
+    await town.settle()
+    const [, tests] = await town.beads()
+    await town.as('alice').rest.issues.setLabels({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: tests!.number!,
+      labels: ['gastown:bead', 'my-own-label'],
+    })
+    await town.mayor.reconcile()
+    await town.settle()
+    const { data } = await town
+      .as('alice')
+      .rest.issues.get({ owner: 'alice', repo: 'town', issue_number: tests!.number! })
+    expect(data.labels.map((l) => (typeof l === 'string' ? l : l.name)).sort()).toEqual([
+      'gastown:bead',
+      'gastown:role/tester',
+      'gastown:status/pending',
+      'my-own-label',
+    ])
+  })
+})
