@@ -31,7 +31,7 @@ header { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: baseline; p
 .bar span { height: 100%; }
 .chip { font-size: 12px; padding: 2px 8px; border-radius: 10px; border: 1px solid var(--line); white-space: nowrap; }
 .chip i, .legend i { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 5px; }
-main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(260px, 1fr); gap: 14px; padding: 14px 20px 20px; }
+main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(260px, 1fr); align-items: start; gap: 14px; padding: 14px 20px 20px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
 .panel h2 { margin: 0 0 10px; font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: .06em; }
 #dag-panel { grid-column: 1; }
@@ -382,7 +382,7 @@ export function renderBoardPage(): string {
 </head>
 <body>
 <header>
-  <div class="brand">⛽ Gas Town</div>
+  <div class="brand">Gas Town</div>
   <div id="goal">connecting…</div>
   <div class="stats">
     <span><b>elapsed</b><span id="elapsed">00:00</span></span>
