@@ -108,6 +108,16 @@ export interface BeadSummary {
   costUsd: number
 }
 
+/** One worker run in the summary, for the timeline. */
+export interface RunSummary {
+  id: number
+  bead: number | null
+  attempt: number | null
+  conclusion: 'success' | 'failure' | 'cancelled' | null
+  startedAt: string | null
+  endedAt: string | null
+}
+
 /** Counts of requests to one route of the emulator. */
 export interface RouteCount {
   route: string
@@ -129,6 +139,8 @@ export interface TownSummary {
   startedAt: string
   endedAt: string
   beads: BeadSummary[]
+  /** The worker runs, for the timeline (absent in summaries made before runs were recorded). */
+  runs?: RunSummary[]
   totals: {
     beads: number
     completed: number
@@ -145,7 +157,11 @@ export interface TownSummary {
   makespanMs: number
   /** No schedule of these beads with their observed durations on `workers` workers is shorter. */
   lowerBoundMs: number
-  api: { calls: number; perBead: number; byRoute: RouteCount[] }
+  /**
+   * REST and GraphQL calls to the emulator. `perBead` counts the town's own calls (the Mayor's and the
+   * workers'), not the maintainer's, over the beads.
+   */
+  api: { calls: number; perBead: number; byRoute: RouteCount[]; byActor?: Record<string, number> }
   webhooks: { deliveries: number; p50Ms: number; p99Ms: number }
   /** Where the report files were written, if they were. */
   reportDir?: string
