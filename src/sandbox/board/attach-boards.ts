@@ -2,7 +2,9 @@
  * Wires the live boards to a feed for `gastown sandbox`: the terminal board on stdout, the web board on
  * a local port, or both; `close` stops them (and leaves the feed to its owner).
  */
+import type { TownEvents } from '../town-events.js'
 import type { BoardFeed } from './board-feed.js'
+import { feedFromTownEvents } from './feed-from-town-events.js'
 import { startTerminalBoard, type TerminalOut } from './terminal-board.js'
 import { startWebBoard, type BoardLogger } from './web-board.js'
 
@@ -45,6 +47,41 @@ export async function attachBoards(options: AttachBoardsOptions): Promise<Attach
     async close() {
       terminal?.close()
       await web?.close()
+    },
+  }
+}
+
+/** Boards attached at once, for a caller that cannot wait: `ready` resolves once the web board listens. */
+export interface PendingBoards {
+  /** The attached boards, with the web board's address; rejects when the web board cannot listen. */
+  ready: Promise<AttachedBoards>
+  /** Closes the boards once they are up, then the feed. */
+  close(): Promise<void>
+}
+
+/**
+ * The boards for the sandbox town's event stream (town-events.ts), attached without awaiting, for a
+ * synchronous hook such as the sandbox command's `attachBoard`. The feed is made here and closed by `close`.
+ */
+export function attachTownBoards(
+  events: TownEvents,
+  options: Omit<AttachBoardsOptions, 'feed'> & { clock?: () => number },
+): PendingBoards {
+  const feed = feedFromTownEvents(events, options.clock ? { clock: options.clock } : {})
+  const { clock: _clock, ...rest } = options
+  const ready = attachBoards({ ...rest, feed })
+  // A failure to listen is the caller's to report through `ready`; `close` must still work.
+  ready.catch(() => undefined)
+  return {
+    ready,
+    async close() {
+      try {
+        await (await ready).close()
+      } catch {
+        // The boards never came up: nothing of theirs to close.
+      } finally {
+        feed.close()
+      }
     },
   }
 }
