@@ -1,0 +1,160 @@
+/**
+ * A town for the benchmarks: the emulator with one repository, and optionally the real Mayor served by
+ * Probot over HTTP (as test/mayor/mayor-fixture.ts serves it) receiving the emulator's signed webhooks,
+ * planning with the scripted model. Workers are runs of whatever workflow the repository holds.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Octokit } from '@octokit/rest'
+import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
+import { withWriteSpacing } from '../src/github/client.js'
+import { createMayor, type Mayor } from '../src/mayor/app.js'
+import type { MayorDeps } from '../src/mayor/mayor-deps.js'
+import { silentLogger } from '../src/llm/logger.js'
+import { loadScenario } from '../src/llm/scenario.js'
+import { ScriptedModel } from '../src/llm/scripted-model.js'
+import { startEmulator, type Emulator, type EmulatorOptions } from '../src/sandbox/emulator/emulator.js'
+import type { FaultRule } from '../src/sandbox/emulator/faults.js'
+import { loadOpenApi, type OpenApi } from '../src/sandbox/emulator/openapi.js'
+
+/** The owner of the benchmark repository. */
+export const OWNER = 'alice'
+/** The benchmark repository. */
+export const REPO = 'town'
+
+/** A worker workflow that ends at once with success: dispatches run without a real worker. */
+export const IDLE_WORKFLOW = `name: gastown-worker
+run-name: gastown bead #\${{ inputs.bead }} attempt \${{ inputs.attempt }}
+on:
+  workflow_dispatch:
+    inputs:
+      bead: { required: true, type: string }
+      attempt: { required: true, type: string }
+jobs:
+  work:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "bead \${{ inputs.bead }} attempt \${{ inputs.attempt }}"
+`
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
+
+let openapi: OpenApi | undefined
+
+/** GitHub's description, parsed once per process: every town of a run shares it. */
+export function sharedOpenApi(): OpenApi {
+  openapi ??= loadOpenApi()
+  return openapi
+}
+
+/** What a benchmark town is made of. */
+export interface BenchTown {
+  emulator: Emulator
+  /** The Mayor, when the town was started with one. */
+  mayor: Mayor | undefined
+  as(login: string): Octokit
+  /** Waits until deliveries, the Mayor's queue and the runner are all quiet. */
+  settle(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Options of a benchmark town. */
+export interface BenchTownOptions {
+  files: Record<string, string>
+  /** Starts the Mayor; its planner replays this scenario file's `plan` conversations. */
+  mayorScenario?: string
+  runners?: number
+  faults?: FaultRule[]
+  /** `uses:` values mapped to local action directories (this project's root for the real worker). */
+  actions?: Record<string, string>
+  secrets?: Record<string, string>
+  mayorDeps?: Partial<MayorDeps>
+  emulator?: Partial<EmulatorOptions>
+}
+
+/** Starts the emulator with alice/town (bob may write) and, when asked, the Mayor. */
+export async function startBenchTown(options: BenchTownOptions): Promise<BenchTown> {
+  const emulator = await startEmulator({
+    webhookSecret: 'bench-secret',
+    users: [{ login: OWNER }, { login: 'bob' }],
+    repos: [{ owner: OWNER, name: REPO, files: options.files, access: { bob: 'write' } }],
+    openapi: sharedOpenApi(),
+    runners: options.runners ?? 4,
+    faults: options.faults ?? [],
+    actions: options.actions ?? {},
+    secrets: options.secrets ?? {},
+    ...options.emulator,
+  })
+  const as = (login: string) =>
+    new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quiet })
+
+  let mayor: Mayor | undefined
+  let server: Server | undefined
+  const timers = new Set<NodeJS.Timeout>()
+  if (options.mayorScenario !== undefined) {
+    const model = new ScriptedModel(await loadScenario(options.mayorScenario), { logger: silentLogger })
+    const deps: MayorDeps = {
+      modelFor: async () => model,
+      now: () => Date.now(),
+      random: () => 0.5,
+      setTimer: (fn, ms) => {
+        const handle = setTimeout(() => {
+          timers.delete(handle)
+          fn()
+        }, ms)
+        timers.add(handle)
+        return () => {
+          clearTimeout(handle)
+          timers.delete(handle)
+        }
+      },
+      reconcileIntervalMs: 0,
+      reportGraceMs: 3_600_000,
+      ...options.mayorDeps,
+    }
+    mayor = createMayor(deps)
+    const probot = new Probot({
+      appId: emulator.appId,
+      privateKey: emulator.appPrivateKey,
+      secret: emulator.webhookSecret,
+      baseUrl: emulator.apiUrl,
+      logLevel: 'fatal',
+      // The emulator has no content-creation limit: writes 10 ms apart, not GitHub.com's second.
+      Octokit: withWriteSpacing(ProbotOctokit, 10, 10),
+    })
+    const middleware = await createNodeMiddleware(mayor.app, { probot })
+    server = createServer((req, res) => {
+      void middleware(req, res, () => {
+        res.writeHead(404).end()
+      })
+    })
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+    emulator.setWebhookUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`)
+  }
+
+  const settle = async () => {
+    // Each side can wake the other: deliveries queue Mayor jobs, jobs cause deliveries and runs.
+    for (let quietRounds = 0; quietRounds < 2;) {
+      const before = emulator.deliveries().length
+      await emulator.settled()
+      await mayor?.idle()
+      await emulator.runner.idle()
+      await emulator.settled()
+      await mayor?.idle()
+      quietRounds = emulator.deliveries().length === before ? quietRounds + 1 : 0
+    }
+  }
+
+  return {
+    emulator,
+    mayor,
+    as,
+    settle,
+    async close() {
+      mayor?.stop()
+      for (const handle of timers) clearTimeout(handle)
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()))
+      await emulator.close()
+    },
+  }
+}
