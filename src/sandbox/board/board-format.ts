@@ -42,15 +42,50 @@ export function safeText(text: string): string {
   return text.replace(UNSAFE, (match) => (match === '\n' || match === '\t' ? ' ' : ''))
 }
 
-/** Cuts `text` to `width` characters, ending with `…` when cut. */
-export function fit(text: string, width: number): string {
-  if (width <= 0) return ''
-  const chars = [...text]
-  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`
+/** How many terminal columns a character takes: two for wide East Asian text and emoji, none for marks. */
+export function charWidth(char: string): number {
+  const code = char.codePointAt(0) ?? 0
+  if (code === 0x200d || (code >= 0x300 && code <= 0x36f) || (code >= 0xfe00 && code <= 0xfe0f)) return 0
+  const wide =
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  return wide ? 2 : 1
 }
 
-/** Pads or cuts `text` to exactly `width` characters. */
+/** How many terminal columns `text` takes. */
+export function displayWidth(text: string): number {
+  let width = 0
+  for (const char of text) width += charWidth(char)
+  return width
+}
+
+/**
+ * Cuts `text` to `width` terminal columns, ending with `…` when cut. Counting columns, not characters,
+ * keeps a line with emoji or CJK from wrapping, which would throw the in-place redraw off by a line.
+ */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return ''
+  if (displayWidth(text) <= width) return text
+  let kept = ''
+  let used = 0
+  for (const char of text) {
+    const w = charWidth(char)
+    if (used + w > width - 1) break
+    kept += char
+    used += w
+  }
+  return `${kept}…`
+}
+
+/** Pads or cuts `text` to exactly `width` terminal columns. */
 export function column(text: string, width: number): string {
   const cut = fit(text, width)
-  return cut + ' '.repeat(Math.max(0, width - [...cut].length))
+  return cut + ' '.repeat(Math.max(0, width - displayWidth(cut)))
 }

@@ -7,6 +7,7 @@ import type { BeadStatus } from '../../core/bead.js'
 import type { BoardBead, BoardEvent, BoardSnapshot } from './board-feed.js'
 import {
   column,
+  displayWidth,
   fit,
   formatClock,
   formatCost,
@@ -131,10 +132,10 @@ function headerParts(snapshot: BoardSnapshot): { left: string; right: string } {
 
 // Left text, then right text flush to the edge; the left side gives way when both do not fit.
 function spread(left: string, right: string, width: number): string {
-  const room = width - [...right].length - 2
+  const room = width - displayWidth(right) - 2
   if (room < 8) return fit(`${left}  ${right}`, width)
   const head = fit(left, room)
-  return head + ' '.repeat(width - [...head].length - [...right].length) + right
+  return head + ' '.repeat(width - displayWidth(head) - displayWidth(right)) + right
 }
 
 function progressLine(snapshot: BoardSnapshot, width: number): string {
@@ -158,7 +159,7 @@ interface Columns {
 
 function columnsFor(beads: readonly BoardBead[]): Columns {
   const widest = (values: string[], cap: number): number =>
-    Math.min(cap, Math.max(0, ...values.map((v) => [...v].length)))
+    Math.min(cap, Math.max(0, ...values.map((v) => displayWidth(v))))
   return {
     number: widest(
       beads.map((bead) => `#${bead.number}`),

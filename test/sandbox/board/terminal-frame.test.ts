@@ -1,5 +1,8 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { BEAD_STATUSES } from '../../../src/core/bead.js'
 import type { BoardSnapshot } from '../../../src/sandbox/board/board-feed.js'
+import { displayWidth } from '../../../src/sandbox/board/board-format.js'
 import { renderTerminalFrame } from '../../../src/sandbox/board/terminal-frame.js'
 import { ManualTime, T0, change, manualFeed, todoBeads, todoState } from './board-fixture.js'
 
@@ -107,5 +110,40 @@ describe('renderTerminalFrame', () => {
     expect(short.some((line) => line.startsWith('  #2 part-0, #3 part-1'))).toBe(true)
     // The six pending beads keep their rows; the 24 completed ones share one line.
     expect(short.filter((line) => /^ {2}#\d+ +part-\d+ +developer/.test(line))).toHaveLength(6)
+  })
+
+  it('keeps every line within the width and the frame within the height, whatever the beads say', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 30 })
+    const beads = fc.uniqueArray(
+      fc.record({
+        number: fc.integer({ min: 1, max: 500 }),
+        key: text,
+        title: text,
+        role: text,
+        status: fc.constantFrom(...BEAD_STATUSES),
+        tokens: fc.nat(5_000_000),
+      }),
+      { selector: (b) => b.number, maxLength: 25 },
+    )
+    fc.assert(
+      fc.property(
+        beads,
+        fc.integer({ min: 20, max: 160 }),
+        fc.integer({ min: 8, max: 60 }),
+        (list, width, height) => {
+          const time = new ManualTime()
+          const feed = manualFeed(time, todoState([]))
+          feed.update(todoState(list.map((b) => ({ ...todoBeads()[0]!, ...b }))))
+          const frame = renderTerminalFrame(feed.snapshot(), { width, height })
+          expect(frame.length).toBeLessThan(height)
+          for (const line of frame) {
+            expect(displayWidth(line)).toBeLessThanOrEqual(width)
+            expect(line).not.toContain('\u001b')
+            expect(line).not.toContain('\n')
+          }
+        },
+      ),
+      { numRuns: 60 },
+    )
   })
 })
