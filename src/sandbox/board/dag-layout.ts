@@ -49,7 +49,7 @@ export interface LayoutSizes {
 
 /** The sizes the web board uses. */
 export const DEFAULT_SIZES: LayoutSizes = {
-  nodeWidth: 168,
+  nodeWidth: 190,
   nodeHeight: 46,
   layerGap: 56,
   rowGap: 18,

@@ -202,9 +202,9 @@ export const BOARD_SCRIPT = String.raw`
       g.appendChild(sv('title', {}, '#' + bead.number + ' ' + bead.title));
       g.appendChild(sv('rect', { width: String(layout.nodeWidth), height: String(layout.nodeHeight), rx: '8', stroke: color(bead.status) }));
       g.appendChild(sv('circle', { cx: String(layout.nodeWidth - 12), cy: '12', r: '5', fill: color(bead.status) }));
-      g.appendChild(sv('text', { x: '10', y: '19' }, short('#' + bead.number + ' ' + bead.key, 20)));
+      g.appendChild(sv('text', { x: '10', y: '19' }, short('#' + bead.number + ' ' + bead.key, 22)));
       var sub = bead.role + ' · ' + words(bead.status) + (bead.attempt > 1 ? ' · try ' + bead.attempt : '');
-      g.appendChild(sv('text', { x: '10', y: '36', class: 'sub' }, short(sub, 26)));
+      g.appendChild(sv('text', { x: '10', y: '36', class: 'sub' }, short(sub, 30)));
       g.addEventListener('click', function () { select(bead.number); });
       g.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') select(bead.number); });
       svg.appendChild(g);

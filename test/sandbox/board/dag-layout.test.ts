@@ -26,16 +26,16 @@ describe('layoutDag', () => {
     ])
     expect(layout.nodes.map((n) => [n.number, n.layer, n.order, n.x, n.y])).toEqual([
       [2, 0, 0, 12, 44],
-      [3, 1, 0, 236, 44],
-      [4, 2, 0, 460, 12],
-      [5, 2, 1, 460, 76],
+      [3, 1, 0, 258, 44],
+      [4, 2, 0, 504, 12],
+      [5, 2, 1, 504, 76],
     ])
     expect(layout.edges).toEqual([
-      { from: 2, to: 3, path: 'M180 67 C208 67 208 67 236 67' },
-      { from: 3, to: 4, path: 'M404 67 C432 67 432 35 460 35' },
-      { from: 3, to: 5, path: 'M404 67 C432 67 432 99 460 99' },
+      { from: 2, to: 3, path: 'M202 67 C230 67 230 67 258 67' },
+      { from: 3, to: 4, path: 'M448 67 C476 67 476 35 504 35' },
+      { from: 3, to: 5, path: 'M448 67 C476 67 476 99 504 99' },
     ])
-    expect([layout.width, layout.height]).toEqual([640, 134])
+    expect([layout.width, layout.height]).toEqual([706, 134])
   })
 
   it('ignores dependencies on beads it was not given, and breaks a cycle instead of looping', () => {
