@@ -4,13 +4,14 @@
  * webhook would reach, against the emulator. One test starts the real entry as the template workflow does.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import yaml from 'js-yaml'
 import { ProbotOctokit } from 'probot'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeBead } from '../../src/core/bead-codec.js'
@@ -215,7 +216,15 @@ describe('the Mayor in GitHub Actions', () => {
     })
     const scenario = join(dir!, 'planner.yaml')
     await writeFile(scenario, scenarioText([PLAN]))
-    const child = await run(process.execPath, ['--import', 'tsx', 'src/mayor/actions-entry.ts'], {
+    // The command and variables of the template's Mayor step, run from a checkout of this repository.
+    const template = yaml.load(await readFile(join(ROOT, 'src/cli/templates/gastown-mayor.yml'), 'utf8')) as {
+      jobs: { mayor: { steps: { id?: string; run?: string; env?: Record<string, string> }[] } }
+    }
+    const step = template.jobs.mayor.steps.find((s) => s.id === 'mayor')!
+    const [program, ...args] = step.run!.trim().split(/\s+/)
+    expect(program).toBe('node')
+    expect(Object.keys(step.env!)).toEqual(expect.arrayContaining(['GITHUB_TOKEN', 'LOG_LEVEL']))
+    const child = await run(process.execPath, args, {
       cwd: ROOT,
       env: {
         PATH: process.env['PATH'] ?? '',
