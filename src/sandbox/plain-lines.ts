@@ -28,7 +28,7 @@ export function formatEvent(event: TownEvent, start: number): string | null {
   const at = `+${seconds(Math.max(0, event.at - start)).padStart(7)}`
   switch (event.type) {
     case 'started':
-      return `${at} town     ${event.repo}: goal #${event.goal.number} "${event.goal.title}", ${event.workers} workers, merge ${event.merge}; GitHub emulator at ${event.urls.emulator}`
+      return `${at} town     ${event.repo}: goal #${event.goal.number} "${event.goal.title}", ${event.workers} workers, merge ${event.merge}; GitHub emulator at ${event.urls.emulator}, Mayor at ${event.urls.mayor}`
     case 'bead': {
       const bead = event.bead
       const from = event.previous === undefined ? 'new' : event.previous

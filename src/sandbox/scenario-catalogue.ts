@@ -13,7 +13,7 @@ export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.ur
 export const BUILT_IN_GOALS: Readonly<Record<string, string>> = {
   'todo-api': 'Build a REST API for a todo list with CRUD operations and tests',
   wide: 'Add twelve small, independent string helpers, each in its own module with a test',
-  deep: 'Write the eight chapters of the onboarding guide, each building on the one before',
+  deep: 'Write the six chapters of the onboarding guide, each building on the one before',
 }
 
 /** The default scenario and goal: the seed's own. */

@@ -459,9 +459,10 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
     const settleThenFinish = async () => {
       if (settling) return
       settling = true
-      // The Mayor's last comments go out after it closed the goal; wait for them, briefly.
+      // The last run ends and the Mayor's last comments go out after it closed the goal: wait, briefly.
       await Promise.race([
         (async () => {
+          await emulator.runner.idle()
           await emulator.settled()
           await mayor!.idle()
         })(),
