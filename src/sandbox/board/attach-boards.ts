@@ -40,7 +40,11 @@ export async function attachBoards(options: AttachBoardsOptions): Promise<Attach
       })
     : undefined
   const terminal = options.terminal
-    ? startTerminalBoard({ feed: options.feed, out: options.out ?? process.stdout })
+    ? startTerminalBoard({
+        feed: options.feed,
+        out: options.out ?? process.stdout,
+        ...(web ? { webUrl: web.url } : {}),
+      })
     : undefined
   return {
     url: web?.url,

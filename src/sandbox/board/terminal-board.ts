@@ -34,6 +34,8 @@ export interface TerminalBoardOptions {
   tickMs?: number
   /** Colour the frame; true on a TTY unless NO_COLOR is set, when absent. */
   color?: boolean
+  /** The web board's address, shown in the frame (a redraw would scroll a line printed beside it away). */
+  webUrl?: string
 }
 
 /** A running terminal board. */
@@ -56,7 +58,7 @@ function defaultSchedule(fn: () => void, ms: number): () => void {
 /** Starts drawing `options.feed` on `options.out`. */
 export function startTerminalBoard(options: TerminalBoardOptions): TerminalBoard {
   const { feed, out } = options
-  return out.isTTY ? startLiveBoard(options, feed, out) : startLineBoard(feed, out)
+  return out.isTTY ? startLiveBoard(options, feed, out) : startLineBoard(feed, out, options.webUrl)
 }
 
 function startLiveBoard(options: TerminalBoardOptions, feed: BoardFeed, out: TerminalOut): TerminalBoard {
@@ -79,6 +81,7 @@ function startLiveBoard(options: TerminalBoardOptions, feed: BoardFeed, out: Ter
     const frame = renderTerminalFrame(snapshot, {
       width: out.columns ?? 80,
       ...(out.rows !== undefined ? { height: out.rows } : {}),
+      ...(options.webUrl !== undefined ? { webUrl: options.webUrl } : {}),
       color,
     })
     // Back to the frame's first line, rewrite each line, and clear what a taller old frame left.
@@ -121,8 +124,9 @@ function startLiveBoard(options: TerminalBoardOptions, feed: BoardFeed, out: Ter
   }
 }
 
-function startLineBoard(feed: BoardFeed, out: TerminalOut): TerminalBoard {
+function startLineBoard(feed: BoardFeed, out: TerminalOut, webUrl: string | undefined): TerminalBoard {
   let lastId = -1
+  if (webUrl !== undefined) out.write(`web board: ${webUrl}\n`)
   const print = (snapshot: BoardSnapshot): void => {
     for (const event of snapshot.events) {
       if (event.id <= lastId) continue

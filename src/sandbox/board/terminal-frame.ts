@@ -26,6 +26,8 @@ export interface FrameOptions {
   color?: boolean
   /** How many recent events to show; 6 when absent. */
   events?: number
+  /** The web board's address, shown under the progress bar so people can open it. */
+  webUrl?: string
 }
 
 /** The order of the status groups on the board: what moves now, then what waits, then what is over. */
@@ -71,6 +73,7 @@ export function renderTerminalFrame(snapshot: BoardSnapshot, options: FrameOptio
     line(spread(header.left, header.right, width), 'title'),
     line(progressLine(snapshot, width)),
   ]
+  if (options.webUrl) lines.push(line(`Web board: ${options.webUrl}`, 'dim'))
 
   const groups = STATUS_ORDER.map((status) => ({
     status,

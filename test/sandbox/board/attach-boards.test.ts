@@ -37,12 +37,14 @@ describe('attachBoards', () => {
     expect(boards.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
     time.advance(1000)
     feed.update(todoState(change(todoBeads(), 2, { status: 'ready' })))
-    expect(out.text).toBe('+00:01 #2 model: pending → ready · 0/4 done · 0 tokens · $0.0000\n')
+    expect(out.text).toBe(
+      `web board: ${boards.url}\n+00:01 #2 model: pending → ready · 0/4 done · 0 tokens · $0.0000\n`,
+    )
     expect((await firstMessage(boards.url!)).snapshot.beads[0]!.status).toBe('ready')
     await boards.close()
     await expect(fetch(boards.url!)).rejects.toThrow()
     feed.update(todoState(change(todoBeads(), 2, { status: 'in_progress' })))
-    expect(out.text.split('\n')).toHaveLength(2)
+    expect(out.text.split('\n')).toHaveLength(3)
   })
 
   it('attaches nothing it was not asked for', async () => {

@@ -64,6 +64,14 @@ describe('renderTerminalFrame', () => {
     expect(frame.at(-1)).toBe(' FINISHED in 03:20: goal #1 closed: 4 of 4 beads completed ')
   })
 
+  it('shows the web board address under the progress bar when there is one', () => {
+    const frame = renderTerminalFrame(midRun(), { width: 100, webUrl: 'http://127.0.0.1:4321/' })
+    expect(frame[2]).toBe('Web board: http://127.0.0.1:4321/')
+    expect(renderTerminalFrame(midRun(), { width: 100 }).some((line) => line.includes('Web board'))).toBe(
+      false,
+    )
+  })
+
   it('cuts every line to a narrow terminal', () => {
     const frame = renderTerminalFrame(midRun(), { width: 40 })
     expect(frame.every((line) => [...line].length <= 40)).toBe(true)
