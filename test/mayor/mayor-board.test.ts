@@ -73,14 +73,12 @@ describe('more slash commands', () => {
     town = await startMayorTown({ plans: [CHAIN] })
     const goal = await openGoal(town)
     await town.settle()
-    await town
-      .as('bob')
-      .rest.issues.createComment({
-        owner: 'alice',
-        repo: 'town',
-        issue_number: goal,
-        body: '/gastown status',
-      })
+    await town.as('bob').rest.issues.createComment({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: goal,
+      body: '/gastown status',
+    })
     await town.settle()
     const said = await comments(town, goal)
     expect(
@@ -98,14 +96,12 @@ describe('more slash commands', () => {
     town = await startMayorTown({ plans: [CHAIN, second] })
     const goal = await openGoal(town)
     await town.settle()
-    await town
-      .as('alice')
-      .rest.issues.createComment({
-        owner: 'alice',
-        repo: 'town',
-        issue_number: goal,
-        body: '/gastown replan',
-      })
+    await town.as('alice').rest.issues.createComment({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: goal,
+      body: '/gastown replan',
+    })
     await town.settle()
     const beads = await town.beads()
     expect(beads.map((b) => [b.key, b.status, b.planRound ?? 1])).toEqual([
