@@ -1,7 +1,7 @@
 /**
  * The live terminal board. On a TTY it redraws its frame in place (at most once per `intervalMs`, the
  * last change always drawn, and once a second so the clock moves); elsewhere (a pipe, a CI log) it
- * prints one line per change and never an escape sequence.
+ * prints one line per change after it started, and never an escape sequence.
  */
 import type { BoardEvent, BoardFeed, BoardSnapshot } from './board-feed.js'
 import { formatCost, formatTokens } from './board-format.js'
@@ -125,7 +125,8 @@ function startLiveBoard(options: TerminalBoardOptions, feed: BoardFeed, out: Ter
 }
 
 function startLineBoard(feed: BoardFeed, out: TerminalOut, webUrl: string | undefined): TerminalBoard {
-  let lastId = -1
+  // Lines are for changes from now on: whoever attached the board late has printed the past already.
+  let lastId = feed.snapshot().events.at(-1)?.id ?? -1
   if (webUrl !== undefined) out.write(`web board: ${webUrl}\n`)
   const print = (snapshot: BoardSnapshot): void => {
     for (const event of snapshot.events) {
@@ -134,7 +135,6 @@ function startLineBoard(feed: BoardFeed, out: TerminalOut, webUrl: string | unde
       out.write(`${plainLine(event, snapshot)}\n`)
     }
   }
-  print(feed.snapshot())
   const unsubscribe = feed.subscribe(print)
   return {
     close() {

@@ -91,6 +91,17 @@ describe('the terminal board on a TTY', () => {
 })
 
 describe('the terminal board elsewhere', () => {
+  it('prints only what happens after it started', () => {
+    const time = new ManualTime()
+    const feed = manualFeed(time, todoState([]))
+    feed.update(todoState())
+    const out = terminal(false)
+    const board = startTerminalBoard({ feed, out })
+    feed.event({ kind: 'log', text: 'after' })
+    board.close()
+    expect(out.text).toBe('+00:00 after · 0/4 done · 0 tokens · $0.0000\n')
+  })
+
   it('prints one plain line per change and never an escape sequence', () => {
     const time = new ManualTime()
     const feed = manualFeed(time, todoState([]))
