@@ -57,13 +57,22 @@ export function toIssueData(raw: RawIssue): IssueData {
   }
 }
 
-/** Creates an issue with its labels in the same request (one content-creating call, not three). */
+/**
+ * Creates an issue with its labels in the same request (one content-creating call, not three).
+ * `retries: 0` turns off Octokit's retry of a 5xx, for a caller that must first look whether the create
+ * was applied anyway (GitHub can apply a create and still answer 5xx).
+ */
 export async function createIssue(
   api: GitHubApi,
   repo: RepoRef,
   issue: { title: string; body: string; labels?: string[] },
+  options: { retries?: number } = {},
 ): Promise<IssueData> {
-  const { data } = await api.request('POST /repos/{owner}/{repo}/issues', { ...repo, ...issue })
+  const { data } = await api.request('POST /repos/{owner}/{repo}/issues', {
+    ...repo,
+    ...issue,
+    ...(options.retries === undefined ? {} : { request: { retries: options.retries } }),
+  })
   return toIssueData(data as RawIssue)
 }
 

@@ -22,6 +22,7 @@ import { dispatchWorkflow, getWorkflowRun } from '../github/workflows.js'
 import { showOnBoard } from './board.js'
 import { progressTag, renderProgress, renderSummary } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
+import { passingFailure } from './job-retry.js'
 import { readGoalBeads, type BeadRecord, type GoalBeads } from './read-beads.js'
 
 /** What an advance did, for logs and tests. */
@@ -179,6 +180,8 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
             `bead dispatched to ${runLink(scope, run?.runId)}`,
           )
         } catch (error) {
+          // GitHub's passing trouble is no fault of the bead: the job runs again (app.ts) and dispatches.
+          if (passingFailure(error) !== undefined) throw error
           const status = statusOf(error)
           const reason =
             status === 404 || status === 422

@@ -19,7 +19,14 @@ import { helpText, parseCommand, type SlashCommand } from './commands.js'
 import { createBeads } from './create-beads.js'
 import { renderPlanComment, planTag, progressTag } from './goal-comments.js'
 import { FactsCache } from './facts-cache.js'
-import { DeliveryLog, GoalQueue } from './goal-queue.js'
+import { DeliveryLog, GoalQueue, type GoalJob } from './goal-queue.js'
+import {
+  JOB_RETRIES,
+  failedRequest,
+  jobRetryDelayMs,
+  passingFailure,
+  renewInstallationToken,
+} from './job-retry.js'
 import type { GoalScope } from './goal-scope.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import { readGoalBeads } from './read-beads.js'
@@ -50,12 +57,44 @@ export function createMayor(deps: MayorDeps): Mayor {
   const deliveries = new DeliveryLog()
   const facts = new FactsCache(deps.now)
   const timers = new Set<() => void>()
-  const queue = new GoalQueue((job, error) => {
+  const jobs = new GoalQueue((job, error) => {
     log?.error(
       { job: job.name, key: job.key, err: (error as Error).message, stack: (error as Error).stack },
       'job failed',
     )
   })
+
+  /**
+   * Queues a job; one that fails on GitHub's passing trouble (job-retry.ts) runs again after a pause.
+   * The count restarts when the job fails at another request than last time, since it got further.
+   */
+  function pushJob(job: GoalJob & { api: GitHubApi }, attempt = 1, lastFailure?: string): void {
+    jobs.push({
+      ...job,
+      run: async () => {
+        try {
+          await job.run()
+        } catch (error) {
+          const why = passingFailure(error)
+          const failure = failedRequest(error)
+          if (failure !== lastFailure) attempt = 1
+          if (why === undefined || attempt > JOB_RETRIES) throw error
+          if (why === 'token') await renewInstallationToken(job.api)
+          const delayMs = jobRetryDelayMs(error, attempt, deps.jobRetryBaseMs ?? 1000)
+          log?.warn(
+            { job: job.name, key: job.key, why, attempt, delayMs, err: (error as Error).message },
+            'job failed on passing trouble; it runs again',
+          )
+          const cancel = deps.setTimer(() => {
+            timers.delete(cancel)
+            pushJob(job, attempt + 1, failure)
+          }, delayMs)
+          timers.add(cancel)
+        }
+      },
+    })
+  }
+  const queue = { push: (job: GoalJob & { api: GitHubApi }) => pushJob(job), idle: () => jobs.idle() }
 
   /** The app's own bot, whose events are our own doing. */
   function bot(): Promise<string | undefined> {
@@ -93,6 +132,7 @@ export function createMayor(deps: MayorDeps): Mayor {
     work?: (scope: GoalScope) => Promise<void>,
   ) {
     queue.push({
+      api,
       key: `${repo.owner}/${repo.repo}#${goal}`,
       name,
       run: async () => {
@@ -177,6 +217,7 @@ export function createMayor(deps: MayorDeps): Mayor {
     }
     const reply = (text: string) => createComment(api, repo, number, `@${sender?.login ?? 'you'} ${text}`)
     queue.push({
+      api,
       key: `${repo.owner}/${repo.repo}#${goal}`,
       name: `command:${command.name}:${delivery}`,
       run: async () => {
@@ -330,6 +371,7 @@ export function createMayor(deps: MayorDeps): Mayor {
       const api = context.octokit as unknown as GitHubApi
       const repo = repoOf(context)
       queue.push({
+        api,
         key: `${repo.owner}/${repo.repo}#${issue.number}`,
         name: `intake:${context.id}`,
         run: async () => {
@@ -373,6 +415,7 @@ export function createMayor(deps: MayorDeps): Mayor {
       const api = context.octokit as unknown as GitHubApi
       const repo = repoOf(context)
       queue.push({
+        api,
         key: `${repo.owner}/${repo.repo}#command:${issue.number}`,
         name: `command:${context.id}`,
         run: async () => {

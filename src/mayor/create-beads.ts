@@ -7,6 +7,7 @@ import type { Bead } from '../core/bead.js'
 import { encodeBead } from '../core/bead-codec.js'
 import { labelSpecs } from '../core/labels.js'
 import { creationOrder, type PlanRecord } from '../core/plan-record.js'
+import { statusOf } from '../github/client.js'
 import { createIssue, type IssueData } from '../github/issues.js'
 import { ensureLabels } from '../github/labels.js'
 import { addBlockedBy, addSubIssue } from '../github/sub-issues.js'
@@ -26,6 +27,35 @@ export function missingKeys(record: PlanRecord, existing: GoalBeads): string[] {
     existing.beads.filter((r) => (r.bead.planRound ?? 1) === record.round).map((r) => r.bead.key),
   )
   return record.plan.beads.map((bead) => bead.key).filter((key) => !made.has(key))
+}
+
+/**
+ * Creates one bead's issue, once. GitHub can apply a create and still answer 5xx (or the answer can be
+ * lost), so before trying again the bead is looked up by its marker; Octokit's own retry would not look.
+ */
+async function createBeadIssue(
+  scope: GoalScope,
+  key: string,
+  round: number,
+  issue: { title: string; body: string; labels: string[] },
+): Promise<IssueData> {
+  const { api, repo, goal, log } = scope
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await createIssue(api, repo, issue, { retries: 0 })
+    } catch (error) {
+      const status = statusOf(error)
+      if ((status !== undefined && status < 500) || attempt >= 3) throw error
+      const found = (await readGoalBeads(api, repo, goal)).beads.find(
+        (r) => r.bead.key === key && (r.bead.planRound ?? 1) === round,
+      )
+      if (found) {
+        log.warn({ bead: found.issue.number, key, status }, 'bead creation answered an error but was applied')
+        return found.issue
+      }
+      log.warn({ key, status, attempt }, 'bead creation failed and was not applied; trying again')
+    }
+  }
 }
 
 /**
@@ -70,7 +100,7 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
       ...(record.round > 1 ? { planRound: record.round } : {}),
     }
     const encoded = encodeBead(bead)
-    const issue: IssueData = await createIssue(api, repo, {
+    const issue = await createBeadIssue(scope, key, record.round, {
       title: encoded.title,
       body: encoded.body,
       labels: encoded.labels,

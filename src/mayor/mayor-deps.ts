@@ -25,6 +25,8 @@ export interface MayorDeps {
   setTimer(fn: () => void, ms: number): () => void
   /** How often the reconciler sweeps every open goal (ms); 0 turns the periodic sweep off. */
   reconcileIntervalMs: number
+  /** First pause before a job that failed on GitHub's passing trouble runs again (ms, doubling; default 1000). */
+  jobRetryBaseMs?: number
   /** How long a run may end before the worker's report counts as lost (ms). */
   reportGraceMs?: number
 }

@@ -25,6 +25,9 @@ import { quietLog, startTown } from '../../sandbox/emulator/emulator-fixture.js'
 import { IDLE_WORKFLOW, type MayorTown } from '../../mayor/mayor-fixture.js'
 
 export const OWNER = 'alice'
+
+/** Timers of the Mayor due within this many ms are waited for by settle(); later ones are not. */
+const SOON_MS = 20_000
 export const REPO = 'town'
 
 /** One request the Mayor sent to GitHub. */
@@ -80,6 +83,8 @@ export interface ChaosTown extends MayorTown {
   readonly posted: SentDelivery[]
   /** Every request the planner model received. */
   readonly planRequests: ChatRequest[]
+  /** The installation tokens the Mayors sent, to revoke them as GitHub would on expiry. */
+  readonly installationTokens: Set<string>
   /** Called before each request a Mayor sends. */
   onRequest: RequestHook | undefined
   /**
@@ -97,6 +102,19 @@ export interface ChaosTown extends MayorTown {
 export class MayorDeadError extends Error {
   override readonly name = 'MayorDeadError'
 }
+
+// The emulator has no content-creation limit: space writes 10 ms apart, wait out a secondary rate limit
+// 10 ms per second asked, and retry a 5xx after 10, 40, 90 ms rather than GitHub.com's 1, 4, 9 s.
+// A mixin's constructor must take any arguments, as Probot passes them on.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const Spaced = withWriteSpacing(ProbotOctokit, 10, 10) as unknown as new (...args: any[]) => object
+const FastOctokit = class extends Spaced {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(...args: any[]) {
+    const options = (args[0] ?? {}) as { retry?: object }
+    super({ ...options, retry: { ...options.retry, retryAfterBaseValue: 10 } }, ...args.slice(1))
+  }
+} as unknown as typeof ProbotOctokit
 
 /** A ChatModel that records every request and can hold the answer back. */
 class RecordingPlanner implements ChatModel {
@@ -166,7 +184,9 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
     options.beforePlan,
   )
   const sent: SentRequest[] = []
-  const timers = new Set<NodeJS.Timeout>()
+  const installationTokens = new Set<string>()
+  // The Mayor's timers, with when each is due, so settle() can wait for the ones due soon (job retries).
+  const timers = new Map<NodeJS.Timeout, { due: number; fired: Promise<void> }>()
 
   let generation = 0
   let current:
@@ -189,11 +209,13 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
     sent,
     posted,
     planRequests,
+    installationTokens,
     onRequest: undefined,
     as: (login: string) =>
       new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quietLog }),
     async settle() {
       // Each side can wake the other: deliveries queue Mayor jobs, jobs cause deliveries and runs.
+      // A job that failed on passing trouble runs again on a timer: wait for those due soon too.
       for (let quiet = 0; quiet < 2;) {
         const before = emulator.deliveries().length
         await emulator.settled()
@@ -201,7 +223,9 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
         await emulator.runner.idle()
         await emulator.settled()
         await current?.mayor.idle()
-        quiet = emulator.deliveries().length === before ? quiet + 1 : 0
+        const soon = [...timers.values()].filter((t) => t.due <= Date.now() + SOON_MS)
+        await Promise.all(soon.map((t) => t.fired))
+        quiet = emulator.deliveries().length === before && soon.length === 0 ? quiet + 1 : 0
       }
     },
     async beads(): Promise<Bead[]> {
@@ -234,17 +258,22 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
       generation += 1
       const number = generation
       const alive = { value: true }
-      const mayorFetch: typeof fetch = async (input, init) => {
+      const mayorFetch: typeof fetch = async (target, init) => {
         if (!alive.value) throw new MayorDeadError(`Mayor ${number} is dead; its request never left`)
+        // Probot gives auth-app a request without its baseUrl, so a token asked for outside a request
+        // (a renewal) goes to api.github.com, here as on GitHub Enterprise: send it where GitHub is.
+        const input = String(target).replace('https://api.github.com', emulator.apiUrl)
         const request = {
           method: init?.method ?? 'GET',
-          url: String(input),
+          url: input,
           body: typeof init?.body === 'string' ? init.body : '',
           mayor: number,
         }
         await town.onRequest?.(request)
         if (!alive.value) throw new MayorDeadError(`Mayor ${number} is dead; its request never left`)
         sent.push(request)
+        const authorization = new Headers(init?.headers).get('authorization') ?? ''
+        if (/^token ghs_/.test(authorization)) installationTokens.add(authorization.slice('token '.length))
         return fetch(input, init)
       }
       const deps: MayorDeps = {
@@ -252,18 +281,23 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
         now: () => Date.now(),
         random: () => 0.5,
         setTimer: (fn, ms) => {
+          let fire = () => {}
+          const fired = new Promise<void>((resolve) => (fire = resolve))
           const handle = setTimeout(() => {
             timers.delete(handle)
             if (alive.value) fn()
+            fire()
           }, ms)
-          timers.add(handle)
+          timers.set(handle, { due: Date.now() + ms, fired })
           return () => {
             clearTimeout(handle)
             timers.delete(handle)
+            fire()
           }
         },
         reconcileIntervalMs: 0,
         reportGraceMs: 3_600_000,
+        jobRetryBaseMs: 50,
         ...options.deps,
       }
       const mayor = createMayor(deps)
@@ -272,11 +306,10 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
         privateKey: emulator.appPrivateKey,
         secret: emulator.webhookSecret,
         baseUrl: emulator.apiUrl,
-        logLevel: 'fatal',
+        // GASTOWN_TEST_LOG=info shows the Mayor's log while debugging a test.
+        logLevel: (process.env['GASTOWN_TEST_LOG'] as 'info' | undefined) ?? 'fatal',
         request: { fetch: mayorFetch },
-        // The emulator has no content-creation limit: space writes 10 ms apart, and wait out a
-        // secondary rate limit 10 ms per second asked, not GitHub.com's full pause.
-        Octokit: withWriteSpacing(ProbotOctokit, 10, 10),
+        Octokit: FastOctokit,
       })
       const middleware = await createNodeMiddleware(mayor.app, { probot })
       const server: Server = createServer((req, res) => {
@@ -296,7 +329,7 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
     },
     async close() {
       await town.killMayor()
-      for (const handle of timers) clearTimeout(handle)
+      for (const handle of timers.keys()) clearTimeout(handle)
       await emulator.close()
     },
   }

@@ -1,0 +1,53 @@
+/**
+ * A Mayor job that fails on GitHub's passing trouble runs again after a pause, instead of waiting for
+ * the next event or sweep: a 5xx that outlived Octokit's own retries, a secondary rate limit (Probot's
+ * Octokit only logs those), or an installation token that died before its cached lifetime ran out
+ * (expired early, or revoked). Jobs read their state from GitHub, so running one again is safe.
+ */
+import { statusOf, type GitHubApi } from '../github/client.js'
+
+/** How many more runs a job gets after failing on passing trouble. */
+export const JOB_RETRIES = 5
+
+const MAX_DELAY_MS = 60_000
+
+/** What passing trouble a failure is, or undefined when running the job again would not help. */
+export function passingFailure(error: unknown): 'server' | 'rate-limit' | 'token' | undefined {
+  const status = statusOf(error)
+  if (status === undefined) return undefined
+  if (status >= 500) return 'server'
+  if (status === 429) return 'rate-limit'
+  if (status === 403 && /rate limit/i.test((error as Error).message)) return 'rate-limit'
+  if (status === 401) return 'token'
+  return undefined
+}
+
+/** The request a failure happened at (`METHOD url`), to tell a job that got further from one stuck. */
+export function failedRequest(error: unknown): string | undefined {
+  const request = (error as { request?: { method?: string; url?: string } }).request
+  return request?.url === undefined ? undefined : `${request.method ?? 'GET'} ${request.url}`
+}
+
+/** The pause before run `attempt` + 1: what GitHub asked for (`retry-after`), else doubling from `baseMs`. */
+export function jobRetryDelayMs(error: unknown, attempt: number, baseMs: number): number {
+  const headers = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response
+    ?.headers
+  const retryAfter = Number(headers?.['retry-after'] ?? 0)
+  const backoff = baseMs * 2 ** Math.max(0, attempt - 1)
+  return Math.min(MAX_DELAY_MS, Math.max(Number.isFinite(retryAfter) ? retryAfter * 1000 : 0, backoff))
+}
+
+/**
+ * Asks for a fresh installation token, which replaces the cached one, so the next request does not
+ * send the dead token again. False when the client cannot renew (a plain token, say).
+ */
+export async function renewInstallationToken(api: GitHubApi): Promise<boolean> {
+  const auth = (api as { auth?: (options: object) => Promise<unknown> }).auth
+  if (typeof auth !== 'function') return false
+  try {
+    await auth({ type: 'installation', refresh: true })
+    return true
+  } catch {
+    return false
+  }
+}
