@@ -141,6 +141,10 @@ describe('the web board in Chromium', () => {
       [`#${store.number}`, `${town.emulator.url}/alice/town/issues/${store.number}`],
       [`#${store.pr}`, `${town.emulator.url}/alice/town/pull/${store.pr}`],
     ])
+    const design = snapshot.beads.find((bead) => bead.key === 'design')!
+    await page.click(`#timeline .tl-row[data-bead="${design.number}"] .tl-label`)
+    await page.waitForSelector(`#detail-body[data-bead="${design.number}"]`)
+    expect(await page.textContent('#detail-title')).toBe(`#${design.number} Design the todo store`)
     expect(await page.textContent('#events')).toContain(`goal #${goal} closed`)
     expect(Number((await page.textContent('#tokens'))!.replace('k', ''))).toBeGreaterThan(0)
 

@@ -66,6 +66,7 @@ main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(260px, 1fr); 
 #events li { padding: 3px 0; border-bottom: 1px solid rgba(48,54,61,.5); }
 #events time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: 8px; }
 #events li.finished { color: var(--completed); font-weight: 600; }
+#events li[data-bead] { cursor: pointer; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; margin: 0; }
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }
@@ -205,8 +206,6 @@ export const BOARD_SCRIPT = String.raw`
       g.appendChild(sv('text', { x: '10', y: '19' }, short('#' + bead.number + ' ' + bead.key, 22)));
       var sub = bead.role + ' · ' + words(bead.status) + (bead.attempt > 1 ? ' · try ' + bead.attempt : '');
       g.appendChild(sv('text', { x: '10', y: '36', class: 'sub' }, short(sub, 30)));
-      g.addEventListener('click', function () { select(bead.number); });
-      g.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') select(bead.number); });
       svg.appendChild(g);
     });
     var legend = byId('legend');
@@ -242,7 +241,6 @@ export const BOARD_SCRIPT = String.raw`
         track.appendChild(bar);
       }
       row.appendChild(track);
-      row.addEventListener('click', function () { select(bead.number); });
       box.appendChild(row);
     });
     var axis = el('div', { class: 'tl-axis' }), ticks = el('div', { class: 'tl-ticks' });
@@ -274,7 +272,7 @@ export const BOARD_SCRIPT = String.raw`
       var item = el('li', { class: event.kind, 'data-kind': event.kind });
       item.appendChild(el('time', {}, '+' + clock(event.at - s.startedAt)));
       item.appendChild(document.createTextNode(event.text));
-      if (event.bead !== undefined) item.addEventListener('click', function () { select(event.bead); });
+      if (event.bead !== undefined) item.setAttribute('data-bead', String(event.bead));
       list.appendChild(item);
     });
   }
@@ -342,6 +340,20 @@ export const BOARD_SCRIPT = String.raw`
       if (!state.snapshot || !state.snapshot.finished) setTimeout(connect, 2000);
     };
   }
+
+  // One listener per panel, on elements that are never redrawn: a redraw between press and release
+  // would otherwise swallow the click on a bead drawn anew.
+  ['dag', 'timeline', 'events'].forEach(function (id) {
+    var panel = byId(id);
+    panel.addEventListener('pointerdown', function (e) {
+      var target = e.target.closest ? e.target.closest('[data-bead]') : null;
+      if (target && panel.contains(target)) select(Number(target.getAttribute('data-bead')));
+    });
+    panel.addEventListener('keydown', function (e) {
+      var target = e.target.closest ? e.target.closest('[data-bead]') : null;
+      if (target && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); select(Number(target.getAttribute('data-bead'))); }
+    });
+  });
 
   setInterval(function () {
     if (state.snapshot && !state.snapshot.finished) { renderHeader(); renderTimeline(); renderWorkers(); }
