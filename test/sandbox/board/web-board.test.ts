@@ -71,6 +71,11 @@ describe('the web board', () => {
     expect((await get(`${board.url}nothing`)).status).toBe(404)
   })
 
+  it('has a page script that parses, and reaches text of issues only as DOM text', () => {
+    expect(() => new Function(BOARD_SCRIPT)).not.toThrow()
+    expect(BOARD_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/)
+  })
+
   it('refuses a request for another host name, as a DNS-rebinding page would send', async () => {
     board = await startWebBoard({ feed: manualFeed(new ManualTime()) })
     expect((await get(board.url, { host: 'evil.example:80' })).status).toBe(421)
