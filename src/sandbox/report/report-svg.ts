@@ -50,7 +50,7 @@ export function dagSvg(beads: readonly BeadSummary[]): string {
     const layer = layers.get(bead.number) ?? 0
     columns.set(layer, [...(columns.get(layer) ?? []), bead])
   }
-  const boxW = 170
+  const boxW = 210
   const boxH = 46
   const gapX = 60
   const gapY = 16
