@@ -10,7 +10,7 @@ import { creationOrder, type PlanRecord } from '../core/plan-record.js'
 import { statusOf } from '../github/client.js'
 import { createIssue, type IssueData } from '../github/issues.js'
 import { ensureLabels } from '../github/labels.js'
-import { addBlockedBy, addSubIssue } from '../github/sub-issues.js'
+import { addBlockedBy, addSubIssue, listSubIssues } from '../github/sub-issues.js'
 import { showOnBoard } from './board.js'
 import type { GoalScope } from './goal-scope.js'
 import { readGoalBeads, type GoalBeads } from './read-beads.js'
@@ -78,6 +78,19 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
   }
   let created = 0
   const byKey = new Map(record.plan.beads.map((bead) => [bead.key, bead]))
+
+  // A Mayor that died between creating a bead and linking it left that bead unlinked: link it now.
+  const linked = new Set((await listSubIssues(api, repo, goal)).map((issue) => issue.id))
+  for (const key of creationOrder(record.plan)) {
+    const id = ids.get(key)
+    if (id === undefined || linked.has(id)) continue
+    await addSubIssue(api, repo, goal, id)
+    for (const dep of byKey.get(key)!.depends_on) {
+      const blocking = ids.get(dep)
+      if (blocking !== undefined) await addBlockedBy(api, repo, numbers.get(key)!, blocking)
+    }
+    log.info({ bead: numbers.get(key), key }, 'bead linked after an interrupted creation')
+  }
   const now = scope.deps.now()
 
   for (const key of creationOrder(record.plan)) {
