@@ -50,6 +50,15 @@ Environment:
   GITHUB_TOKEN          a token with issues:write on the repository, to create the labels
   GITHUB_API_URL        the REST API root (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3)`
 
+/** The options of `gastown init`, for parseArgs. */
+export const INIT_OPTIONS = {
+  repo: { type: 'string' },
+  'mayor-in-actions': { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  'skip-labels': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
 /** Where the worker workflow goes in the target repository. */
 export const WORKER_WORKFLOW_PATH = '.github/workflows/gastown-worker.yml'
 /** Where the Mayor-in-Actions workflow goes. */
@@ -257,13 +266,7 @@ export async function runInit(argv: string[], io: CommandIo): Promise<number> {
   try {
     values = parseArgs({
       args: argv,
-      options: {
-        repo: { type: 'string' },
-        'mayor-in-actions': { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        'skip-labels': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: INIT_OPTIONS,
       allowPositionals: false,
     }).values
   } catch (error) {

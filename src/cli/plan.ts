@@ -35,6 +35,13 @@ Environment:
   GASTOWN_MODEL     the model, instead of model.name
   GASTOWN_SCENARIO  replay a scripted scenario instead (a test double, not an LLM), e.g. todo-api`
 
+/** The options of `gastown plan`, for parseArgs. */
+export const PLAN_OPTIONS = {
+  body: { type: 'string', default: '' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
 /** What the planner is told about a checkout, read from its files. */
 export async function shapeOfCheckout(dir: string): Promise<{ root: string; shape: RepositoryShape }> {
   const git = simpleGit(dir)
@@ -185,11 +192,7 @@ export async function runPlan(argv: string[], io: CommandIo): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv,
-      options: {
-        body: { type: 'string', default: '' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: PLAN_OPTIONS,
       allowPositionals: true,
     })
   } catch (error) {

@@ -34,6 +34,12 @@ Environment:
   GITHUB_TOKEN    a token that can read the repository's issues and pull requests
   GITHUB_API_URL  the REST API root (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3)`
 
+/** The options of `gastown status`, for parseArgs. */
+export const STATUS_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
 /** A goal named on the command line. */
 export interface GoalRef {
   repo: RepoRef
@@ -220,10 +226,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   try {
     parsed = parseArgs({
       args: argv,
-      options: {
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: STATUS_OPTIONS,
       allowPositionals: true,
     })
   } catch (error) {
