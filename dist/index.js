@@ -7092,6 +7092,7 @@ function createGitHubClient(options2) {
       error: warn
     },
     throttle: {
+      ...options2.writeSpacingMs !== void 0 ? writeThrottle(options2.writeSpacingMs) : {},
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         warn(`rate limit on ${request2.method} ${request2.url}: retry ${retryCount + 1} in ${retryAfter}s`);
         return retryCount < maxRetries;
@@ -7111,6 +7112,18 @@ function statusOf(error62) {
     if (typeof status === "number") return status;
   }
   return void 0;
+}
+function writeThrottle(writeSpacingMs, retryAfterBaseMs = 1e3) {
+  const group = (name) => new import_bottleneck.default.Group({
+    id: `gastown-${name}-${writeSpacingMs}`,
+    maxConcurrent: 1,
+    minTime: writeSpacingMs
+  });
+  return {
+    write: group("write"),
+    notifications: group("notifications"),
+    retryAfterBaseValue: retryAfterBaseMs
+  };
 }
 
 // src/llm/create-chat-model.ts
@@ -41877,6 +41890,7 @@ function connect(inputs, context, io2, logger, now = Date.now) {
     token,
     baseUrl: context.GITHUB_API_URL.replace(/\/+$/, ""),
     userAgent: "gastown-worker",
+    ...inputs["write-spacing-ms"] !== void 0 ? { writeSpacingMs: inputs["write-spacing-ms"] } : {},
     log: { warn: (message) => logger.warn({}, message) }
   });
   return {
@@ -41947,7 +41961,8 @@ var inputsSchema = external_exports.object({
   "max-iterations": optionalWhole("a number of model turns"),
   "max-tokens": optionalWhole("a number of tokens"),
   "max-minutes": optionalWhole("a number of minutes"),
-  "max-cost-usd": external_exports.string().regex(/^(\d+(\.\d+)?)?$/, "must be empty or a number of US dollars such as 1.5").transform((text) => text === "" ? void 0 : Number(text))
+  "max-cost-usd": external_exports.string().regex(/^(\d+(\.\d+)?)?$/, "must be empty or a number of US dollars such as 1.5").transform((text) => text === "" ? void 0 : Number(text)),
+  "write-spacing-ms": optionalWhole("a number of milliseconds")
 });
 var INPUT_NAMES = Object.keys(inputsSchema.shape);
 var runnerContextSchema = external_exports.object({

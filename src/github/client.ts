@@ -46,6 +46,8 @@ export interface ClientOptions {
   log?: { warn: (message: string) => void; debug?: (message: string) => void }
   /** How often a rate-limited request is retried before it fails. */
   maxRateLimitRetries?: number
+  /** Milliseconds between content-creating requests; Octokit's defaults (GitHub.com's advice) when absent. */
+  writeSpacingMs?: number
 }
 
 /** Builds a client that waits out primary and secondary rate limits and retries 5xx answers. */
@@ -63,6 +65,7 @@ export function createGitHubClient(options: ClientOptions): InstanceType<typeof 
       error: warn,
     },
     throttle: {
+      ...(options.writeSpacingMs !== undefined ? writeThrottle(options.writeSpacingMs) : {}),
       onRateLimit: (
         retryAfter: number,
         request: { method: string; url: string },

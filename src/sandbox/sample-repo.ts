@@ -26,7 +26,6 @@ const API_KEY_LINE = /^(\s*)api-key: \$\{\{ secrets\.OPENAI_API_KEY \}\}\s*$/m
 export async function workerWorkflow(projectRoot: string, scenarioPath?: string): Promise<string> {
   const file = path.join(projectRoot, 'docs/examples/gastown-worker.yml')
   const text = await readFile(file, 'utf8')
-  if (scenarioPath === undefined) return text
   const match = API_KEY_LINE.exec(text)
   if (match === null) {
     throw new Error(
@@ -36,7 +35,18 @@ export async function workerWorkflow(projectRoot: string, scenarioPath?: string)
   }
   const at = match.index + match[0].length
   const indent = match[1] ?? ''
-  return `${text.slice(0, at)}\n${indent}# The sandbox replays a scripted scenario: a test double, not an LLM.\n${indent}scenario: ${JSON.stringify(scenarioPath)}${text.slice(at)}`
+  const lines = [
+    // The emulator, like a GitHub Enterprise server, has no 80-a-minute limit on content creation.
+    `${indent}# The emulator has no content-creation limit: no need for GitHub.com's second between writes.`,
+    `${indent}write-spacing-ms: 10`,
+    ...(scenarioPath === undefined
+      ? []
+      : [
+          `${indent}# The sandbox replays a scripted scenario: a test double, not an LLM.`,
+          `${indent}scenario: ${JSON.stringify(scenarioPath)}`,
+        ]),
+  ]
+  return `${text.slice(0, at)}\n${lines.join('\n')}${text.slice(at)}`
 }
 
 /** `.github/gastown.yml` for the sandbox: the worker count, quick retries, short budgets. */

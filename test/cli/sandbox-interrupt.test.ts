@@ -26,7 +26,8 @@ describe('gastown sandbox interrupted', () => {
       /GitHub emulator at http:\/\/127\.0\.0\.1:(\d+), Mayor at http:\/\/127\.0\.0\.1:(\d+)\//,
     )
     const ports = [Number(started[1]), Number(started[2])]
-    await cli.line(/runner\s+run \d+ for bead #\d+ attempt \d+: in_progress/)
+    // A worker is running: the plain line, or the board's line once it has attached.
+    await cli.line(/runner\s+run \d+ for bead #\d+ attempt \d+: in_progress|→ in_progress/)
     expect(await listening(ports[0]!)).toBe(true)
     const own = await readdir(temp)
     expect(own.some((entry) => entry.startsWith('gastown-runs-'))).toBe(true)

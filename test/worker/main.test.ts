@@ -42,6 +42,7 @@ function inputsFor(bead: number, attempt: number, extra: Partial<ActionInputs> =
     'max-tokens': undefined,
     'max-minutes': undefined,
     'max-cost-usd': undefined,
+    'write-spacing-ms': undefined,
     ...extra,
   }
 }

@@ -94,6 +94,7 @@ export function connect(
     token,
     baseUrl: context.GITHUB_API_URL.replace(/\/+$/, ''),
     userAgent: 'gastown-worker',
+    ...(inputs['write-spacing-ms'] !== undefined ? { writeSpacingMs: inputs['write-spacing-ms'] } : {}),
     log: { warn: (message) => logger.warn({}, message) },
   })
   return {

@@ -43,6 +43,7 @@ export const inputsSchema = z.object({
     .string()
     .regex(/^(\d+(\.\d+)?)?$/, 'must be empty or a number of US dollars such as 1.5')
     .transform((text) => (text === '' ? undefined : Number(text))),
+  'write-spacing-ms': optionalWhole('a number of milliseconds'),
 })
 
 /** The parsed inputs. */

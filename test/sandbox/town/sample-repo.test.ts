@@ -12,16 +12,18 @@ import { PROJECT_ROOT } from '../../../src/sandbox/town.js'
 type Workflow = { jobs: { work: { steps: { id?: string; with?: Record<string, string> }[] } } }
 
 describe('the sample repository', () => {
-  it('runs the example workflow unchanged but for the scenario input', async () => {
+  it('runs the example workflow unchanged but for the write spacing and the scenario input', async () => {
     const example = await readFile(path.join(PROJECT_ROOT, 'docs/examples/gastown-worker.yml'), 'utf8')
-    expect(await workerWorkflow(PROJECT_ROOT)).toBe(example)
-    const scripted = yaml.load(await workerWorkflow(PROJECT_ROOT, '/abs/todo-api.yaml')) as Workflow
     const original = yaml.load(example) as Workflow
-    const step = scripted.jobs.work.steps.find((s) => s.id === 'worker')!
-    expect(step.with).toEqual({
-      ...original.jobs.work.steps.find((s) => s.id === 'worker')!.with,
-      scenario: '/abs/todo-api.yaml',
+    const originalWith = original.jobs.work.steps.find((s) => s.id === 'worker')!.with
+    const real = yaml.load(await workerWorkflow(PROJECT_ROOT)) as Workflow
+    expect(real.jobs.work.steps.find((s) => s.id === 'worker')!.with).toEqual({
+      ...originalWith,
+      'write-spacing-ms': 10,
     })
+    const scripted = yaml.load(await workerWorkflow(PROJECT_ROOT, '/abs/todo-api.yaml')) as Workflow
+    const step = scripted.jobs.work.steps.find((s) => s.id === 'worker')!
+    expect(step.with).toEqual({ ...originalWith, 'write-spacing-ms': 10, scenario: '/abs/todo-api.yaml' })
     expect({ ...scripted, jobs: {} }).toEqual({ ...original, jobs: {} })
   })
 
