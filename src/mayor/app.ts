@@ -179,6 +179,27 @@ export function createMayor(deps: MayorDeps): Mayor {
     return { owner: repository.owner.login, repo: repository.name }
   }
 
+  /**
+   * Finds the goal an event concerns after the webhook is answered (finding it may take a request), then
+   * queues the goal's advance.
+   */
+  function routeLater(
+    api: GitHubApi,
+    repo: RepoRef,
+    delivery: string,
+    find: () => Promise<number | undefined>,
+  ) {
+    queue.push({
+      api,
+      key: `${repo.owner}/${repo.repo}#route`,
+      name: `route:${delivery}`,
+      run: async () => {
+        const goal = await find()
+        if (goal !== undefined) enqueue(api, repo, goal, 'advance')
+      },
+    })
+  }
+
   /** The goal a bead issue belongs to, read from its marker (undefined when it is no readable bead). */
   async function goalOfBead(api: GitHubApi, repo: RepoRef, bead: number): Promise<number | undefined> {
     const issue = await getIssue(api, repo, bead)
@@ -355,6 +376,8 @@ export function createMayor(deps: MayorDeps): Mayor {
   const app: ApplicationFunction = (instance) => {
     probot = instance
     log = instance.log as unknown as MayorLog
+    // Known before the first delivery, so telling our own events apart costs a delivery nothing.
+    void bot()
 
     instance.on(['issues.opened', 'issues.labeled'], async (context) => {
       if (!(await accept(context, false))) return
@@ -396,8 +419,9 @@ export function createMayor(deps: MayorDeps): Mayor {
       const repo = repoOf(context)
       if (names.includes(GOAL_LABEL)) enqueue(api, repo, issue.number, 'advance')
       else if (names.includes(BEAD_LABEL)) {
-        const goal = await goalOfBead(api, repo, issue.number)
-        if (goal !== undefined) enqueue(api, repo, goal, 'advance')
+        // The payload holds the issue's body, and so its marker: no request is needed to find the goal.
+        const decoded = decodeBead(context.payload.issue as Parameters<typeof decodeBead>[0])
+        if (decoded.ok) enqueue(api, repo, decoded.bead.goal, 'advance')
       }
     })
 
@@ -469,8 +493,7 @@ export function createMayor(deps: MayorDeps): Mayor {
             merged: pull_request.merged === true || Boolean(pull_request.merged_at),
           })
         }
-        const goal = await goalOfBead(api, repo, Number(match[1]))
-        if (goal !== undefined) enqueue(api, repo, goal, 'advance')
+        routeLater(api, repo, context.id, () => goalOfBead(api, repo, Number(match[1])))
       },
     )
 
@@ -496,10 +519,9 @@ export function createMayor(deps: MayorDeps): Mayor {
         htmlUrl: workflow_run.html_url,
       })
       const match = RUN_TITLE.exec(workflow_run.display_title ?? '')
-      const goal = match
-        ? await goalOfBead(api, repo, Number(match[1]))
-        : await goalOfRun(api, repo, String(workflow_run.id))
-      if (goal !== undefined) enqueue(api, repo, goal, 'advance')
+      routeLater(api, repo, context.id, () =>
+        match ? goalOfBead(api, repo, Number(match[1])) : goalOfRun(api, repo, String(workflow_run.id)),
+      )
     })
 
     if (deps.reconcileIntervalMs > 0) {
