@@ -93,13 +93,26 @@ describe('the Dockerfile', () => {
     await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
     const bundle = build.find((l) => l.startsWith('RUN npx esbuild '))!
     const [, ...esbuildArgs] = bundle.slice('RUN npx '.length).split(/\s+/)
+    const metafile = path.join(dir, 'meta.json')
     await exec(
       path.join(ROOT, 'node_modules/.bin/esbuild'),
-      esbuildArgs.map((a) =>
-        a.startsWith('--outfile=') ? `--outfile=${path.join(dir!, a.slice('--outfile='.length))}` : a,
-      ),
+      [
+        ...esbuildArgs.map((a) =>
+          a.startsWith('--outfile=') ? `--outfile=${path.join(dir!, a.slice('--outfile='.length))}` : a,
+        ),
+        `--metafile=${metafile}`,
+      ],
       { cwd: ROOT },
     )
+    // The build context holds only what .dockerignore lets through: the bundle must need nothing else.
+    const ignored = (await readFile(path.join(ROOT, '.dockerignore'), 'utf8'))
+      .split('\n')
+      .filter((line) => /^src\/\w+\/$/.test(line))
+    const inputs = Object.keys((JSON.parse(await readFile(metafile, 'utf8')) as { inputs: object }).inputs)
+    expect(ignored).toEqual(['src/sandbox/', 'src/worker/', 'src/cli/'])
+    expect(
+      inputs.filter((input) => !input.startsWith('src/') || ignored.some((dir) => input.startsWith(dir))),
+    ).toEqual([])
 
     emulator = await startTown({
       repos: [
