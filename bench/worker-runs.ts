@@ -77,13 +77,26 @@ function townCpuSeconds(): number {
 /** A town whose workflow stamps the time around the action; beads are made as the Mayor makes them. */
 export interface WorkerTown {
   town: BenchTown
-  /** Runs `count` tiny beads at once and waits for every run to end. */
-  batch(count: number): Promise<WorkerBatch>
+  /** Runs `count` tiny beads at once and waits for every run to end, killing those still going at `timeoutMs`. */
+  batch(count: number, timeoutMs?: number): Promise<WorkerBatch>
   close(): Promise<void>
 }
 
+/**
+ * Which token the worker acts with: the run's GITHUB_TOKEN (1,000 requests an hour per repository, as on
+ * GitHub), or a token with 5,000 an hour given as the `GASTOWN_TOKEN` secret, as the example workflow allows.
+ */
+export type WorkerToken = 'github-token' | 'gastown-token'
+
+/** The login behind `GASTOWN_TOKEN` in the benchmark towns. */
+const TOKEN_LOGIN = 'bob'
+
 /** Starts a town with `runners` runners for batches of worker runs. */
-export async function startWorkerTown(runners: number, maxBeads: number): Promise<WorkerTown> {
+export async function startWorkerTown(
+  runners: number,
+  maxBeads: number,
+  token: WorkerToken = 'github-token',
+): Promise<WorkerTown> {
   const dir = await mkdtemp(path.join(tmpdir(), 'gastown-bench-worker-'))
   const beads: PlannedBead[] = Array.from({ length: maxBeads }, (_, i) => ({
     key: `w${i + 1}`,
@@ -92,6 +105,7 @@ export async function startWorkerTown(runners: number, maxBeads: number): Promis
   }))
   const scenario = path.join(dir, 'bench-worker.yaml')
   await writeFile(scenario, goalScenario('bench-worker', beads))
+  const secrets: Record<string, string> = {}
   const town = await startBenchTown({
     files: {
       'README.md': '# Town\n\nA small repository for worker runs.\n',
@@ -100,7 +114,11 @@ export async function startWorkerTown(runners: number, maxBeads: number): Promis
     },
     runners,
     actions: WORKER_ACTIONS,
+    secrets,
   })
+  // The token exists once the emulator does; the runner reads repository secrets at each run, as GitHub does.
+  if (token === 'gastown-token') secrets['GASTOWN_TOKEN'] = town.emulator.tokenFor(TOKEN_LOGIN)
+  const workerLogin = token === 'gastown-token' ? TOKEN_LOGIN : 'github-actions[bot]'
   const alice = town.as(OWNER)
   const { data: goal } = await alice.rest.issues.create({
     owner: OWNER,
@@ -137,7 +155,7 @@ export async function startWorkerTown(runners: number, maxBeads: number): Promis
 
   return {
     town,
-    async batch(count) {
+    async batch(count, timeoutMs = Number.POSITIVE_INFINITY) {
       if (used + count > maxBeads) {
         throw new Error(`worker bench: the town was made for ${maxBeads} beads; ${used + count} asked for.`)
       }
@@ -166,12 +184,25 @@ export async function startWorkerTown(runners: number, maxBeads: number): Promis
           return (data as { workflow_run_id: number }).workflow_run_id
         }),
       )
-      await town.emulator.runner.idle()
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = await Promise.race([
+        town.emulator.runner.idle().then(() => false),
+        new Promise<boolean>((resolve) => {
+          if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(true), timeoutMs)
+        }),
+      ])
+      clearTimeout(timer)
       const wallMs = performance.now() - started
+      if (timedOut) {
+        for (const id of runIds) {
+          if (town.emulator.runner.get(id)?.status !== 'completed') await town.emulator.runner.kill(id)
+        }
+        await town.emulator.runner.idle()
+      }
       const own = process.cpuUsage(ownBefore)
       const cpuAfter = machineCpu()
       const townCpu = townCpuSeconds() - townBefore
-      const errors: string[] = []
+      const errors: string[] = timedOut ? [`still running after ${timeoutMs} ms: killed`] : []
       const samples = runIds.map((id, i): WorkerRunSample => {
         const run = town.emulator.runner.get(id)!
         const stamp = (step: string) => Number(run.outputs[step]?.['ms'] ?? Number.NaN)
@@ -200,7 +231,15 @@ export async function startWorkerTown(runners: number, maxBeads: number): Promis
           phases: timings?.phases ?? {},
         }
       })
-      const split = breakdown(town.emulator.requests().slice(requestsBefore), count)
+      const sent = town.emulator.requests().slice(requestsBefore)
+      const split = breakdown(
+        sent.map((entry) =>
+          entry.actor === workerLogin ? { ...entry, actor: 'github-actions[bot]' } : entry,
+        ),
+        count,
+      )
+      const limited = sent.filter((entry) => entry.actor === workerLogin && entry.status === 403).length
+      if (limited > 0) errors.push(`${limited} requests refused by the rate limit (403)`)
       return {
         runs: count,
         ok: samples.filter((s) => s.conclusion === 'success' && s.status === 'in_review').length,
@@ -320,6 +359,9 @@ export interface ScaleReport {
   limit: string
   /** The first level's batch, for the overhead of a quick run. */
   firstBatch?: WorkerBatch
+  /** Worker requests per bead, and the beads an hour the GITHUB_TOKEN's 1,000 requests per repository allow. */
+  workerRequestsPerBead: number
+  githubTokenBeadsPerHour: number
 }
 
 /**
@@ -335,10 +377,10 @@ export async function measureScale(
   let firstBatch: WorkerBatch | undefined
   for (const workers of levels) {
     progress?.(`scale: ${workers} worker runs at once`)
-    const worker = await startWorkerTown(workers, workers)
+    const worker = await startWorkerTown(workers, workers, 'gastown-token')
     let batch: WorkerBatch
     try {
-      batch = await worker.batch(workers)
+      batch = await worker.batch(workers, timeBoundMs)
     } finally {
       await worker.close()
     }
@@ -375,6 +417,8 @@ export async function measureScale(
     levels: results,
     maxConcurrentWorkers: best?.workers ?? 0,
     limit: explainLimit(results),
+    workerRequestsPerBead: firstBatch?.workerRequestsPerBead ?? Number.NaN,
+    githubTokenBeadsPerHour: firstBatch ? Math.floor(1000 / firstBatch.workerRequestsPerBead) : Number.NaN,
     ...(firstBatch ? { firstBatch } : {}),
   }
 }
