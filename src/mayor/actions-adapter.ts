@@ -3,7 +3,7 @@
  * the same handlers a webhook delivery reaches, and a `schedule` (or manual) run sweeps every open goal of
  * the repository, as the reconciler does. All state lives in GitHub, so runs need nothing from each other.
  */
-import { readFile } from 'node:fs/promises'
+import { appendFile, readFile } from 'node:fs/promises'
 import type { Octokit } from '@octokit/core'
 import { Probot, ProbotOctokit } from 'probot'
 import { z } from 'zod'
@@ -275,9 +275,25 @@ async function installationOf(probot: Probot, repo: RepoRef): Promise<{ id: numb
   }
 }
 
+/** The run's job summary: what the Mayor was woken for and how it went. */
+export function summaryOf(outcome: ActionsOutcome): string {
+  const what =
+    outcome.handled === 'sweep'
+      ? 'swept every open goal of the repository'
+      : outcome.handled === 'event'
+        ? `handled \`${outcome.event}${outcome.action ? `.${outcome.action}` : ''}\``
+        : `ignored \`${outcome.event}\`: Gas Town does not act on it`
+  const as = outcome.mode === 'app' ? 'as the Gas Town app' : "with the workflow's token"
+  const result =
+    outcome.errors > 0
+      ? `❌ ${outcome.errors} error(s) were logged; the next event or sweep tries again.`
+      : '✅ Done.'
+  return `### Gas Town Mayor\n\nThe Mayor ${what}, ${as}. ${result}\n`
+}
+
 /**
  * The Actions entry's whole life: run, report, answer the exit code. Errors are printed as a workflow
- * command so the run's page shows them.
+ * command so the run's page shows them; the job summary says what the run did.
  */
 export async function actionsMain(
   env: Readonly<Record<string, string | undefined>>,
@@ -285,6 +301,7 @@ export async function actionsMain(
 ): Promise<number> {
   try {
     const outcome = await runMayorInActions({ env })
+    if (env['GITHUB_STEP_SUMMARY']) await appendFile(env['GITHUB_STEP_SUMMARY'], summaryOf(outcome))
     if (outcome.errors > 0) {
       io.stdout(
         `::error::The Mayor logged ${outcome.errors} error(s) while handling ${outcome.event}; see the log above. The next event or sweep tries again.\n`,

@@ -232,12 +232,16 @@ describe('the Mayor in GitHub Actions', () => {
         LOG_LEVEL: 'info',
         GITHUB_TOKEN: emulator!.actors.createRunToken('alice/town'),
         GASTOWN_SCENARIO: scenario,
+        GITHUB_STEP_SUMMARY: join(dir!, 'summary.md'),
         // The emulator has no content-creation limit: writes 10 ms apart, not GitHub.com's second.
         GASTOWN_WRITE_SPACING_MS: '10',
       },
     })
     expect(child.stdout).toContain('event received from GitHub Actions')
     expect(child.stdout).not.toContain('::error::')
+    expect(await readFile(join(dir!, 'summary.md'), 'utf8')).toBe(
+      "### Gas Town Mayor\n\nThe Mayor handled `issues.labeled`, with the workflow's token. ✅ Done.\n",
+    )
 
     const beads = await beadsOf()
     expect(beads.map((b) => b.key)).toEqual(['schema', 'api'])
