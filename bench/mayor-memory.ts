@@ -1,7 +1,8 @@
 /**
  * The Mayor's memory with many open beads: the emulator holds a goal of `beads` bead issues (ten chains;
  * the first made through the REST API as the Mayor makes them, the rest copied into the emulator's
- * store), and a child process that holds only the Mayor sweeps it once. The child is bundled with esbuild first, so no TypeScript loader sits in its memory.
+ * store), and a child process that holds only the Mayor sweeps it once. The child is bundled with
+ * esbuild first, so no TypeScript loader sits in its memory.
  */
 import { execFile } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'

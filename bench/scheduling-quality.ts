@@ -36,7 +36,7 @@ export interface SchedulingOptions {
   progress?: (message: string) => void
 }
 
-/** The policies compared: ours as the Mayor runs it (no duration estimates), ours told the true durations, the seed's loop and FIFO. */
+/** Ours as the Mayor runs it (no duration estimates), ours told the durations, the seed's loop, FIFO. */
 const VARIANTS = ['ours', 'oursInformed', 'rounds', 'fifo'] as const
 type Variant = (typeof VARIANTS)[number]
 

@@ -77,7 +77,7 @@ function townCpuSeconds(): number {
 /** A town whose workflow stamps the time around the action; beads are made as the Mayor makes them. */
 export interface WorkerTown {
   town: BenchTown
-  /** Runs `count` tiny beads at once and waits for every run to end, killing those still going at `timeoutMs`. */
+  /** Runs `count` tiny beads at once and waits for the runs to end; kills those going at `timeoutMs`. */
   batch(count: number, timeoutMs?: number): Promise<WorkerBatch>
   close(): Promise<void>
 }
