@@ -1,18 +1,18 @@
 /**
  * Every shell command the docs show that starts with `gastown`, `npx gastown` or `npm run` is a real
  * command: a known subcommand with options it accepts, or a script of package.json. The safe ones run:
- * every `--help`, and `gastown plan` with a scripted scenario. Every relative link leads to a file.
+ * through the real `gastown` dispatcher: every `--help`, and `gastown plan` with a scripted scenario. Every relative link leads to a file.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { INIT_OPTIONS, runInit, type CommandIo } from '../../src/cli/init.js'
-import { PLAN_OPTIONS, runPlan } from '../../src/cli/plan.js'
-import { USAGE } from '../../src/cli/run-cli.js'
+import { INIT_OPTIONS } from '../../src/cli/init.js'
+import { PLAN_OPTIONS } from '../../src/cli/plan.js'
+import { USAGE, runCli } from '../../src/cli/run-cli.js'
 import { parseSandboxArgs } from '../../src/cli/sandbox-args.js'
-import { STATUS_OPTIONS, runStatus } from '../../src/cli/status.js'
+import { STATUS_OPTIONS } from '../../src/cli/status.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const DOCS = readdirSync(path.join(ROOT, 'docs'))
@@ -94,21 +94,19 @@ const CHECKS: Record<string, (argv: string[]) => void> = {
   status: (argv) => void parseArgs({ args: argv, options: STATUS_OPTIONS, allowPositionals: true }),
   sandbox: (argv) => void parseSandboxArgs(argv),
 }
-const RUNNERS: Record<string, (argv: string[], io: CommandIo) => Promise<number>> = {
-  init: runInit,
-  plan: runPlan,
-  status: runStatus,
-}
+/** Subcommands safe to run here (sandbox starts a whole town: its options are checked, not run). */
+const RUNNABLE = ['init', 'plan', 'status']
 
+/** Runs a documented command through the real `gastown` dispatcher. */
 async function run(command: Command) {
-  const [, name, ...argv] = command.words
   const out: string[] = []
   const err: string[] = []
-  const code = await RUNNERS[name!]!(argv, {
+  const code = await runCli(command.words.slice(1), {
     cwd: ROOT,
     env: command.env,
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
+    onSignal: () => () => {},
   })
   return { code, stdout: out.join(''), stderr: err.join('') }
 }
@@ -146,7 +144,7 @@ describe('commands in the docs', () => {
   it('runs every documented --help, and every documented plan that names a scenario', async () => {
     const safe = gastown.filter(
       (c) =>
-        c.words[1]! in RUNNERS &&
+        RUNNABLE.includes(c.words[1]!) &&
         (c.words.includes('--help') || (c.words[1] === 'plan' && c.env['GASTOWN_SCENARIO'] !== undefined)),
     )
     for (const command of [
