@@ -45,6 +45,13 @@ async function expectPlannedOnce(t: ChaosTown, goal: number): Promise<void> {
   expect(byKey['schema']!.status).toBe('in_progress')
   expect(byKey['docs']!.status).toBe('in_progress')
   expect(byKey['api']!.status).toBe('pending')
+  // GitHub's trouble is no fault of a bead: none counts a failure or a second attempt for it.
+  for (const bead of beads)
+    expect([bead.key, bead.failures ?? 0, bead.attempt]).toEqual([
+      bead.key,
+      0,
+      bead.dependencies.length === 0 ? 1 : 0,
+    ])
   // No stray issue: the goal and the four beads.
   expect((await allIssues(t)).length).toBe(5)
   expect((await commentsOn(t, goal)).filter((c) => c.includes('gastown:plan '))).toHaveLength(1)

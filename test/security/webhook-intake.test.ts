@@ -184,6 +184,8 @@ describe('who may start a goal', () => {
     })
     // The token a workflow run holds: github-actions[bot], with write access to the repository.
     const runToken = town.emulator.actors.createRunToken(`${OWNER}/${REPO}`)
+    // Its token may write; say so for the permission lookup too, so only the bot rule stands between.
+    town.emulator.state.repos.get(`${OWNER}/${REPO}`)!.access.set('github-actions[bot]', 'write')
     const { Octokit } = await import('@octokit/rest')
     const actions = new Octokit({ baseUrl: town.emulator.apiUrl, auth: runToken })
     await actions.rest.issues.addLabels({
