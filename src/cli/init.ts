@@ -48,7 +48,8 @@ Options:
 
 Environment:
   GITHUB_TOKEN          a token with issues:write on the repository, to create the labels
-  GITHUB_API_URL        the REST API root (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3)`
+  GITHUB_API_URL        the REST API root (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3)
+  GASTOWN_WRITE_SPACING_MS  milliseconds between creating requests (default 1000, as GitHub.com asks)`
 
 /** The options of `gastown init`, for parseArgs. */
 export const INIT_OPTIONS = {
@@ -207,7 +208,25 @@ async function configIn(root: string): Promise<Config> {
 function clientFrom(env: Readonly<Record<string, string | undefined>>): GitHubApi | undefined {
   const token = env['GITHUB_TOKEN'] || env['GH_TOKEN']
   if (!token) return undefined
-  return createGitHubClient({ token, baseUrl: env['GITHUB_API_URL'] || 'https://api.github.com' })
+  const spacing = writeSpacingFrom(env)
+  return createGitHubClient({
+    token,
+    baseUrl: env['GITHUB_API_URL'] || 'https://api.github.com',
+    ...(spacing === undefined ? {} : { writeSpacingMs: spacing }),
+  })
+}
+
+/**
+ * GASTOWN_WRITE_SPACING_MS: milliseconds between content-creating requests. GitHub.com wants a second
+ * (the default); a GitHub Enterprise server, or the sandbox's emulator, may allow less.
+ */
+export function writeSpacingFrom(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = env['GASTOWN_WRITE_SPACING_MS']
+  if (text === undefined || text === '') return undefined
+  if (!/^\d+$/.test(text)) {
+    throw new Error(`GASTOWN_WRITE_SPACING_MS must be a whole number of milliseconds, not "${text}".`)
+  }
+  return Number(text)
 }
 
 const OUTCOME_TEXT: Record<FileOutcome, string> = {

@@ -268,7 +268,8 @@ describe('gastown init end to end', () => {
       '.',
     )
 
-    const env = { GITHUB_TOKEN: token, GITHUB_API_URL: emulator.apiUrl }
+    // The emulator has no content-creation limit: labels 10 ms apart, not GitHub.com's second.
+    const env = { GITHUB_TOKEN: token, GITHUB_API_URL: emulator.apiUrl, GASTOWN_WRITE_SPACING_MS: '10' }
     const first = await init(dir, [], env)
     expect(first.code, first.stderr).toBe(0)
     const specs = labelSpecs([...BUILT_IN_ROLE_NAMES])
