@@ -2,7 +2,7 @@
  * Comments found by a hidden marker and edited in place: one progress comment per goal and per bead,
  * never a stream of new ones.
  */
-import type { GitHubApi, RepoRef } from './client.js'
+import { statusOf, type GitHubApi, type RepoRef } from './client.js'
 
 /** A comment's id, body and author. */
 export interface CommentData {
@@ -34,23 +34,51 @@ export async function listComments(api: GitHubApi, repo: RepoRef, number: number
   }
 }
 
-/** Posts a new comment. */
+/** Posts a new comment; `retries: 0` turns off Octokit's retry of a 5xx (see upsertComment). */
 export async function createComment(
   api: GitHubApi,
   repo: RepoRef,
   number: number,
   body: string,
+  options: { retries?: number } = {},
 ): Promise<CommentData> {
   const { data } = await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
     ...repo,
     issue_number: number,
     body,
+    ...(options.retries === undefined ? {} : { request: { retries: options.retries } }),
   })
   return {
     id: Number(data.id),
     body: data.body ?? '',
     user: data.user?.login ?? null,
     html_url: data.html_url,
+  }
+}
+
+/**
+ * Creates a marked comment once. GitHub can post a comment and still answer 5xx (or the answer can be
+ * lost); Octokit's retry would then post it twice, so the marker is looked for before trying again.
+ */
+async function createOnce(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  marker: string,
+  body: string,
+  author: string | undefined,
+): Promise<CommentData> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await createComment(api, repo, number, body, { retries: 0 })
+    } catch (error) {
+      const status = statusOf(error)
+      if ((status !== undefined && status < 500) || attempt >= 3) throw error
+      const posted = (await listComments(api, repo, number)).find(
+        (c) => c.body.includes(marker) && (author === undefined || c.user === author),
+      )
+      if (posted) return posted
+    }
   }
 }
 
@@ -71,7 +99,8 @@ export async function upsertComment(
   const mine = comments.find(
     (c) => c.body.includes(marker) && (options.author === undefined || c.user === options.author),
   )
-  if (!mine) return { comment: await createComment(api, repo, number, full), action: 'created' }
+  if (!mine)
+    return { comment: await createOnce(api, repo, number, marker, full, options.author), action: 'created' }
   if (mine.body === full) return { comment: mine, action: 'unchanged' }
   const { data } = await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
     ...repo,

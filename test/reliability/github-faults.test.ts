@@ -124,6 +124,21 @@ describe('GitHub failing under the Mayor', () => {
     await expectPlannedOnce(town, goal)
   })
 
+  it('posts each of its comments once when posting one succeeded but answered 500', async () => {
+    town = await startChaosTown({ plans: [PLAN] })
+    const goal = await openGoal(town)
+    // The first two comments the Mayor posts on the goal are the progress and the plan comments.
+    town.emulator.faults.add({
+      kind: 'applied-then-500',
+      route: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      times: 2,
+    })
+    await town.settle()
+    expect(mayorFaults(town).filter((f) => f.startsWith('applied-then-500'))).toHaveLength(2)
+    await expectPlannedOnce(town, goal)
+    expect(await commentsOn(town, goal)).toHaveLength(2)
+  })
+
   it('renews its installation token when the cached one expires or is revoked mid-run', async () => {
     town = await startChaosTown({ plans: [PLAN] })
     const goal = await openGoal(town)
