@@ -151,6 +151,11 @@ describe('chaos', () => {
       }
       // Only the Mayor creates issues once the goal is open: a create applied and answered 500.
       faults.add({ kind: 'applied-then-500', route: 'POST /repos/{owner}/{repo}/issues', probability: 0.15 })
+      faults.add({
+        kind: 'applied-then-500',
+        route: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        probability: 0.1,
+      })
       // A fifth of the worker runs are killed once they are in progress.
       faults.add({ kind: 'kill-run', probability: 0.2 })
 
