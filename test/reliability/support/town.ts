@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { retry } from '@octokit/plugin-retry'
 import { Octokit } from '@octokit/rest'
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
 import { decodeBead } from '../../../src/core/bead-codec.js'
@@ -97,6 +98,8 @@ export interface ChaosTown extends MayorTown {
   /** Kills the Mayor and starts a fresh one. */
   restartMayor(): Promise<void>
 }
+
+const RetryingOctokit = Octokit.plugin(retry)
 
 /** Thrown at a dead Mayor's requests: they never leave the process. */
 export class MayorDeadError extends Error {
@@ -211,8 +214,14 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
     planRequests,
     installationTokens,
     onRequest: undefined,
+    // People's clients retry a 5xx, as a person would click again: faults are meant for the Mayor.
     as: (login: string) =>
-      new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quietLog }),
+      new RetryingOctokit({
+        baseUrl: emulator.apiUrl,
+        auth: emulator.tokenFor(login),
+        log: quietLog,
+        retry: { retryAfterBaseValue: 10 },
+      }),
     async settle() {
       // Each side can wake the other: deliveries queue Mayor jobs, jobs cause deliveries and runs.
       // A job that failed on passing trouble runs again on a timer: wait for those due soon too.
