@@ -24,7 +24,7 @@ export const REPO = 'town'
 
 /** A worker workflow that ends at once with success: dispatches run without a real worker. */
 export const IDLE_WORKFLOW = `name: gastown-worker
-run-name: gastown bead #\${{ inputs.bead }} attempt \${{ inputs.attempt }}
+run-name: 'gastown bead #\${{ inputs.bead }} attempt \${{ inputs.attempt }}'
 on:
   workflow_dispatch:
     inputs:

@@ -43389,11 +43389,12 @@ async function listComments(api, repo, number4) {
     if (data.length < 100) return comments;
   }
 }
-async function createComment(api, repo, number4, body) {
+async function createComment(api, repo, number4, body, options2 = {}) {
   const { data } = await api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
     ...repo,
     issue_number: number4,
-    body
+    body,
+    ...options2.retries === void 0 ? {} : { request: { retries: options2.retries } }
   });
   return {
     id: Number(data.id),
@@ -43401,6 +43402,20 @@ async function createComment(api, repo, number4, body) {
     user: data.user?.login ?? null,
     html_url: data.html_url
   };
+}
+async function createOnce(api, repo, number4, marker, body, author) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await createComment(api, repo, number4, body, { retries: 0 });
+    } catch (error62) {
+      const status = statusOf(error62);
+      if (status !== void 0 && status < 500 || attempt >= 3) throw error62;
+      const posted = (await listComments(api, repo, number4)).find(
+        (c3) => c3.body.includes(marker) && (author === void 0 || c3.user === author)
+      );
+      if (posted) return posted;
+    }
+  }
 }
 async function upsertComment(api, repo, number4, marker, body, options2 = {}) {
   const full = body.includes(marker) ? body : `${body}
@@ -43410,7 +43425,8 @@ ${marker}`;
   const mine = comments.find(
     (c3) => c3.body.includes(marker) && (options2.author === void 0 || c3.user === options2.author)
   );
-  if (!mine) return { comment: await createComment(api, repo, number4, full), action: "created" };
+  if (!mine)
+    return { comment: await createOnce(api, repo, number4, marker, full, options2.author), action: "created" };
   if (mine.body === full) return { comment: mine, action: "unchanged" };
   const { data } = await api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
     ...repo,

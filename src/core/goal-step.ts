@@ -155,7 +155,9 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
       bead.status === 'in_review' &&
       pull?.state === 'open' &&
       pull.changesRequestedAt !== undefined &&
-      pull.changesRequestedAt > bead.updatedAt
+      // GitHub stamps reviews to the second and markers to the millisecond: a review in the same second
+      // as the move to in_review counts as after it.
+      pull.changesRequestedAt >= Math.floor(bead.updatedAt / 1000) * 1000
     ) {
       const round = bead.round ?? 0
       if (round < policy.reviewRounds) {

@@ -139,7 +139,8 @@ export function createMayor(deps: MayorDeps): Mayor {
         const scope = await openScope(api, repo, goal, deps, log!, await bot(), facts, name === 'sweep')
         if (!scope) return
         if (work) await work(scope)
-        const result = await runGoal(scope)
+        // Only intake, after its write-access check, may plan a goal on its say-so.
+        const result = await runGoal(scope, { labelledByWriter: name === 'run' })
         for (const at of new Set(result?.wakeAt ?? [])) wakeAt(api, repo, goal, at)
       },
     })

@@ -10,8 +10,15 @@ import { formatConfigErrors } from '../core/config.js'
 import { formatTag } from '../core/bead-marker.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import { listComments, upsertComment, type CommentData } from '../github/comments.js'
-import { getIssue } from '../github/issues.js'
-import { getFileText, getLanguages, getRepository, listTopLevel } from '../github/repository.js'
+import { getIssue, type IssueData } from '../github/issues.js'
+import {
+  canWrite,
+  getFileText,
+  getLanguages,
+  getPermission,
+  getRepository,
+  listTopLevel,
+} from '../github/repository.js'
 import { advanceGoal, type AdvanceResult } from './advance-goal.js'
 import { createBeads } from './create-beads.js'
 import { planTag, progressTag, renderPlanComment, renderProgress } from './goal-comments.js'
@@ -139,8 +146,28 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
   return record
 }
 
+/**
+ * Whether a goal the Mayor never saw labelled (its delivery was dropped, or the Mayor was down) may be
+ * planned by a sweep: not when a labelling was refused, and only when a person with write access opened
+ * it. Who added the label is not in the issue, so the author stands in for them.
+ */
+async function mayPlanUnseen(
+  scope: GoalScope,
+  goalIssue: IssueData,
+  comments: CommentData[],
+): Promise<boolean> {
+  const refused = comments.some(
+    (c) => c.body.includes('<!-- gastown:refusal') && (!scope.bot || c.user === scope.bot),
+  )
+  if (refused || goalIssue.user === null) return false
+  return canWrite(await getPermission(scope.api, scope.repo, goalIssue.user))
+}
+
 /** Brings a goal forward from whatever state GitHub shows: plan, create beads, advance. */
-export async function runGoal(scope: GoalScope): Promise<AdvanceResult | undefined> {
+export async function runGoal(
+  scope: GoalScope,
+  options: { labelledByWriter?: boolean } = {},
+): Promise<AdvanceResult | undefined> {
   const { api, repo, goal } = scope
   const goalIssue = await getIssue(api, repo, goal)
   if (goalIssue.state === 'closed' || !goalIssue.labels.includes(GOAL_LABEL)) return undefined
@@ -149,6 +176,7 @@ export async function runGoal(scope: GoalScope): Promise<AdvanceResult | undefin
   let plan = latestPlan(comments, goal, scope.bot)?.record
   // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
   if (!plan && read.beads.length === 0) {
+    if (!options.labelledByWriter && !(await mayPlanUnseen(scope, goalIssue, comments))) return undefined
     plan = await planAndRecord(scope, 1)
     // Planning failed: its comment says why, and nothing else is to be done until a person acts.
     if (!plan) return undefined

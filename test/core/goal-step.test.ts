@@ -291,3 +291,14 @@ describe('goalStep', () => {
     )
   })
 })
+
+describe('goalStep and GitHub timestamps', () => {
+  it('counts a review stamped in the same second as the move to in_review as after it', () => {
+    const beads = [bead(1, { status: 'in_review', pr: 7, attempt: 1, updatedAt: NOW + 700 })]
+    const pulls = new Map<number, PullSnapshot>([
+      [7, { state: 'open', merged: false, changesRequestedAt: NOW }],
+    ])
+    const result = goalStep(snapshot(beads, { pulls }), policy, random)
+    expect(result.actions.find((a) => a.kind === 'dispatch')?.bead.round).toBe(1)
+  })
+})

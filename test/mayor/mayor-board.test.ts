@@ -142,3 +142,22 @@ describe('the reconciler repairs drift', () => {
     ])
   })
 })
+
+describe('the reconciler and refused goals', () => {
+  it('never plans on a sweep a goal whose labelling it refused', async () => {
+    town = await startMayorTown({ plans: [CHAIN] })
+    const { data } = await town.as('tina').rest.issues.create({
+      owner: 'alice',
+      repo: 'town',
+      title: 'Goal by a triage user',
+      body: 'Do everything.',
+      labels: ['gastown:goal'],
+    })
+    await town.settle()
+    expect((await comments(town, data.number)).some((c) => c.includes('Thanks, @tina'))).toBe(true)
+    await town.mayor.reconcile()
+    await town.settle()
+    expect(await town.beads()).toEqual([])
+    expect((await comments(town, data.number)).some((c) => c.includes('gastown:plan '))).toBe(false)
+  })
+})

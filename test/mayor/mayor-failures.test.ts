@@ -49,22 +49,18 @@ describe('the Mayor on the failure paths', () => {
       })
       if (user === 'tina') {
         await town.settle()
-        await town
-          .as(user)
-          .rest.issues.removeLabel({
-            owner: 'alice',
-            repo: 'town',
-            issue_number: data.number,
-            name: 'gastown:goal',
-          })
-        await town
-          .as(user)
-          .rest.issues.addLabels({
-            owner: 'alice',
-            repo: 'town',
-            issue_number: data.number,
-            labels: ['gastown:goal'],
-          })
+        await town.as(user).rest.issues.removeLabel({
+          owner: 'alice',
+          repo: 'town',
+          issue_number: data.number,
+          name: 'gastown:goal',
+        })
+        await town.as(user).rest.issues.addLabels({
+          owner: 'alice',
+          repo: 'town',
+          issue_number: data.number,
+          labels: ['gastown:goal'],
+        })
       }
       await town.settle()
       const said = await comments(town, data.number)
@@ -218,25 +214,21 @@ describe('slash commands and plan approval', () => {
     expect(plan).toContain('/gastown approve')
     expect(plan).toContain('```mermaid')
 
-    await town
-      .as('rita')
-      .rest.issues.createComment({
-        owner: 'alice',
-        repo: 'town',
-        issue_number: goal,
-        body: '/gastown approve',
-      })
+    await town.as('rita').rest.issues.createComment({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: goal,
+      body: '/gastown approve',
+    })
     await town.settle()
     expect(await town.beads()).toEqual([])
 
-    await town
-      .as('bob')
-      .rest.issues.createComment({
-        owner: 'alice',
-        repo: 'town',
-        issue_number: goal,
-        body: '/gastown approve',
-      })
+    await town.as('bob').rest.issues.createComment({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: goal,
+      body: '/gastown approve',
+    })
     await town.settle()
     expect((await town.beads()).map((b) => [b.key, b.status])).toEqual([
       ['api', 'in_progress'],
@@ -252,14 +244,12 @@ describe('slash commands and plan approval', () => {
     })
     const goal = await openGoal(town)
     await town.settle()
-    await town
-      .as('bob')
-      .rest.issues.createComment({
-        owner: 'alice',
-        repo: 'town',
-        issue_number: goal,
-        body: '/gastown frobnicate',
-      })
+    await town.as('bob').rest.issues.createComment({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: goal,
+      body: '/gastown frobnicate',
+    })
     await town.settle()
     expect((await comments(town, goal)).some((c) => c.includes("don't know `/gastown frobnicate`"))).toBe(
       true,
@@ -267,14 +257,12 @@ describe('slash commands and plan approval', () => {
 
     const [api] = await town.beads()
     expect(api!.needsHuman).toBe(true)
-    await town
-      .as('bob')
-      .rest.issues.createComment({
-        owner: 'alice',
-        repo: 'town',
-        issue_number: api!.number!,
-        body: '/gastown retry',
-      })
+    await town.as('bob').rest.issues.createComment({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: api!.number!,
+      body: '/gastown retry',
+    })
     await town.settle()
     const [retried] = await town.beads()
     // Dispatched again (and failed again at once: the workflow always fails, one attempt allowed).
@@ -287,14 +275,12 @@ describe('slash commands and plan approval', () => {
     town = await startMayorTown({ plans: [CHAIN] })
     const goal = await openGoal(town)
     await town.settle()
-    await town
-      .as('alice')
-      .rest.issues.createComment({
-        owner: 'alice',
-        repo: 'town',
-        issue_number: goal,
-        body: '/gastown cancel',
-      })
+    await town.as('alice').rest.issues.createComment({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: goal,
+      body: '/gastown cancel',
+    })
     await town.settle()
     expect((await town.beads()).map((b) => b.status)).toEqual(['cancelled', 'cancelled'])
     const { data } = await town

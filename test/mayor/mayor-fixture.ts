@@ -28,7 +28,7 @@ const run = promisify(execFile)
 
 /** A worker workflow that ends at once with success, so the Mayor's dispatches run without a real worker. */
 export const IDLE_WORKFLOW = `name: gastown-worker
-run-name: gastown bead #\${{ inputs.bead }} attempt \${{ inputs.attempt }}
+run-name: 'gastown bead #\${{ inputs.bead }} attempt \${{ inputs.attempt }}'
 on:
   workflow_dispatch:
     inputs:
@@ -199,14 +199,12 @@ export async function openGoal(town: MayorTown, title = 'Build a todo API', by =
     title,
     body: 'A REST API for a todo list with CRUD operations and tests.',
   })
-  await town
-    .as(by)
-    .rest.issues.addLabels({
-      owner: 'alice',
-      repo: 'town',
-      issue_number: data.number,
-      labels: ['gastown:goal'],
-    })
+  await town.as(by).rest.issues.addLabels({
+    owner: 'alice',
+    repo: 'town',
+    issue_number: data.number,
+    labels: ['gastown:goal'],
+  })
   return data.number
 }
 

@@ -91,10 +91,8 @@ describe('the worker workflow users copy', () => {
     expect(required.filter((name) => !given.includes(name))).toEqual([])
   })
 
-  // KNOWN BUG, reported: in `run-name: gastown bead #${{ inputs.bead }} ...` the ` #` starts a YAML
-  // comment, so runs are titled "gastown bead" and the Mayor finds a run's bead by its run id instead.
-  // Quoting the value fixes it; then drop `.fails`.
-  it.fails('titles its runs "gastown bead #<n>", as the Mayor reads them', () => {
+  // Unquoted, the ` #` of `gastown bead #${{ inputs.bead }}` would start a YAML comment.
+  it('titles its runs "gastown bead #<n>", as the Mayor reads them', () => {
     expect(workflow['run-name']).toMatch(/^gastown bead #\$\{\{ inputs\.bead \}\}/)
   })
 
