@@ -3,11 +3,7 @@
  * Probot over HTTP (as test/mayor/mayor-fixture.ts serves it) receiving the emulator's signed webhooks,
  * planning with the scripted model. Workers are runs of whatever workflow the repository holds.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Octokit } from '@octokit/rest'
-import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
-import { withWriteSpacing } from '../src/github/client.js'
 import { createMayor, type Mayor } from '../src/mayor/app.js'
 import type { MayorDeps } from '../src/mayor/mayor-deps.js'
 import { silentLogger } from '../src/llm/logger.js'
@@ -16,6 +12,7 @@ import { ScriptedModel } from '../src/llm/scripted-model.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/sandbox/emulator/emulator.js'
 import type { FaultRule } from '../src/sandbox/emulator/faults.js'
 import { loadOpenApi, type OpenApi } from '../src/sandbox/emulator/openapi.js'
+import { serveMayor, type ServedMayor } from '../src/sandbox/serve-mayor.js'
 
 /** The owner of the benchmark repository. */
 export const OWNER = 'alice'
@@ -89,7 +86,7 @@ export async function startBenchTown(options: BenchTownOptions): Promise<BenchTo
     new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quiet })
 
   let mayor: Mayor | undefined
-  let server: Server | undefined
+  let server: ServedMayor | undefined
   const timers = new Set<NodeJS.Timeout>()
   if (options.mayorScenario !== undefined) {
     const model = new ScriptedModel(await loadScenario(options.mayorScenario), { logger: silentLogger })
@@ -113,23 +110,7 @@ export async function startBenchTown(options: BenchTownOptions): Promise<BenchTo
       ...options.mayorDeps,
     }
     mayor = createMayor(deps)
-    const probot = new Probot({
-      appId: emulator.appId,
-      privateKey: emulator.appPrivateKey,
-      secret: emulator.webhookSecret,
-      baseUrl: emulator.apiUrl,
-      logLevel: 'fatal',
-      // The emulator has no content-creation limit: writes 10 ms apart, not GitHub.com's second.
-      Octokit: withWriteSpacing(ProbotOctokit, 10, 10),
-    })
-    const middleware = await createNodeMiddleware(mayor.app, { probot })
-    server = createServer((req, res) => {
-      void middleware(req, res, () => {
-        res.writeHead(404).end()
-      })
-    })
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
-    emulator.setWebhookUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`)
+    server = await serveMayor(emulator, mayor.app)
   }
 
   const settle = async () => {
@@ -153,7 +134,7 @@ export async function startBenchTown(options: BenchTownOptions): Promise<BenchTo
     async close() {
       mayor?.stop()
       for (const handle of timers) clearTimeout(handle)
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()))
+      await server?.close()
       await emulator.close()
     },
   }

@@ -38,3 +38,25 @@ export function realTimer(fn: () => void, ms: number): () => void {
   handle.unref?.()
   return () => clearTimeout(handle)
 }
+
+/** Timers that can all be cancelled at once: for a town or a test that stops its Mayor. */
+export function timerSet(): { setTimer: MayorDeps['setTimer']; cancelAll(): void } {
+  const handles = new Set<NodeJS.Timeout>()
+  return {
+    setTimer(fn, ms) {
+      const handle = setTimeout(() => {
+        handles.delete(handle)
+        fn()
+      }, ms)
+      handles.add(handle)
+      return () => {
+        clearTimeout(handle)
+        handles.delete(handle)
+      }
+    },
+    cancelAll() {
+      for (const handle of handles) clearTimeout(handle)
+      handles.clear()
+    },
+  }
+}

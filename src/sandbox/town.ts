@@ -6,28 +6,26 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Octokit } from '@octokit/rest'
-import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
 import type { Bead } from '../core/bead.js'
 import { parseConfig } from '../core/config.js'
 import { GOAL_LABEL } from '../core/labels.js'
 import { mulberry32 } from '../core/random.js'
 import { resolveRoles } from '../core/roles.js'
 import type { BeadOutput } from '../core/scheduler.js'
-import { withWriteSpacing } from '../github/client.js'
 import type { ChatModel } from '../llm/chat-model.js'
 import type { Logger } from '../llm/logger.js'
 import { loadScenario } from '../llm/scenario.js'
 import { ScriptedModel } from '../llm/scripted-model.js'
 import { createMayor, type Mayor } from '../mayor/app.js'
+import { timerSet } from '../mayor/mayor-deps.js'
 import { modelFromConfig } from '../mayor/model-for.js'
 import type { WorkflowRun } from './emulator/contracts.js'
 import { startEmulator, type Emulator } from './emulator/emulator.js'
 import { pullsReadyToMerge } from './maintainer.js'
+import { serveMayor, type ServedMayor } from './serve-mayor.js'
 import { readRepoView, type RepoView } from './repo-view.js'
 import { gastownConfig, sampleRepoFiles } from './sample-repo.js'
 import { DEFAULT_SCENARIO, resolveScenario } from './scenario-catalogue.js'
@@ -175,20 +173,16 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
     repos: [{ owner, name, files, description: 'A todo list REST API, built by Gas Town' }],
   })
 
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = timerSet()
   let mayor: Mayor | undefined
-  let server: Server | undefined
+  let served: ServedMayor | undefined
   let closed: Promise<void> | undefined
   const close = () =>
     (closed ??= (async () => {
       stop('closed')
       mayor?.stop()
-      for (const handle of timers) clearTimeout(handle)
-      timers.clear()
-      if (server) {
-        server.closeAllConnections()
-        await new Promise<void>((resolve) => server!.close(() => resolve()))
-      }
+      timers.cancelAll()
+      await served?.close()
       await emulator.close()
     })())
 
@@ -213,39 +207,15 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       },
       now: Date.now,
       random: mulberry32(options.seed ?? 1),
-      setTimer: (fn, ms) => {
-        const handle = setTimeout(() => {
-          timers.delete(handle)
-          fn()
-        }, ms)
-        timers.add(handle)
-        return () => {
-          clearTimeout(handle)
-          timers.delete(handle)
-        }
-      },
+      setTimer: timers.setTimer,
       reconcileIntervalMs: 30_000,
     })
-    const probot = new Probot({
-      appId: emulator.appId,
-      privateKey: emulator.appPrivateKey,
-      secret: emulator.webhookSecret,
-      baseUrl: emulator.apiUrl,
+    served = await serveMayor(emulator, mayor.app, {
       logLevel: options.mayorLogLevel ?? 'fatal',
-      // The emulator has no content-creation limit: writes 10 ms apart, not GitHub.com's second.
-      Octokit: withWriteSpacing(ProbotOctokit, 10, 10),
-    })
-    const middleware = await createNodeMiddleware(mayor.app, { probot })
-    server = createServer((req, res) => {
       // Every delivery may change what the town sees: look once the Mayor has answered it.
-      res.on('finish', () => poke())
-      void middleware(req, res, () => {
-        res.writeHead(404).end()
-      })
+      onRequest: (_req, res) => res.on('finish', () => poke()),
     })
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
-    const mayorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`
-    emulator.setWebhookUrl(mayorUrl)
+    const mayorUrl = served.webhookUrl
 
     const maintainer = new Octokit({
       baseUrl: emulator.apiUrl,
@@ -466,7 +436,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
           await emulator.settled()
           await mayor!.idle()
         })(),
-        new Promise((resolve) => timers.add(setTimeout(resolve, 5_000))),
+        new Promise<void>((resolve) => timers.setTimer(resolve, 5_000)),
       ])
       view = readRepoView(emulator.state, fullName, goal.number)
       for (const bead of view.beads) {

@@ -5,20 +5,17 @@
  * the example worker workflow. The test plays the maintainer: it merges each worker's pull request.
  */
 import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import yaml from 'js-yaml'
 import { Octokit } from '@octokit/rest'
-import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
-import { withWriteSpacing } from '../../src/github/client.js'
 import { loadScenario } from '../../src/llm/scenario.js'
 import { ScriptedModel } from '../../src/llm/scripted-model.js'
 import { silentLogger } from '../../src/llm/logger.js'
 import { createMayor, type Mayor } from '../../src/mayor/app.js'
 import type { MayorDeps } from '../../src/mayor/mayor-deps.js'
 import { startEmulator, type Emulator } from '../../src/sandbox/emulator/emulator.js'
+import { serveMayor } from '../../src/sandbox/serve-mayor.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** The scenario both the planner and the workers replay. */
@@ -94,22 +91,7 @@ export async function startBoardTown(): Promise<BoardTown> {
     reconcileIntervalMs: 0,
   }
   const mayor = createMayor(deps)
-  const probot = new Probot({
-    appId: emulator.appId,
-    privateKey: emulator.appPrivateKey,
-    secret: emulator.webhookSecret,
-    baseUrl: emulator.apiUrl,
-    logLevel: 'fatal',
-    Octokit: withWriteSpacing(ProbotOctokit, 10, 10),
-  })
-  const middleware = await createNodeMiddleware(mayor.app, { probot })
-  const server: Server = createServer((req, res) => {
-    void middleware(req, res, () => {
-      res.writeHead(404).end()
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  emulator.setWebhookUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`)
+  const served = await serveMayor(emulator, mayor.app)
   const alice = new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor('alice'), log: quiet })
   const repo = { owner: 'alice', repo: 'town' }
   return {
@@ -131,7 +113,7 @@ export async function startBoardTown(): Promise<BoardTown> {
     async close() {
       mayor.stop()
       for (const cancel of [...timers]) cancel()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await served.close()
       await emulator.close()
     },
   }

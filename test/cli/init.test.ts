@@ -5,15 +5,12 @@
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import fc from 'fast-check'
 import yaml from 'js-yaml'
-import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   INIT_USAGE,
@@ -30,7 +27,6 @@ import { decodeBead } from '../../src/core/bead-codec.js'
 import { defaultConfig, parseConfig } from '../../src/core/config.js'
 import { labelSpecs } from '../../src/core/labels.js'
 import { BUILT_IN_ROLE_NAMES } from '../../src/core/roles.js'
-import { withWriteSpacing } from '../../src/github/client.js'
 import { silentLogger } from '../../src/llm/logger.js'
 import { createMayor, type Mayor } from '../../src/mayor/app.js'
 import { modelFromConfig } from '../../src/mayor/model-for.js'
@@ -42,6 +38,7 @@ import {
 } from '../support/chat-completions-server.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
 import { planJson } from '../mayor/mayor-fixture.js'
+import { serveMayor as serveApp } from '../../src/sandbox/serve-mayor.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const exec = promisify(execFile)
@@ -207,23 +204,10 @@ async function serveMayor(emulator: Emulator, modelKey: string): Promise<Mayor> 
     reconcileIntervalMs: 0,
     reportGraceMs: 3_600_000,
   })
-  const probot = new Probot({
-    appId: emulator.appId,
-    privateKey: emulator.appPrivateKey,
-    secret: emulator.webhookSecret,
-    baseUrl: emulator.apiUrl,
-    logLevel: 'fatal',
-    Octokit: withWriteSpacing(ProbotOctokit, 10, 10),
-  })
-  const middleware = await createNodeMiddleware(mayor.app, { probot })
-  const server: Server = createServer((req, res) => {
-    void middleware(req, res, () => res.writeHead(404).end())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  emulator.setWebhookUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`)
+  const served = await serveApp(emulator, mayor.app)
   cleanups.push(async () => {
     mayor.stop()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await served.close()
   })
   return mayor
 }

@@ -5,19 +5,17 @@
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { Octokit } from '@octokit/rest'
-import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
-import { withWriteSpacing } from '../../src/github/client.js'
+import type { Probot } from 'probot'
 import type { Bead } from '../../src/core/bead.js'
 import { decodeBead, encodeBead } from '../../src/core/bead-codec.js'
 import { transition } from '../../src/core/bead-status.js'
 import { createMayor, type Mayor } from '../../src/mayor/app.js'
-import type { MayorDeps } from '../../src/mayor/mayor-deps.js'
+import { timerSet, type MayorDeps } from '../../src/mayor/mayor-deps.js'
+import { serveMayor } from '../../src/sandbox/serve-mayor.js'
 import { parseScenario } from '../../src/llm/scenario.js'
 import { ScriptedModel } from '../../src/llm/scripted-model.js'
 import { silentLogger } from '../../src/llm/logger.js'
@@ -109,44 +107,19 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     'mayor-test.yaml',
   )
   const model = new ScriptedModel(scenario, { logger: silentLogger })
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = timerSet()
   const deps: MayorDeps = {
     modelFor: async () => model,
     now: () => Date.now(),
     random: () => 0.5,
-    setTimer: (fn, ms) => {
-      const handle = setTimeout(() => {
-        timers.delete(handle)
-        fn()
-      }, ms)
-      timers.add(handle)
-      return () => {
-        clearTimeout(handle)
-        timers.delete(handle)
-      }
-    },
+    setTimer: timers.setTimer,
     reconcileIntervalMs: 0,
     reportGraceMs: 3_600_000,
     ...options.deps,
   }
   const mayor = createMayor(deps)
-  const probot = new Probot({
-    appId: emulator.appId,
-    privateKey: emulator.appPrivateKey,
-    secret: emulator.webhookSecret,
-    baseUrl: emulator.apiUrl,
-    logLevel: 'fatal',
-    // The emulator has no content-creation limit: space writes 10 ms apart, not GitHub.com's second.
-    Octokit: withWriteSpacing(ProbotOctokit, 10, 10),
-  })
-  const middleware = await createNodeMiddleware(mayor.app, { probot })
-  const server: Server = createServer((req, res) => {
-    void middleware(req, res, () => {
-      res.writeHead(404).end()
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  emulator.setWebhookUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`)
+  const served = await serveMayor(emulator, mayor.app)
+  const probot = served.probot
 
   const as = (login: string) =>
     new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quietLog })
@@ -184,8 +157,8 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     beads,
     async close() {
       mayor.stop()
-      for (const handle of timers) clearTimeout(handle)
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      timers.cancelAll()
+      await served.close()
       await emulator.close()
     },
   }
