@@ -3,6 +3,7 @@
  * descendants, and critical-path lengths. Every function is linear in nodes plus edges (the stable order
  * adds a log factor for its heap), and none recurses, so deep chains cannot overflow the stack.
  */
+import { MinHeap } from './min-heap.js'
 
 /** A node id: a plan key or an issue number. */
 export type NodeId = string | number
@@ -49,48 +50,6 @@ function indexGraph<Id extends NodeId>(graph: DependencyGraph<Id>): IndexedGraph
   return { ids, deps, dependents }
 }
 
-/** A binary min-heap of node indices: the stable order always takes the earliest available node. */
-class IndexHeap {
-  private items: number[] = []
-
-  get size(): number {
-    return this.items.length
-  }
-
-  push(value: number): void {
-    const items = this.items
-    items.push(value)
-    let i = items.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (items[parent]! <= value) break
-      items[i] = items[parent]!
-      i = parent
-    }
-    items[i] = value
-  }
-
-  pop(): number {
-    const items = this.items
-    const top = items[0]!
-    const last = items.pop()!
-    if (items.length > 0) {
-      let i = 0
-      for (;;) {
-        const left = 2 * i + 1
-        if (left >= items.length) break
-        const right = left + 1
-        const child = right < items.length && items[right]! < items[left]! ? right : left
-        if (items[child]! >= last) break
-        items[i] = items[child]!
-        i = child
-      }
-      items[i] = last
-    }
-    return top
-  }
-}
-
 /**
  * Nodes in an order where every node comes after its dependencies; among nodes that could come next, the
  * one listed first in the graph wins, so the order is stable. Throws a `CycleError` on a cycle.
@@ -98,7 +57,7 @@ class IndexHeap {
 export function topologicalOrder<Id extends NodeId>(graph: DependencyGraph<Id>): Id[] {
   const { ids, deps, dependents } = indexGraph(graph)
   const waiting = deps.map((d) => d.length)
-  const heap = new IndexHeap()
+  const heap = new MinHeap<number>((a, b) => a < b)
   waiting.forEach((count, i) => {
     if (count === 0) heap.push(i)
   })

@@ -10,6 +10,7 @@
  */
 import type { BeadStatus } from './bead.js'
 import { criticalPathLengths, topologicalOrder } from './dag.js'
+import { MinHeap } from './min-heap.js'
 import { mulberry32 } from './random.js'
 import { retryDecision, type RetryOptions } from './retry-policy.js'
 import {
@@ -103,49 +104,23 @@ type SimEvent =
 
 /** A min-heap of events by time, then by the order they were scheduled, so ties resolve the same way. */
 class EventQueue {
-  private items: SimEvent[] = []
+  private readonly heap = new MinHeap<SimEvent>(before)
   private seq = 0
 
   get size(): number {
-    return this.items.length
+    return this.heap.size
   }
 
   peekTime(): number {
-    return this.items[0]!.time
+    return this.heap.peek()!.time
   }
 
   push(event: DistributiveOmit<SimEvent, 'seq'>): void {
-    const item = { ...event, seq: this.seq++ } as SimEvent
-    const items = this.items
-    items.push(item)
-    let i = items.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!before(item, items[parent]!)) break
-      items[i] = items[parent]!
-      i = parent
-    }
-    items[i] = item
+    this.heap.push({ ...event, seq: this.seq++ } as SimEvent)
   }
 
   pop(): SimEvent {
-    const items = this.items
-    const top = items[0]!
-    const last = items.pop()!
-    if (items.length > 0) {
-      let i = 0
-      for (;;) {
-        const left = 2 * i + 1
-        if (left >= items.length) break
-        const right = left + 1
-        const child = right < items.length && before(items[right]!, items[left]!) ? right : left
-        if (!before(items[child]!, last)) break
-        items[i] = items[child]!
-        i = child
-      }
-      items[i] = last
-    }
-    return top
+    return this.heap.pop()
   }
 }
 
