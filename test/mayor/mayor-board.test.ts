@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { openGoal, planJson, playWorkerPr, startMayorTown, type MayorTown } from './mayor-fixture.js'
+import {
+  CHAIN,
+  comments,
+  openGoal,
+  planJson,
+  playWorkerPr,
+  startMayorTown,
+  type MayorTown,
+} from './mayor-fixture.js'
 
 let town: MayorTown | undefined
 
@@ -7,18 +15,6 @@ afterEach(async () => {
   await town?.close()
   town = undefined
 })
-
-const CHAIN = planJson([
-  { key: 'api', role: 'developer' },
-  { key: 'tests', role: 'tester', deps: ['api'] },
-])
-
-async function comments(t: MayorTown, issue: number): Promise<string[]> {
-  const { data } = await t
-    .as('alice')
-    .rest.issues.listComments({ owner: 'alice', repo: 'town', issue_number: issue })
-  return data.map((c) => c.body ?? '')
-}
 
 describe('the Mayor and the project board', () => {
   it('puts every bead on the Projects v2 board and moves its Status with the bead', async () => {

@@ -8,6 +8,8 @@ import {
   setBead,
   startMayorTown,
   type MayorTown,
+  CHAIN,
+  comments,
 } from './mayor-fixture.js'
 
 let town: MayorTown | undefined
@@ -16,18 +18,6 @@ afterEach(async () => {
   await town?.close()
   town = undefined
 })
-
-const CHAIN = planJson([
-  { key: 'api', role: 'developer' },
-  { key: 'tests', role: 'tester', deps: ['api'] },
-])
-
-async function comments(t: MayorTown, issue: number): Promise<string[]> {
-  const { data } = await t
-    .as('alice')
-    .rest.issues.listComments({ owner: 'alice', repo: 'town', issue_number: issue })
-  return data.map((c) => c.body ?? '')
-}
 
 async function labels(t: MayorTown, issue: number): Promise<string[]> {
   const { data } = await t.as('alice').rest.issues.get({ owner: 'alice', repo: 'town', issue_number: issue })

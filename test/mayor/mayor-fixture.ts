@@ -239,3 +239,17 @@ export async function setBead(town: MayorTown, number: number, change: (bead: Be
     ...(encoded.stateReason ? { state_reason: encoded.stateReason } : {}),
   })
 }
+
+/** The two-bead plan most tests use: a developer bead and a tester bead that depends on it. */
+export const CHAIN = planJson([
+  { key: 'api', role: 'developer' },
+  { key: 'tests', role: 'tester', deps: ['api'] },
+])
+
+/** The bodies of an issue's comments, oldest first. */
+export async function comments(town: MayorTown, issue: number): Promise<string[]> {
+  const { data } = await town
+    .as('alice')
+    .rest.issues.listComments({ owner: 'alice', repo: 'town', issue_number: issue })
+  return data.map((c) => c.body ?? '')
+}
