@@ -42,46 +42,59 @@ async function readSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<Go
   const { api, repo, facts } = scope
   const pulls = new Map<number, PullSnapshot>()
   const runs = new Map<string, RunSnapshot | null>()
+  const reads: Promise<void>[] = []
+  const readPull = async (number: number, withReviews: boolean): Promise<void> => {
+    const pull = await getPull(api, repo, number)
+    const snapshot: PullSnapshot = { state: pull.state, merged: pull.merged }
+    if (withReviews && pull.state === 'open') {
+      const reviews = await listReviews(api, repo, number)
+      const latest = reviews
+        .filter((r) => r.state === 'CHANGES_REQUESTED' && r.submitted_at !== null)
+        .sort((a, b) => Date.parse(b.submitted_at!) - Date.parse(a.submitted_at!))[0]
+      if (latest) {
+        snapshot.changesRequestedAt = Date.parse(latest.submitted_at!)
+        if (latest.user) snapshot.changesRequestedBy = latest.user
+      }
+    }
+    pulls.set(number, snapshot)
+    facts.notePull(repo, number, snapshot)
+  }
+  const readRun = async (id: string): Promise<void> => {
+    const run = await getWorkflowRun(api, repo, Number(id))
+    const snapshot = run && {
+      status: run.status ?? 'queued',
+      conclusion: run.conclusion,
+      updatedAt: Date.parse(run.updated_at),
+      htmlUrl: run.html_url,
+    }
+    runs.set(id, snapshot)
+    if (snapshot) facts.noteRun(repo, id, snapshot)
+  }
+  const asked = new Set<string>()
   for (const { bead, issue } of records) {
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
-    if (bead.pr !== undefined && !pulls.has(bead.pr)) {
+    if (bead.pr !== undefined && !asked.has(`pr:${bead.pr}`)) {
+      asked.add(`pr:${bead.pr}`)
       const cached = scope.fresh || issue.state === 'closed' ? undefined : facts.pull(repo, bead.pr)
-      if (cached) {
-        pulls.set(bead.pr, cached)
-        continue
-      }
-      const pull = await getPull(api, repo, bead.pr)
-      const snapshot: PullSnapshot = { state: pull.state, merged: pull.merged }
-      if (bead.status === 'in_review' && pull.state === 'open') {
-        const reviews = await listReviews(api, repo, bead.pr)
-        const latest = reviews
-          .filter((r) => r.state === 'CHANGES_REQUESTED' && r.submitted_at !== null)
-          .sort((a, b) => Date.parse(b.submitted_at!) - Date.parse(a.submitted_at!))[0]
-        if (latest) {
-          snapshot.changesRequestedAt = Date.parse(latest.submitted_at!)
-          if (latest.user) snapshot.changesRequestedBy = latest.user
-        }
-      }
-      pulls.set(bead.pr, snapshot)
-      facts.notePull(repo, bead.pr, snapshot)
+      if (cached) pulls.set(bead.pr, cached)
+      else reads.push(readPull(bead.pr, bead.status === 'in_review'))
     }
-    if (bead.status === 'in_progress' && bead.assignedTo !== undefined && /^\d+$/.test(bead.assignedTo)) {
-      const cached = scope.fresh ? undefined : facts.run(repo, bead.assignedTo)
-      if (cached) {
-        runs.set(bead.assignedTo, cached)
-        continue
-      }
-      const run = await getWorkflowRun(api, repo, Number(bead.assignedTo))
-      const snapshot = run && {
-        status: run.status ?? 'queued',
-        conclusion: run.conclusion,
-        updatedAt: Date.parse(run.updated_at),
-        htmlUrl: run.html_url,
-      }
-      runs.set(bead.assignedTo, snapshot)
-      if (snapshot) facts.noteRun(repo, bead.assignedTo, snapshot)
+    // A bead in a review round has both a PR and a run: both are read.
+    const runId = bead.assignedTo
+    if (
+      bead.status === 'in_progress' &&
+      runId !== undefined &&
+      /^\d+$/.test(runId) &&
+      !asked.has(`run:${runId}`)
+    ) {
+      asked.add(`run:${runId}`)
+      const cached = scope.fresh ? undefined : facts.run(repo, runId)
+      if (cached) runs.set(runId, cached)
+      else reads.push(readRun(runId))
     }
   }
+  // The reads are independent: in parallel, so a step waits for the slowest, not for their sum.
+  await Promise.all(reads)
   return {
     now: scope.deps.now(),
     beads: records.map((r) => r.bead),
