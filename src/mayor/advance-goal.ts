@@ -14,7 +14,7 @@ import {
   type RunSnapshot,
 } from '../core/goal-step.js'
 import { statusOf } from '../github/client.js'
-import { upsertComment, createComment, type CommentData } from '../github/comments.js'
+import { upsertComment, type CommentData } from '../github/comments.js'
 import { getIssue, updateIssue, type IssueData } from '../github/issues.js'
 import { getPull } from '../github/pulls.js'
 import { listReviews } from '../github/reviews.js'
@@ -233,7 +233,15 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
         break
       case 'close-goal': {
         const all = [...beads.values()]
-        await createComment(api, repo, goal, renderSummary(all, Date.parse(goalIssue.created_at), deps.now()))
+        // Found by its tag, so a Mayor that died between this comment and the close posts it only once.
+        await upsertComment(
+          api,
+          repo,
+          goal,
+          formatTag('summary', { goal }),
+          renderSummary(all, Date.parse(goalIssue.created_at), deps.now()),
+          { ...(scope.bot ? { author: scope.bot } : {}), ...(known ? { known: known.comments } : {}) },
+        )
         await updateIssue(api, repo, goal, { state: 'closed', state_reason: 'completed' })
         log.info({ beads: all.length }, 'goal done and closed')
         break
