@@ -19,6 +19,7 @@ import { getIssue, type IssueData } from '../github/issues.js'
 import { getPull } from '../github/pulls.js'
 import { readGoalBeads } from '../mayor/read-beads.js'
 import { repoFromRemote, type CommandIo } from './init.js'
+import { STATUS_ICON } from '../mayor/goal-comments.js'
 
 /** The usage text of `gastown status`. */
 export const STATUS_USAGE = `Usage: gastown status <goal> [options]
@@ -151,17 +152,6 @@ async function beadLine(api: GitHubApi, repo: RepoRef, bead: Bead): Promise<Bead
     }
   }
   return line
-}
-
-const STATUS_ICON: Record<BeadStatus, string> = {
-  pending: '⏳',
-  ready: '🟦',
-  in_progress: '🔨',
-  in_review: '👀',
-  completed: '✅',
-  failed: '❌',
-  blocked: '⛔',
-  cancelled: '🚫',
 }
 
 /** The status as text for a terminal (markdown tables, a Mermaid graph). */

@@ -70,7 +70,8 @@ export interface ProgressNotes {
   pullUrl?: string
 }
 
-const STATUS_ICON: Record<BeadStatus, string> = {
+/** The icon of each status in the Mayor's comments and the `gastown status` output. */
+export const STATUS_ICON: Record<BeadStatus, string> = {
   pending: '⏳',
   ready: '🟦',
   in_progress: '🔨',
