@@ -11,6 +11,8 @@ import { parseSandboxArgs, SANDBOX_USAGE, UsageError, type SandboxArgs } from '.
 
 /** A live board that follows the town (the terminal or web board); it must not write to stdout under --json. */
 export interface BoardHandle {
+  /** Under `--keep`: stops drawing in the terminal, keeps the web board up, answers its address. */
+  keep?(): Promise<string | undefined>
   close(): Promise<void> | void
 }
 
@@ -99,8 +101,13 @@ export async function sandboxCommand(argv: readonly string[], deps: SandboxComma
     }
 
     const summary: TownSummary = await town.finished
-    await board?.close()
-    board = null
+    const keeping = args.keep && !interrupted
+    // Under --keep the web board stays up with the town's last state, beside the emulator's pages.
+    const boardUrl = keeping ? await board?.keep?.() : undefined
+    if (boardUrl === undefined) {
+      await board?.close()
+      board = null
+    }
     const reportDir = path.resolve(deps.cwd, args.reportDir)
     const written = await writeReport(summary, reportDir)
     summary.reportDir = reportDir
@@ -108,12 +115,13 @@ export async function sandboxCommand(argv: readonly string[], deps: SandboxComma
     say(`report: ${written.map((file) => path.relative(deps.cwd, file) || file).join(', ')}\n`)
     if (args.json) deps.stdout(`${JSON.stringify(summary, null, 2)}\n`)
 
-    if (args.keep && !interrupted) {
+    if (keeping) {
       const { emulator, maintainer, started } = town
       say(
         [
           'The emulator stays up (--keep); Ctrl-C ends it.',
-          `  web:        ${started.urls.repository}`,
+          ...(boardUrl === undefined ? [] : [`  board:      ${boardUrl}`]),
+          `  web:        ${started.urls.repository}  (issues, pull requests, reviews and diffs)`,
           `  REST API:   ${emulator.apiUrl}`,
           `  GraphQL:    ${emulator.graphqlUrl}`,
           `  clone:      git clone ${emulator.gitUrl.replace('://', `://x-access-token:${maintainer.token}@`)}/${started.repo}.git`,

@@ -95,7 +95,34 @@ describe('the sandbox town on the web board', () => {
       `${town.started.urls.repository}/pull/${design.pr}`,
     ])
 
+    // The links open the emulator's pages: the pull request with its review and diff, the goal with
+    // the Mayor's progress comment (its Mermaid DAG as text, its hidden marker folded away).
     const shots = await mkdtemp(path.join(tmpdir(), 'gastown-sandbox-shot-'))
+    const pullPage = await browser.context.newPage()
+    pullPage.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`pull page: ${message.text()}`)
+    })
+    await pullPage.goto(hrefs[1]!)
+    await pullPage.locator('h1', { hasText: `#${design.pr}` }).waitFor()
+    expect(await pullPage.locator('.state.merged').count()).toBe(1)
+    expect(await pullPage.locator('.box.file').count()).toBeGreaterThan(0)
+    expect(await pullPage.locator('.diff .add').count()).toBeGreaterThan(0)
+    await pullPage.screenshot({ path: path.join(shots, 'pull-page.png'), fullPage: true })
+    await pullPage.click('header a')
+    await pullPage.click(`a[href$="/issues/${summary.goal.number}"]`)
+    await pullPage.locator('h1', { hasText: `#${summary.goal.number}` }).waitFor()
+    const goalText = await pullPage.textContent('main')
+    expect(goalText).toContain('```mermaid\ngraph TD')
+    expect(await pullPage.locator('details.markers').count()).toBeGreaterThan(0)
+    // The reviewer beads' reviews are on the pages of the pull requests they reviewed.
+    let reviews = 0
+    for (const bead of summary.beads.filter((item) => item.pr !== null && item.pr !== undefined)) {
+      await pullPage.goto(`${town.started.urls.repository}/pull/${bead.pr}`)
+      reviews += await pullPage.locator('.box.review').count()
+    }
+    expect(reviews).toBeGreaterThan(0)
+    await pullPage.close()
+
     await page.screenshot({ path: path.join(shots, 'sandbox-board.png'), fullPage: true })
     console.info(`sandbox board screenshot: ${shots}`)
     expect(problems).toEqual([])

@@ -26,6 +26,8 @@ export interface AttachBoardsOptions {
 export interface AttachedBoards {
   /** The web board's address, when it is served. */
   url: string | undefined
+  /** Draws the terminal board's last frame and stops drawing; the web board stays up. */
+  closeTerminal(): void
   /** Draws the terminal board's last frame, closes the web board's sockets and server. */
   close(): Promise<void>
 }
@@ -46,10 +48,16 @@ export async function attachBoards(options: AttachBoardsOptions): Promise<Attach
         ...(web ? { webUrl: web.url } : {}),
       })
     : undefined
+  let terminalOpen = terminal !== undefined
+  const closeTerminal = (): void => {
+    if (terminalOpen) terminal?.close()
+    terminalOpen = false
+  }
   return {
     url: web?.url,
+    closeTerminal,
     async close() {
-      terminal?.close()
+      closeTerminal()
       await web?.close()
     },
   }
@@ -59,6 +67,8 @@ export async function attachBoards(options: AttachBoardsOptions): Promise<Attach
 export interface PendingBoards {
   /** The attached boards, with the web board's address; rejects when the web board cannot listen. */
   ready: Promise<AttachedBoards>
+  /** Stops the terminal board and keeps the web board up (for `--keep`); answers its address. */
+  keep(): Promise<string | undefined>
   /** Closes the boards once they are up, then the feed. */
   close(): Promise<void>
 }
@@ -78,6 +88,15 @@ export function attachTownBoards(
   ready.catch(() => undefined)
   return {
     ready,
+    async keep() {
+      try {
+        const boards = await ready
+        boards.closeTerminal()
+        return boards.url
+      } catch {
+        return undefined
+      }
+    },
     async close() {
       try {
         await (await ready).close()

@@ -35,6 +35,7 @@ import {
   type RepoRecord,
 } from './state.js'
 import { createWebhookSender, type Delivery } from './webhooks.js'
+import { createWebPages } from './web-pages.js'
 
 /** A user account of the emulated GitHub. */
 export interface UserOptions {
@@ -264,6 +265,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     addViolation,
     prefix: restPrefix,
   })
+  const answerPage = createWebPages({ state, git })
   server.on('request', (req, res) => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
@@ -280,6 +282,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const pathname = rawUrl.split('?')[0] ?? '/'
     if (/\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(pathname) && (await git.handle(req, res)))
       return
+    if (await answerPage(req, res)) return
     const body = await readBody(req)
     if (req.method === 'POST' && (pathname === '/graphql' || pathname === '/api/graphql')) {
       return answerGraphql(req, res, body)
