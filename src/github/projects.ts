@@ -1,5 +1,13 @@
 /** The Projects v2 board: beads are items, their Status field follows the bead's status. */
 import type { GitHubApi } from './client.js'
+import {
+  ADD_PROJECT_ITEM,
+  projectQuery,
+  SET_PROJECT_ITEM_OPTION,
+  type AddProjectItemAnswer,
+  type ProjectAnswer,
+  type ProjectQueryAnswer,
+} from './graphql-operations.js'
 
 /** A project and its single-select Status field. */
 export interface ProjectBoard {
@@ -9,20 +17,6 @@ export interface ProjectBoard {
   /** Option ids by option name, compared case-insensitively. */
   options: Record<string, string>
 }
-
-const PROJECT_FIELDS = `
-  id
-  title
-  field(name: $field) {
-    ... on ProjectV2SingleSelectField { id name options { id name } }
-  }
-`
-
-type ProjectAnswer = {
-  id: string
-  title: string
-  field: { id?: string; name?: string; options?: { id: string; name: string }[] } | null
-} | null
 
 /**
  * Finds project `number` of an organisation or a user and its Status field. Throws an error naming the
@@ -37,12 +31,11 @@ export async function findProjectBoard(
   let project: ProjectAnswer = null
   for (const kind of ['organization', 'user'] as const) {
     try {
-      const answer = await api.graphql<Record<typeof kind, { projectV2: ProjectAnswer } | null>>(
-        `query($owner: String!, $number: Int!, $field: String!) {
-          ${kind}(login: $owner) { projectV2(number: $number) { ${PROJECT_FIELDS} } }
-        }`,
-        { owner, number, field: statusField },
-      )
+      const answer = await api.graphql<ProjectQueryAnswer<typeof kind>>(projectQuery(kind), {
+        owner,
+        number,
+        field: statusField,
+      })
       project = answer[kind]?.projectV2 ?? null
     } catch (error) {
       // GitHub answers NOT_FOUND when the login is a user and we asked for an organisation, or back.
@@ -70,12 +63,10 @@ export async function findProjectBoard(
 
 /** Adds an issue or pull request (by node id) to the board; adding twice answers the same item. */
 export async function addBoardItem(api: GitHubApi, board: ProjectBoard, contentId: string): Promise<string> {
-  const answer = await api.graphql<{ addProjectV2ItemById: { item: { id: string } } }>(
-    `mutation($project: ID!, $content: ID!) {
-      addProjectV2ItemById(input: { projectId: $project, contentId: $content }) { item { id } }
-    }`,
-    { project: board.projectId, content: contentId },
-  )
+  const answer = await api.graphql<AddProjectItemAnswer>(ADD_PROJECT_ITEM, {
+    project: board.projectId,
+    content: contentId,
+  })
   return answer.addProjectV2ItemById.item.id
 }
 
@@ -91,14 +82,12 @@ export async function setBoardStatus(
 ): Promise<boolean> {
   const optionId = board.options[status.toLowerCase()]
   if (!optionId) return false
-  await api.graphql(
-    `mutation($project: ID!, $item: ID!, $field: ID!, $option: String!) {
-      updateProjectV2ItemFieldValue(input: {
-        projectId: $project, itemId: $item, fieldId: $field, value: { singleSelectOptionId: $option }
-      }) { projectV2Item { id } }
-    }`,
-    { project: board.projectId, item: itemId, field: board.statusFieldId, option: optionId },
-  )
+  await api.graphql(SET_PROJECT_ITEM_OPTION, {
+    project: board.projectId,
+    item: itemId,
+    field: board.statusFieldId,
+    option: optionId,
+  })
   return true
 }
 

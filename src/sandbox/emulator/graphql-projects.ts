@@ -17,7 +17,8 @@ export interface GraphqlEndpointOptions {
   clock?: () => Date
 }
 
-const SDL = /* GraphQL */ `
+/** The Projects v2 subset of GitHub's schema that the endpoint serves, in GitHub's own names and types. */
+export const PROJECTS_SDL = /* GraphQL */ `
   scalar URI
   scalar DateTime
   scalar Date
@@ -487,7 +488,7 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
   const { resolver } = options
   const serverUrl = (options.serverUrl ?? 'http://localhost').replace(/\/$/, '')
   const clock = options.clock ?? (() => new Date())
-  const schema = buildSchema(SDL)
+  const schema = buildSchema(PROJECTS_SDL)
   const projects: ProjectRecord[] = []
   const ownerIds = new Map<string, { login: string; type: 'User' | 'Organization' }>()
   let sequence = 0
