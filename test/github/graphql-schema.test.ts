@@ -17,7 +17,7 @@ import {
 } from 'graphql'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { GRAPHQL_OPERATIONS } from '../../src/github/graphql-operations.js'
-import { PROJECTS_SDL } from '../../src/sandbox/emulator/graphql-projects.js'
+import { PROJECTS_SDL } from '../../src/sandbox/emulator/graphql-projects-schema.js'
 
 let published: GraphQLSchema
 const emulated = buildSchema(PROJECTS_SDL)
