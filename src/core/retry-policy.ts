@@ -23,6 +23,15 @@ export interface RetryOptions {
 export type RetryDecision =
   { retry: true; nextAttempt: number; delayMs: number } | { retry: false; reason: string }
 
+/**
+ * `baseMs * 2^doublings`, capped at `maxMs`: the exponential backoff that every retry of the town (bead
+ * attempts, model calls, Mayor jobs) starts from before its own jitter.
+ */
+export function cappedBackoffMs(baseMs: number, doublings: number, maxMs: number): number {
+  // 2 ** 1024 is Infinity, which the cap then brings back to maxMs.
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, doublings))
+}
+
 /** The default number of attempts, as in the seed. */
 export const DEFAULT_MAX_ATTEMPTS = 3
 
@@ -49,8 +58,7 @@ export function retryDecision(attempt: number, options: RetryOptions, random: Ra
       reason: `attempt ${attempt} of ${maxAttempts} failed and no attempts are left; a person must look (gastown:needs-human).`,
     }
   }
-  // 2 ** 1024 is Infinity, which the cap then brings back to maxDelayMs.
-  const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1))
+  const backoff = cappedBackoffMs(options.baseDelayMs, attempt - 1, options.maxDelayMs)
   // A faulty source (1, negative, NaN) must not overshoot the cap or go negative: keep the draw in [0, 1).
   const value = random()
   const draw = value >= 0 ? Math.min(value, 1 - Number.EPSILON) : 0

@@ -2,6 +2,7 @@
  * When to try a failed model call again and how long to wait first: the server's Retry-After when it
  * sends one, otherwise exponential backoff with jitter. Pure: the random source and clock are passed in.
  */
+import { cappedBackoffMs } from '../core/retry-policy.js'
 
 /** How many times to retry, and the bounds on waiting. */
 export interface RetryPolicy {
@@ -37,7 +38,7 @@ export function requestedWaitMs(headers: Headers | undefined, nowMs: number): nu
 
 /** The backoff wait before retry number `retry` (0 for the first), with up to 25% jitter taken off. */
 export function backoffMs(retry: number, policy: RetryPolicy, random: () => number): number {
-  const full = Math.min(policy.baseDelayMs * 2 ** retry, policy.maxDelayMs)
+  const full = cappedBackoffMs(policy.baseDelayMs, retry, policy.maxDelayMs)
   return Math.round(full * (1 - 0.25 * random()))
 }
 

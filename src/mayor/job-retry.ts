@@ -4,6 +4,7 @@
  * Octokit only logs those), or an installation token that died before its cached lifetime ran out
  * (expired early, or revoked). Jobs read their state from GitHub, so running one again is safe.
  */
+import { cappedBackoffMs } from '../core/retry-policy.js'
 import { statusOf, type GitHubApi } from '../github/client.js'
 
 /** How many more runs a job gets after failing on passing trouble. */
@@ -33,7 +34,7 @@ export function jobRetryDelayMs(error: unknown, attempt: number, baseMs: number)
   const headers = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response
     ?.headers
   const retryAfter = Number(headers?.['retry-after'] ?? 0)
-  const backoff = baseMs * 2 ** Math.max(0, attempt - 1)
+  const backoff = cappedBackoffMs(baseMs, attempt - 1, MAX_DELAY_MS)
   return Math.min(MAX_DELAY_MS, Math.max(Number.isFinite(retryAfter) ? retryAfter * 1000 : 0, backoff))
 }
 

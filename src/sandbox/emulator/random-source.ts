@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../core/random.js'
+
 /** A seeded source of randomness, so an emulator run (ids, tokens, faults) can be replayed. */
 export interface RandomSource {
   /** A float in [0, 1). */
@@ -8,16 +10,9 @@ export interface RandomSource {
   uuid(): string
 }
 
-/** mulberry32: small, fast and good enough for ids and fault decisions (not for secrets that guard anything real). */
+/** The core's mulberry32 generator: good enough for ids and fault decisions (not for secrets that guard anything real). */
 export function createRandomSource(seed: number): RandomSource {
-  let a = seed >>> 0
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
   const alphanumeric = (length: number): string =>
     Array.from({ length }, () => chars[Math.floor(next() * chars.length)]).join('')
