@@ -19,20 +19,9 @@ export const OWNER = 'alice'
 /** The benchmark repository. */
 export const REPO = 'town'
 
-/** A worker workflow that ends at once with success: dispatches run without a real worker. */
-export const IDLE_WORKFLOW = `name: gastown-worker
-run-name: 'gastown bead #\${{ inputs.bead }} attempt \${{ inputs.attempt }}'
-on:
-  workflow_dispatch:
-    inputs:
-      bead: { required: true, type: string }
-      attempt: { required: true, type: string }
-jobs:
-  work:
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo "bead \${{ inputs.bead }} attempt \${{ inputs.attempt }}"
-`
+import { IDLE_WORKFLOW, settleTown } from '../src/sandbox/settle-town.js'
+
+export { IDLE_WORKFLOW }
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
 
@@ -113,18 +102,7 @@ export async function startBenchTown(options: BenchTownOptions): Promise<BenchTo
     server = await serveMayor(emulator, mayor.app)
   }
 
-  const settle = async () => {
-    // Each side can wake the other: deliveries queue Mayor jobs, jobs cause deliveries and runs.
-    for (let quietRounds = 0; quietRounds < 2;) {
-      const before = emulator.deliveries().length
-      await emulator.settled()
-      await mayor?.idle()
-      await emulator.runner.idle()
-      await emulator.settled()
-      await mayor?.idle()
-      quietRounds = emulator.deliveries().length === before ? quietRounds + 1 : 0
-    }
-  }
+  const settle = () => settleTown(emulator, mayor)
 
   return {
     emulator,

@@ -39,6 +39,7 @@ import {
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
 import { planJson } from '../mayor/mayor-fixture.js'
 import { serveMayor as serveApp } from '../../src/sandbox/serve-mayor.js'
+import { settleTown } from '../../src/sandbox/settle-town.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const exec = promisify(execFile)
@@ -213,18 +214,6 @@ async function serveMayor(emulator: Emulator, modelKey: string): Promise<Mayor> 
 }
 
 /** Waits until deliveries, the Mayor's queue and the runner are all quiet. */
-async function settle(emulator: Emulator, mayor: Mayor): Promise<void> {
-  for (let quiet = 0; quiet < 2;) {
-    const before = emulator.deliveries().length
-    await emulator.settled()
-    await mayor.idle()
-    await emulator.runner.idle()
-    await emulator.settled()
-    await mayor.idle()
-    quiet = emulator.deliveries().length === before ? quiet + 1 : 0
-  }
-}
-
 describe('gastown init end to end', () => {
   it('sets up a fresh repository so a labelled goal is planned, dispatched to the workflow init wrote, and done', async () => {
     const model: ChatCompletionsServer = await startChatCompletionsServer()
@@ -310,7 +299,7 @@ describe('gastown init end to end', () => {
       issue_number: goal.number,
       labels: ['gastown:goal'],
     })
-    await settle(emulator, mayor)
+    await settleTown(emulator, mayor)
 
     const runs = emulator.runner.list('alice/shop')
     expect(runs).toHaveLength(1)
@@ -328,7 +317,7 @@ describe('gastown init end to end', () => {
     expect(run.inputs).toEqual({ bead: String(beadNumber), attempt: '1' })
 
     await alice.rest.pulls.merge({ owner: 'alice', repo: 'shop', pull_number: pull.number })
-    await settle(emulator, mayor)
+    await settleTown(emulator, mayor)
     const { data: bead } = await alice.rest.issues.get({
       owner: 'alice',
       repo: 'shop',

@@ -21,23 +21,11 @@ import { ScriptedModel } from '../../src/llm/scripted-model.js'
 import { silentLogger } from '../../src/llm/logger.js'
 import type { Emulator, RepoOptions } from '../../src/sandbox/emulator/emulator.js'
 import { startTown, quietLog } from '../sandbox/emulator/emulator-fixture.js'
+import { IDLE_WORKFLOW, settleTown } from '../../src/sandbox/settle-town.js'
 
 const run = promisify(execFile)
 
-/** A worker workflow that ends at once with success, so the Mayor's dispatches run without a real worker. */
-export const IDLE_WORKFLOW = `name: gastown-worker
-run-name: 'gastown bead #\${{ inputs.bead }} attempt \${{ inputs.attempt }}'
-on:
-  workflow_dispatch:
-    inputs:
-      bead: { required: true, type: string }
-      attempt: { required: true, type: string }
-jobs:
-  work:
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo "bead \${{ inputs.bead }} attempt \${{ inputs.attempt }}"
-`
+export { IDLE_WORKFLOW }
 
 /** The same, but every run fails, as a crashing worker would. */
 export const FAILING_WORKFLOW = IDLE_WORKFLOW.replace(/- run: echo .*$/m, '- run: exit 1')
@@ -123,18 +111,7 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
 
   const as = (login: string) =>
     new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quietLog })
-  const settle = async () => {
-    // Each side can wake the other: deliveries queue Mayor jobs, jobs cause deliveries and runs.
-    for (let quiet = 0; quiet < 2;) {
-      const before = emulator.deliveries().length
-      await emulator.settled()
-      await mayor.idle()
-      await emulator.runner.idle()
-      await emulator.settled()
-      await mayor.idle()
-      quiet = emulator.deliveries().length === before ? quiet + 1 : 0
-    }
-  }
+  const settle = () => settleTown(emulator, mayor)
   const beads = async () => {
     const { data } = await as('alice').rest.issues.listForRepo({
       owner: 'alice',
