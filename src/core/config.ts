@@ -1,19 +1,20 @@
 /**
  * The configuration file `.github/gastown.yml`: one zod schema with a default and a description for
  * every field (the source of the config type, its docs and its JSON Schema), and a parser whose errors
- * name the field and the line and say what is accepted.
+ * name the field (config-issues.ts) and the line (yaml-positions.ts) and say what is accepted.
  */
 import yaml from 'js-yaml'
 import { z } from 'zod'
+import { explainIssue, formatPath, show } from './config-issues.js'
 import {
   BUILT_IN_ROLE_NAMES,
   ROLE_NAME_PATTERN,
-  ROLE_OUTPUTS,
-  TOOL_NAMES,
   isBuiltInRole,
   roleConfigProblems,
+  roleConfigSchema,
 } from './roles.js'
 import { didYouMean } from './suggest-name.js'
+import { YamlTree } from './yaml-positions.js'
 
 /** Where the config lives in the target repository. */
 export const CONFIG_PATH = '.github/gastown.yml'
@@ -64,39 +65,6 @@ const modelSchema = z
   })
   .prefault({})
   .describe('The language model the workers and the planner use.')
-
-const roleConfigSchema = z
-  .strictObject({
-    description: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('One line that tells the planner what the role does. Required for a custom role.'),
-    prompt: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("The agent's system prompt; replaces a built-in role's prompt. Required for a custom role."),
-    prompt_append: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Text added after the role's prompt, e.g. the repository's conventions."),
-    tools: z
-      .array(z.enum(TOOL_NAMES))
-      .optional()
-      .describe('The tools the agent may use; finish is always added. Default: by output.'),
-    output: z
-      .enum(ROLE_OUTPUTS)
-      .optional()
-      .describe(
-        'pr (the role changes files and opens a pull request) or review (it reviews PRs). Required for a custom role.',
-      ),
-  })
-  .describe('Changes to a built-in role, or a custom role.')
-
-/** One entry of `roles`: changes to a built-in role, or a whole custom role. */
-export type RoleConfig = z.infer<typeof roleConfigSchema>
 
 const roleName = z
   .string()
@@ -314,7 +282,7 @@ export function parseConfig(text: string, file = CONFIG_PATH): ParseConfigResult
   }
   const parsed = configSchema.safeParse(document, { reportInput: true })
   if (parsed.success) return { ok: true, config: parsed.data }
-  const errors = parsed.error.issues.flatMap((issue) => explainIssue(issue))
+  const errors = parsed.error.issues.flatMap((issue) => explainIssue(issue, configSchema))
   const located = errors.map(({ path, message }) => ({
     path: formatPath(path),
     ...tree.locate(path),
@@ -341,276 +309,4 @@ export function configJsonSchema(): Record<string, unknown> {
     unknown
   >
   return { ...schema, title: 'Gas Town configuration (.github/gastown.yml)' }
-}
-
-type PathKey = string | number
-
-/** `budgets.iterations`, `commands.deny[1]`, `model.prices["gpt-4.1"]`. */
-export function formatPath(path: readonly PathKey[]): string {
-  let text = ''
-  for (const key of path) {
-    if (typeof key === 'number') text += `[${key}]`
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === '' ? key : `.${key}`
-    else text += `[${JSON.stringify(key)}]`
-  }
-  return text
-}
-
-/** A value as an error message shows it. */
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (value === null) return 'null'
-  if (typeof value === 'string') return value.length > 40 ? `"${value.slice(0, 40)}…"` : JSON.stringify(value)
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object') return 'a mapping'
-  return String(value)
-}
-
-interface Explained {
-  path: PathKey[]
-  message: string
-}
-
-type Issue = z.core.$ZodIssue
-
-/** One zod issue as messages a person can act on; unknown keys become one message each. */
-function explainIssue(issue: Issue): Explained[] {
-  const path = issue.path.filter((key): key is PathKey => typeof key !== 'symbol')
-  const input = (issue as { input?: unknown }).input
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const known = Object.keys(shapeAt(path) ?? {})
-      return issue.keys.map((key) => ({
-        path: [...path, key],
-        message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(', ')}.`,
-      }))
-    }
-    case 'invalid_key':
-      return [{ path, message: `${issue.issues[0]?.message ?? 'invalid name'}; got ${show(input)}.` }]
-    case 'custom':
-      return [{ path, message: issue.message }]
-    case 'invalid_format':
-      return [{ path, message: `got ${show(input)}; expected ${issue.message}.` }]
-    case 'invalid_value': {
-      const hint = typeof input === 'string' ? didYouMean(input, issue.values.map(String)) : ''
-      return [{ path, message: `got ${show(input)}; expected ${accepted(schemaAt(path))}.${hint}` }]
-    }
-    default: {
-      const what = input === undefined ? 'is required' : `got ${show(input)}`
-      return [{ path, message: `${what}; expected ${accepted(schemaAt(path))}.` }]
-    }
-  }
-}
-
-interface ZodDefLike {
-  type: string
-  innerType?: ZodLike
-  shape?: Record<string, ZodLike>
-  valueType?: ZodLike
-  element?: ZodLike
-  entries?: Record<string, unknown>
-  values?: unknown[]
-  format?: string
-}
-interface ZodLike {
-  _zod: { def: ZodDefLike }
-  minValue?: number | null
-  maxValue?: number | null
-  isInt?: boolean
-  minLength?: number | null
-}
-
-const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly'])
-
-function unwrap(schema: ZodLike): { schema: ZodLike; nullable: boolean } {
-  let current = schema
-  let nullable = false
-  while (WRAPPERS.has(current._zod.def.type) && current._zod.def.innerType) {
-    if (current._zod.def.type === 'nullable') nullable = true
-    current = current._zod.def.innerType
-  }
-  return { schema: current, nullable }
-}
-
-/** The schema of the field at a path, or undefined past the schema's end. */
-function schemaAt(path: readonly PathKey[]): ZodLike | undefined {
-  let current: ZodLike | undefined = configSchema as unknown as ZodLike
-  for (const key of path) {
-    if (current === undefined) return undefined
-    const def: ZodDefLike = unwrap(current).schema._zod.def
-    if (def.type === 'object') current = def.shape?.[String(key)]
-    else if (def.type === 'record') current = def.valueType
-    else if (def.type === 'array') current = def.element
-    else return undefined
-  }
-  return current
-}
-
-function shapeAt(path: readonly PathKey[]): Record<string, ZodLike> | undefined {
-  const schema = schemaAt(path)
-  return schema === undefined ? undefined : unwrap(schema).schema._zod.def.shape
-}
-
-/** What a field accepts, in words. */
-function accepted(schema: ZodLike | undefined): string {
-  if (schema === undefined) return 'a valid value'
-  const { schema: inner, nullable } = unwrap(schema)
-  const def = inner._zod.def
-  let text: string
-  switch (def.type) {
-    case 'number': {
-      const noun = inner.isInt ? 'a whole number' : 'a number'
-      const min = inner.minValue ?? undefined
-      const max = inner.maxValue ?? undefined
-      const small = (n: number | undefined) => n !== undefined && Math.abs(n) < Number.MAX_SAFE_INTEGER
-      text =
-        small(min) && small(max)
-          ? `${noun} from ${min} to ${max}`
-          : small(min)
-            ? `${noun} of at least ${min}`
-            : small(max)
-              ? `${noun} of at most ${max}`
-              : noun
-      break
-    }
-    case 'string':
-      text = def.format === 'url' ? 'an http(s) URL' : (inner.minLength ?? 0) > 0 ? 'non-empty text' : 'text'
-      break
-    case 'boolean':
-      text = 'true or false'
-      break
-    case 'enum':
-      text = `one of ${Object.values(def.entries ?? {})
-        .map((value) => JSON.stringify(value))
-        .join(', ')}`
-      break
-    case 'object':
-      text = `a mapping with ${Object.keys(def.shape ?? {}).join(', ')}`
-      break
-    case 'record':
-      text = `a mapping of names to ${accepted(def.valueType)}`
-      break
-    case 'array':
-      text = `a list of ${accepted(def.element).replace(/^an? /, '')}s`
-      break
-    default:
-      text = 'a valid value'
-  }
-  return nullable ? `${text}, or null` : text
-}
-
-interface YamlNode {
-  start: number
-  end: number
-  kind: string | null
-  result: unknown
-  children: YamlNode[]
-}
-
-interface ListenerState {
-  position: number
-  kind: string | null
-  result: unknown
-}
-
-/**
- * The node positions of a YAML document, rebuilt from js-yaml's open/close events, so an error at
- * a path (`budgets.iterations`) can name the line of its key or value.
- */
-class YamlTree {
-  private readonly stack: YamlNode[] = []
-  private root: YamlNode | undefined
-  private readonly lineStarts: number[] = [0]
-
-  constructor(private readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.lineStarts.push(i + 1)
-  }
-
-  readonly listener = (event: 'open' | 'close', state: ListenerState): void => {
-    if (event === 'open') {
-      this.stack.push({
-        start: state.position,
-        end: state.position,
-        kind: null,
-        result: undefined,
-        children: [],
-      })
-      return
-    }
-    const node = this.stack.pop()
-    if (node === undefined) return
-    node.end = state.position
-    node.kind = state.kind
-    node.result = state.result
-    const parent = this.stack.at(-1)
-    if (parent) parent.children.push(node)
-    else this.root ??= node
-  }
-
-  /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
-  locate(path: readonly PathKey[]): { line: number; column?: number } {
-    let node = this.root === undefined ? undefined : collapse(this.root)
-    let position: number | undefined
-    for (const key of path) {
-      if (node === undefined) break
-      const found = childAt(node, key)
-      if (found === undefined) break
-      position = (found.key ?? found.value).start
-      node = found.value
-    }
-    if (position === undefined) return { line: 1 }
-    return this.lineAndColumn(this.skipBlank(position))
-  }
-
-  /** Skips the spaces, line breaks and comments that js-yaml's reported start may include. */
-  private skipBlank(position: number): number {
-    let at = position
-    while (at < this.text.length) {
-      const char = this.text[at]
-      if (char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === ',') at++
-      else if (char === '#') {
-        while (at < this.text.length && this.text[at] !== '\n') at++
-      } else break
-    }
-    return at
-  }
-
-  private lineAndColumn(position: number): { line: number; column: number } {
-    let low = 0
-    let high = this.lineStarts.length - 1
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2)
-      if ((this.lineStarts[middle] ?? 0) <= position) low = middle
-      else high = middle - 1
-    }
-    return { line: low + 1, column: position - (this.lineStarts[low] ?? 0) + 1 }
-  }
-}
-
-/** js-yaml wraps some nodes in another with the same result; the inner one is the real node. */
-function collapse(node: YamlNode): YamlNode {
-  let current = node
-  while (current.children.length === 1) {
-    const child = current.children[0]!
-    if (child.result !== current.result || child.kind !== current.kind) break
-    current = child
-  }
-  return current
-}
-
-/** The entry at `key` of a mapping (key and value nodes) or a sequence (value node). */
-function childAt(node: YamlNode, key: PathKey): { key?: YamlNode; value: YamlNode } | undefined {
-  if (node.kind === 'mapping') {
-    for (let i = 0; i + 1 < node.children.length; i += 2) {
-      const keyNode = collapse(node.children[i]!)
-      if (String(keyNode.result) === String(key))
-        return { key: keyNode, value: collapse(node.children[i + 1]!) }
-    }
-    return undefined
-  }
-  if (node.kind === 'sequence' && typeof key === 'number') {
-    const item = node.children[key]
-    return item === undefined ? undefined : { value: collapse(item) }
-  }
-  return undefined
 }

@@ -3,7 +3,7 @@
  * a system prompt for the worker's agent, its tools and its kind of output. Config can change them and
  * add custom roles (`resolveRoles`).
  */
-import type { Config, RoleConfig } from './config.js'
+import { z } from 'zod'
 import { didYouMean } from './suggest-name.js'
 
 /** A role name: a lowercase slug short enough that `gastown:role/<name>` fits GitHub's 50-character labels. */
@@ -243,7 +243,7 @@ function toolsOf(listed: readonly string[] | undefined, output: RoleOutput): Too
  * Every role the town can use: the built-in catalogue with config applied (prompt replaced or
  * extended, tools replaced) plus custom roles. Throws `RoleConfigError` naming each mistake.
  */
-export function resolveRoles(config: Pick<Config, 'roles'>): Record<string, Role> {
+export function resolveRoles(config: { roles: Readonly<Record<string, RoleConfig>> }): Record<string, Role> {
   const problems = roleConfigProblems(config.roles)
   if (problems.length > 0) throw new RoleConfigError(problems)
   const roles: Record<string, Role> = {}
@@ -264,3 +264,37 @@ export function resolveRoles(config: Pick<Config, 'roles'>): Record<string, Role
   }
   return roles
 }
+
+/** One entry of `roles` in the config file: changes to a built-in role, or a whole custom role. */
+export const roleConfigSchema = z
+  .strictObject({
+    description: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('One line that tells the planner what the role does. Required for a custom role.'),
+    prompt: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The agent's system prompt; replaces a built-in role's prompt. Required for a custom role."),
+    prompt_append: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Text added after the role's prompt, e.g. the repository's conventions."),
+    tools: z
+      .array(z.enum(TOOL_NAMES))
+      .optional()
+      .describe('The tools the agent may use; finish is always added. Default: by output.'),
+    output: z
+      .enum(ROLE_OUTPUTS)
+      .optional()
+      .describe(
+        'pr (the role changes files and opens a pull request) or review (it reviews PRs). Required for a custom role.',
+      ),
+  })
+  .describe('Changes to a built-in role, or a custom role.')
+
+/** One entry of `roles`: changes to a built-in role, or a whole custom role. */
+export type RoleConfig = z.infer<typeof roleConfigSchema>

@@ -8,10 +8,10 @@ import {
   configSchema,
   defaultConfig,
   formatConfigErrors,
-  formatPath,
   parseConfig,
   type ConfigError,
 } from '../../src/core/config.js'
+import { formatPath } from '../../src/core/config-issues.js'
 
 /** Every default, written out by hand so a changed default is a deliberate change. */
 const DEFAULTS = {
