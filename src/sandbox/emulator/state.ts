@@ -166,6 +166,44 @@ export function nodeIdFor(prefix: string, id: number): string {
   return `${prefix}_kwDO${Buffer.from(`0${id}`).toString('base64url')}`
 }
 
+/**
+ * A new open issue (or, with `pull`, pull request) numbered next in its repository and stored, with
+ * nothing on it yet: no labels, assignees, comments or links, as GitHub creates one.
+ */
+export function addIssueRecord(
+  state: EmulatorState,
+  repo: Pick<RepoRecord, 'fullName' | 'nextNumber'>,
+  fields: { title: string; body: string | null; user: string; pull?: PullRecord },
+): IssueRecord {
+  const now = state.timestamp()
+  const id = state.nextId()
+  const issue: IssueRecord = {
+    id,
+    nodeId: nodeIdFor(fields.pull ? 'PR' : 'I', id),
+    repo: repo.fullName,
+    number: repo.nextNumber++,
+    title: fields.title,
+    body: fields.body,
+    state: 'open',
+    stateReason: null,
+    user: fields.user,
+    labels: [],
+    assignees: [],
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+    closedBy: null,
+    comments: 0,
+    locked: false,
+    parentId: null,
+    subIssueIds: [],
+    blockedBy: [],
+    pull: fields.pull ?? null,
+  }
+  state.issues.set(id, issue)
+  return issue
+}
+
 /** Creates an empty store reading time from `clock`. */
 export function createState(clock: () => number): EmulatorState {
   let counter = 1000

@@ -3,7 +3,7 @@ import { permits } from '../actors.js'
 import { HttpError, notFound } from '../http-error.js'
 import { paginate } from '../pagination.js'
 import type { IssueRecord } from '../state.js'
-import { nodeIdFor } from '../state.js'
+import { addIssueRecord } from '../state.js'
 import { addLabels, emitIssueEvent, setIssueState, setLabels } from './issue-changes.js'
 import type { RouteContext, RouteResult, RouteTable } from './route-context.js'
 import { intParam } from './route-context.js'
@@ -37,32 +37,11 @@ const createIssue = async (context: RouteContext): Promise<RouteResult> => {
   const actor = context.requireActor()
   const repo = context.repo('read')
   const { state, shapes, actors } = context.services
-  const now = state.timestamp()
-  const id = state.nextId()
-  const issue: IssueRecord = {
-    id,
-    nodeId: nodeIdFor('I', id),
-    repo: repo.fullName,
-    number: repo.nextNumber++,
+  const issue = addIssueRecord(state, repo, {
     title: String(context.body.title),
     body: typeof context.body.body === 'string' ? context.body.body : null,
-    state: 'open',
-    stateReason: null,
     user: actor.login,
-    labels: [],
-    assignees: [],
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-    closedBy: null,
-    comments: 0,
-    locked: false,
-    parentId: null,
-    subIssueIds: [],
-    blockedBy: [],
-    pull: null,
-  }
-  state.issues.set(id, issue)
+  })
   // GitHub drops labels and assignees silently when the author may not triage.
   const mayTriage = permits(actors.permission(context.credential, repo), 'triage')
   if (mayTriage) issue.assignees = assigneesOf(context.body)

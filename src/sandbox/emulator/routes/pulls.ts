@@ -3,7 +3,7 @@ import type { GitHost } from '../contracts.js'
 import { HttpError, notFound } from '../http-error.js'
 import { paginate } from '../pagination.js'
 import type { IssueRecord, RepoRecord } from '../state.js'
-import { nodeIdFor } from '../state.js'
+import { addIssueRecord } from '../state.js'
 import { emitIssueEvent, setIssueState } from './issue-changes.js'
 import { pullStats } from './pull-stats.js'
 import type { RouteContext, RouteResult, RouteTable } from './route-context.js'
@@ -62,29 +62,10 @@ const createPull = async (context: RouteContext): Promise<RouteResult> => {
   const comparison = await git.compare(repo.fullName, baseSha, headSha)
   if (comparison.commits.length === 0)
     throw pullError('', 'custom', `No commits between ${base} and ${headBranch}`)
-  const now = state.timestamp()
-  const id = state.nextId()
-  const issue: IssueRecord = {
-    id,
-    nodeId: nodeIdFor('PR', id),
-    repo: repo.fullName,
-    number: repo.nextNumber++,
+  const issue = addIssueRecord(state, repo, {
     title: String(context.body.title ?? headBranch),
     body: typeof context.body.body === 'string' ? context.body.body : null,
-    state: 'open',
-    stateReason: null,
     user: actor.login,
-    labels: [],
-    assignees: [],
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-    closedBy: null,
-    comments: 0,
-    locked: false,
-    parentId: null,
-    subIssueIds: [],
-    blockedBy: [],
     pull: {
       headRef: headBranch,
       headSha,
@@ -96,8 +77,7 @@ const createPull = async (context: RouteContext): Promise<RouteResult> => {
       mergeCommitSha: null,
       draft: context.body.draft === true,
     },
-  }
-  state.issues.set(id, issue)
+  })
   await emitIssueEvent(context.services, repo, issue, 'opened', actor.login)
   return {
     status: 201,
