@@ -58,6 +58,19 @@ export function permits(has: Permission, needs: Permission): boolean {
   return permissionOrder.indexOf(has) >= permissionOrder.indexOf(needs)
 }
 
+/** A permission as the `permissions` flags of GitHub's repository and collaborator answers. */
+export function permissionFlags(
+  permission: Permission,
+): Record<'admin' | 'maintain' | 'push' | 'triage' | 'pull', boolean> {
+  return {
+    admin: permission === 'admin',
+    maintain: permission === 'admin',
+    push: permits(permission, 'write'),
+    triage: permits(permission, 'triage'),
+    pull: permits(permission, 'read'),
+  }
+}
+
 /** Options for the actors. */
 export interface ActorsOptions {
   state: EmulatorState

@@ -26,3 +26,13 @@ export function paginate<T>(items: T[], requestUrl: URL): Page<T> {
     link: links.length > 0 ? links.join(', ') : undefined,
   }
 }
+
+/** A list route's answer: the page the request asks for, each item shaped, and the `Link` header. */
+export function pagedList<T>(
+  items: T[],
+  requestUrl: URL,
+  shape: (item: T) => unknown,
+): { status: 200; body: unknown[]; headers: Record<string, string> } {
+  const page = paginate(items, requestUrl)
+  return { status: 200, body: page.items.map(shape), headers: page.link ? { link: page.link } : {} }
+}

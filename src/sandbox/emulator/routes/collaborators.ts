@@ -1,7 +1,8 @@
 /** Collaborators and their permission, as the app checks before acting on a user's request. */
 import type { Permission } from '../contracts.js'
+import { permissionFlags } from '../actors.js'
 import { HttpError, notFound } from '../http-error.js'
-import { paginate } from '../pagination.js'
+import { pagedList } from '../pagination.js'
 import type { RepoRecord } from '../state.js'
 import type { RouteContext, RouteResult, RouteTable } from './route-context.js'
 
@@ -15,13 +16,7 @@ const collaborator = (context: RouteContext, repo: RepoRecord, login: string): R
   const permission = permissionOf(repo, login)
   return {
     ...context.services.shapes.userByLogin(login),
-    permissions: {
-      admin: permission === 'admin',
-      maintain: permission === 'admin',
-      push: permission === 'admin' || permission === 'write',
-      triage: permission !== 'read' && permission !== 'none',
-      pull: permission !== 'none',
-    },
+    permissions: permissionFlags(permission),
     role_name: permission,
   }
 }
@@ -53,12 +48,7 @@ const listCollaborators = (context: RouteContext): RouteResult => {
     repo.owner.login,
     ...[...repo.access.keys()].map((k) => context.services.state.account(k).login),
   ]
-  const page = paginate(logins, context.url)
-  return {
-    status: 200,
-    body: page.items.map((login) => collaborator(context, repo, login)),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList(logins, context.url, (login) => collaborator(context, repo, login))
 }
 
 /** Collaborator routes. */

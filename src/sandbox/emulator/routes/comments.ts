@@ -1,7 +1,7 @@
 /** Issue and pull request conversation comments. */
 import { permits } from '../actors.js'
 import { HttpError, notFound } from '../http-error.js'
-import { paginate } from '../pagination.js'
+import { pagedList } from '../pagination.js'
 import type { CommentRecord } from '../state.js'
 import { nodeIdFor } from '../state.js'
 import { requireIssue } from './issues.js'
@@ -55,12 +55,7 @@ const listComments = (context: RouteContext): RouteResult => {
   const items = [...context.services.state.comments.values()]
     .filter((c) => c.issueId === issue.id && (!since || c.updatedAt >= since))
     .sort((a, b) => a.id - b.id)
-  const page = paginate(items, context.url)
-  return {
-    status: 200,
-    body: page.items.map((c) => context.services.shapes.comment(c)),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList(items, context.url, (c) => context.services.shapes.comment(c))
 }
 
 const listRepoComments = (context: RouteContext): RouteResult => {
@@ -69,12 +64,7 @@ const listRepoComments = (context: RouteContext): RouteResult => {
   const items = [...state.comments.values()]
     .filter((c) => state.issues.get(c.issueId)?.repo === repo.fullName)
     .sort((a, b) => a.id - b.id)
-  const page = paginate(items, context.url)
-  return {
-    status: 200,
-    body: page.items.map((c) => context.services.shapes.comment(c)),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList(items, context.url, (c) => context.services.shapes.comment(c))
 }
 
 const findComment = (context: RouteContext): CommentRecord => {

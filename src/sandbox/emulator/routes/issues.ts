@@ -1,7 +1,7 @@
 /** Issues: create, get, update, list (pull requests included, as GitHub lists them). */
 import { permits } from '../actors.js'
 import { HttpError, notFound } from '../http-error.js'
-import { paginate } from '../pagination.js'
+import { pagedList } from '../pagination.js'
 import type { IssueRecord } from '../state.js'
 import { addIssueRecord } from '../state.js'
 import { addLabels, emitIssueEvent, setIssueState, setLabels } from './issue-changes.js'
@@ -141,12 +141,7 @@ const listIssues = (context: RouteContext): RouteResult => {
             : 0
       return (key || a.number - b.number) * (direction === 'asc' ? 1 : -1)
     })
-  const page = paginate(items, context.url)
-  return {
-    status: 200,
-    body: page.items.map((i) => context.services.shapes.issue(i)),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList(items, context.url, (i) => context.services.shapes.issue(i))
 }
 
 /** Issue routes. */

@@ -1,6 +1,6 @@
 /** Repository labels, and the labels of an issue or pull request. */
 import { HttpError, notFound, validationFailed } from '../http-error.js'
-import { paginate } from '../pagination.js'
+import { pagedList } from '../pagination.js'
 import type { LabelRecord } from '../state.js'
 import { nodeIdFor } from '../state.js'
 import { addLabels, removeLabel, setLabels } from './issue-changes.js'
@@ -85,12 +85,7 @@ const deleteLabel = (context: RouteContext): RouteResult => {
 
 const listLabels = (context: RouteContext): RouteResult => {
   const repo = context.repo('read')
-  const page = paginate([...repo.labels.values()], context.url)
-  return {
-    status: 200,
-    body: page.items.map((l) => context.services.shapes.label(repo, l)),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList([...repo.labels.values()], context.url, (l) => context.services.shapes.label(repo, l))
 }
 
 const addIssueLabels = async (context: RouteContext): Promise<RouteResult> => {

@@ -1,7 +1,7 @@
 /** Pull requests: open from a pushed branch, read, list, update, merge (a real merge commit), files. */
 import type { GitHost } from '../contracts.js'
 import { HttpError, notFound } from '../http-error.js'
-import { paginate } from '../pagination.js'
+import { pagedList } from '../pagination.js'
 import type { IssueRecord, RepoRecord } from '../state.js'
 import { addIssueRecord } from '../state.js'
 import { emitIssueEvent, setIssueState } from './issue-changes.js'
@@ -112,12 +112,7 @@ const listPulls = (context: RouteContext): RouteResult => {
     })
     .filter((i) => !base || i.pull?.baseRef === base)
     .sort((a, b) => (a.number - b.number) * (direction === 'asc' ? 1 : -1))
-  const page = paginate(items, context.url)
-  return {
-    status: 200,
-    body: page.items.map((i) => simplePull(context.services.shapes.pull(i))),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList(items, context.url, (i) => simplePull(context.services.shapes.pull(i)))
 }
 
 /** The list form of a pull request, which leaves out the counts and mergeability. */
@@ -263,8 +258,7 @@ const listFiles = async (context: RouteContext): Promise<RouteResult> => {
     ...(file.patch !== undefined ? { patch: file.patch } : {}),
     ...(file.previous_filename !== undefined ? { previous_filename: file.previous_filename } : {}),
   }))
-  const page = paginate(files, context.url)
-  return { status: 200, body: page.items, headers: page.link ? { link: page.link } : {} }
+  return pagedList(files, context.url, (file) => file)
 }
 
 /** Pull request routes. */

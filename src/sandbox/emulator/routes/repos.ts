@@ -1,4 +1,5 @@
 /** Repositories: metadata, contents, languages, trees and branches, read from the git host. */
+import { permissionFlags } from '../actors.js'
 import { HttpError, notFound } from '../http-error.js'
 import { paginate } from '../pagination.js'
 import type { RepoRecord } from '../state.js'
@@ -50,13 +51,7 @@ const getRepo = (context: RouteContext): RouteResult => {
   return {
     status: 200,
     body: context.services.shapes.repository(repo, {
-      permissions: {
-        admin: permission === 'admin',
-        maintain: permission === 'admin',
-        push: permission === 'admin' || permission === 'write',
-        triage: permission !== 'read' && permission !== 'none',
-        pull: permission !== 'none',
-      },
+      permissions: permissionFlags(permission),
     }),
   }
 }

@@ -1,6 +1,6 @@
 /** Pull request reviews with inline comments anchored to lines of the diff, as GitHub validates them. */
 import { HttpError, notFound } from '../http-error.js'
-import { paginate } from '../pagination.js'
+import { pagedList, paginate } from '../pagination.js'
 import type { ReviewCommentRecord, ReviewRecord } from '../state.js'
 import { nodeIdFor } from '../state.js'
 import { diffHunk, findDiffLine, patchLines } from './diff-lines.js'
@@ -114,12 +114,7 @@ const listReviews = (context: RouteContext): RouteResult => {
   const items = [...context.services.state.reviews.values()]
     .filter((r) => r.issueId === issue.id)
     .sort((a, b) => a.id - b.id)
-  const page = paginate(items, context.url)
-  return {
-    status: 200,
-    body: page.items.map((r) => context.services.shapes.review(r)),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList(items, context.url, (r) => context.services.shapes.review(r))
 }
 
 const getReview = (context: RouteContext): RouteResult => {
@@ -134,12 +129,7 @@ const listReviewComments = (context: RouteContext): RouteResult => {
   const items = [...context.services.state.reviewComments.values()]
     .filter((c) => c.issueId === issue.id)
     .sort((a, b) => a.id - b.id)
-  const page = paginate(items, context.url)
-  return {
-    status: 200,
-    body: page.items.map((c) => context.services.shapes.reviewComment(c)),
-    headers: page.link ? { link: page.link } : {},
-  }
+  return pagedList(items, context.url, (c) => context.services.shapes.reviewComment(c))
 }
 
 const listCommentsOfReview = (context: RouteContext): RouteResult => {
