@@ -258,13 +258,13 @@ export function createMayor(deps: MayorDeps): Mayor {
   ): Promise<void> {
     const { api, repo, goal } = scope
     const now = deps.now()
-    const read = await readGoalBeads(api, repo, goal)
+    const read = await readGoalBeads(api, repo, goal, scope.bot)
     const done = new Set(read.beads.filter((r) => r.bead.status === 'completed').map((r) => r.issue.number))
     switch (command.name) {
       case 'status': {
         await advanceGoal(scope)
         const comments = await listComments(api, repo, goal)
-        const progress = comments.find((c) => c.body.includes(progressTag(goal)))
+        const progress = comments.find((c) => c.body.includes(progressTag(goal)) && c.user === scope.bot)
         await reply(`the goal's progress is here: ${progress?.html_url ?? 'on the goal'}.`)
         return
       }
@@ -472,23 +472,15 @@ export function createMayor(deps: MayorDeps): Mayor {
             merged_at?: string | null
             head: { ref: string }
           }
-          review?: { state: string; submitted_at: string | null; user: { login: string } | null }
+          review?: unknown
         }
         const match = BEAD_BRANCH.exec(pull_request.head.ref)
         if (!match) return
         const api = context.octokit as unknown as GitHubApi
         const repo = repoOf(context)
-        if (review) {
-          if (review.submitted_at) {
-            facts.noteReview(
-              repo,
-              pull_request.number,
-              review.state,
-              Date.parse(review.submitted_at),
-              review.user?.login,
-            )
-          }
-        } else {
+        // Whose review it is decides whether it counts: the step reads and checks it (trusted-reviews.ts).
+        if (review) facts.noteReview(repo, pull_request.number)
+        else {
           facts.notePull(repo, pull_request.number, {
             state: pull_request.state === 'closed' ? 'closed' : 'open',
             merged: pull_request.merged === true || Boolean(pull_request.merged_at),
