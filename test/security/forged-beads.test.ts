@@ -16,6 +16,7 @@ import {
   REPO,
   TODO_FILES,
   checkout,
+  createBeadIssue,
   createGoal,
   startWorkerTown,
   workerDeps,
@@ -144,6 +145,58 @@ describe('bead issues the Mayor did not write (#19.3)', () => {
     expect(after.body).toBe(encoded.body)
     expect(after.comments).toBe(0)
   })
+})
+
+describe("a bead marker's PR (#19.3, the residual risk of edited bodies)", () => {
+  it("never follows a marker's PR onto another bead's branch", async () => {
+    workerTown = await startWorkerTown()
+    const t = workerTown
+    const spec = (goal: number) => ({
+      goal,
+      key: 'fix-sum',
+      role: 'developer',
+      title: 'Fix sum() to add',
+      description: 'sum(a, b) must return a + b.',
+    })
+    const inputs = (bead: number) => ({
+      bead,
+      attempt: 1,
+      'github-token': 'unused-here',
+      'api-key': '',
+      'base-url': '',
+      model: '',
+      scenario: '',
+      'max-iterations': undefined,
+      'max-tokens': undefined,
+      'max-minutes': undefined,
+      'max-cost-usd': undefined,
+      'write-spacing-ms': undefined,
+    })
+    const run = async (bead: number, runId: string) => {
+      const workspace = await checkout(t, t.emulator.tokenFor(OWNER))
+      const { deps } = await workerDeps(t, { scenario: 'worker-town.yaml', runId, workspace })
+      return main(inputs(bead), deps)
+    }
+    const first = await createBeadIssue(t, spec(await createGoal(t, 'Make sum() correct', 'x')))
+    const firstPr = (await run(first, '5601')).prNumber!
+    const firstBranch = `refs/heads/gastown/${first}-fix-sum-to-add`
+    const before = await t.emulator.git.resolveRef(`${OWNER}/${REPO}`, firstBranch)
+    expect(before).not.toBeNull()
+
+    // A bead whose marker names the first bead's PR, as a person editing its body could make it.
+    const second = await createBeadIssue(t, { ...spec(await createGoal(t, 'Again', 'x')), pr: firstPr })
+    const outcome = await run(second, '5602')
+
+    expect(outcome.status).toBe('in_review')
+    expect(outcome.prNumber).not.toBe(firstPr)
+    expect(await t.emulator.git.resolveRef(`${OWNER}/${REPO}`, firstBranch)).toBe(before)
+    const { data: pull } = await t.alice.rest.pulls.get({
+      owner: OWNER,
+      repo: REPO,
+      pull_number: outcome.prNumber!,
+    })
+    expect(pull.head.ref).toBe(`gastown/${second}-fix-sum-to-add`)
+  }, 240_000)
 })
 
 describe('plan records the Mayor did not write in its plan comment (#19.4)', () => {

@@ -138,5 +138,5 @@ describe('reviews the worker shows its agent (#19.5)', () => {
     const replies = thread.filter((c) => c.in_reply_to_id !== undefined)
     expect(replies).toHaveLength(1)
     expect(thread.find((c) => c.id === replies[0]!.in_reply_to_id)?.user?.login).toBe('bob')
-  })
+  }, 240_000)
 })
