@@ -29,7 +29,7 @@ import {
 } from './job-retry.js'
 import type { GoalScope } from './goal-scope.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
-import { readGoalBeads } from './read-beads.js'
+import { goalOfBeadIssue, readGoalBeads, writtenBy } from './read-beads.js'
 import { latestPlan, openScope, planAndRecord, runGoal } from './run-goal.js'
 
 /** The Mayor, with handles for its runner and for tests. */
@@ -203,10 +203,7 @@ export function createMayor(deps: MayorDeps): Mayor {
 
   /** The goal a bead issue belongs to, read from its marker (undefined when it is no readable bead). */
   async function goalOfBead(api: GitHubApi, repo: RepoRef, bead: number): Promise<number | undefined> {
-    const issue = await getIssue(api, repo, bead)
-    if (!issue.labels.includes(BEAD_LABEL)) return undefined
-    const decoded = decodeBead(issue)
-    return decoded.ok ? decoded.bead.goal : undefined
+    return goalOfBeadIssue(await getIssue(api, repo, bead), (await bot()) ?? '')
   }
 
   /**
@@ -214,9 +211,11 @@ export function createMayor(deps: MayorDeps): Mayor {
    * workflow without our `run-name`, whose runs carry no bead number.
    */
   async function goalOfRun(api: GitHubApi, repo: RepoRef, runId: string): Promise<number | undefined> {
+    const author = (await bot()) ?? ''
     for (const issue of await listIssues(api, repo, { labels: [BEAD_LABEL], state: 'open' })) {
       const decoded = decodeBead(issue)
-      if (decoded.ok && decoded.bead.assignedTo === runId) return decoded.bead.goal
+      if (decoded.ok && decoded.bead.assignedTo === runId && writtenBy(issue, author))
+        return decoded.bead.goal
     }
     return undefined
   }

@@ -47,6 +47,13 @@ export function writtenBy(issue: Pick<IssueData, 'user'>, author: BeadAuthor): b
   return author === null || issue.user?.toLowerCase() === author.toLowerCase()
 }
 
+/** The goal of a bead issue that `author` wrote, from its marker; undefined for any other issue. */
+export function goalOfBeadIssue(issue: IssueData, author: BeadAuthor): number | undefined {
+  if (!issue.labels.includes(BEAD_LABEL) || !writtenBy(issue, author)) return undefined
+  const decoded = decodeBead(issue)
+  return decoded.ok ? decoded.bead.goal : undefined
+}
+
 /** Sorts decoded issues into the beads of `goal` and the ones that claim to be its beads but cannot be. */
 export function beadsOfGoal(issues: readonly IssueData[], goal: number, author: BeadAuthor): GoalBeads {
   const result: GoalBeads = { beads: [], unreadable: [] }
