@@ -8,9 +8,9 @@
 import { neutralizeMentions } from './sanitize.js'
 
 /**
- * Untrusted text as inert markdown: `&`, `<` and `>` as entities (so `<!-- ... -->` stays visible text),
- * and @mentions in backticks (sanitize.ts) so they do not ping. With `multiline`, line breaks are kept; otherwise they are
- * joined into one line, for a list item or a heading.
+ * Untrusted text as inert markdown: `&`, `<` and `>` as entities (so `<!-- ... -->` stays visible
+ * text), and @mentions in backticks (sanitize.ts's `neutralizeMentions`) so they do not ping. With
+ * `multiline`, line breaks are kept; otherwise they are joined into one line, for a list item or a cell.
  */
 export function inertText(text: string, options: { multiline?: boolean } = {}): string {
   const lines = options.multiline ? text : text.replace(/\s*[\r\n]+\s*/g, ' ').trim()

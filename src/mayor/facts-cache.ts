@@ -1,6 +1,6 @@
 /**
- * What webhooks already told the Mayor about pull requests, reviews and runs, and the repository's config,
- * kept in memory so a step need not ask GitHub again. Nothing here is state that matters: a restarted
+ * What webhooks already told the Mayor about pull requests and runs, the repository's config and the
+ * permissions of reviewers it asked about, kept in memory so a step need not ask GitHub again. Nothing here is state that matters: a restarted
  * Mayor starts empty and reads GitHub, and the reconciler's sweeps bypass the cache. The facts only move
  * forward (a PR merges, a run completes), so a stale entry delays a step; it never misleads one, and the
  * one fact that could (a closed issue whose PR merged) is always read fresh.
