@@ -109,7 +109,8 @@ export async function readGoalStatus(api: GitHubApi, ref: GoalRef): Promise<Goal
       `#${ref.number} of ${repoName(ref.repo)} is not a Gas Town goal (it has no ${GOAL_LABEL} label); label it to have the Mayor plan it.`,
     )
   }
-  const read = await readGoalBeads(api, ref.repo, ref.number)
+  // Shown to a person, not acted on: every bead issue is listed, whoever wrote it.
+  const read = await readGoalBeads(api, ref.repo, ref.number, null)
   const beads: BeadLine[] = []
   for (const record of read.beads) beads.push(await beadLine(api, ref.repo, record.bead))
   const byStatus: Partial<Record<BeadStatus, number>> = {}

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import type { BeadStatus } from './bead.js'
+import { tableCell } from './markdown-escape.js'
 
 /** A plan key: a short slug, unique within the goal (`api`, `db-schema`). */
 export const PLAN_KEY_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
@@ -65,17 +66,6 @@ function strictSubset(node: unknown): unknown {
       .filter(([key]) => !UNSUPPORTED_KEYWORDS.has(key))
       .map(([key, value]) => [key, strictSubset(value)]),
   )
-}
-
-/** Escapes text for one cell of a GitHub markdown table: no pipes, no line breaks, no HTML. */
-function tableCell(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ')
-    .trim()
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Octokit } from '@octokit/core'
 import { Probot, ProbotOctokit } from 'probot'
 import { z } from 'zod'
 import { parseRepoName, withWriteSpacing, type RepoRef } from '../github/client.js'
+import { ACTIONS_BOT } from '../github/reviewer-trust.js'
 import { createMayor } from './app.js'
 import { realTimer, type MayorDeps, type MayorLog } from './mayor-deps.js'
 import { modelFromConfig } from './model-for.js'
@@ -25,7 +26,7 @@ export const DELIVERED_EVENTS = [
 export const SWEEP_EVENTS = ['schedule', 'workflow_dispatch'] as const
 
 /** The login the default GITHUB_TOKEN acts as. */
-export const ACTIONS_BOT = 'github-actions[bot]'
+export { ACTIONS_BOT }
 
 const envSchema = z.object({
   GITHUB_EVENT_NAME: z.string().min(1, 'the event that started the run; GitHub Actions sets it'),

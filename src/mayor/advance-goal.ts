@@ -6,6 +6,7 @@
 import type { Bead } from '../core/bead.js'
 import { encodeBead } from '../core/bead-codec.js'
 import { formatTag } from '../core/bead-marker.js'
+import { inertText } from '../core/markdown-escape.js'
 import {
   goalStep,
   type GoalAction,
@@ -22,6 +23,7 @@ import { dispatchWorkflow, getWorkflowRun } from '../github/workflows.js'
 import { showOnBoard } from './board.js'
 import { progressTag, renderProgress, renderSummary } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
+import { latestTrustedChangeRequest, scopeReviewerTrust } from './trusted-reviews.js'
 import { passingFailure } from './job-retry.js'
 import { readGoalBeads, type BeadRecord, type GoalBeads } from './read-beads.js'
 
@@ -43,14 +45,12 @@ async function readSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<Go
   const pulls = new Map<number, PullSnapshot>()
   const runs = new Map<string, RunSnapshot | null>()
   const reads: Promise<void>[] = []
+  const trust = scopeReviewerTrust(scope)
   const readPull = async (number: number, withReviews: boolean): Promise<void> => {
     const pull = await getPull(api, repo, number)
     const snapshot: PullSnapshot = { state: pull.state, merged: pull.merged }
     if (withReviews && pull.state === 'open') {
-      const reviews = await listReviews(api, repo, number)
-      const latest = reviews
-        .filter((r) => r.state === 'CHANGES_REQUESTED' && r.submitted_at !== null)
-        .sort((a, b) => Date.parse(b.submitted_at!) - Date.parse(a.submitted_at!))[0]
+      const latest = await latestTrustedChangeRequest(await listReviews(api, repo, number), trust)
       if (latest) {
         snapshot.changesRequestedAt = Date.parse(latest.submitted_at!)
         if (latest.user) snapshot.changesRequestedBy = latest.user
@@ -140,7 +140,7 @@ export interface KnownState {
 export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise<AdvanceResult> {
   const { api, repo, goal, log, deps } = scope
   const goalIssue = known?.goalIssue ?? (await getIssue(api, repo, goal))
-  const read = known?.read ?? (await readGoalBeads(api, repo, goal))
+  const read = known?.read ?? (await readGoalBeads(api, repo, goal, scope.bot))
   const byNumber = new Map(read.beads.map((record) => [record.issue.number, record]))
   if (goalIssue.state === 'closed') {
     return { actions: [], beads: read.beads.map((r) => r.bead), wakeAt: [] }
@@ -223,7 +223,7 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
           repo,
           action.bead.number!,
           formatTag('needs-human', { bead: action.bead.number! }),
-          `🙋 **This bead needs a person.** ${action.reason}\n\nFix what is wrong, then comment \`/gastown retry\` here to try again, or close the issue to cancel it.`,
+          `🙋 **This bead needs a person.** ${inertText(action.reason, { multiline: true })}\n\nFix what is wrong, then comment \`/gastown retry\` here to try again, or close the issue to cancel it.`,
           scope.bot ? { author: scope.bot } : {},
         )
         break

@@ -29,7 +29,7 @@ import {
 } from './job-retry.js'
 import type { GoalScope } from './goal-scope.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
-import { readGoalBeads } from './read-beads.js'
+import { goalOfBeadIssue, readGoalBeads, writtenBy } from './read-beads.js'
 import { latestPlan, openScope, planAndRecord, runGoal } from './run-goal.js'
 
 /** The Mayor, with handles for its runner and for tests. */
@@ -203,10 +203,7 @@ export function createMayor(deps: MayorDeps): Mayor {
 
   /** The goal a bead issue belongs to, read from its marker (undefined when it is no readable bead). */
   async function goalOfBead(api: GitHubApi, repo: RepoRef, bead: number): Promise<number | undefined> {
-    const issue = await getIssue(api, repo, bead)
-    if (!issue.labels.includes(BEAD_LABEL)) return undefined
-    const decoded = decodeBead(issue)
-    return decoded.ok ? decoded.bead.goal : undefined
+    return goalOfBeadIssue(await getIssue(api, repo, bead), (await bot()) ?? '')
   }
 
   /**
@@ -214,9 +211,11 @@ export function createMayor(deps: MayorDeps): Mayor {
    * workflow without our `run-name`, whose runs carry no bead number.
    */
   async function goalOfRun(api: GitHubApi, repo: RepoRef, runId: string): Promise<number | undefined> {
+    const author = (await bot()) ?? ''
     for (const issue of await listIssues(api, repo, { labels: [BEAD_LABEL], state: 'open' })) {
       const decoded = decodeBead(issue)
-      if (decoded.ok && decoded.bead.assignedTo === runId) return decoded.bead.goal
+      if (decoded.ok && decoded.bead.assignedTo === runId && writtenBy(issue, author))
+        return decoded.bead.goal
     }
     return undefined
   }
@@ -258,13 +257,13 @@ export function createMayor(deps: MayorDeps): Mayor {
   ): Promise<void> {
     const { api, repo, goal } = scope
     const now = deps.now()
-    const read = await readGoalBeads(api, repo, goal)
+    const read = await readGoalBeads(api, repo, goal, scope.bot)
     const done = new Set(read.beads.filter((r) => r.bead.status === 'completed').map((r) => r.issue.number))
     switch (command.name) {
       case 'status': {
         await advanceGoal(scope)
         const comments = await listComments(api, repo, goal)
-        const progress = comments.find((c) => c.body.includes(progressTag(goal)))
+        const progress = comments.find((c) => c.body.includes(progressTag(goal)) && c.user === scope.bot)
         await reply(`the goal's progress is here: ${progress?.html_url ?? 'on the goal'}.`)
         return
       }
@@ -472,23 +471,15 @@ export function createMayor(deps: MayorDeps): Mayor {
             merged_at?: string | null
             head: { ref: string }
           }
-          review?: { state: string; submitted_at: string | null; user: { login: string } | null }
+          review?: unknown
         }
         const match = BEAD_BRANCH.exec(pull_request.head.ref)
         if (!match) return
         const api = context.octokit as unknown as GitHubApi
         const repo = repoOf(context)
-        if (review) {
-          if (review.submitted_at) {
-            facts.noteReview(
-              repo,
-              pull_request.number,
-              review.state,
-              Date.parse(review.submitted_at),
-              review.user?.login,
-            )
-          }
-        } else {
+        // Whose review it is decides whether it counts: the step reads and checks it (trusted-reviews.ts).
+        if (review) facts.noteReview(repo, pull_request.number)
+        else {
           facts.notePull(repo, pull_request.number, {
             state: pull_request.state === 'closed' ? 'closed' : 'open',
             merged: pull_request.merged === true || Boolean(pull_request.merged_at),

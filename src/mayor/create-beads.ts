@@ -46,7 +46,7 @@ async function createBeadIssue(
     } catch (error) {
       const status = statusOf(error)
       if ((status !== undefined && status < 500) || attempt >= 3) throw error
-      const found = (await readGoalBeads(api, repo, goal)).beads.find(
+      const found = (await readGoalBeads(api, repo, goal, scope.bot)).beads.find(
         (r) => r.bead.key === key && (r.bead.planRound ?? 1) === round,
       )
       if (found) {
@@ -64,7 +64,7 @@ async function createBeadIssue(
  */
 export async function createBeads(scope: GoalScope, record: PlanRecord, known?: GoalBeads): Promise<number> {
   const { api, repo, goal, log } = scope
-  const existing = known ?? (await readGoalBeads(api, repo, goal))
+  const existing = known ?? (await readGoalBeads(api, repo, goal, scope.bot))
   if (missingKeys(record, existing).length === 0) return 0
   await ensureLabels(api, repo, labelSpecs(Object.keys(scope.roles)))
 

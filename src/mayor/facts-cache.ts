@@ -1,6 +1,6 @@
 /**
- * What webhooks already told the Mayor about pull requests, reviews and runs, and the repository's config,
- * kept in memory so a step need not ask GitHub again. Nothing here is state that matters: a restarted
+ * What webhooks already told the Mayor about pull requests and runs, the repository's config and the
+ * permissions of reviewers it asked about, kept in memory so a step need not ask GitHub again. Nothing here is state that matters: a restarted
  * Mayor starts empty and reads GitHub, and the reconciler's sweeps bypass the cache. The facts only move
  * forward (a PR merges, a run completes), so a stale entry delays a step; it never misleads one, and the
  * one fact that could (a closed issue whose PR merged) is always read fresh.
@@ -21,6 +21,7 @@ export class FactsCache {
   readonly #runs = new Map<string, RunSnapshot>()
   readonly #repos = new Map<string, { repository: RepositoryData; config: Config; at: number }>()
   readonly #board = new Map<string, string>()
+  readonly #permissions = new Map<string, { permission: string; at: number }>()
 
   constructor(private readonly now: () => number) {}
 
@@ -36,21 +37,23 @@ export class FactsCache {
     this.#pulls.set(key(repo, number), next)
   }
 
-  /** Records a review; only a request for changes matters to a step. */
-  noteReview(
-    repo: RepoRef,
-    number: number,
-    state: string,
-    submittedAt: number,
-    by: string | undefined,
-  ): void {
-    const known = this.#pulls.get(key(repo, number))
-    // Without the pull request's own state, a partial entry would hide a merge: leave it to a read.
-    if (!known || state.toLowerCase() !== 'changes_requested') return
-    if (known.changesRequestedAt === undefined || submittedAt > known.changesRequestedAt) {
-      known.changesRequestedAt = submittedAt
-      if (by !== undefined) known.changesRequestedBy = by
-    }
+  /**
+   * A review arrived. Whether it counts depends on its author's access, which a step checks when it reads
+   * the pull request's reviews (trusted-reviews.ts): the cached pull request is dropped so the next step
+   * reads them, rather than acting on a review from the payload.
+   */
+  noteReview(repo: RepoRef, number: number): void {
+    this.#pulls.delete(key(repo, number))
+  }
+
+  /** A reviewer's permission on the repository, if asked within REPO_CACHE_MS. */
+  permission(repo: RepoRef, login: string): string | undefined {
+    const entry = this.#permissions.get(key(repo, login.toLowerCase()))
+    return entry && this.now() - entry.at < REPO_CACHE_MS ? entry.permission : undefined
+  }
+
+  notePermission(repo: RepoRef, login: string, permission: string): void {
+    this.#permissions.set(key(repo, login.toLowerCase()), { permission, at: this.now() })
   }
 
   run(repo: RepoRef, id: string): RunSnapshot | undefined {

@@ -5,6 +5,7 @@
 import type { Bead, BeadStatus } from '../core/bead.js'
 import { BEAD_STATUSES } from '../core/bead.js'
 import { formatTag } from '../core/bead-marker.js'
+import { inertText, tableCell } from '../core/markdown-escape.js'
 import { renderPlanMermaid, renderPlanTable, type Plan } from '../core/plan.js'
 import { formatPlanRecord, type PlanRecord } from '../core/plan-record.js'
 
@@ -105,7 +106,7 @@ export function renderProgress(goal: number, beads: readonly Bead[], notes: Prog
       const pr = bead.pr === undefined ? '—' : `#${bead.pr}`
       const flag = bead.needsHuman ? ' 🙋' : ''
       lines.push(
-        `| #${bead.number} ${bead.title.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')} | ${bead.role} | ${STATUS_ICON[bead.status]} ${bead.status}${flag} | ${pr} | ${bead.attempt} | ${bead.tokens ?? 0} | ${money(bead.costUsd ?? 0)} |`,
+        `| #${bead.number} ${tableCell(bead.title)} | ${bead.role} | ${STATUS_ICON[bead.status]} ${bead.status}${flag} | ${pr} | ${bead.attempt} | ${bead.tokens ?? 0} | ${money(bead.costUsd ?? 0)} |`,
       )
     }
     const statuses = Object.fromEntries(beads.map((bead) => [bead.key, bead.status])) as Record<
@@ -126,11 +127,11 @@ export function renderProgress(goal: number, beads: readonly Bead[], notes: Prog
   }
   if (notes.needsHuman && notes.needsHuman.length > 0) {
     lines.push('', '**Needs a person** (label `gastown:needs-human`):')
-    for (const item of notes.needsHuman) lines.push(`- #${item.bead}: ${item.reason}`)
+    for (const item of notes.needsHuman) lines.push(`- #${item.bead}: ${inertText(item.reason)}`)
   }
   if (notes.unreadable && notes.unreadable.length > 0) {
-    lines.push('', '**Bead issues the Mayor cannot read** (left alone, never guessed at):')
-    for (const item of notes.unreadable) lines.push(`- #${item.issue}: ${item.message}`)
+    lines.push('', '**Bead issues the Mayor ignores** (left alone, never guessed at):')
+    for (const item of notes.unreadable) lines.push(`- #${item.issue}: ${inertText(item.message)}`)
   }
   lines.push(
     '',
@@ -152,7 +153,7 @@ export function renderSummary(beads: readonly Bead[], startedAt: number | undefi
     '',
     ...beads.map(
       (b) =>
-        `- ${STATUS_ICON[b.status]} #${b.number} ${b.title} (${b.role})${b.pr !== undefined ? ` — PR #${b.pr}` : ''}`,
+        `- ${STATUS_ICON[b.status]} #${b.number} ${inertText(b.title)} (${b.role})${b.pr !== undefined ? ` — PR #${b.pr}` : ''}`,
     ),
     '',
     `**Pull requests:** ${prs.length > 0 ? prs.join(', ') : 'none'}`,

@@ -16,8 +16,11 @@ export interface GoalScope {
   config: Config
   roles: Record<string, Role>
   defaultBranch: string
-  /** The app's bot login (`name[bot]`), whose own comments are the ones to edit. */
-  bot: string | undefined
+  /**
+   * The app's bot login (`name[bot]`): its comments are the ones to edit, and only its bead issues and
+   * plan comment are trusted (a scope is never opened without it).
+   */
+  bot: string
   /** The Projects v2 board, once found (null when the config names none). */
   board?: ProjectBoard | null
   /** Facts from webhooks, to spare reads. */

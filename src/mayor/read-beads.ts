@@ -1,4 +1,8 @@
-/** Reads the beads of a goal back from GitHub: every issue labelled `gastown:bead` whose marker names it. */
+/**
+ * Reads the beads of a goal back from GitHub: every issue labelled `gastown:bead` whose marker names it
+ * and that the Mayor's own bot wrote. Anyone who may label an issue (a triage user) could otherwise hand
+ * the Mayor a bead with any status, role or PR; such an issue is reported, never worked on.
+ */
 import type { Bead } from '../core/bead.js'
 import { decodeBead, type DecodeBeadResult } from '../core/bead-codec.js'
 import { BEAD_LABEL } from '../core/labels.js'
@@ -12,23 +16,46 @@ export interface BeadRecord {
   decoded: Extract<DecodeBeadResult, { ok: true }>
 }
 
-/** The beads of one goal, and the bead issues whose marker cannot be read. */
+/** The beads of one goal, and the bead issues it ignores: markers that cannot be read or were forged. */
 export interface GoalBeads {
   beads: BeadRecord[]
   unreadable: { issue: number; message: string }[]
 }
 
 /**
- * The beads of `goal`, by reading every bead issue. A bead issue without a readable marker is reported,
- * never guessed at; one that names another goal is skipped.
+ * Whose bead issues count: the Mayor's bot login, or null for no check, which only a reader that shows a
+ * goal to a person (`gastown status`) may ask for, never code that acts on beads.
  */
-export async function readGoalBeads(api: GitHubApi, repo: RepoRef, goal: number): Promise<GoalBeads> {
+export type BeadAuthor = string | null
+
+/**
+ * The beads of `goal`, by reading every bead issue. A bead issue without a readable marker, or written by
+ * someone other than `author`, is reported, never guessed at; one that names another goal is skipped.
+ */
+export async function readGoalBeads(
+  api: GitHubApi,
+  repo: RepoRef,
+  goal: number,
+  author: BeadAuthor,
+): Promise<GoalBeads> {
   const issues = await listIssues(api, repo, { labels: [BEAD_LABEL], state: 'all' })
-  return beadsOfGoal(issues, goal)
+  return beadsOfGoal(issues, goal, author)
 }
 
-/** Sorts decoded issues into the beads of `goal` and the unreadable ones that claim to be beads. */
-export function beadsOfGoal(issues: readonly IssueData[], goal: number): GoalBeads {
+/** Whether `author` (or anyone, for null) wrote the issue; logins compare without case, as GitHub's do. */
+export function writtenBy(issue: Pick<IssueData, 'user'>, author: BeadAuthor): boolean {
+  return author === null || issue.user?.toLowerCase() === author.toLowerCase()
+}
+
+/** The goal of a bead issue that `author` wrote, from its marker; undefined for any other issue. */
+export function goalOfBeadIssue(issue: IssueData, author: BeadAuthor): number | undefined {
+  if (!issue.labels.includes(BEAD_LABEL) || !writtenBy(issue, author)) return undefined
+  const decoded = decodeBead(issue)
+  return decoded.ok ? decoded.bead.goal : undefined
+}
+
+/** Sorts decoded issues into the beads of `goal` and the ones that claim to be its beads but cannot be. */
+export function beadsOfGoal(issues: readonly IssueData[], goal: number, author: BeadAuthor): GoalBeads {
   const result: GoalBeads = { beads: [], unreadable: [] }
   for (const issue of issues) {
     const decoded = decodeBead(issue)
@@ -41,6 +68,13 @@ export function beadsOfGoal(issues: readonly IssueData[], goal: number): GoalBea
       continue
     }
     if (decoded.bead.goal !== goal) continue
+    if (!writtenBy(issue, author)) {
+      result.unreadable.push({
+        issue: issue.number,
+        message: `its marker was written by ${issue.user ?? 'an unknown account'}, not by the Mayor (${author}); only bead issues the Mayor opened are planned, dispatched or counted`,
+      })
+      continue
+    }
     result.beads.push({ bead: decoded.bead, issue, decoded })
   }
   result.beads.sort((a, b) => a.issue.number - b.issue.number)

@@ -8,6 +8,7 @@ import { parsePlanRecord, type PlanRecord } from '../core/plan-record.js'
 import { resolveRoles } from '../core/roles.js'
 import { formatConfigErrors } from '../core/config.js'
 import { formatTag } from '../core/bead-marker.js'
+import { inertText } from '../core/markdown-escape.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import { listComments, upsertComment, type CommentData } from '../github/comments.js'
 import { getIssue, type IssueData } from '../github/issues.js'
@@ -29,12 +30,20 @@ import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import { planGoal } from './planner.js'
 import { readGoalBeads } from './read-beads.js'
 
-/** The latest plan record on the goal (the highest round), with its comment. */
-export function latestPlan(comments: readonly CommentData[], goal: number, bot?: string) {
+/**
+ * The latest plan record on the goal (the highest round), with its comment. A record counts only in THE
+ * plan comment: written by the Mayor's bot, with the plan tag of this goal at the start of a line and the
+ * record after it. A record quoted anywhere else (a title echoed in the progress comment, a person's
+ * comment) is text, never a plan. With no bot login known, no comment is trusted.
+ */
+export function latestPlan(comments: readonly CommentData[], goal: number, bot: string | undefined) {
   let best: { record: PlanRecord; comment: CommentData } | undefined
+  const tag = `\n${planTag(goal)}\n`
   for (const comment of comments) {
-    if (bot !== undefined && comment.user !== bot) continue
-    const parsed = parsePlanRecord(comment.body)
+    if (bot === undefined || comment.user !== bot) continue
+    const at = comment.body.indexOf(tag)
+    if (at < 0) continue
+    const parsed = parsePlanRecord(comment.body.slice(at + tag.length))
     if (!parsed?.ok || parsed.record.goal !== goal) continue
     if (!best || parsed.record.round >= best.record.round) best = { record: parsed.record, comment }
   }
@@ -53,6 +62,14 @@ export async function openScope(
   fresh: boolean,
 ): Promise<GoalScope | undefined> {
   const scopeLog = log.child({ repo: `${repo.owner}/${repo.repo}`, goal })
+  if (bot === undefined) {
+    // Without its own login the Mayor cannot tell its bead issues and plan from forged ones: it waits.
+    scopeLog.warn(
+      {},
+      'the app bot login is unknown (GET /app failed): the goal waits for the next event or sweep',
+    )
+    return undefined
+  }
   const cached = fresh ? undefined : facts.repo(repo)
   const repository = cached?.repository ?? (await getRepository(api, repo))
   const loaded = cached
@@ -133,7 +150,7 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'planning failed')
     await progress(
-      `❌ **Planning failed**, so no bead was created.\n\n${(error as Error).message}\n\nEdit the goal to make it clearer and comment \`/gastown replan\`, or try a stronger model (\`model.name\` in .github/gastown.yml).`,
+      `❌ **Planning failed**, so no bead was created.\n\n${inertText((error as Error).message, { multiline: true })}\n\nEdit the goal to make it clearer and comment \`/gastown replan\`, or try a stronger model (\`model.name\` in .github/gastown.yml).`,
     )
     return undefined
   }
@@ -172,7 +189,7 @@ export async function runGoal(
   const goalIssue = await getIssue(api, repo, goal)
   if (goalIssue.state === 'closed' || !goalIssue.labels.includes(GOAL_LABEL)) return undefined
   let comments = await listComments(api, repo, goal)
-  let read = await readGoalBeads(api, repo, goal)
+  let read = await readGoalBeads(api, repo, goal, scope.bot)
   let plan = latestPlan(comments, goal, scope.bot)?.record
   // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
   if (!plan && read.beads.length === 0) {
@@ -183,6 +200,7 @@ export async function runGoal(
     comments = await listComments(api, repo, goal)
   }
   if (plan && !plan.approved) return undefined
-  if (plan && (await createBeads(scope, plan, read)) > 0) read = await readGoalBeads(api, repo, goal)
+  if (plan && (await createBeads(scope, plan, read)) > 0)
+    read = await readGoalBeads(api, repo, goal, scope.bot)
   return advanceGoal(scope, { goalIssue, read, comments })
 }

@@ -46,7 +46,9 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
   const phases: Record<string, number> = {}
   const phaseHost = { phases, deps }
 
-  const loaded = await timed(phaseHost, 'claim', () => loadBead(deps.api, deps.repo, inputs.bead))
+  const loaded = await timed(phaseHost, 'claim', () =>
+    loadBead(deps.api, deps.repo, inputs.bead, deps.dispatcher),
+  )
   const stale = staleReason(loaded.bead, inputs.attempt)
   if (stale !== undefined) {
     log.info({ reason: stale }, 'stale dispatch: nothing done')

@@ -64,6 +64,7 @@ describe('run', () => {
           INPUT_ATTEMPT: '2',
           GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
           GITHUB_RUN_ID: '9',
+          GITHUB_ACTOR: OWNER,
           GITHUB_WORKSPACE: dir,
           GITHUB_OUTPUT: output,
           GITHUB_SERVER_URL: town.emulator.url,

@@ -4,6 +4,7 @@
  * the CLI's usage texts). test/docs/generated-docs.test.ts fails when a page is stale and rewrites it with
  * GASTOWN_UPDATE_DOCS=1.
  */
+import { tableCell } from '../../core/markdown-escape.js'
 import { BUILT_IN_ROLES, BUILT_IN_ROLE_NAMES } from '../../core/roles.js'
 import { helpText } from '../../mayor/commands.js'
 import { SANDBOX_USAGE } from '../sandbox-args.js'
@@ -16,9 +17,9 @@ import { inline, renderConfigFile } from './config-template.js'
 const GENERATED = (source: string) =>
   `<!-- Generated from ${source} by src/cli/templates/reference-docs.ts: edit the source, then run GASTOWN_UPDATE_DOCS=1 npx vitest run test/docs/generated-docs.test.ts -->`
 
-/** A table cell: pipes escaped, line breaks joined. */
+/** A table cell of our own text: pipes escaped, line breaks joined (code spans keep their `<`). */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+  return tableCell(text, { trusted: true })
 }
 
 function code(value: unknown): string {

@@ -1,4 +1,5 @@
 /** The report as Markdown: outcome, the DAG as a Mermaid block, the beads, the API calls. */
+import { tableCell } from '../../core/markdown-escape.js'
 import type { TownSummary } from '../town-events.js'
 
 /** Seconds with one decimal, or a dash. */
@@ -25,11 +26,6 @@ export function mermaidDag(summary: TownSummary): string {
   return lines.join('\n')
 }
 
-/** Escapes a table cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-}
-
 /** Renders report.md. */
 export function renderMarkdown(summary: TownSummary): string {
   const outcome = summary.ok
@@ -41,7 +37,7 @@ export function renderMarkdown(summary: TownSummary): string {
       : `\`${summary.model.name}\``
   const beadRows = summary.beads.map(
     (bead) =>
-      `| #${bead.number} | ${cell(bead.key)} | ${bead.role} | ${bead.status} | ${bead.attempts} | ${bead.runs} | ${bead.pr === null ? '–' : `#${bead.pr}`} | ${bead.startedAt ?? '–'} | ${bead.endedAt ?? '–'} | ${secondsOrDash(bead.durationMs)} | ${bead.tokens} | $${bead.costUsd.toFixed(4)} |`,
+      `| #${bead.number} | ${tableCell(bead.key)} | ${bead.role} | ${bead.status} | ${bead.attempts} | ${bead.runs} | ${bead.pr === null ? '–' : `#${bead.pr}`} | ${bead.startedAt ?? '–'} | ${bead.endedAt ?? '–'} | ${secondsOrDash(bead.durationMs)} | ${bead.tokens} | $${bead.costUsd.toFixed(4)} |`,
   )
   const routeRows = summary.api.byRoute.map(
     (route) => `| \`${route.route}\` | ${route.count} | ${route.errors} |`,

@@ -32,9 +32,23 @@ function toBeadIssue(issue: IssueData): BeadIssue {
   }
 }
 
-/** Reads and decodes the bead of issue `number`; throws BeadIssueError when it holds none. */
-export async function loadBead(api: GitHubApi, repo: RepoRef, number: number): Promise<LoadedBead> {
+/**
+ * Reads and decodes the bead of issue `number`; throws BeadIssueError when it holds none, or when its
+ * issue was not opened by `author`, the Mayor that dispatched this run. Anyone who may label an issue
+ * (a triage user) could otherwise hand the worker, and its write token, a bead of their own making.
+ */
+export async function loadBead(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  author: string,
+): Promise<LoadedBead> {
   const issue = await getIssue(api, repo, number)
+  if (issue.user?.toLowerCase() !== author.toLowerCase()) {
+    throw new BeadIssueError(
+      `issue #${number} (${issue.html_url}) was opened by ${issue.user ?? 'an unknown account'}, not by ${author}, who dispatched this run: the worker works only on beads its dispatcher (the Mayor) wrote, and changed nothing. To run a bead again, comment \`/gastown retry #${number}\` on its goal.`,
+    )
+  }
   const decoded = decodeBead(toBeadIssue(issue))
   if (!decoded.ok) {
     throw new BeadIssueError(

@@ -29,6 +29,11 @@ export interface WorkerDeps {
   tmpRoot: string
   runId: string
   runUrl: string
+  /**
+   * Who dispatched this run (GITHUB_ACTOR; a re-run keeps the first dispatcher): the Mayor's bot. Only
+   * bead issues it opened are worked on, and its reviews are trusted.
+   */
+  dispatcher: string
   clock: Clock
   logger: ActionLogger
   /** Values that must never reach GitHub or the agent: the token and the model key. */
@@ -111,7 +116,7 @@ export function forGitHub(run: Pick<BeadRun, 'deps'>, text: string, maxChars: nu
 
 /** Re-reads the bead, so a save keeps what the Mayor changed meanwhile (task-list ticks, labels). */
 export async function refreshBead(run: BeadRun): Promise<Bead> {
-  const loaded = await loadBead(run.deps.api, run.deps.repo, run.bead.number!)
+  const loaded = await loadBead(run.deps.api, run.deps.repo, run.bead.number!, run.deps.dispatcher)
   run.bead = loaded.bead
   run.issue = loaded.issue
   return loaded.bead

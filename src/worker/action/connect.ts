@@ -104,6 +104,7 @@ export function connect(
     workspace: context.GITHUB_WORKSPACE,
     tmpRoot: path.join(context.RUNNER_TEMP ?? tmpdir(), 'gastown'),
     runId: context.GITHUB_RUN_ID,
+    dispatcher: context.GITHUB_ACTOR,
     runUrl: runUrl(context),
     clock: { now },
     logger,

@@ -72,13 +72,17 @@ export async function loadGoal(
   return { number: goal, title: issue.title, body: issue.body }
 }
 
-/** The beads a bead depends on, as loaded beads; an unreadable one is skipped with its error. */
+/**
+ * The beads a bead depends on, as loaded beads; an unreadable one, or one `author` (the Mayor) did not
+ * open, is skipped with its error.
+ */
 export async function loadDependencies(
   api: GitHubApi,
   repo: RepoRef,
   bead: Bead,
+  author: string,
 ): Promise<{ loaded: LoadedBead[]; problems: string[] }> {
-  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep)))
+  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep, author)))
   const loaded: LoadedBead[] = []
   const problems: string[] = []
   results.forEach((result, index) => {

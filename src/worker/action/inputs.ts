@@ -63,6 +63,8 @@ export const runnerContextSchema = z.object({
   GITHUB_SERVER_URL: z.url({ protocol: /^https?$/ }).default('https://github.com'),
   GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
   GITHUB_WORKSPACE: z.string().min(1, 'must name the checkout; add actions/checkout before this step'),
+  // Who dispatched the run: the Mayor's bot, whose bead issues alone the worker trusts.
+  GITHUB_ACTOR: z.string().min(1, 'must name who dispatched the run; run the action inside GitHub Actions'),
   RUNNER_TEMP: z.string().optional(),
   RUNNER_DEBUG: z.string().optional(),
 })

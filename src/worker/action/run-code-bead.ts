@@ -7,6 +7,7 @@
 import { transition } from '../../core/bead-status.js'
 import { getRefSha } from '../../github/refs.js'
 import { createPull, findPullsForBranch, getPull, updatePull, type PullData } from '../../github/pulls.js'
+import { ACTIONS_BOT, keepTrusted, reviewerTrust } from '../../github/reviewer-trust.js'
 import { listReviewComments, listReviews, replyToReviewComment } from '../../github/reviews.js'
 import { statusOf } from '../../github/client.js'
 import type { ChatModel } from '../../llm/chat-model.js'
@@ -58,7 +59,9 @@ async function findTarget(run: BeadRun): Promise<Target> {
   let pull: PullData | undefined
   if (bead.pr !== undefined) {
     const known = await getPull(api, repo, bead.pr)
-    if (known.state === 'open' && isPushableBranch(known.head.ref, run.defaultBranch)) {
+    // A marker's PR is followed only onto this bead's own branch, never onto another bead's or a person's.
+    const own = known.head.ref.startsWith(`gastown/${bead.number}-`)
+    if (known.state === 'open' && own && isPushableBranch(known.head.ref, run.defaultBranch)) {
       pull = known
       branch = known.head.ref
     }
@@ -86,7 +89,7 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
   const task = await timed(run, 'context', async (): Promise<TaskContext> => {
     const [goal, deps_, conventions] = await Promise.all([
       loadGoal(api, repo, run.bead.goal),
-      loadDependencies(api, repo, run.bead),
+      loadDependencies(api, repo, run.bead, deps.dispatcher),
       loadConventions(api, repo, run.defaultBranch),
     ])
     const context: TaskContext = {
@@ -98,20 +101,32 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
       secrets: deps.secrets,
     }
     if (round > 0 && target.pull !== undefined) {
+      // Only reviews the Mayor acts on reach the prompt: an outsider's words never steer the agent.
+      const trust = reviewerTrust(api, repo, { bots: [deps.dispatcher, ACTIONS_BOT] })
       const [reviews, comments] = await Promise.all([
-        listReviews(api, repo, target.pull.number),
-        listReviewComments(api, repo, target.pull.number),
+        listReviews(api, repo, target.pull.number).then((all) => keepTrusted(all, (r) => r.user, trust)),
+        listReviewComments(api, repo, target.pull.number).then((all) =>
+          keepTrusted(all, (c) => c.user, trust),
+        ),
       ])
+      if (reviews.dropped + comments.dropped > 0) {
+        run.log.info(
+          { reviews: reviews.dropped, comments: comments.dropped },
+          'left out reviews by accounts without write access',
+        )
+      }
       const answered = new Set(
-        comments.flatMap((comment) => (comment.in_reply_to_id === undefined ? [] : [comment.in_reply_to_id])),
+        comments.kept.flatMap((comment) =>
+          comment.in_reply_to_id === undefined ? [] : [comment.in_reply_to_id],
+        ),
       )
       context.review = {
         pr: target.pull.number,
         round,
-        reviews: reviews.filter(
+        reviews: reviews.kept.filter(
           (review) => review.state === 'CHANGES_REQUESTED' || review.state === 'COMMENTED',
         ),
-        comments: comments.filter(
+        comments: comments.kept.filter(
           (comment) => comment.in_reply_to_id === undefined && !answered.has(comment.id),
         ),
       }

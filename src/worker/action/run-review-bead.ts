@@ -89,7 +89,7 @@ export async function runReviewBead(
   const gathered = await timed(run, 'context', async () => {
     const [goal, dependencies, conventions] = await Promise.all([
       loadGoal(api, repo, run.bead.goal),
-      loadDependencies(api, repo, run.bead),
+      loadDependencies(api, repo, run.bead, deps.dispatcher),
       loadConventions(api, repo, run.defaultBranch),
     ])
     const targets: ReviewTarget[] = []

@@ -5,6 +5,7 @@ const runner = {
   GITHUB_REPOSITORY: 'octo/todo',
   GITHUB_RUN_ID: '42',
   GITHUB_WORKSPACE: '/work',
+  GITHUB_ACTOR: 'gastown[bot]',
 }
 
 function inputs(values: Record<string, string>): Record<string, string> {

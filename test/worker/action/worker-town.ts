@@ -190,6 +190,8 @@ export async function checkout(town: Town, token: string): Promise<string> {
 /** Options of a worker's dependencies in a test. */
 export interface DepsOptions {
   login?: string
+  /** Who dispatched the run (GITHUB_ACTOR); alice, who opens the beads, unless told otherwise. */
+  dispatcher?: string
   scenario: string
   runId: string
   workspace: string
@@ -228,6 +230,8 @@ export async function workerDeps(
     workspace: options.workspace,
     tmpRoot,
     runId: options.runId,
+    // The Mayor of these tests is alice: she opens the bead issues.
+    dispatcher: options.dispatcher ?? OWNER,
     runUrl: `${town.emulator.url}/${OWNER}/${REPO}/actions/runs/${options.runId}`,
     clock: { now },
     logger,
