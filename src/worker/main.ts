@@ -23,6 +23,7 @@ import { renderJobSummary, type Timings } from './action/job-summary.js'
 import { createProgressReporter } from './action/progress-comment.js'
 import { runCodeBead } from './action/run-code-bead.js'
 import { runReviewBead } from './action/run-review-bead.js'
+import { resolveGitBinary } from './agent/trusted-git.js'
 
 export type { WorkerDeps } from './action/bead-run.js'
 
@@ -45,6 +46,9 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
   const log = deps.logger.child({ bead: inputs.bead, attempt: inputs.attempt })
   const phases: Record<string, number> = {}
   const phaseHost = { phases, deps }
+  // Before any agent runs: a git the agent later puts on PATH is never the one trusted code runs.
+  const git = await resolveGitBinary()
+  log.info({ git: git.path }, 'trusted git')
 
   const loaded = await timed(phaseHost, 'claim', () => loadBead(deps.api, deps.repo, inputs.bead))
   const stale = staleReason(loaded.bead, inputs.attempt)

@@ -11,7 +11,7 @@ import { listReviewComments, listReviews, replyToReviewComment } from '../../git
 import { statusOf } from '../../github/client.js'
 import type { ChatModel } from '../../llm/chat-model.js'
 import { runAgent } from '../agent/agent-loop.js'
-import { collectChangedFiles } from '../agent/changed-files.js'
+import { describeChanges } from '../agent/changed-files.js'
 import { validateEffects, type AgentOutcome } from '../agent/effects.js'
 import { agentOptions, CHANGE_LIMITS, protectedPaths } from './agent-options.js'
 import { branchFor, isPushableBranch } from './branch-name.js'
@@ -144,7 +144,7 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
     }),
   )
   try {
-    const changed = await collectChangedFiles(staged.dir, { PATH: process.env['PATH'] ?? '' })
+    const changed = await describeChanges(staged.dir, staged.staged)
     const verdict = validateEffects(
       { ...outcome, changedFiles: changed },
       {

@@ -16,7 +16,8 @@ import { compileCommandPolicy, DEFAULT_COMMAND_DENY, type CommandPolicy } from '
 import { estimateTokens, fitContext } from './context-window.js'
 import type { AgentOutcome, BudgetName, CommandRecord, Review, TrajectoryStep } from './effects.js'
 import { DEFAULT_PROTECTED_PATHS, JailError } from './jail.js'
-import { runGit } from './run-git.js'
+import { runTrustedGit } from './trusted-git.js'
+import { snapshotWorkspaceGit } from './workspace-git.js'
 import { selectTools, toToolSpec, TOOLS } from './tools/index.js'
 import { fail, type ToolContext, type ToolResult } from './tools/tool.js'
 
@@ -76,6 +77,8 @@ export interface RunAgentOptions {
   maxTokensPerTurn?: number
   /** Called on every event; may be async, its errors and slowness never stop the run. */
   onProgress?: (event: AgentEvent) => void | Promise<void>
+  /** Where trusted git keeps its short-lived git directories; default the system's temp directory. */
+  tmpRoot?: string
   /** The environment that commands' environment is scrubbed from; default process.env. */
   env?: NodeJS.ProcessEnv
   /** Variables added to commands' environment; a name that looks like a secret throws. */
@@ -108,7 +111,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
   const { clock, model } = options
   const started = clock.now()
   const commandEnv = buildCommandEnv(options.env ?? process.env, options.envExtras)
-  const workspace = await checkWorkspace(options.workspace, commandEnv)
+  const workspace = await checkWorkspace(options.workspace)
+  // Before any tool runs: from here on trusted git never reads the workspace's own .git.
+  const git = await snapshotWorkspaceGit(workspace, options.tmpRoot)
   const tools = selectTools(options.tools)
   const allowed = new Set(tools.map((tool) => tool.name))
   const specs = tools.map(toToolSpec)
@@ -116,6 +121,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
   const context: ToolContext = {
     workspace,
+    git,
     protectedPaths: options.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
     commandDeny: compileCommandPolicy(options.commandPolicy ?? { deny: DEFAULT_COMMAND_DENY }),
     commandEnv,
@@ -173,7 +179,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
       changedFiles: [],
     }
     try {
-      outcome.changedFiles = await collectChangedFiles(workspace, commandEnv)
+      outcome.changedFiles = await collectChangedFiles(git)
     } catch (error) {
       outcome = {
         ...outcome,
@@ -358,7 +364,7 @@ export function summarizeArgs(call: ToolCall): string {
   return cut(JSON.stringify(shorten(value)) ?? '', ARGS_SUMMARY_CHARS)
 }
 
-async function checkWorkspace(workspace: string, env: Record<string, string>): Promise<string> {
+async function checkWorkspace(workspace: string): Promise<string> {
   let real: string
   try {
     real = await realpath(workspace)
@@ -367,7 +373,7 @@ async function checkWorkspace(workspace: string, env: Record<string, string>): P
       cause: error,
     })
   }
-  const result = await runGit(real, ['rev-parse', '--show-toplevel'], env)
+  const result = await runTrustedGit(real, ['rev-parse', '--show-toplevel'])
   const top = result.code === 0 ? await realpath(result.stdout.toString('utf8').trim()) : undefined
   if (top !== real) {
     throw new Error(

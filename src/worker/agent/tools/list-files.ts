@@ -3,7 +3,6 @@ import { lstat, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
 import { globToRegExp } from '../path-glob.js'
-import { runGit } from '../run-git.js'
 import { defineTool, fail, ok } from './tool.js'
 
 const MAX_ENTRIES = 1_000
@@ -42,11 +41,15 @@ export const listFilesTool = defineTool({
       return fail(`no such directory: ${target.relative}`)
     }
     const pathspec = target.relative === '.' ? [] : ['--', target.relative]
-    const result = await runGit(
-      context.workspace,
-      ['--literal-pathspecs', 'ls-files', '--cached', '--others', '--exclude-standard', '-z', ...pathspec],
-      context.commandEnv,
-    )
+    const result = await context.git.run([
+      '--literal-pathspecs',
+      'ls-files',
+      '--cached',
+      '--others',
+      '--exclude-standard',
+      '-z',
+      ...pathspec,
+    ])
     if (result.code !== 0) return fail(`git ls-files failed: ${result.stderr.trim()}`)
     const prefix = target.relative === '.' ? '' : `${target.relative}/`
     const glob = args.glob === undefined ? undefined : globToRegExp(args.glob)

@@ -2,7 +2,6 @@
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
 import { globToRegExp } from '../path-glob.js'
-import { runGit } from '../run-git.js'
 import { defineTool, fail, ok } from './tool.js'
 
 const MAX_MATCHES = 200
@@ -32,8 +31,7 @@ export const searchTool = defineTool({
   async run(args, context) {
     const target = await resolveJailedPath(args.path ?? '.', 'read', context)
     const pathspec = target.relative === '.' ? [] : ['--', target.relative]
-    const result = await runGit(
-      context.workspace,
+    const result = await context.git.run(
       [
         '--literal-pathspecs',
         'grep',
@@ -49,8 +47,7 @@ export const searchTool = defineTool({
         args.pattern,
         ...pathspec,
       ],
-      context.commandEnv,
-      4 * 1024 * 1024,
+      { maxBytes: 4 * 1024 * 1024 },
     )
     if (!result.truncated && result.code !== 0 && result.code !== 1) {
       return fail(
