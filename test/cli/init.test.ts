@@ -96,7 +96,7 @@ describe('the config file init writes', () => {
     const text = renderConfigFile()
     for (const field of leafFields(configFields())) expect(text).toContain(field.description)
     expect(text).toContain('#  iterations: 30')
-    expect(text).toContain("#protected_paths: ['.github/workflows/**']".replace(/'/g, ''))
+    expect(text).toContain("#protected_paths: ['.github/**', .gitattributes]".replace(/'/g, ''))
   })
 })
 

@@ -67,7 +67,7 @@ export interface RunAgentOptions {
   purpose: ChatPurpose
   budgets?: AgentBudgets
   clock: Clock
-  /** Globs the file tools may not write; default `.github/workflows/**`. */
+  /** Globs the file tools may not write; default `.github/**` and `.gitattributes`. */
   protectedPaths?: readonly string[]
   /** Commands refused before they run; default refuses `git push` and `sudo`. */
   commandPolicy?: CommandPolicy

@@ -251,7 +251,7 @@ describe('runAgent with malformed tool calls', () => {
     ])
     await runAgent(options(model, repo))
     expect(toolResults(model.requests[1])).toEqual([
-      'Error: refused: ".github/workflows/x.yml" is a protected path (.github/workflows/**); changes there need a person, leave it unchanged',
+      'Error: refused: ".github/workflows/x.yml" is a protected path (.github/**); changes there need a person, leave it unchanged',
       'Error: refused: "../../etc/passwd" is outside the workspace; use a path relative to the repository root',
       'Error: refused: ".git/config" is inside .git; the repository\'s metadata is not for the tools',
     ])

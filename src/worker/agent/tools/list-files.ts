@@ -2,7 +2,7 @@
 import { lstat, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
-import { globToRegExp } from '../path-glob.js'
+import { compileGlob } from '../path-glob.js'
 import { defineTool, fail, ok } from './tool.js'
 
 const MAX_ENTRIES = 1_000
@@ -52,13 +52,13 @@ export const listFilesTool = defineTool({
     ])
     if (result.code !== 0) return fail(`git ls-files failed: ${result.stderr.trim()}`)
     const prefix = target.relative === '.' ? '' : `${target.relative}/`
-    const glob = args.glob === undefined ? undefined : globToRegExp(args.glob)
+    const glob = args.glob === undefined ? undefined : compileGlob(args.glob)
     const byName = args.glob !== undefined && !args.glob.includes('/')
     const entries = new Set<string>()
     for (const file of new Set(result.stdout.toString('utf8').split('\0'))) {
       if (file === '' || !file.startsWith(prefix)) continue
       const inner = file.slice(prefix.length)
-      if (glob !== undefined && !glob.test(byName ? (inner.split('/').pop() ?? inner) : inner)) continue
+      if (glob !== undefined && !glob(byName ? (inner.split('/').pop() ?? inner) : inner)) continue
       // The index still lists files deleted from the working tree until they are staged.
       if (!(await exists(`${context.workspace}/${file}`))) continue
       const segments = inner.split('/')
