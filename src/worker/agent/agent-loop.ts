@@ -19,7 +19,7 @@ import { DEFAULT_PROTECTED_PATHS, JailError } from './jail.js'
 import { runTrustedGit } from './trusted-git.js'
 import { snapshotWorkspaceGit } from './workspace-git.js'
 import { selectTools, toToolSpec, TOOLS } from './tools/index.js'
-import { fail, type ToolContext, type ToolResult } from './tools/tool.js'
+import { fail, type Tool, type ToolContext, type ToolResult } from './tools/tool.js'
 
 /** Limits of one run; each one left out is unlimited, except iterations (default 30). */
 export interface AgentBudgets {
@@ -93,6 +93,8 @@ export interface RunAgentOptions {
   reviewPrNumbers?: readonly number[]
   /** Whether submit_review may APPROVE; default false. */
   allowApprove?: boolean
+  /** The tools by name; default the built-in ones (tools/index.ts). */
+  catalogue?: ReadonlyMap<string, Tool>
   signal?: AbortSignal
 }
 
@@ -114,7 +116,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
   const workspace = await checkWorkspace(options.workspace)
   // Before any tool runs: from here on trusted git never reads the workspace's own .git.
   const git = await snapshotWorkspaceGit(workspace, options.tmpRoot)
-  const tools = selectTools(options.tools)
+  const catalogue = options.catalogue ?? TOOLS
+  const tools = selectTools(options.tools, catalogue)
   const allowed = new Set(tools.map((tool) => tool.name))
   const specs = tools.map(toToolSpec)
   const budgets = { ...options.budgets, iterations: options.budgets?.iterations ?? DEFAULT_ITERATIONS }
@@ -285,7 +288,23 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
         const args = summarizeArgs(call)
         emit({ type: 'tool_call', iteration, tool: call.name, args, usage: { ...usage } })
         const before = clock.now()
-        const result = await executeCall(call, allowed, context)
+        const result = await withWatchdog(
+          wallTimeLeft,
+          budgets.wallTimeMs !== undefined,
+          context,
+          (bounded) => executeCall(call, allowed, bounded, catalogue),
+        )
+        if (result === undefined) {
+          trajectory.push({
+            iteration,
+            tool: call.name,
+            args,
+            ok: false,
+            result: 'stopped: the wall time ran out',
+            ms: Math.max(0, clock.now() - before),
+          })
+          return await budgetEnd('wall_time')
+        }
         const ms = Math.max(0, clock.now() - before)
         messages.push({ role: 'tool', toolCallId: call.id, content: result.output })
         trajectory.push({ iteration, tool: call.name, args, ok: result.ok, result: result.summary, ms })
@@ -320,8 +339,9 @@ async function executeCall(
   call: ToolCall,
   allowed: ReadonlySet<string>,
   context: ToolContext,
+  catalogue: ReadonlyMap<string, Tool>,
 ): Promise<ToolResult> {
-  const tool = TOOLS.get(call.name)
+  const tool = catalogue.get(call.name)
   const available = [...allowed].join(', ')
   if (tool === undefined)
     return fail(`there is no tool named ${JSON.stringify(call.name)}; the tools you have are: ${available}`)
@@ -342,6 +362,38 @@ async function executeCall(
   } catch (error) {
     // A refusal already says what happened and what to do; anything else gets the tool's name.
     return fail(error instanceof JailError ? error.message : `${call.name} failed: ${describe(error)}`)
+  }
+}
+
+/**
+ * Runs one tool call under the wall-time budget: when the time left runs out first, the call's signal
+ * is aborted (a command is killed) and undefined is answered at once, so a tool stuck on something
+ * (a FIFO, a hung child, a slow file system) ends the run with the work so far instead of hanging it
+ * until the job's timeout. Without a wall-time budget the call runs to its end.
+ */
+async function withWatchdog(
+  timeLeft: () => number,
+  bounded: boolean,
+  context: ToolContext,
+  run: (context: ToolContext) => Promise<ToolResult>,
+): Promise<ToolResult | undefined> {
+  if (!bounded) return run(context)
+  const stop = new AbortController()
+  const signal = context.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, context.signal])
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      stop.abort(new Error('the wall time budget ran out'))
+      resolve(undefined)
+    }, timeLeft())
+  })
+  const call = run({ ...context, signal })
+  // The call may still settle after the watchdog fired; nobody waits for it then.
+  call.catch(() => undefined)
+  try {
+    return await Promise.race([call, expired])
+  } finally {
+    clearTimeout(timer)
   }
 }
 
