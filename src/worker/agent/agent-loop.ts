@@ -103,6 +103,7 @@ const DEFAULT_CONTEXT_WINDOW = 128_000
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60 * 1000
 const DEFAULT_COMMAND_OUTPUT_BYTES = 32 * 1024
 const ARGS_SUMMARY_CHARS = 200
+const WATCHDOG_GRACE_MS = 5_000
 
 /**
  * Runs the agent to an outcome. Never throws for what the model does (bad tool calls, failing
@@ -369,7 +370,9 @@ async function executeCall(
  * Runs one tool call under the wall-time budget: when the time left runs out first, the call's signal
  * is aborted (a command is killed) and undefined is answered at once, so a tool stuck on something
  * (a FIFO, a hung child, a slow file system) ends the run with the work so far instead of hanging it
- * until the job's timeout. Without a wall-time budget the call runs to its end.
+ * until the job's timeout. Without a wall-time budget the call runs to its end. The watchdog waits a
+ * grace period past the budget, so a command stopped by its own timeout (capped by the wall time left)
+ * still reports what it printed.
  */
 async function withWatchdog(
   timeLeft: () => number,
@@ -385,7 +388,7 @@ async function withWatchdog(
     timer = setTimeout(() => {
       stop.abort(new Error('the wall time budget ran out'))
       resolve(undefined)
-    }, timeLeft())
+    }, timeLeft() + WATCHDOG_GRACE_MS)
   })
   const call = run({ ...context, signal })
   // The call may still settle after the watchdog fired; nobody waits for it then.

@@ -6,11 +6,12 @@
  * the handle is `fstat`ed before any byte moves: a FIFO is refused, not waited on.
  */
 import { constants } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { JailError } from '../jail.js'
 
 /** What a handle turned out to be, for the refusal. */
-function kindOf(stats: import('node:fs').Stats): string {
+function kindOf(stats: Stats): string {
   if (stats.isFIFO()) return 'a FIFO (named pipe)'
   if (stats.isSocket()) return 'a socket'
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
