@@ -13,6 +13,7 @@ import {
   REPO,
   checkout,
   createBeadIssue,
+  git,
   createGoal,
   startWorkerTown,
   workerDeps,
@@ -22,6 +23,7 @@ import {
 let town: Town
 let outcome: WorkerOutcome
 let bead: number
+let goal: number
 
 function inputsFor(number: number): ActionInputs {
   return {
@@ -42,7 +44,7 @@ function inputsFor(number: number): ActionInputs {
 
 beforeAll(async () => {
   town = await startWorkerTown()
-  const goal = await createGoal(town, 'Say hello', 'Add src/hello.js.')
+  goal = await createGoal(town, 'Say hello', 'Add src/hello.js.')
   bead = await createBeadIssue(town, {
     goal,
     key: 'hostile-tools',
@@ -61,6 +63,23 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await town?.close()
+})
+
+describe('closing keywords in the agent summary', () => {
+  it('close nothing but the bead when the PR is merged: not in the PR body, not in the commit', async () => {
+    const { data: pulls } = await town.alice.rest.pulls.list({ owner: OWNER, repo: REPO, state: 'all' })
+    const pull = pulls.find((entry) => entry.body?.includes(`Closes #${bead}`))!
+    expect(pull.body).toContain('fixes issue #1')
+    const clone = await checkout(town, town.emulator.tokenFor(OWNER))
+    const message = await git(clone, ['log', '-1', '--format=%B', pull.head.sha])
+    expect(message).toContain('fixes issue #1 and Resolves: issue alice/todo#1')
+    expect(message).not.toMatch(/(fix(es)?|resolves?|close[sd]?):?\s*(alice\/todo)?#1\b/i)
+    await town.alice.rest.pulls.merge({ owner: OWNER, repo: REPO, pull_number: pull.number })
+    const issue = async (number: number) =>
+      (await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: number })).data.state
+    expect(await issue(bead)).toBe('closed')
+    expect(await issue(goal)).toBe('open')
+  })
 })
 
 describe('an agent that tries to hang the tools', () => {

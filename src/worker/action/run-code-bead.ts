@@ -5,6 +5,7 @@
  * the agent runs out of budget or fails, the work so far is pushed so a retry continues from it.
  */
 import { transition } from '../../core/bead-status.js'
+import { neutralizeClosingKeywords } from '../../core/sanitize.js'
 import { getRefSha } from '../../github/refs.js'
 import { createPull, findPullsForBranch, getPull, updatePull, type PullData } from '../../github/pulls.js'
 import { listReviewComments, listReviews, replyToReviewComment } from '../../github/reviews.js'
@@ -37,10 +38,14 @@ import type { ActionInputs } from './inputs.js'
 import { renderPrBody } from './pr-body.js'
 import { buildTaskMessage, commentAnswers, type TaskContext } from './task-message.js'
 
-/** The commit message: title, blank line, summary, trailer. */
+/**
+ * The commit message: title, blank line, summary, trailer. A closing keyword in the title or the
+ * summary (both model text) is broken: a commit reaching the default branch would close that issue.
+ */
 export function commitMessage(title: string, summary: string, bead: number): string {
-  const body = summary.trim()
-  return `${title.replace(/\s+/g, ' ').trim()}\n\n${body === '' ? 'No summary.' : body}\n\nGastown-Bead: #${bead}\n`
+  const body = neutralizeClosingKeywords(summary.trim())
+  const line = neutralizeClosingKeywords(title.replace(/\s+/g, ' ').trim())
+  return `${line}\n\n${body === '' ? 'No summary.' : body}\n\nGastown-Bead: #${bead}\n`
 }
 
 /** Where the bead's work lives: its branch, the PR already open for it, and where to start from. */
