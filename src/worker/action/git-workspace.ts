@@ -1,7 +1,7 @@
 /**
  * The worker's git (argument arrays, never a shell). Two repositories:
  * - the workspace, the runner's checkout, which the agent works in: trusted code prepares it before
- *   the agent runs (credentials the checkout left are removed, the bead's branch is checked out);
+ *   the agent runs (the bead's branch is checked out; a checkout that kept credentials is refused);
  * - a trusted clone made after the agent ran, from the server, never from the workspace. The agent's
  *   commands could have rewritten the workspace's `.git` (hooks, config, refs), so the commit that is
  *   pushed is built in the clone from the changed files' contents alone.
@@ -15,6 +15,7 @@ import {
   mkdir,
   mkdtemp,
   open,
+  readdir,
   readlink,
   realpath,
   rm,
@@ -82,34 +83,41 @@ async function safeRaw(dir: string, args: string[], call: GitCall = {}): Promise
 }
 
 /**
- * Removes the credentials a checkout may have stored in the workspace's config (actions/checkout
- * keeps an auth header there unless `persist-credentials: false`), so the agent's commands cannot
- * read the token from `.git/config`. Answers how many entries it removed.
+ * The credentials a checkout left where the agent's commands could read them, described without their
+ * values: an auth header in the workspace's config (actions/checkout v4 and v5 unless
+ * `persist-credentials: false`), an `includeIf` pulling in a credentials file and the
+ * `git-credentials-*.config` files under RUNNER_TEMP (v6), a `core.sshCommand` naming a key file.
+ * Empty when the checkout kept nothing.
  */
-export async function removeStoredCredentials(workspace: string): Promise<number> {
-  let listed: string
-  try {
-    listed = await safeRaw(workspace, [
-      'config',
-      '--local',
-      '--name-only',
-      '--get-regexp',
-      '^(http\\..*extraheader|includeif\\..*)$',
-    ])
-  } catch {
-    // git config answers 1 when nothing matches.
-    return 0
+export async function findStoredCredentials(workspace: string, runnerTemp?: string): Promise<string[]> {
+  const found: string[] = []
+  const listed = await runTrustedGit(workspace, [
+    'config',
+    '--local',
+    '--name-only',
+    '--get-regexp',
+    '^(http\\..*extraheader|includeif\\..*|core\\.sshcommand)$',
+  ])
+  // git config answers 1 when nothing matches.
+  for (const name of new Set(listed.stdout.toString('utf8').split('\n'))) {
+    if (name.trim() !== '') found.push(`${name.trim()} in .git/config`)
   }
-  const names = [
-    ...new Set(
-      listed
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean),
-    ),
-  ]
-  for (const name of names) await safeRaw(workspace, ['config', '--local', '--unset-all', name])
-  return names.length
+  if (runnerTemp !== undefined) {
+    const entries = await readdir(runnerTemp).catch(() => [] as string[])
+    for (const entry of entries) {
+      if (/^git-credentials-.*\.config$/.test(entry)) found.push(`${path.join(runnerTemp, entry)}`)
+    }
+  }
+  return found
+}
+
+/** The error for credentials a checkout left: what was found and the one line that fixes it. */
+export function storedCredentialsError(found: readonly string[]): Error {
+  return new Error(
+    `the checkout left credentials that the agent's commands could read (${found.join('; ')}). ` +
+      'Set `persist-credentials: false` on the actions/checkout step of the worker workflow ' +
+      '(as docs/examples/gastown-worker.yml and `gastown init` do): the worker fetches and pushes with its own token.',
+  )
 }
 
 /** Fetches `refs/heads/<branch>` from the server into the local ref `into`; answers its sha. */

@@ -26,14 +26,7 @@ import {
   type BeadRun,
 } from './bead-run.js'
 import { dependencyInfo, loadConventions, loadDependencies, loadGoal } from './gather-context.js'
-import {
-  commitStaged,
-  pushBranch,
-  prepareBranch,
-  removeClone,
-  removeStoredCredentials,
-  stageInTrustedClone,
-} from './git-workspace.js'
+import { commitStaged, pushBranch, prepareBranch, removeClone, stageInTrustedClone } from './git-workspace.js'
 import type { ActionInputs } from './inputs.js'
 import { renderPrBody } from './pr-body.js'
 import { buildTaskMessage, commentAnswers, type TaskContext } from './task-message.js'
@@ -124,10 +117,9 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
     return context
   })
 
-  const baseSha = await timed(run, 'prepare', async () => {
-    await removeStoredCredentials(deps.workspace)
-    return prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source })
-  })
+  const baseSha = await timed(run, 'prepare', () =>
+    prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source }),
+  )
   run.log.info({ branch: target.branch, source: target.source, baseSha }, 'workspace ready')
   await run.progress.phase(`Working on branch ${target.branch}`)
 
