@@ -8,22 +8,10 @@
  * The token reaches git through GIT_CONFIG_* variables of one process at a time, never its arguments.
  * Every call is trusted git (../agent/trusted-git.ts): the binary found at start, a fixed environment.
  */
-import { constants } from 'node:fs'
-import {
-  chmod,
-  lstat,
-  mkdir,
-  mkdtemp,
-  open,
-  readdir,
-  readlink,
-  realpath,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises'
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { runTrustedGit } from '../agent/trusted-git.js'
+import { copyChange } from './copy-change.js'
 
 /** Who commits: the worker, under a name people recognise. */
 export interface GitIdentity {
@@ -201,28 +189,6 @@ async function checkParents(root: string, relative: string): Promise<string | un
 }
 
 /**
- * Reads a workspace file without following a symlink, checking after the open that it is a regular
- * file inside the workspace: a process the agent left behind cannot swap it for a link to a secret.
- */
-async function readRegularFile(workspace: string, file: string): Promise<Buffer | undefined> {
-  let handle
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW)
-  } catch {
-    return undefined
-  }
-  try {
-    if (!(await handle.stat()).isFile()) return undefined
-    const parent = await realpath(path.dirname(file))
-    const root = await realpath(workspace)
-    if (parent !== root && !parent.startsWith(`${root}${path.sep}`)) return undefined
-    return await handle.readFile()
-  } finally {
-    await handle.close()
-  }
-}
-
-/**
  * Clones the server's `source` branch into a fresh directory under `tmpRoot`, checks out `branch` at
  * `baseSha`, copies the listed changes from the workspace (files by content and mode, symlinks by
  * target, deletions), and stages them. The list of what is staged comes from the clone, so it is what
@@ -259,32 +225,8 @@ export async function stageInTrustedClone(options: {
       refused.push(`${JSON.stringify(relative)}: ${parentProblem}`)
       continue
     }
-    const target = path.join(dir, relative)
-    const source = path.join(options.workspace, relative)
-    let stats
-    try {
-      stats = await lstat(source)
-    } catch {
-      stats = undefined
-    }
-    await rm(target, { force: true, recursive: false }).catch(() => undefined)
-    if (stats === undefined) continue
-    await mkdir(path.dirname(target), { recursive: true })
-    if (stats.isSymbolicLink()) {
-      await symlink(await readlink(source), target)
-    } else if (stats.isFile()) {
-      const content = await readRegularFile(options.workspace, source)
-      if (content === undefined) {
-        refused.push(
-          `${JSON.stringify(relative)}: it changed into something other than a file while being read`,
-        )
-        continue
-      }
-      await writeFile(target, content)
-      await chmod(target, stats.mode & 0o111 ? 0o755 : 0o644)
-    } else {
-      refused.push(`${JSON.stringify(relative)}: not a file or symlink`)
-    }
+    const problem = await copyChange(options.workspace, dir, relative)
+    if (problem !== undefined) refused.push(`${JSON.stringify(relative)}: ${problem}`)
   }
   await safeRaw(dir, ['add', '--all'])
   const status = await safeRaw(dir, ['diff', '--cached', '--name-status', '--no-renames', '-z'])

@@ -4,7 +4,7 @@
  * rewritten. A file the agent committed, staged or left alone counts the same: what differs from the
  * base commit is a change.
  */
-import { lstat } from 'node:fs/promises'
+import { chmod, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import type { ChangedFile } from './effects.js'
 import type { WorkspaceGit } from './workspace-git.js'
@@ -20,15 +20,19 @@ export interface PathChange {
  * out). Renames count as a deletion and an addition, which is how a commit of the tree records them.
  */
 export async function collectChangedFiles(git: WorkspaceGit): Promise<ChangedFile[]> {
-  const result = await git.run([
-    'ls-files',
-    '-z',
-    '-t',
-    '--modified',
-    '--deleted',
-    '--others',
-    '--exclude-standard',
-  ])
+  const args = ['ls-files', '-z', '-t', '--modified', '--deleted', '--others', '--exclude-standard']
+  let result = await git.run(args)
+  // git skips, with a warning only, a directory it cannot open: its files would silently be lost.
+  const unreadable = unreadableDirectories(result.stderr)
+  if (unreadable.length > 0) {
+    const stuck = await restoreOwnerAccess(git.workspace, unreadable)
+    if (stuck.length > 0) {
+      throw new Error(
+        `the agent left directories the worker cannot read: ${stuck.join(', ')}; their changes cannot be saved (make them readable or remove them)`,
+      )
+    }
+    result = await git.run(args)
+  }
   if (result.code !== 0) {
     throw new Error(
       `git ls-files failed in ${git.workspace}: ${result.stderr.trim()}; is the workspace a git checkout?`,
@@ -45,6 +49,31 @@ export async function collectChangedFiles(git: WorkspaceGit): Promise<ChangedFil
     else if (!changes.has(file)) changes.set(file, { path: file, status: 'modified' })
   }
   return describeChanges(git.workspace, [...changes.values()])
+}
+
+function unreadableDirectories(stderr: string): string[] {
+  return [...stderr.matchAll(/could not open directory '([^']+)': Permission denied/g)].map((match) =>
+    match[1]!.replace(/\/$/, ''),
+  )
+}
+
+/**
+ * Gives back to their owner read and search permission on directories the agent locked (chmod 000),
+ * when the worker is that owner; answers those it could not restore.
+ */
+async function restoreOwnerAccess(workspace: string, relatives: readonly string[]): Promise<string[]> {
+  const stuck: string[] = []
+  for (const relative of relatives) {
+    const dir = path.join(workspace, relative)
+    try {
+      const stats = await lstat(dir)
+      if (!stats.isDirectory() || stats.uid !== process.getuid?.()) throw new Error('not ours')
+      await chmod(dir, (stats.mode & 0o777) | 0o700)
+    } catch {
+      stuck.push(relative)
+    }
+  }
+  return stuck
 }
 
 /** Adds each change's size and kind, read from `dir` without following symlinks. */
