@@ -3,6 +3,7 @@
  * every field (the source of the config type, its docs and its JSON Schema), and a parser whose errors
  * name the field (config-issues.ts) and the line (yaml-positions.ts) and say what is accepted.
  */
+import { globProblem } from './glob-limits.js'
 import yaml from 'js-yaml'
 import { z } from 'zod'
 import { explainIssue, formatPath, show } from './config-issues.js'
@@ -145,9 +146,20 @@ export const configSchema = z
       .default(null)
       .describe('A GitHub Projects (v2) board to track beads on, or null for none.'),
     protected_paths: z
-      .array(z.string().min(1))
-      .default(() => ['.github/workflows/**'])
-      .describe('Globs of paths that agents may not change; .git/ is always protected.'),
+      .array(
+        z
+          .string()
+          .min(1)
+          .superRefine((glob, context) => {
+            const problem = globProblem(glob.replace(/^\.?\/+/, ''))
+            if (problem !== undefined)
+              context.addIssue({ code: 'custom', message: `the glob is refused: ${problem}` })
+          }),
+      )
+      .default(() => ['.github/**', '.gitattributes'])
+      .describe(
+        'Globs of paths that agents may not change (picomatch syntax, case-insensitive; a directory protects what it holds); .git/ and .github/workflows/ are always protected.',
+      ),
     commands: z
       .strictObject({
         timeout_seconds: whole(1, 3600)

@@ -126,6 +126,24 @@ function outsideCodeSpans(line: string, change: (part: string) => string): strin
   return result + change(line.slice(last))
 }
 
+// GitHub closes an issue when a PR description or a commit that reaches the default branch says
+// KEYWORD #n, KEYWORD owner/repo#n or KEYWORD <issue URL>, with an optional colon, in any case:
+// https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/linking-a-pull-request-to-an-issue#linking-a-pull-request-to-an-issue-using-a-keyword
+const CLOSING_KEYWORD =
+  /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b(\s*:?\s*)(?=(?:[\w.-]+\/[\w.-]+)?#\d|https?:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+\/(?:issues|pull)\/\d)/gi
+
+/**
+ * Breaks every closing keyword followed by an issue reference (`fixes #3`, `Resolves: o/r#1`, `closed
+ * https://github.com/o/r/issues/2`) by putting the word "issue" between them: the reference still
+ * shows, and merging closes nothing. Works in plain text (commit messages) as in Markdown.
+ */
+export function neutralizeClosingKeywords(text: string): string {
+  return text.replace(CLOSING_KEYWORD, (_, keyword: string, separator: string) => {
+    const colon = separator.includes(':') ? ':' : ''
+    return `${keyword}${colon} issue `
+  })
+}
+
 /**
  * Text from issues and PRs made safe for a prompt: hidden characters and HTML comments (where
  * instructions hide from people) removed, known secrets redacted, length capped.
@@ -138,9 +156,11 @@ export function sanitizeForPrompt(text: string, options: PromptTextOptions): str
 
 /**
  * Model text made safe for GitHub: hidden characters and HTML comments removed (so it can never forge
- * a gastown marker), secrets redacted, mentions made silent, length capped.
+ * a gastown marker), secrets redacted, mentions made silent, closing keywords broken (only the
+ * worker's own `Closes #bead`, added outside this, may close an issue), length capped.
  */
 export function sanitizeForGitHub(text: string, options: GitHubTextOptions): string {
   const visible = stripHtmlComments(stripInvisible(text))
-  return capLength(neutralizeMentions(redactSecrets(visible, options.secrets)), options.maxChars)
+  const silent = neutralizeClosingKeywords(neutralizeMentions(redactSecrets(visible, options.secrets)))
+  return capLength(silent, options.maxChars)
 }

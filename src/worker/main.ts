@@ -22,7 +22,9 @@ import type { ActionInputs } from './action/inputs.js'
 import { renderJobSummary, type Timings } from './action/job-summary.js'
 import { createProgressReporter } from './action/progress-comment.js'
 import { runCodeBead } from './action/run-code-bead.js'
+import { findStoredCredentials, storedCredentialsError } from './action/git-workspace.js'
 import { runReviewBead } from './action/run-review-bead.js'
+import { resolveGitBinary } from './agent/trusted-git.js'
 
 export type { WorkerDeps } from './action/bead-run.js'
 
@@ -45,6 +47,12 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
   const log = deps.logger.child({ bead: inputs.bead, attempt: inputs.attempt })
   const phases: Record<string, number> = {}
   const phaseHost = { phases, deps }
+  // Before any agent runs: a git the agent later puts on PATH is never the one trusted code runs.
+  const git = await resolveGitBinary()
+  log.info({ git: git.path }, 'trusted git')
+  // Before anything is claimed: a checkout that kept the token hands it to the agent's commands.
+  const stored = await findStoredCredentials(deps.workspace, deps.runnerTemp)
+  if (stored.length > 0) throw storedCredentialsError(stored)
 
   const loaded = await timed(phaseHost, 'claim', () =>
     loadBead(deps.api, deps.repo, inputs.bead, deps.dispatcher),

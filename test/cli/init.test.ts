@@ -97,7 +97,7 @@ describe('the config file init writes', () => {
     const text = renderConfigFile()
     for (const field of leafFields(configFields())) expect(text).toContain(field.description)
     expect(text).toContain('#  iterations: 30')
-    expect(text).toContain("#protected_paths: ['.github/workflows/**']".replace(/'/g, ''))
+    expect(text).toContain("#protected_paths: ['.github/**', .gitattributes]".replace(/'/g, ''))
   })
 })
 
@@ -137,6 +137,15 @@ describe('gastown init in a checkout', () => {
     const worker = await readFile(join(dir, WORKER_WORKFLOW_PATH), 'utf8')
     const example = await readFile(join(ROOT, 'docs/examples/gastown-worker.yml'), 'utf8')
     expect(worker).toBe(stamp(example))
+    // The worker refuses a checkout that kept its token: every checkout init writes keeps none.
+    for (const text of [worker, await readFile(join(dir, MAYOR_WORKFLOW_PATH), 'utf8')]) {
+      const steps = Object.values(
+        (yaml.load(text) as { jobs: Record<string, { steps: { uses?: string; with?: object }[] }> }).jobs,
+      ).flatMap((job) => job.steps)
+      const checkouts = steps.filter((step) => step.uses?.startsWith('actions/checkout@'))
+      expect(checkouts.length).toBeGreaterThan(0)
+      for (const step of checkouts) expect(step.with).toMatchObject({ 'persist-credentials': false })
+    }
     const mayor = await readFile(join(dir, MAYOR_WORKFLOW_PATH), 'utf8')
     expect(mayor).toBe(stamp(await readFile(join(ROOT, 'src/cli/templates/gastown-mayor.yml'), 'utf8')))
     const config = await readFile(join(dir, '.github/gastown.yml'), 'utf8')

@@ -38,7 +38,7 @@ const DEFAULTS = {
   budgets: { iterations: 30, tokens: 400000, wall_time_minutes: 30, cost_usd: 2 },
   merge: 'manual',
   project: null,
-  protected_paths: ['.github/workflows/**'],
+  protected_paths: ['.github/**', '.gitattributes'],
   commands: { timeout_seconds: 300, max_output_bytes: 65536, deny: ['^\\s*git\\s+push\\b', '\\bsudo\\b'] },
   plan_approval: false,
   allow_approve: false,
@@ -148,6 +148,13 @@ describe('parseConfig errors', () => {
     ['\n\nproject:\n  number: 3\n', 'project.owner', 3, /is required; expected non-empty text/],
     ['project: yes\n', 'project', 1, /expected a mapping with owner, number, status_field, or null/],
     ['protected_paths: docs/**\n', 'protected_paths', 1, /expected a list of non-empty texts/],
+    [
+      "protected_paths: ['*a*a*a*a*b']\n",
+      'protected_paths[0]',
+      1,
+      /the glob is refused: its segment "\*a\*a\*a\*a\*b" has 5 "\*" \(at most 3\)/,
+    ],
+    ["protected_paths: ['!src/**']\n", 'protected_paths[0]', 1, /a leading "!" negates the whole glob/],
     ['worker_workflow: worker\n', 'worker_workflow', 1, /a workflow file name/],
     [
       'model:\n  prices:\n    gpt-4.1: { input_per_mtok: -1, output_per_mtok: 1 }\n',

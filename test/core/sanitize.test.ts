@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   REDACTED,
   capLength,
+  neutralizeClosingKeywords,
   neutralizeMentions,
   redactSecrets,
   sanitizeForGitHub,
@@ -219,5 +220,47 @@ describe('sanitizeForGitHub', () => {
         expect(out).not.toContain(secret)
       }),
     )
+  })
+})
+
+describe('neutralizeClosingKeywords', () => {
+  it.each([
+    ['fixes #3 and resolves #1', 'fixes issue #3 and resolves issue #1'],
+    ['Closes: #12', 'Closes: issue #12'],
+    ['RESOLVED octo/repo#7', 'RESOLVED issue octo/repo#7'],
+    ['close https://github.com/o/r/issues/9', 'close issue https://github.com/o/r/issues/9'],
+    ['fix#4', 'fix issue #4'],
+  ])('breaks %j', (text, wanted) => {
+    expect(neutralizeClosingKeywords(text)).toBe(wanted)
+  })
+
+  it('leaves keywords without a reference and references without a keyword alone', () => {
+    const text = 'This fixes the bug in closes.ts; see #3 and prefix#4.'
+    expect(neutralizeClosingKeywords(text)).toBe(text)
+  })
+
+  it('leaves no closing reference that GitHub would act on, whatever the text', () => {
+    const closing = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b\s*:?\s*(?:[\w.-]+\/[\w.-]+)?#\d/i
+    const word = fc.constantFrom(
+      'fix',
+      'Fixes',
+      'closed',
+      'RESOLVE',
+      'resolves',
+      '#1',
+      'o/r#2',
+      ': ',
+      ' ',
+      'x',
+    )
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 12 }), (words) => {
+        expect(neutralizeClosingKeywords(words.join(''))).not.toMatch(closing)
+      }),
+    )
+  })
+
+  it('is part of sanitizeForGitHub', () => {
+    expect(sanitizeForGitHub('Fixes #3', { maxChars: 100 })).toBe('Fixes issue #3')
   })
 })

@@ -119,7 +119,7 @@ describe('worker main against the emulator', () => {
     const server = town.emulator.git
     const branchSha = await server.resolveRef(`${OWNER}/${REPO}`, `refs/heads/gastown/${bead}-fix-sum-to-add`)
     expect(branchSha).toBe(pull!.head.sha)
-    const mirror = await checkout(town, town.emulator.tokenFor(OWNER))
+    const mirror = await checkout(town, town.emulator.tokenFor(OWNER), { persist: true })
     await git(mirror, ['fetch', '--quiet', 'origin', `gastown/${bead}-fix-sum-to-add`])
     const message = await git(mirror, ['log', '-1', '--format=%B', 'FETCH_HEAD'])
     expect(message).toMatch(/^Fix sum\(\) to add\n\nFixed sum\(\) to add instead of subtract/)
@@ -229,7 +229,7 @@ describe('worker main against the emulator', () => {
     expect((await pulls()).map((pull) => pull.number)).toEqual([4])
     const [pull] = await pulls()
     expect(pull!.body).toContain('review round 1')
-    const mirror = await checkout(town, town.emulator.tokenFor(OWNER))
+    const mirror = await checkout(town, town.emulator.tokenFor(OWNER), { persist: true })
     await git(mirror, ['fetch', '--quiet', 'origin', pull!.head.ref])
     expect(await git(mirror, ['rev-list', '--count', 'origin/main..FETCH_HEAD'])).toBe('2\n')
     expect(await git(mirror, ['show', 'FETCH_HEAD:src/sum.js'])).toContain('TypeError')
@@ -313,7 +313,7 @@ describe('worker main against the emulator', () => {
     expect(after.error).toContain(`on branch gastown/${bead}-write-notes`)
     expect(after.error).toContain('/actions/runs/1001')
     expect(after.tokens).toBeGreaterThan(0)
-    const mirror = await checkout(town, town.emulator.tokenFor(OWNER))
+    const mirror = await checkout(town, town.emulator.tokenFor(OWNER), { persist: true })
     await git(mirror, ['fetch', '--quiet', 'origin', `gastown/${bead}-write-notes`])
     expect(await git(mirror, ['diff', '--name-only', 'origin/main', 'FETCH_HEAD'])).toBe(
       'notes/part-1.md\nnotes/part-2.md\n',

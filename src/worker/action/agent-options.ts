@@ -40,6 +40,7 @@ export function agentOptions(
     onProgress: (event) => run.progress.onEvent(event),
     env: run.deps.agentEnv,
     commandIsolation: run.deps.commandIsolation ?? null,
+    tmpRoot: run.deps.tmpRoot,
   }
 }
 

@@ -27,6 +27,8 @@ export interface WorkerDeps {
   workspace: string
   /** Where the worker's own temporary clones go (RUNNER_TEMP). */
   tmpRoot: string
+  /** The runner's temporary directory, where actions/checkout v6 keeps credentials it persisted. */
+  runnerTemp?: string
   runId: string
   runUrl: string
   /**

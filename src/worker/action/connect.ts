@@ -103,6 +103,7 @@ export function connect(
     remote: { url: `${context.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${repo.owner}/${repo.repo}.git`, token },
     workspace: context.GITHUB_WORKSPACE,
     tmpRoot: path.join(context.RUNNER_TEMP ?? tmpdir(), 'gastown'),
+    ...(context.RUNNER_TEMP === undefined ? {} : { runnerTemp: context.RUNNER_TEMP }),
     runId: context.GITHUB_RUN_ID,
     dispatcher: context.GITHUB_ACTOR,
     runUrl: runUrl(context),

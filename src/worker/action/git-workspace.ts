@@ -1,27 +1,17 @@
 /**
- * The worker's git, through simple-git (argument arrays, never a shell). Two repositories:
+ * The worker's git (argument arrays, never a shell). Two repositories:
  * - the workspace, the runner's checkout, which the agent works in: trusted code prepares it before
- *   the agent runs (credentials the checkout left are removed, the bead's branch is checked out);
+ *   the agent runs (the bead's branch is checked out; a checkout that kept credentials is refused);
  * - a trusted clone made after the agent ran, from the server, never from the workspace. The agent's
  *   commands could have rewritten the workspace's `.git` (hooks, config, refs), so the commit that is
  *   pushed is built in the clone from the changed files' contents alone.
  * The token reaches git through GIT_CONFIG_* variables of one process at a time, never its arguments.
+ * Every call is trusted git (../agent/trusted-git.ts): the binary found at start, a fixed environment.
  */
-import { constants } from 'node:fs'
-import {
-  chmod,
-  lstat,
-  mkdir,
-  mkdtemp,
-  open,
-  readlink,
-  realpath,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises'
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { simpleGit, type SimpleGit } from 'simple-git'
+import { runTrustedGit } from '../agent/trusted-git.js'
+import { copyChange } from './copy-change.js'
 
 /** Who commits: the worker, under a name people recognise. */
 export interface GitIdentity {
@@ -42,97 +32,80 @@ export interface GitRemote {
   token: string
 }
 
-const ALLOWED_ENV = [
-  'GIT_CONFIG_COUNT',
-  'GIT_CONFIG_KEY_0',
-  'GIT_CONFIG_VALUE_0',
-  'GIT_CONFIG_NOSYSTEM',
-  'GIT_CONFIG_GLOBAL',
-  'GIT_TERMINAL_PROMPT',
-  'GIT_AUTHOR_NAME',
-  'GIT_AUTHOR_EMAIL',
-  'GIT_COMMITTER_NAME',
-  'GIT_COMMITTER_EMAIL',
-]
-
 /** The header git sends to GitHub for a token, as actions/checkout configures it. */
 export function authHeader(token: string): string {
   return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
 }
 
-function baseEnv(identity: GitIdentity): Record<string, string> {
+/** Options of one call of the worker's git. */
+interface GitCall {
+  token?: string
+  identity?: GitIdentity
+}
+
+/**
+ * Runs trusted git (trusted-git.ts: an absolute binary, a fixed environment, hooks, fsmonitor and
+ * attribute files off) in `dir`; with a token, its requests carry the auth header through GIT_CONFIG_*
+ * variables of this one process. Throws with git's message when git fails.
+ */
+async function safeRaw(dir: string, args: string[], call: GitCall = {}): Promise<string> {
+  const identity = call.identity ?? WORKER_IDENTITY
   const env: Record<string, string> = {
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
     GIT_AUTHOR_NAME: identity.name,
     GIT_AUTHOR_EMAIL: identity.email,
     GIT_COMMITTER_NAME: identity.name,
     GIT_COMMITTER_EMAIL: identity.email,
   }
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
-    const value = process.env[name]
-    if (value !== undefined) env[name] = value
-  }
-  return env
-}
-
-/** A git for `dir`; with `token`, its requests carry the auth header (in its environment). */
-export function openGit(dir: string, options: { token?: string; identity?: GitIdentity } = {}): SimpleGit {
-  const env = baseEnv(options.identity ?? WORKER_IDENTITY)
-  if (options.token !== undefined) {
+  if (call.token !== undefined) {
     env['GIT_CONFIG_COUNT'] = '1'
     env['GIT_CONFIG_KEY_0'] = 'http.extraheader'
-    env['GIT_CONFIG_VALUE_0'] = authHeader(options.token)
+    env['GIT_CONFIG_VALUE_0'] = authHeader(call.token)
   }
-  return simpleGit({
-    baseDir: dir,
-    allowEnvironment: ALLOWED_ENV,
-    // Our own fixed values only: hooks and fsmonitor switched off, the auth header through GIT_CONFIG_*.
-    unsafe: {
-      allowUnsafeHooksPath: true,
-      allowUnsafeFsMonitor: true,
-      allowUnsafeConfigEnvCount: true,
-      allowUnsafeConfigPaths: true,
-    },
-  }).env(env)
-}
-
-/** Runs git with hooks and fsmonitor off, whatever the repository's config says. */
-function safeRaw(git: SimpleGit, args: string[]): Promise<string> {
-  return git.raw(['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', ...args])
+  const result = await runTrustedGit(dir, args, { env })
+  if (result.code !== 0) {
+    throw new Error(
+      `git ${args[0] ?? ''} failed in ${dir}: ${result.stderr.trim() || `exit code ${result.code}`}`,
+    )
+  }
+  return result.stdout.toString('utf8')
 }
 
 /**
- * Removes the credentials a checkout may have stored in the workspace's config (actions/checkout
- * keeps an auth header there unless `persist-credentials: false`), so the agent's commands cannot
- * read the token from `.git/config`. Answers how many entries it removed.
+ * The credentials a checkout left where the agent's commands could read them, described without their
+ * values: an auth header in the workspace's config (actions/checkout v4 and v5 unless
+ * `persist-credentials: false`), an `includeIf` pulling in a credentials file and the
+ * `git-credentials-*.config` files under RUNNER_TEMP (v6), a `core.sshCommand` naming a key file.
+ * Empty when the checkout kept nothing.
  */
-export async function removeStoredCredentials(workspace: string): Promise<number> {
-  const git = openGit(workspace)
-  let listed: string
-  try {
-    listed = await safeRaw(git, [
-      'config',
-      '--local',
-      '--name-only',
-      '--get-regexp',
-      '^(http\\..*extraheader|includeif\\..*)$',
-    ])
-  } catch {
-    // git config answers 1 when nothing matches.
-    return 0
+export async function findStoredCredentials(workspace: string, runnerTemp?: string): Promise<string[]> {
+  const found: string[] = []
+  const listed = await runTrustedGit(workspace, [
+    'config',
+    '--local',
+    '--name-only',
+    '--get-regexp',
+    '^(http\\..*extraheader|includeif\\..*|core\\.sshcommand)$',
+  ])
+  // git config answers 1 when nothing matches.
+  for (const name of new Set(listed.stdout.toString('utf8').split('\n'))) {
+    if (name.trim() !== '') found.push(`${name.trim()} in .git/config`)
   }
-  const names = [
-    ...new Set(
-      listed
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean),
-    ),
-  ]
-  for (const name of names) await safeRaw(git, ['config', '--local', '--unset-all', name])
-  return names.length
+  if (runnerTemp !== undefined) {
+    const entries = await readdir(runnerTemp).catch(() => [] as string[])
+    for (const entry of entries) {
+      if (/^git-credentials-.*\.config$/.test(entry)) found.push(`${path.join(runnerTemp, entry)}`)
+    }
+  }
+  return found
+}
+
+/** The error for credentials a checkout left: what was found and the one line that fixes it. */
+export function storedCredentialsError(found: readonly string[]): Error {
+  return new Error(
+    `the checkout left credentials that the agent's commands could read (${found.join('; ')}). ` +
+      'Set `persist-credentials: false` on the actions/checkout step of the worker workflow ' +
+      '(as docs/examples/gastown-worker.yml and `gastown init` do): the worker fetches and pushes with its own token.',
+  )
 }
 
 /** Fetches `refs/heads/<branch>` from the server into the local ref `into`; answers its sha. */
@@ -142,9 +115,10 @@ export async function fetchBranch(
   branch: string,
   into: string,
 ): Promise<string> {
-  const git = openGit(dir, { token: remote.token })
-  await safeRaw(git, ['fetch', '--no-tags', '--quiet', remote.url, `+refs/heads/${branch}:${into}`])
-  return (await safeRaw(git, ['rev-parse', '--verify', `${into}^{commit}`])).trim()
+  await safeRaw(dir, ['fetch', '--no-tags', '--quiet', remote.url, `+refs/heads/${branch}:${into}`], {
+    token: remote.token,
+  })
+  return (await safeRaw(dir, ['rev-parse', '--verify', `${into}^{commit}`])).trim()
 }
 
 /**
@@ -157,8 +131,7 @@ export async function prepareBranch(
   options: { branch: string; source: string },
 ): Promise<string> {
   const sha = await fetchBranch(workspace, remote, options.source, 'refs/remotes/gastown/base')
-  const git = openGit(workspace)
-  await safeRaw(git, ['checkout', '--quiet', '--force', '-B', options.branch, sha])
+  await safeRaw(workspace, ['checkout', '--quiet', '--force', '-B', options.branch, sha])
   return sha
 }
 
@@ -179,7 +152,7 @@ export async function preparePullHeads(
   }
   const first = pulls[0]
   if (first !== undefined) {
-    await safeRaw(openGit(workspace), ['checkout', '--quiet', '--force', local.get(first.number)!])
+    await safeRaw(workspace, ['checkout', '--quiet', '--force', local.get(first.number)!])
   }
   return local
 }
@@ -216,28 +189,6 @@ async function checkParents(root: string, relative: string): Promise<string | un
 }
 
 /**
- * Reads a workspace file without following a symlink, checking after the open that it is a regular
- * file inside the workspace: a process the agent left behind cannot swap it for a link to a secret.
- */
-async function readRegularFile(workspace: string, file: string): Promise<Buffer | undefined> {
-  let handle
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW)
-  } catch {
-    return undefined
-  }
-  try {
-    if (!(await handle.stat()).isFile()) return undefined
-    const parent = await realpath(path.dirname(file))
-    const root = await realpath(workspace)
-    if (parent !== root && !parent.startsWith(`${root}${path.sep}`)) return undefined
-    return await handle.readFile()
-  } finally {
-    await handle.close()
-  }
-}
-
-/**
  * Clones the server's `source` branch into a fresh directory under `tmpRoot`, checks out `branch` at
  * `baseSha`, copies the listed changes from the workspace (files by content and mode, symlinks by
  * target, deletions), and stages them. The list of what is staged comes from the clone, so it is what
@@ -254,10 +205,9 @@ export async function stageInTrustedClone(options: {
 }): Promise<StagedClone> {
   await mkdir(options.tmpRoot, { recursive: true })
   const dir = await mkdtemp(path.join(options.tmpRoot, 'gastown-commit-'))
-  const git = openGit(dir)
-  await safeRaw(git, ['init', '--quiet', dir])
+  await safeRaw(options.tmpRoot, ['init', '--quiet', dir])
   await fetchBranch(dir, options.remote, options.source, 'refs/remotes/gastown/base')
-  await safeRaw(git, ['checkout', '--quiet', '-B', options.branch, options.baseSha])
+  await safeRaw(dir, ['checkout', '--quiet', '-B', options.branch, options.baseSha])
   const refused: string[] = []
   for (const change of options.changes) {
     const relative = change.path
@@ -275,43 +225,11 @@ export async function stageInTrustedClone(options: {
       refused.push(`${JSON.stringify(relative)}: ${parentProblem}`)
       continue
     }
-    const target = path.join(dir, relative)
-    const source = path.join(options.workspace, relative)
-    let stats
-    try {
-      stats = await lstat(source)
-    } catch {
-      stats = undefined
-    }
-    await rm(target, { force: true, recursive: false }).catch(() => undefined)
-    if (stats === undefined) continue
-    await mkdir(path.dirname(target), { recursive: true })
-    if (stats.isSymbolicLink()) {
-      await symlink(await readlink(source), target)
-    } else if (stats.isFile()) {
-      const content = await readRegularFile(options.workspace, source)
-      if (content === undefined) {
-        refused.push(
-          `${JSON.stringify(relative)}: it changed into something other than a file while being read`,
-        )
-        continue
-      }
-      await writeFile(target, content)
-      await chmod(target, stats.mode & 0o111 ? 0o755 : 0o644)
-    } else {
-      refused.push(`${JSON.stringify(relative)}: not a file or symlink`)
-    }
+    const problem = await copyChange(options.workspace, dir, relative)
+    if (problem !== undefined) refused.push(`${JSON.stringify(relative)}: ${problem}`)
   }
-  await safeRaw(git, ['add', '--all'])
-  const status = await safeRaw(git, [
-    '-c',
-    'core.quotePath=false',
-    'diff',
-    '--cached',
-    '--name-status',
-    '--no-renames',
-    '-z',
-  ])
+  await safeRaw(dir, ['add', '--all'])
+  const status = await safeRaw(dir, ['diff', '--cached', '--name-status', '--no-renames', '-z'])
   const fields = status.split('\0').filter((field) => field !== '')
   const staged: StagedClone['staged'] = []
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -330,20 +248,15 @@ export async function commitStaged(
   message: string,
   identity: GitIdentity = WORKER_IDENTITY,
 ): Promise<string> {
-  const git = openGit(dir, { identity })
-  await safeRaw(git, ['commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', message])
-  return (await safeRaw(git, ['rev-parse', 'HEAD'])).trim()
+  await safeRaw(dir, ['commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', message], { identity })
+  return (await safeRaw(dir, ['rev-parse', 'HEAD'])).trim()
 }
 
 /** Pushes the clone's HEAD to `branch` on the server, never forcing. */
 export async function pushBranch(dir: string, remote: GitRemote, branch: string): Promise<void> {
-  await safeRaw(openGit(dir, { token: remote.token }), [
-    'push',
-    '--quiet',
-    '--no-verify',
-    remote.url,
-    `HEAD:refs/heads/${branch}`,
-  ])
+  await safeRaw(dir, ['push', '--quiet', '--no-verify', remote.url, `HEAD:refs/heads/${branch}`], {
+    token: remote.token,
+  })
 }
 
 /** Removes the trusted clone. */

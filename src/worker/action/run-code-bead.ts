@@ -5,6 +5,7 @@
  * the agent runs out of budget or fails, the work so far is pushed so a retry continues from it.
  */
 import { transition } from '../../core/bead-status.js'
+import { neutralizeClosingKeywords } from '../../core/sanitize.js'
 import { getRefSha } from '../../github/refs.js'
 import { createPull, findPullsForBranch, getPull, updatePull, type PullData } from '../../github/pulls.js'
 import { ACTIONS_BOT, keepTrusted, reviewerTrust } from '../../github/reviewer-trust.js'
@@ -12,7 +13,7 @@ import { listReviewComments, listReviews, replyToReviewComment } from '../../git
 import { statusOf } from '../../github/client.js'
 import type { ChatModel } from '../../llm/chat-model.js'
 import { runAgent } from '../agent/agent-loop.js'
-import { collectChangedFiles } from '../agent/changed-files.js'
+import { describeChanges } from '../agent/changed-files.js'
 import { validateEffects, type AgentOutcome } from '../agent/effects.js'
 import { agentOptions, CHANGE_LIMITS, protectedPaths } from './agent-options.js'
 import { branchFor, isPushableBranch } from './branch-name.js'
@@ -26,22 +27,19 @@ import {
   type BeadRun,
 } from './bead-run.js'
 import { dependencyInfo, loadConventions, loadDependencies, loadGoal } from './gather-context.js'
-import {
-  commitStaged,
-  pushBranch,
-  prepareBranch,
-  removeClone,
-  removeStoredCredentials,
-  stageInTrustedClone,
-} from './git-workspace.js'
+import { commitStaged, pushBranch, prepareBranch, removeClone, stageInTrustedClone } from './git-workspace.js'
 import type { ActionInputs } from './inputs.js'
 import { renderPrBody } from './pr-body.js'
 import { buildTaskMessage, commentAnswers, type TaskContext } from './task-message.js'
 
-/** The commit message: title, blank line, summary, trailer. */
+/**
+ * The commit message: title, blank line, summary, trailer. A closing keyword in the title or the
+ * summary (both model text) is broken: a commit reaching the default branch would close that issue.
+ */
 export function commitMessage(title: string, summary: string, bead: number): string {
-  const body = summary.trim()
-  return `${title.replace(/\s+/g, ' ').trim()}\n\n${body === '' ? 'No summary.' : body}\n\nGastown-Bead: #${bead}\n`
+  const body = neutralizeClosingKeywords(summary.trim())
+  const line = neutralizeClosingKeywords(title.replace(/\s+/g, ' ').trim())
+  return `${line}\n\n${body === '' ? 'No summary.' : body}\n\nGastown-Bead: #${bead}\n`
 }
 
 /** Where the bead's work lives: its branch, the PR already open for it, and where to start from. */
@@ -134,10 +132,9 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
     return context
   })
 
-  const baseSha = await timed(run, 'prepare', async () => {
-    await removeStoredCredentials(deps.workspace)
-    return prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source })
-  })
+  const baseSha = await timed(run, 'prepare', () =>
+    prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source }),
+  )
   run.log.info({ branch: target.branch, source: target.source, baseSha }, 'workspace ready')
   await run.progress.phase(`Working on branch ${target.branch}`)
 
@@ -159,7 +156,7 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
     }),
   )
   try {
-    const changed = await collectChangedFiles(staged.dir, { PATH: process.env['PATH'] ?? '' })
+    const changed = await describeChanges(staged.dir, staged.staged)
     const verdict = validateEffects(
       { ...outcome, changedFiles: changed },
       {

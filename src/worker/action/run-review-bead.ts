@@ -26,7 +26,7 @@ import {
 } from './bead-run.js'
 import { partitionComments } from './diff-lines.js'
 import { dependencyInfo, loadConventions, loadDependencies, loadGoal } from './gather-context.js'
-import { preparePullHeads, removeStoredCredentials } from './git-workspace.js'
+import { preparePullHeads } from './git-workspace.js'
 import type { ActionInputs } from './inputs.js'
 import { describeStop } from './run-code-bead.js'
 import { buildTaskMessage, type PullInfo } from './task-message.js'
@@ -111,14 +111,13 @@ export async function runReviewBead(
     )
   }
 
-  const local = await timed(run, 'prepare', async () => {
-    await removeStoredCredentials(deps.workspace)
-    return preparePullHeads(
+  const local = await timed(run, 'prepare', () =>
+    preparePullHeads(
       deps.workspace,
       deps.remote,
       targets.map((target) => ({ number: target.pull.number, headRef: target.pull.head.ref })),
-    )
-  })
+    ),
+  )
   const pulls: PullInfo[] = targets.map((target) => ({
     number: target.pull.number,
     title: target.pull.title,

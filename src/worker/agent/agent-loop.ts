@@ -16,9 +16,10 @@ import { compileCommandPolicy, DEFAULT_COMMAND_DENY, type CommandPolicy } from '
 import { estimateTokens, fitContext } from './context-window.js'
 import type { AgentOutcome, BudgetName, CommandRecord, Review, TrajectoryStep } from './effects.js'
 import { DEFAULT_PROTECTED_PATHS, JailError } from './jail.js'
-import { runGit } from './run-git.js'
+import { runTrustedGit } from './trusted-git.js'
+import { snapshotWorkspaceGit } from './workspace-git.js'
 import { selectTools, toToolSpec, TOOLS } from './tools/index.js'
-import { fail, type ToolContext, type ToolResult } from './tools/tool.js'
+import { fail, type Tool, type ToolContext, type ToolResult } from './tools/tool.js'
 
 /** Limits of one run; each one left out is unlimited, except iterations (default 30). */
 export interface AgentBudgets {
@@ -66,7 +67,7 @@ export interface RunAgentOptions {
   purpose: ChatPurpose
   budgets?: AgentBudgets
   clock: Clock
-  /** Globs the file tools may not write; default `.github/workflows/**`. */
+  /** Globs the file tools may not write; default `.github/**` and `.gitattributes`. */
   protectedPaths?: readonly string[]
   /** Commands refused before they run; default refuses `git push` and `sudo`. */
   commandPolicy?: CommandPolicy
@@ -76,6 +77,8 @@ export interface RunAgentOptions {
   maxTokensPerTurn?: number
   /** Called on every event; may be async, its errors and slowness never stop the run. */
   onProgress?: (event: AgentEvent) => void | Promise<void>
+  /** Where trusted git keeps its short-lived git directories; default the system's temp directory. */
+  tmpRoot?: string
   /** The environment that commands' environment is scrubbed from; default process.env. */
   env?: NodeJS.ProcessEnv
   /** Variables added to commands' environment; a name that looks like a secret throws. */
@@ -90,6 +93,8 @@ export interface RunAgentOptions {
   reviewPrNumbers?: readonly number[]
   /** Whether submit_review may APPROVE; default false. */
   allowApprove?: boolean
+  /** The tools by name; default the built-in ones (tools/index.ts). */
+  catalogue?: ReadonlyMap<string, Tool>
   signal?: AbortSignal
 }
 
@@ -98,6 +103,7 @@ const DEFAULT_CONTEXT_WINDOW = 128_000
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60 * 1000
 const DEFAULT_COMMAND_OUTPUT_BYTES = 32 * 1024
 const ARGS_SUMMARY_CHARS = 200
+const WATCHDOG_GRACE_MS = 5_000
 
 /**
  * Runs the agent to an outcome. Never throws for what the model does (bad tool calls, failing
@@ -108,14 +114,18 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
   const { clock, model } = options
   const started = clock.now()
   const commandEnv = buildCommandEnv(options.env ?? process.env, options.envExtras)
-  const workspace = await checkWorkspace(options.workspace, commandEnv)
-  const tools = selectTools(options.tools)
+  const workspace = await checkWorkspace(options.workspace)
+  // Before any tool runs: from here on trusted git never reads the workspace's own .git.
+  const git = await snapshotWorkspaceGit(workspace, options.tmpRoot)
+  const catalogue = options.catalogue ?? TOOLS
+  const tools = selectTools(options.tools, catalogue)
   const allowed = new Set(tools.map((tool) => tool.name))
   const specs = tools.map(toToolSpec)
   const budgets = { ...options.budgets, iterations: options.budgets?.iterations ?? DEFAULT_ITERATIONS }
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
   const context: ToolContext = {
     workspace,
+    git,
     protectedPaths: options.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
     commandDeny: compileCommandPolicy(options.commandPolicy ?? { deny: DEFAULT_COMMAND_DENY }),
     commandEnv,
@@ -173,7 +183,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
       changedFiles: [],
     }
     try {
-      outcome.changedFiles = await collectChangedFiles(workspace, commandEnv)
+      outcome.changedFiles = await collectChangedFiles(git)
     } catch (error) {
       outcome = {
         ...outcome,
@@ -279,7 +289,23 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentOutcome> 
         const args = summarizeArgs(call)
         emit({ type: 'tool_call', iteration, tool: call.name, args, usage: { ...usage } })
         const before = clock.now()
-        const result = await executeCall(call, allowed, context)
+        const result = await withWatchdog(
+          wallTimeLeft,
+          budgets.wallTimeMs !== undefined,
+          context,
+          (bounded) => executeCall(call, allowed, bounded, catalogue),
+        )
+        if (result === undefined) {
+          trajectory.push({
+            iteration,
+            tool: call.name,
+            args,
+            ok: false,
+            result: 'stopped: the wall time ran out',
+            ms: Math.max(0, clock.now() - before),
+          })
+          return await budgetEnd('wall_time')
+        }
         const ms = Math.max(0, clock.now() - before)
         messages.push({ role: 'tool', toolCallId: call.id, content: result.output })
         trajectory.push({ iteration, tool: call.name, args, ok: result.ok, result: result.summary, ms })
@@ -314,8 +340,9 @@ async function executeCall(
   call: ToolCall,
   allowed: ReadonlySet<string>,
   context: ToolContext,
+  catalogue: ReadonlyMap<string, Tool>,
 ): Promise<ToolResult> {
-  const tool = TOOLS.get(call.name)
+  const tool = catalogue.get(call.name)
   const available = [...allowed].join(', ')
   if (tool === undefined)
     return fail(`there is no tool named ${JSON.stringify(call.name)}; the tools you have are: ${available}`)
@@ -339,6 +366,40 @@ async function executeCall(
   }
 }
 
+/**
+ * Runs one tool call under the wall-time budget: when the time left runs out first, the call's signal
+ * is aborted (a command is killed) and undefined is answered at once, so a tool stuck on something
+ * (a FIFO, a hung child, a slow file system) ends the run with the work so far instead of hanging it
+ * until the job's timeout. Without a wall-time budget the call runs to its end. The watchdog waits a
+ * grace period past the budget, so a command stopped by its own timeout (capped by the wall time left)
+ * still reports what it printed.
+ */
+async function withWatchdog(
+  timeLeft: () => number,
+  bounded: boolean,
+  context: ToolContext,
+  run: (context: ToolContext) => Promise<ToolResult>,
+): Promise<ToolResult | undefined> {
+  if (!bounded) return run(context)
+  const stop = new AbortController()
+  const signal = context.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, context.signal])
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      stop.abort(new Error('the wall time budget ran out'))
+      resolve(undefined)
+    }, timeLeft() + WATCHDOG_GRACE_MS)
+  })
+  const call = run({ ...context, signal })
+  // The call may still settle after the watchdog fired; nobody waits for it then.
+  call.catch(() => undefined)
+  try {
+    return await Promise.race([call, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** A short, single-line view of a call's arguments: long strings (file contents) show their length. */
 export function summarizeArgs(call: ToolCall): string {
   let value: unknown
@@ -358,7 +419,7 @@ export function summarizeArgs(call: ToolCall): string {
   return cut(JSON.stringify(shorten(value)) ?? '', ARGS_SUMMARY_CHARS)
 }
 
-async function checkWorkspace(workspace: string, env: Record<string, string>): Promise<string> {
+async function checkWorkspace(workspace: string): Promise<string> {
   let real: string
   try {
     real = await realpath(workspace)
@@ -367,7 +428,7 @@ async function checkWorkspace(workspace: string, env: Record<string, string>): P
       cause: error,
     })
   }
-  const result = await runGit(real, ['rev-parse', '--show-toplevel'], env)
+  const result = await runTrustedGit(real, ['rev-parse', '--show-toplevel'])
   const top = result.code === 0 ? await realpath(result.stdout.toString('utf8').trim()) : undefined
   if (top !== real) {
     throw new Error(

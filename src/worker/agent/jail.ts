@@ -7,8 +7,12 @@ import { lstat, readlink } from 'node:fs/promises'
 import path from 'node:path'
 import { matchesAnyGlob } from './path-glob.js'
 
-/** The protected paths when the configuration names none: the workflows, which run with secrets. */
-export const DEFAULT_PROTECTED_PATHS: readonly string[] = ['.github/workflows/**']
+/**
+ * The protected paths when the configuration names none: everything under .github (workflows run with
+ * secrets; actions, CODEOWNERS and the gastown config steer CI and review) and .gitattributes (filters
+ * and merge drivers for whoever checks the branch out).
+ */
+export const DEFAULT_PROTECTED_PATHS: readonly string[] = ['.github/**', '.gitattributes']
 
 /** A path the jail refused; the message is shown to the model as the tool's error. */
 export class JailError extends Error {

@@ -1,65 +1,49 @@
 /**
- * Path globs for protected paths (`.github/workflows/**`): `**` spans directories, `*` and `?` stay
- * within one segment, `{a,b}` picks an alternative. Matching ignores case, because a case-insensitive
- * checkout (macOS, Windows) would treat `.GitHub/Workflows/ci.yml` as the protected file.
+ * Path globs (protected paths from the config; the glob of the list_files and search tools), matched
+ * by picomatch: `**`, `*`, `?`, `[Dd]ockerfile`, `{a,b}`, extglobs such as `!(x)`, POSIX classes.
+ * Matching ignores case, because a case-insensitive checkout (macOS, Windows) would treat
+ * `.GitHub/Workflows/ci.yml` as the protected file, and dotfiles match like any other name.
+ *
+ * picomatch compiles to a backtracking regular expression: `*a*a*a*a*a*a*b` takes minutes on a
+ * 40-character name. So a glob is checked before it is compiled: at most MAX_STARS_PER_SEGMENT `*` in
+ * one path segment, at most MAX_WILDCARDS wildcards in all, no repeating extglob (`*(a|aa)` is the
+ * textbook exponential regex), no wildcard inside an extglob, and no
+ * leading `!` (a negated protected path would protect everything else); a glob beyond that is refused
+ * with a GlobError that says what to write instead, never matched slowly or silently matching nothing.
  */
+import picomatch from 'picomatch'
+import { globProblem } from '../../core/glob-limits.js'
 
-/** Compiles a glob to a regular expression anchored at both ends, matching paths with `/` separators. */
-export function globToRegExp(glob: string): RegExp {
-  let source = ''
-  let i = 0
-  let braceDepth = 0
-  while (i < glob.length) {
-    const char = glob[i] as string
-    if (char === '*') {
-      if (glob[i + 1] === '*') {
-        const atSegmentStart = i === 0 || glob[i - 1] === '/'
-        const atSegmentEnd = i + 2 === glob.length || glob[i + 2] === '/'
-        if (atSegmentStart && atSegmentEnd) {
-          if (i + 2 === glob.length) {
-            // A trailing `/**` also covers the directory itself, so `a/**` protects `a`.
-            if (source.endsWith('/')) source = `${source.slice(0, -1)}(?:/.*)?`
-            else source += '.*'
-            i += 2
-          } else {
-            source += '(?:[^/]*/)*'
-            i += 3
-          }
-          continue
-        }
-        source += '[^/]*'
-        i += 2
-        continue
-      }
-      source += '[^/]*'
-    } else if (char === '?') {
-      source += '[^/]'
-    } else if (char === '{') {
-      braceDepth += 1
-      source += '(?:'
-    } else if (char === '}' && braceDepth > 0) {
-      braceDepth -= 1
-      source += ')'
-    } else if (char === ',' && braceDepth > 0) {
-      source += '|'
-    } else {
-      source += char.replace(/[.+^$()|[\]\\]/g, '\\$&')
-    }
-    i += 1
-  }
-  return new RegExp(`^${source}$`, 'i')
+export { globProblem }
+
+/** A glob that is refused; the message says why and what to write. */
+export class GlobError extends Error {
+  override name = 'GlobError'
+}
+
+/** A compiled glob: a test over `/`-separated relative paths. */
+export type GlobMatcher = (path: string) => boolean
+
+/** Compiles a glob (a leading `./` or `/` is dropped), or throws a GlobError naming the problem. */
+export function compileGlob(glob: string): GlobMatcher {
+  const normalised = glob.replace(/^\.?\/+/, '')
+  const problem = globProblem(normalised)
+  if (problem !== undefined) throw new GlobError(`the glob ${JSON.stringify(glob)} is refused: ${problem}`)
+  const matcher = picomatch(normalised, { nocase: true, dot: true, strictSlashes: false })
+  return (path) => matcher(path)
 }
 
 /**
- * True when `path` (relative, `/`-separated) or one of its parent directories matches a glob, so a
- * pattern naming a directory (`secrets`) protects everything inside it.
+ * The glob that `path` (relative, `/`-separated) or one of its parent directories matches, so a
+ * pattern naming a directory (`secrets`) protects everything inside it; undefined when none does.
+ * Throws a GlobError for a glob that is refused.
  */
 export function matchesAnyGlob(path: string, globs: readonly string[]): string | undefined {
   const segments = path.split('/').filter((segment) => segment.length > 0)
   const candidates = segments.map((_, index) => segments.slice(0, index + 1).join('/'))
   for (const glob of globs) {
-    const pattern = globToRegExp(glob.replace(/^\.?\/+/, ''))
-    if (candidates.some((candidate) => pattern.test(candidate))) return glob
+    const matches = compileGlob(glob)
+    if (candidates.some((candidate) => matches(candidate))) return glob
   }
   return undefined
 }

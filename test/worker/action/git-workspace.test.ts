@@ -7,7 +7,7 @@ import {
   commitStaged,
   prepareBranch,
   pushBranch,
-  removeStoredCredentials,
+  findStoredCredentials,
   stageInTrustedClone,
   type GitRemote,
 } from '../../../src/worker/action/git-workspace.js'
@@ -29,10 +29,23 @@ afterEach(async () => {
 })
 
 describe('git workspace', () => {
+  it('finds the credentials a checkout persisted: v4/v5 auth header, v6 includeIf and its file under RUNNER_TEMP', async () => {
+    expect(await findStoredCredentials(await checkout(town, remote.token), tmpRoot)).toEqual([])
+    const persisted = await checkout(town, remote.token, { persist: true })
+    expect(await findStoredCredentials(persisted)).toEqual([
+      `http.${town.emulator.url}/.extraheader in .git/config`,
+    ])
+    const v6 = await checkout(town, remote.token)
+    const file = path.join(tmpRoot, 'git-credentials-0d1e.config')
+    await writeFile(file, '[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic x\n')
+    await git(v6, ['config', '--local', `includeIf.gitdir:${v6}/.git.path`, file])
+    const found = await findStoredCredentials(v6, tmpRoot)
+    expect(found).toEqual([`includeif.gitdir:${v6}/.git.path in .git/config`, file])
+    expect(found.join('\n')).not.toContain('AUTHORIZATION')
+  })
+
   it('builds the commit in a trusted clone, so hooks and config the agent planted in the workspace never run', async () => {
     const workspace = await checkout(town, remote.token)
-    expect(await removeStoredCredentials(workspace)).toBe(1)
-    expect(await git(workspace, ['config', '--local', '--list'])).not.toContain('extraheader')
     const base = await prepareBranch(workspace, remote, { branch: 'gastown/7-x', source: 'main' })
 
     // What a hostile agent could leave behind with run_command.

@@ -1,7 +1,7 @@
 /**
  * A town for the worker's tests: the emulator with a small Node repository (alice/todo, bob may
  * write), goal and bead issues made through the API, a checkout made the way actions/checkout makes
- * one (credentials persisted in .git/config), and WorkerDeps pointed at it all.
+ * one (with `persist-credentials: false` unless told otherwise), and WorkerDeps pointed at it all.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -175,15 +175,24 @@ export async function redispatch(town: Town, number: number): Promise<Bead> {
   return bead
 }
 
-/** Clones the repository as actions/checkout does, leaving the auth header in .git/config. */
-export async function checkout(town: Town, token: string): Promise<string> {
+/**
+ * Clones the repository as actions/checkout does; with `persist` (its default, which the worker
+ * refuses) the auth header stays in .git/config, else (`persist-credentials: false`) it does not.
+ */
+export async function checkout(
+  town: Town,
+  token: string,
+  options: { persist?: boolean } = {},
+): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'worker-ws-'))
   town.dirs.push(dir)
   const url = `${town.emulator.url}/${OWNER}/${REPO}.git`
   await run('git', ['-c', `http.extraheader=${authHeader(token)}`, 'clone', '--quiet', url, dir])
-  await run('git', ['config', '--local', `http.${town.emulator.url}/.extraheader`, authHeader(token)], {
-    cwd: dir,
-  })
+  if (options.persist === true) {
+    await run('git', ['config', '--local', `http.${town.emulator.url}/.extraheader`, authHeader(token)], {
+      cwd: dir,
+    })
+  }
   return dir
 }
 

@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import type { ChatModel, ChatPurpose, ChatRequest } from '../../../src/llm/chat-model.js'
 import { type AgentEvent, runAgent, type RunAgentOptions } from '../../../src/worker/agent/agent-loop.js'
 import { elisionMarker, estimateConversationTokens } from '../../../src/worker/agent/context-window.js'
 import { validateEffects } from '../../../src/worker/agent/effects.js'
+import { TOOLS } from '../../../src/worker/agent/tools/index.js'
+import { defineTool } from '../../../src/worker/agent/tools/tool.js'
 import {
   calls,
   ChatModelDouble,
@@ -251,7 +254,7 @@ describe('runAgent with malformed tool calls', () => {
     ])
     await runAgent(options(model, repo))
     expect(toolResults(model.requests[1])).toEqual([
-      'Error: refused: ".github/workflows/x.yml" is a protected path (.github/workflows/**); changes there need a person, leave it unchanged',
+      'Error: refused: ".github/workflows/x.yml" is a protected path (.github/**); changes there need a person, leave it unchanged',
       'Error: refused: "../../etc/passwd" is outside the workspace; use a path relative to the repository root',
       'Error: refused: ".git/config" is inside .git; the repository\'s metadata is not for the tools',
     ])
@@ -360,6 +363,33 @@ describe('runAgent budgets', () => {
       budget: 'wall_time',
       usage: { modelCalls: 0 },
     })
+  })
+
+  it('stops a tool call stuck past the wall time, aborting it and keeping the work so far', async () => {
+    const repo = makeRepo()
+    let aborted = false
+    const stuck = defineTool({
+      name: 'stuck',
+      description: 'Never answers, as a tool blocked on a FIFO or a hung child would.',
+      schema: z.strictObject({}),
+      run: (_args, context) =>
+        new Promise<never>(() => {
+          context.signal?.addEventListener('abort', () => (aborted = true))
+        }),
+    })
+    const model = new ChatModelDouble([
+      calls(toolCall('write_file', { path: 'kept.txt', content: 'k' })),
+      calls(toolCall('stuck', {})),
+    ])
+    const outcome = await runAgent({
+      ...options(model, repo, { clock: { now: () => Date.now() }, budgets: { wallTimeMs: 1_500 } }),
+      tools: ['write_file', 'stuck'],
+      catalogue: new Map([...TOOLS, ['stuck', stuck]]),
+    })
+    expect(outcome).toMatchObject({ status: 'budget_exhausted', budget: 'wall_time' })
+    expect(outcome.changedFiles.map((file) => file.path)).toEqual(['kept.txt'])
+    expect(outcome.trajectory.at(-1)).toMatchObject({ tool: 'stuck', ok: false })
+    expect(aborted).toBe(true)
   })
 
   it('caps a command timeout by the wall time left', async () => {

@@ -1,17 +1,17 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { collectChangedFiles } from '../../../src/worker/agent/changed-files.js'
-import { makeRepo, makeTempDir, removeTempDirs, writeRepoFile } from './support.js'
+import { snapshotWorkspaceGit } from '../../../src/worker/agent/workspace-git.js'
+import { git, makeRepo, makeTempDir, removeTempDirs, writeRepoFile } from './support.js'
 
 afterAll(removeTempDirs)
-
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' }
 
 describe('collectChangedFiles', () => {
   it('reports added, modified, deleted and untracked files with sizes, and skips ignored ones', async () => {
     const repo = makeRepo({ '.gitignore': 'dist/\n', 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })
+    const snapshot = await snapshotWorkspaceGit(repo)
     writeRepoFile(repo, 'a.txt', 'changed')
     rmSync(path.join(repo, 'b.txt'))
     writeRepoFile(repo, 'new/dir/d.txt', 'dddd')
@@ -19,7 +19,7 @@ describe('collectChangedFiles', () => {
     execFileSync('git', ['add', 'staged.txt'], { cwd: repo })
     writeRepoFile(repo, 'dist/out.js', 'ignored')
     symlinkSync('a.txt', path.join(repo, 'link'))
-    expect(await collectChangedFiles(repo, env)).toEqual([
+    expect(await collectChangedFiles(snapshot)).toEqual([
       { path: 'a.txt', status: 'modified', bytes: 7, kind: 'file' },
       { path: 'b.txt', status: 'deleted', bytes: null, kind: 'missing' },
       { path: 'link', status: 'added', bytes: 5, kind: 'symlink' },
@@ -30,6 +30,7 @@ describe('collectChangedFiles', () => {
 
   it('reports a nested git repository as a directory', async () => {
     const repo = makeRepo()
+    const snapshot = await snapshotWorkspaceGit(repo)
     mkdirSync(path.join(repo, 'vendor/inner'), { recursive: true })
     execFileSync('git', ['init', '-q'], { cwd: path.join(repo, 'vendor/inner') })
     writeRepoFile(repo, 'vendor/inner/x.txt', 'x')
@@ -40,14 +41,42 @@ describe('collectChangedFiles', () => {
         cwd: path.join(repo, 'vendor/inner'),
       },
     )
-    expect(await collectChangedFiles(repo, env)).toEqual([
+    expect(await collectChangedFiles(snapshot)).toEqual([
       { path: 'vendor/inner', status: 'added', bytes: 0, kind: 'directory' },
     ])
   })
 
   it('throws, saying what to check, outside a git checkout', async () => {
-    await expect(collectChangedFiles(makeTempDir(), env)).rejects.toThrow(
-      /git status failed .* is the workspace a git checkout\?/,
-    )
+    await expect(snapshotWorkspaceGit(makeTempDir())).rejects.toThrow(/is the workspace a git checkout\?/)
+  })
+
+  it('reports what the agent committed in the workspace, measured from the base commit', async () => {
+    const repo = makeRepo({ 'a.txt': 'a' })
+    const snapshot = await snapshotWorkspaceGit(repo)
+    writeRepoFile(repo, 'a.txt', 'committed')
+    git(repo, 'commit', '-qam', 'the agent commits')
+    expect(await collectChangedFiles(snapshot)).toEqual([
+      { path: 'a.txt', status: 'modified', bytes: 9, kind: 'file' },
+    ])
+  })
+
+  it('never runs what the workspace .git or a .gitattributes asks for: filters, fsmonitor, includes', async () => {
+    const repo = makeRepo({ 'a.txt': 'a' })
+    const snapshot = await snapshotWorkspaceGit(repo)
+    const marker = path.join(makeTempDir(), 'ran')
+    const script = `sh -c 'touch ${marker}; cat'`
+    const evil = path.join(makeTempDir(), 'evil.config')
+    writeRepoFile(path.dirname(evil), 'evil.config', `[filter "y"]\n\tclean = ${script}\n`)
+    git(repo, 'config', 'filter.x.clean', script)
+    git(repo, 'config', 'core.fsmonitor', `touch ${marker}`)
+    git(repo, 'config', 'include.path', evil)
+    writeRepoFile(repo, '.git/info/attributes', '* filter=x\n')
+    writeRepoFile(repo, '.gitattributes', '* filter=y\n')
+    writeRepoFile(repo, 'a.txt', 'changed')
+    expect((await collectChangedFiles(snapshot)).map((file) => file.path)).toEqual([
+      '.gitattributes',
+      'a.txt',
+    ])
+    expect(existsSync(marker)).toBe(false)
   })
 })

@@ -107,11 +107,15 @@ describe('resolveJailedPath', () => {
   it('refuses writing a protected path, in any case, but lets it be read', async () => {
     const repo = makeRepo({ '.github/workflows/ci.yml': 'on: push\n' })
     await expect(resolveJailedPath('.github/workflows/x.yml', 'write', jailOf(repo))).rejects.toThrow(
-      /protected path \(\.github\/workflows\/\*\*\)/,
+      /protected path \(\.github\/\*\*\)/,
     )
     await expect(resolveJailedPath('.GitHub/Workflows/x.yml', 'write', jailOf(repo))).rejects.toThrow(
       /protected path/,
     )
+    // By default everything that steers CI or review, not only the workflows, and .gitattributes.
+    for (const file of ['.github/actions/setup/action.yml', '.github/CODEOWNERS', '.gitattributes']) {
+      await expect(resolveJailedPath(file, 'write', jailOf(repo))).rejects.toThrow(/protected path/)
+    }
     await expect(resolveJailedPath('.github/workflows/ci.yml', 'read', jailOf(repo))).resolves.toMatchObject({
       relative: '.github/workflows/ci.yml',
     })

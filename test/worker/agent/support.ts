@@ -17,6 +17,7 @@ import { buildCommandEnv } from '../../../src/worker/agent/command-env.js'
 import { compileCommandPolicy, DEFAULT_COMMAND_DENY } from '../../../src/worker/agent/command-policy.js'
 import { DEFAULT_PROTECTED_PATHS } from '../../../src/worker/agent/jail.js'
 import type { ToolContext } from '../../../src/worker/agent/tools/tool.js'
+import { snapshotWorkspaceGit, type WorkspaceGit } from '../../../src/worker/agent/workspace-git.js'
 
 const created: string[] = []
 
@@ -61,6 +62,7 @@ export function removeTempDirs(): void {
 export function makeToolContext(workspace: string, overrides: Partial<ToolContext> = {}): ToolContext {
   return {
     workspace,
+    git: lazyWorkspaceGit(workspace),
     protectedPaths: DEFAULT_PROTECTED_PATHS,
     commandDeny: compileCommandPolicy({ deny: DEFAULT_COMMAND_DENY }),
     commandEnv: buildCommandEnv(process.env),
@@ -70,6 +72,13 @@ export function makeToolContext(workspace: string, overrides: Partial<ToolContex
     now: () => Date.now(),
     ...overrides,
   }
+}
+
+/** Git over `workspace` whose snapshot is taken now (as the loop does before any tool runs). */
+export function lazyWorkspaceGit(workspace: string): WorkspaceGit {
+  const snapshot = snapshotWorkspaceGit(workspace)
+  snapshot.catch(() => undefined)
+  return { workspace, baseSha: '', run: async (args, options) => (await snapshot).run(args, options) }
 }
 
 /** A tool call as a model would send it. */

@@ -1,8 +1,10 @@
 /** The edit_file tool: replaces one exact, unique piece of text in a file. */
-import { readFile, writeFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
+import { readRegularFile, writeRegularFile } from './regular-file.js'
 import { defineTool, fail, ok } from './tool.js'
+
+const MAX_EDIT_BYTES = 10 * 1024 * 1024
 
 /** Arguments of edit_file. */
 export const EditFileArgsSchema = z.strictObject({
@@ -24,12 +26,9 @@ export const editFileTool = defineTool({
       return fail('old_text is empty; give the exact text to replace, or use write_file')
     if (args.old_text === args.new_text)
       return fail('old_text and new_text are the same; nothing would change')
-    let content: string
-    try {
-      content = await readFile(target.absolute, 'utf8')
-    } catch {
-      return fail(`no such file: ${target.relative}; use write_file to create it`)
-    }
+    const buffer = await readRegularFile(target.absolute, target.relative, MAX_EDIT_BYTES)
+    if (buffer === undefined) return fail(`no such file: ${target.relative}; use write_file to create it`)
+    const content = buffer.toString('utf8')
     if (content.includes('\0'))
       return fail(`${target.relative} is a binary file; edit_file changes text only`)
     const positions = findAll(content, args.old_text)
@@ -50,7 +49,7 @@ export const editFileTool = defineTool({
     // Slicing, not String.replace, so `$&` and friends in new_text stay literal.
     const updated =
       content.slice(0, position) + args.new_text + content.slice(position + args.old_text.length)
-    await writeFile(target.absolute, updated, 'utf8')
+    await writeRegularFile(target.absolute, target.relative, updated)
     const removed = args.old_text.split('\n').length
     const added = args.new_text.split('\n').length
     return ok(`edited ${target.relative} at line ${lineOf(content, position)} (-${removed} +${added} lines)`)

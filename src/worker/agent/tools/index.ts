@@ -35,15 +35,15 @@ export const TOOL_NAMES: readonly string[] = [...TOOLS.keys()]
  * The tools named, in order; `finish` is added when missing, since without it a run can only end by
  * a budget. An unknown name is a configuration mistake and throws, naming the known ones.
  */
-export function selectTools(names: readonly string[]): Tool[] {
-  const unknown = names.filter((name) => !TOOLS.has(name))
+export function selectTools(names: readonly string[], catalogue: ReadonlyMap<string, Tool> = TOOLS): Tool[] {
+  const unknown = names.filter((name) => !catalogue.has(name))
   if (unknown.length > 0) {
     throw new Error(
-      `unknown tool ${unknown.map((name) => JSON.stringify(name)).join(', ')}; the tools are ${TOOL_NAMES.join(', ')}`,
+      `unknown tool ${unknown.map((name) => JSON.stringify(name)).join(', ')}; the tools are ${[...catalogue.keys()].join(', ')}`,
     )
   }
   const unique = [...new Set(names.includes('finish') ? names : [...names, 'finish'])]
-  return unique.map((name) => TOOLS.get(name) as Tool)
+  return unique.map((name) => catalogue.get(name) as Tool)
 }
 
 /** The ToolSpec of a tool, with the JSON Schema that its zod schema generates. */

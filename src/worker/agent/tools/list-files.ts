@@ -2,8 +2,7 @@
 import { lstat, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
-import { globToRegExp } from '../path-glob.js'
-import { runGit } from '../run-git.js'
+import { compileGlob } from '../path-glob.js'
 import { defineTool, fail, ok } from './tool.js'
 
 const MAX_ENTRIES = 1_000
@@ -42,20 +41,24 @@ export const listFilesTool = defineTool({
       return fail(`no such directory: ${target.relative}`)
     }
     const pathspec = target.relative === '.' ? [] : ['--', target.relative]
-    const result = await runGit(
-      context.workspace,
-      ['--literal-pathspecs', 'ls-files', '--cached', '--others', '--exclude-standard', '-z', ...pathspec],
-      context.commandEnv,
-    )
+    const result = await context.git.run([
+      '--literal-pathspecs',
+      'ls-files',
+      '--cached',
+      '--others',
+      '--exclude-standard',
+      '-z',
+      ...pathspec,
+    ])
     if (result.code !== 0) return fail(`git ls-files failed: ${result.stderr.trim()}`)
     const prefix = target.relative === '.' ? '' : `${target.relative}/`
-    const glob = args.glob === undefined ? undefined : globToRegExp(args.glob)
+    const glob = args.glob === undefined ? undefined : compileGlob(args.glob)
     const byName = args.glob !== undefined && !args.glob.includes('/')
     const entries = new Set<string>()
     for (const file of new Set(result.stdout.toString('utf8').split('\0'))) {
       if (file === '' || !file.startsWith(prefix)) continue
       const inner = file.slice(prefix.length)
-      if (glob !== undefined && !glob.test(byName ? (inner.split('/').pop() ?? inner) : inner)) continue
+      if (glob !== undefined && !glob(byName ? (inner.split('/').pop() ?? inner) : inner)) continue
       // The index still lists files deleted from the working tree until they are staged.
       if (!(await exists(`${context.workspace}/${file}`))) continue
       const segments = inner.split('/')

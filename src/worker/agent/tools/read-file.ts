@@ -1,7 +1,8 @@
 /** The read_file tool: a text file with numbered lines, optionally a range, capped in size. */
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
+import { readRegularFile } from './regular-file.js'
 import { defineTool, fail, ok } from './tool.js'
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -44,7 +45,8 @@ export const readFileTool = defineTool({
         `${target.relative} has ${stats.size} bytes, more than read_file takes; use search to find what you need`,
       )
     }
-    const buffer = await readFile(target.absolute)
+    const buffer = await readRegularFile(target.absolute, target.relative, MAX_FILE_BYTES)
+    if (buffer === undefined) return fail(`no such file: ${target.relative}`)
     if (buffer.subarray(0, 8000).includes(0)) {
       return fail(`${target.relative} is a binary file (${buffer.length} bytes); read_file shows text only`)
     }

@@ -1,8 +1,7 @@
 /** The search tool: a regular expression over the files git sees, with matches capped. */
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
-import { globToRegExp } from '../path-glob.js'
-import { runGit } from '../run-git.js'
+import { compileGlob } from '../path-glob.js'
 import { defineTool, fail, ok } from './tool.js'
 
 const MAX_MATCHES = 200
@@ -32,8 +31,7 @@ export const searchTool = defineTool({
   async run(args, context) {
     const target = await resolveJailedPath(args.path ?? '.', 'read', context)
     const pathspec = target.relative === '.' ? [] : ['--', target.relative]
-    const result = await runGit(
-      context.workspace,
+    const result = await context.git.run(
       [
         '--literal-pathspecs',
         'grep',
@@ -49,15 +47,14 @@ export const searchTool = defineTool({
         args.pattern,
         ...pathspec,
       ],
-      context.commandEnv,
-      4 * 1024 * 1024,
+      { maxBytes: 4 * 1024 * 1024 },
     )
     if (!result.truncated && result.code !== 0 && result.code !== 1) {
       return fail(
         `git grep refused the search: ${result.stderr.trim()}. Check the pattern (POSIX extended syntax).`,
       )
     }
-    const glob = args.glob === undefined ? undefined : globToRegExp(args.glob)
+    const glob = args.glob === undefined ? undefined : compileGlob(args.glob)
     const byName = args.glob !== undefined && !args.glob.includes('/')
     const matches: string[] = []
     let total = 0
@@ -65,7 +62,7 @@ export const searchTool = defineTool({
       // With -z, git grep separates path, line number and text with NUL bytes.
       const [file, number, ...rest] = line.split('\0')
       if (file === undefined || number === undefined || rest.length === 0) continue
-      if (glob !== undefined && !glob.test(byName ? (file.split('/').pop() ?? file) : file)) continue
+      if (glob !== undefined && !glob(byName ? (file.split('/').pop() ?? file) : file)) continue
       total += 1
       if (matches.length >= MAX_MATCHES) continue
       let text = rest.join('\0')

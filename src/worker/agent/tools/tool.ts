@@ -4,11 +4,14 @@
  */
 import type { z } from 'zod'
 import type { CommandRecord, Review } from '../effects.js'
+import type { WorkspaceGit } from '../workspace-git.js'
 
 /** What every tool may use; built once per run by the agent loop. */
 export interface ToolContext {
   /** The workspace as a real path: the root of a git checkout. */
   workspace: string
+  /** Git over the workspace with a git directory the agent never had (workspace-git.ts). */
+  git: WorkspaceGit
   protectedPaths: readonly string[]
   /** Compiled deny patterns of the command policy. */
   commandDeny: readonly RegExp[]

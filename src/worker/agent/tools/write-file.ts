@@ -1,8 +1,9 @@
 /** The write_file tool: creates or replaces a file in the workspace, creating its directories. */
-import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { resolveJailedPath } from '../jail.js'
+import { writeRegularFile } from './regular-file.js'
 import { defineTool, fail, ok } from './tool.js'
 
 const MAX_WRITE_BYTES = 2 * 1024 * 1024
@@ -29,14 +30,14 @@ export const writeFileTool = defineTool({
     }
     let existed = false
     try {
-      const stats = await stat(target.absolute)
+      const stats = await lstat(target.absolute)
       if (stats.isDirectory()) return fail(`${target.relative} is a directory; name a file inside it`)
       existed = true
     } catch {
       // A new file.
     }
     await mkdir(path.dirname(target.absolute), { recursive: true })
-    await writeFile(target.absolute, args.content, 'utf8')
+    await writeRegularFile(target.absolute, target.relative, args.content)
     return ok(`${existed ? 'replaced' : 'created'} ${target.relative} (${bytes} bytes)`)
   },
 })
