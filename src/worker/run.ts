@@ -42,6 +42,17 @@ export function explain(error: unknown): string {
   return `${error.message}${cause}`
 }
 
+/**
+ * The worker's temporary files (trusted clones) and the runner's temporary directory are for the
+ * worker alone: the runner writes each `run:` step there as a script with its expressions expanded,
+ * secrets included, readable by every user. Later steps run as the worker's user and still reach it.
+ */
+async function keepRunnerFilesPrivate(tmpRoot: string, runnerTemp: string | undefined): Promise<void> {
+  await mkdir(tmpRoot, { recursive: true, mode: 0o700 })
+  await chmod(tmpRoot, 0o700)
+  if (runnerTemp !== undefined && runnerTemp !== '') await chmod(runnerTemp, 0o700)
+}
+
 /** Runs the action; answers the exit code it ended with. */
 export async function run(options: RunOptions = {}): Promise<number> {
   const env = options.env ?? process.env
@@ -58,9 +69,7 @@ export async function run(options: RunOptions = {}): Promise<number> {
   try {
     const { inputs, context } = parseInputs(env)
     const deps = (options.connect ?? connect)(inputs, context, io, logger)
-    // The worker's own temporary files (trusted clones) are for the worker alone, not the agent's user.
-    await mkdir(deps.tmpRoot, { recursive: true, mode: 0o700 })
-    await chmod(deps.tmpRoot, 0o700)
+    await keepRunnerFilesPrivate(deps.tmpRoot, env['RUNNER_TEMP'])
     if (deps.commandIsolation === undefined) {
       const probe = await probeCommandIsolation({ workspace: deps.workspace })
       deps.commandIsolation = probe.isolation

@@ -4,6 +4,7 @@
  * `isolation: none` gets its run, with a loud warning on the progress comment and the job summary.
  */
 import { afterEach, expect, it } from 'vitest'
+import type { CommandIsolation } from '../../src/worker/agent/command-isolation.js'
 import type { ActionInputs } from '../../src/worker/action/inputs.js'
 import { main } from '../../src/worker/main.js'
 import {
@@ -63,7 +64,8 @@ async function runUnisolated(config: string) {
   made.deps.commandIsolation = null
   made.deps.isolationTried = TRIED
   const outcome = await main(inputsFor(bead), made.deps)
-  await made.deps.commandIsolation?.close()
+  // main put the opt-out's isolation (private HOME and TMPDIR) on the deps; run.ts closes it.
+  await (made.deps.commandIsolation as CommandIsolation | null)?.close()
   const { data: comments } = await town.alice.rest.issues.listComments({
     owner: OWNER,
     repo: REPO,

@@ -146,7 +146,8 @@ export function handBackArgv(
 
 /**
  * Lets the agent's user reach the workspace: each parent directory that others cannot traverse gets
- * `o+x` (traverse, not list). Answers what to undo when the run ends.
+ * `o+x` (traverse, not list), and keeps it: runs on one machine share the parents, and taking it back
+ * when one run ends would cut off another run's agent. Answers what was granted.
  */
 export async function grantTraversal(
   privilege: Privilege,

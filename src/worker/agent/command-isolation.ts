@@ -50,7 +50,7 @@ export interface CommandIsolation {
   leave(workspace: string): Promise<void>
   /** Signals the command's process group, even when it runs as another user. */
   signal(pgid: number, signal: NodeJS.Signals): Promise<void>
-  /** Removes the private directories and undoes what was granted. */
+  /** Removes the private directories. */
   close(): Promise<void>
 }
 
@@ -153,9 +153,6 @@ export function agentUserIsolation(parts: UserParts, namespace: boolean): Comman
     },
     async close() {
       await removePrivateDirs(dirs, privilege, env)
-      for (const { dir, mode } of parts.granted.reverse()) {
-        await runPrivileged(privilege, ['chmod', mode.toString(8), dir], env)
-      }
     },
   }
 }
