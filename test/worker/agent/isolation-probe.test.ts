@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { agentUserIsolation } from '../../../src/worker/agent/command-isolation.js'
-import { isolationError, probeCommandIsolation } from '../../../src/worker/agent/isolation-probe.js'
+import { isolationError } from '../../../src/worker/agent/isolation-probe.js'
 import { huntFromWorker, type HuntResult } from './isolation-stand-in.js'
 import { makeRepo, removeTempDirs } from './support.js'
 
