@@ -47,10 +47,19 @@ export function explain(error: unknown): string {
  * worker alone: the runner writes each `run:` step there as a script with its expressions expanded,
  * secrets included, readable by every user. Later steps run as the worker's user and still reach it.
  */
-async function keepRunnerFilesPrivate(tmpRoot: string, runnerTemp: string | undefined): Promise<void> {
+async function keepRunnerFilesPrivate(
+  tmpRoot: string,
+  runnerTemp: string | undefined,
+): Promise<string | undefined> {
   await mkdir(tmpRoot, { recursive: true, mode: 0o700 })
   await chmod(tmpRoot, 0o700)
-  if (runnerTemp !== undefined && runnerTemp !== '') await chmod(runnerTemp, 0o700)
+  if (runnerTemp === undefined || runnerTemp === '') return undefined
+  try {
+    await chmod(runnerTemp, 0o700)
+    return undefined
+  } catch (error) {
+    return `could not make RUNNER_TEMP private (${(error as Error).message}): the agent's commands may read the runner's step scripts there`
+  }
 }
 
 /** Runs the action; answers the exit code it ended with. */
@@ -69,7 +78,8 @@ export async function run(options: RunOptions = {}): Promise<number> {
   try {
     const { inputs, context } = parseInputs(env)
     const deps = (options.connect ?? connect)(inputs, context, io, logger)
-    await keepRunnerFilesPrivate(deps.tmpRoot, env['RUNNER_TEMP'])
+    const exposed = await keepRunnerFilesPrivate(deps.tmpRoot, env['RUNNER_TEMP'])
+    if (exposed !== undefined) logger.warn({}, exposed)
     if (deps.commandIsolation === undefined) {
       const probe = await probeCommandIsolation({ workspace: deps.workspace })
       deps.commandIsolation = probe.isolation
