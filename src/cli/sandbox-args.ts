@@ -13,6 +13,8 @@ export interface SandboxArgs {
   merge: 'auto' | 'manual'
   seed: number
   timeoutMinutes: number
+  /** Play GitHub's ubuntu-24.04 runners: `unshare` refused, workers fall back to a separate user. */
+  hostedRunner: boolean
   help: boolean
 }
 
@@ -33,6 +35,8 @@ Options:
   --port N             the emulator's port, default a free one
   --seed N             seeds the emulator and the Mayor's retry jitter, default 1
   --timeout-minutes N  stop after this long, default 30
+  --hosted-runner      play GitHub's ubuntu-24.04 runners, where unshare is refused: workers isolate the
+                       agent's commands with a separate user instead of a PID namespace
   -h, --help           this text
 
 Environment: OPENAI_API_KEY (a real model), GASTOWN_MODEL or OPENAI_MODEL (its name, default
@@ -70,6 +74,7 @@ export function parseSandboxArgs(argv: readonly string[]): SandboxArgs {
         merge: { type: 'string' },
         seed: { type: 'string' },
         'timeout-minutes': { type: 'string' },
+        'hosted-runner': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     })
@@ -96,6 +101,7 @@ export function parseSandboxArgs(argv: readonly string[]): SandboxArgs {
     merge,
     seed: whole('seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
     timeoutMinutes: whole('timeout-minutes', values['timeout-minutes'], 1, 24 * 60) ?? 30,
+    hostedRunner: values['hosted-runner'] ?? false,
     help: values.help ?? false,
   }
 }

@@ -90,6 +90,7 @@ export async function sandboxCommand(argv: readonly string[], deps: SandboxComma
       env: deps.env,
       events,
       seed: args.seed,
+      refuseUnshare: args.hostedRunner,
       timeoutMs: args.timeoutMinutes * 60_000,
       cwd: deps.cwd,
     })

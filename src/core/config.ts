@@ -175,6 +175,12 @@ export const configSchema = z
       })
       .prefault({})
       .describe('What the agent may run with run_command.'),
+    isolation: z
+      .enum(['required', 'none'])
+      .default('required')
+      .describe(
+        "required: a worker that cannot isolate the agent's commands from its token and key fails at once; none: they run unisolated, and the run says so loudly.",
+      ),
     plan_approval: z
       .boolean()
       .default(false)

@@ -61,6 +61,8 @@ export interface TownOptions {
   events?: TownEvents
   /** Seeds the emulator and the Mayor's retry jitter. */
   seed?: number
+  /** Workers run as on GitHub's ubuntu-24.04 runners, where `unshare` is refused (refused-unshare.ts). */
+  refuseUnshare?: boolean
   /** The town stops with `timeout` after this long; 30 minutes by default. */
   timeoutMs?: number
   /** Where action.yml and dist/index.js are; this project by default. */
@@ -168,6 +170,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
     appOwner: owner,
     seed: options.seed ?? 1,
     runners: workers,
+    refuseUnshare: options.refuseUnshare ?? false,
     actions: { 'gastown-github/gastown@v1': projectRoot },
     secrets: choice.kind === 'real' ? { OPENAI_API_KEY: choice.apiKey } : {},
     repos: [{ owner, name, files, description: 'A todo list REST API, built by Gas Town' }],

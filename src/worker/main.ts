@@ -20,6 +20,7 @@ import { claimBead, staleReason } from './action/claim.js'
 import { loadTrustedConfig } from './action/gather-context.js'
 import type { ActionInputs } from './action/inputs.js'
 import { renderJobSummary, type Timings } from './action/job-summary.js'
+import { checkIsolation, isolationWarning } from './action/isolation-check.js'
 import { createProgressReporter } from './action/progress-comment.js'
 import { runCodeBead } from './action/run-code-bead.js'
 import { findStoredCredentials, storedCredentialsError } from './action/git-workspace.js'
@@ -123,7 +124,10 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
       loadTrustedConfig(deps.api, deps.repo, repository.default_branch),
     )
     const role = resolveRoles(run.config)[run.bead.role]
-    if (role === undefined) {
+    const refused = await checkIsolation(run)
+    if (refused !== null) {
+      result = await failBead(run, refused)
+    } else if (role === undefined) {
       result = await failBead(
         run,
         `the role "${run.bead.role}" is not in the catalogue or .github/gastown.yml; add it under roles:`,
@@ -178,6 +182,7 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
         message: result.message,
         timings,
         secrets: deps.secrets,
+        warning: isolationWarning(run),
         ...(result.prNumber === undefined ? {} : { prNumber: result.prNumber }),
         ...(result.outcome === undefined ? {} : { outcome: result.outcome }),
       }),

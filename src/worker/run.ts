@@ -2,9 +2,10 @@
  * The action's runner: inputs in, outputs out, and the only place that fails the step (an `::error::`
  * annotation and exit code 1). Everything else is `connect` (dependencies) and `main` (the work).
  */
+import { chmod, mkdir } from 'node:fs/promises'
 import { redactSecrets } from '../core/sanitize.js'
 import { connect, startLogging } from './action/connect.js'
-import { probeCommandIsolation } from './agent/command-isolation.js'
+import { probeCommandIsolation } from './agent/isolation-probe.js'
 import { InputError, parseInputs } from './action/inputs.js'
 import { errorAnnotation, getInput, setOutputs, type RunnerIo } from './action/runner-io.js'
 import { main, type WorkerDeps, type WorkerOutcome } from './main.js'
@@ -41,6 +42,26 @@ export function explain(error: unknown): string {
   return `${error.message}${cause}`
 }
 
+/**
+ * The worker's temporary files (trusted clones) and the runner's temporary directory are for the
+ * worker alone: the runner writes each `run:` step there as a script with its expressions expanded,
+ * secrets included, readable by every user. Later steps run as the worker's user and still reach it.
+ */
+async function keepRunnerFilesPrivate(
+  tmpRoot: string,
+  runnerTemp: string | undefined,
+): Promise<string | undefined> {
+  await mkdir(tmpRoot, { recursive: true, mode: 0o700 })
+  await chmod(tmpRoot, 0o700)
+  if (runnerTemp === undefined || runnerTemp === '') return undefined
+  try {
+    await chmod(runnerTemp, 0o700)
+    return undefined
+  } catch (error) {
+    return `could not make RUNNER_TEMP private (${(error as Error).message}): the agent's commands may read the runner's step scripts there`
+  }
+}
+
 /** Runs the action; answers the exit code it ended with. */
 export async function run(options: RunOptions = {}): Promise<number> {
   const env = options.env ?? process.env
@@ -57,17 +78,23 @@ export async function run(options: RunOptions = {}): Promise<number> {
   try {
     const { inputs, context } = parseInputs(env)
     const deps = (options.connect ?? connect)(inputs, context, io, logger)
+    const exposed = await keepRunnerFilesPrivate(deps.tmpRoot, env['RUNNER_TEMP'])
+    if (exposed !== undefined) logger.warn({}, exposed)
     if (deps.commandIsolation === undefined) {
-      deps.commandIsolation = await probeCommandIsolation()
-      if (deps.commandIsolation === null) {
-        logger.warn(
-          {},
-          "the agent's commands cannot be put in their own PID namespace here (unshare is missing or user namespaces are off): " +
-            "they could read this worker's environment through /proc. Run workers where `unshare --user --pid` works.",
-        )
-      }
+      const probe = await probeCommandIsolation({ workspace: deps.workspace })
+      deps.commandIsolation = probe.isolation
+      deps.isolationTried = probe.tried
+      if (probe.isolation === null)
+        logger.warn({ tried: probe.tried }, "no way to isolate the agent's commands")
+      else logger.info({ tried: probe.tried }, `the agent's commands run in ${probe.isolation.description}`)
     }
-    const outcome = await main(inputs, deps)
+    const outcome = await main(inputs, deps).finally(() =>
+      deps.commandIsolation
+        ?.close()
+        .catch((error: unknown) =>
+          logger.warn({ error }, "could not remove the agent's private directories"),
+        ),
+    )
     await setOutputs(io, outputsFor(outcome))
     if (outcome.status === 'failed') {
       errorAnnotation(io, redactSecrets(`Bead #${inputs.bead} failed: ${outcome.message}`, secrets))

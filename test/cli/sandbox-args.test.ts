@@ -14,6 +14,7 @@ describe('parseSandboxArgs', () => {
       merge: 'auto',
       seed: 1,
       timeoutMinutes: 30,
+      hostedRunner: false,
       help: false,
     })
   })
@@ -36,6 +37,7 @@ describe('parseSandboxArgs', () => {
         '7',
         '--timeout-minutes',
         '3',
+        '--hosted-runner',
       ]),
     ).toMatchObject({
       workers: 5,
@@ -47,6 +49,7 @@ describe('parseSandboxArgs', () => {
       merge: 'manual',
       seed: 7,
       timeoutMinutes: 3,
+      hostedRunner: true,
     })
   })
 

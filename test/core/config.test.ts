@@ -40,6 +40,7 @@ const DEFAULTS = {
   project: null,
   protected_paths: ['.github/**', '.gitattributes'],
   commands: { timeout_seconds: 300, max_output_bytes: 65536, deny: ['^\\s*git\\s+push\\b', '\\bsudo\\b'] },
+  isolation: 'required',
   plan_approval: false,
   allow_approve: false,
   worker_workflow: 'gastown-worker.yml',

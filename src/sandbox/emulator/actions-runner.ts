@@ -12,6 +12,7 @@ import yaml from 'js-yaml'
 import { z } from 'zod'
 import { DispatchError, type ActionsRunner, type GitHost, type WorkflowRun } from './contracts.js'
 import { isolatedGitEnv } from './git-exec.js'
+import { writeRefusedUnshare } from './refused-unshare.js'
 import { maskText, parseEnvironmentFile, parseWorkflowCommand } from './workflow-commands.js'
 import {
   evaluateCondition,
@@ -55,6 +56,8 @@ export interface ActionsRunnerOptions {
   /** Node binary for JavaScript actions (default: the one running the emulator). */
   nodePath?: string
   logger?: { warn(details: object, message: string): void }
+  /** Play a GitHub-hosted ubuntu-24.04 runner, whose AppArmor refuses `unshare` (see refused-unshare.ts). */
+  refuseUnshare?: boolean
 }
 
 interface RunState {
@@ -346,6 +349,7 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
   const execute = async (state: RunState): Promise<'success' | 'failure' | 'cancelled'> => {
     const { run, workflow } = state
     await mkdir(state.dir, { recursive: true })
+    if (options.refuseUnshare) await writeRefusedUnshare(join(state.dir, 'refused-unshare'))
     const token = options.tokenFor(snapshot(run))
     const runMasks = new Set([token])
     const [owner = '', name = ''] = run.repo.split('/')
@@ -581,6 +585,9 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
         }
         const processEnv: Record<string, string> = { HOME: home, ...baseEnv, ...stepEnv, ...runnerEnv }
         if (extraPath.length > 0) processEnv.PATH = [...extraPath, processEnv.PATH ?? ''].join(':')
+        if (options.refuseUnshare) {
+          processEnv.PATH = [join(state.dir, 'refused-unshare'), processEnv.PATH ?? ''].join(':')
+        }
         const stepMasks = context.runMasks
         const record: StepRecord = { outputs: {}, outcome: 'success', conclusion: 'success' }
         const stateValues: Record<string, string> = {}

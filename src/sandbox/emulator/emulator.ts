@@ -92,6 +92,8 @@ export interface EmulatorOptions {
   actions?: Record<string, string>
   /** Repository secrets for workflow runs. */
   secrets?: Record<string, string>
+  /** Its runner plays a GitHub-hosted ubuntu-24.04 runner, where `unshare` is refused. */
+  refuseUnshare?: boolean
   fetch?: typeof fetch
 }
 
@@ -212,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     gitUrl: url,
     actions: options.actions ?? {},
     secrets: options.secrets ?? {},
+    refuseUnshare: options.refuseUnshare ?? false,
     tokenFor: (run) => {
       const token = runTokens.get(run.id) ?? actors.createRunToken(run.repo)
       runTokens.set(run.id, token)

@@ -11,6 +11,7 @@ import type { GitHubApi, RepoRef } from '../../github/client.js'
 import type { IssueData } from '../../github/issues.js'
 import type { ChatModel } from '../../llm/chat-model.js'
 import type { Clock } from '../agent/agent-loop.js'
+import type { CommandIsolation } from '../agent/command-isolation.js'
 import type { AgentOutcome } from '../agent/effects.js'
 import type { ActionLogger } from './action-logger.js'
 import { loadBead, saveBead } from './bead-issue.js'
@@ -44,8 +45,14 @@ export interface WorkerDeps {
   createModel(config: Config): Promise<ChatModel>
   /** The environment the agent's command environment is scrubbed from. */
   agentEnv: NodeJS.ProcessEnv
-  /** How the agent's commands are kept from reading the worker's processes; null when they cannot be. */
-  commandIsolation?: readonly string[] | null
+  /**
+   * How the agent's commands are kept from the worker's processes and files; null when no way works
+   * (the run then fails unless the config says `isolation: none`); undefined when the caller did not
+   * probe (tests that run commands plainly).
+   */
+  commandIsolation?: CommandIsolation | null
+  /** What the probe tried and why each way failed, for the error of a run that cannot isolate. */
+  isolationTried?: readonly string[]
   /** Least time between two edits of the progress comment; default 5 s. */
   progressIntervalMs?: number
   /** Appends to the Actions job summary. */

@@ -27,6 +27,8 @@ export interface JobSummaryInput {
   outcome?: AgentOutcome
   timings: Timings
   secrets: readonly string[]
+  /** Shown first, as a caution block (commands that ran unisolated). */
+  warning?: string | undefined
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
@@ -37,6 +39,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
   const lines = [
     `## Gas Town worker: bead #${input.bead} (${input.role}), attempt ${input.attempt}`,
     '',
+    ...(input.warning === undefined ? [] : [`> [!CAUTION]\n> ${input.warning}`, '']),
     `**Status:** ${input.status}${input.prNumber === undefined ? '' : ` · PR #${input.prNumber}`}`,
     '',
     sanitizeForGitHub(input.message, { maxChars: 4_000, secrets: input.secrets }),

@@ -23,6 +23,8 @@ export interface ProgressState {
   costUsd: number
   steps: { tool: string; ok: boolean; summary: string }[]
   commands: number
+  /** Shown under the title until the run ends (commands that run unisolated). */
+  warning?: string
 }
 
 /** Options of the reporter. */
@@ -55,6 +57,7 @@ export function renderProgress(
   return [
     `### Gas Town worker: bead #${options.bead}, attempt ${options.attempt}`,
     '',
+    ...(state.warning === undefined ? [] : [`> [!WARNING]\n> ${state.warning}`, '']),
     `**${sanitizeForGitHub(state.phase, { maxChars: 1_500, secrets: options.secrets })}**`,
     '',
     `Iteration ${state.iteration} · ${state.steps.length} tool calls · ${state.commands} commands · ${usageLine(state.tokens, state.costUsd)} · [worker run](${options.runUrl})`,
@@ -68,6 +71,8 @@ export function renderProgress(
 export interface ProgressReporter {
   /** Sets the headline and writes at once (claim, applying, done). */
   phase(text: string): Promise<void>
+  /** Sets a warning shown under the title for the rest of the run, and writes at once. */
+  warn(text: string): Promise<void>
   /** Takes an agent event; writes when the interval has passed since the last write. */
   onEvent(event: AgentEvent): void
   /** Writes the final state, waiting for any write in flight. */
@@ -118,6 +123,10 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     },
     phase(text) {
       state.phase = text
+      return write()
+    },
+    warn(text) {
+      state.warning = text
       return write()
     },
     onEvent(event) {

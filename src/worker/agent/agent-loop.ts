@@ -12,6 +12,7 @@ import { z } from 'zod'
 import type { ChatMessage, ChatModel, ChatPurpose, ToolCall } from '../../llm/chat-model.js'
 import { collectChangedFiles } from './changed-files.js'
 import { buildCommandEnv } from './command-env.js'
+import type { CommandIsolation } from './command-isolation.js'
 import { compileCommandPolicy, DEFAULT_COMMAND_DENY, type CommandPolicy } from './command-policy.js'
 import { estimateTokens, fitContext } from './context-window.js'
 import type { AgentOutcome, BudgetName, CommandRecord, Review, TrajectoryStep } from './effects.js'
@@ -86,7 +87,7 @@ export interface RunAgentOptions {
   /** The longest one command may run; default 10 minutes, and never beyond the wall-time budget. */
   commandTimeoutMs?: number
   /** How commands are isolated from the worker's processes (command-isolation.ts); none when absent. */
-  commandIsolation?: readonly string[] | null
+  commandIsolation?: CommandIsolation | null
   /** Output of one command kept for the model (head and tail); default 32 KiB. */
   maxCommandOutputBytes?: number
   /** The PRs submit_review may target (reviewer runs). */

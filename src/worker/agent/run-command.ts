@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import type { CommandIsolation } from './command-isolation.js'
 
 /** How to run a command; `env` must already be scrubbed (see command-env.ts). */
 export interface RunCommandOptions {
@@ -16,8 +17,8 @@ export interface RunCommandOptions {
   /** Bytes of output kept: half from the start, half from the end. */
   maxOutputBytes?: number
   signal?: AbortSignal
-  /** A prefix that runs the command isolated (see command-isolation.ts); none runs it as is. */
-  isolation?: readonly string[] | null
+  /** How the command runs isolated (see command-isolation.ts); none runs it as is. */
+  isolation?: CommandIsolation | null
 }
 
 /** What a command did; `output` interleaves stdout and stderr as they arrived. */
@@ -44,10 +45,32 @@ const GROUP_POLL_MS = 50
 export async function runCommand(options: RunCommandOptions): Promise<CommandResult> {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS
   const output = new CappedOutput(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES)
-  const argv = [...(options.isolation ?? []), 'bash', '-c', options.command]
-  const child = spawn(argv[0]!, argv.slice(1), {
+  const isolation = options.isolation ?? null
+  if (isolation === null) return spawnCommand(options, graceMs, output, null)
+  // The workspace is the command's only while it runs: trusted code owns it again before it reads it.
+  await isolation.enter(options.cwd)
+  try {
+    return await spawnCommand(options, graceMs, output, isolation)
+  } finally {
+    await isolation.leave(options.cwd)
+  }
+}
+
+async function spawnCommand(
+  options: RunCommandOptions,
+  graceMs: number,
+  output: CappedOutput,
+  isolation: CommandIsolation | null,
+): Promise<CommandResult> {
+  const plan =
+    isolation === null
+      ? { argv: ['bash', '-c', options.command], env: options.env }
+      : isolation.plan(options.command, options.cwd, options.env)
+  const signal = (pgid: number, name: NodeJS.Signals): Promise<void> =>
+    isolation === null ? Promise.resolve(signalGroup(pgid, name)) : isolation.signal(pgid, name)
+  const child = spawn(plan.argv[0]!, plan.argv.slice(1), {
     cwd: options.cwd,
-    env: options.env,
+    env: plan.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -64,7 +87,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   const pid = child.pid
   let timedOut = false
   let terminating: Promise<void> | undefined
-  const terminate = (): Promise<void> => (terminating ??= terminateGroup(pid, graceMs))
+  const terminate = (): Promise<void> => (terminating ??= terminateGroup(pid, graceMs, signal))
   const onTimeout = (): void => {
     timedOut = true
     void terminate()
@@ -103,14 +126,18 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
 }
 
 /** Sends SIGTERM to the group, and SIGKILL to whatever is left of it after the grace. */
-async function terminateGroup(pid: number | undefined, graceMs: number): Promise<void> {
+async function terminateGroup(
+  pid: number | undefined,
+  graceMs: number,
+  signal: (pgid: number, name: NodeJS.Signals) => Promise<void>,
+): Promise<void> {
   if (pid === undefined) return
-  signalGroup(pid, 'SIGTERM')
+  await signal(pid, 'SIGTERM')
   // There is no event for the end of a process group that is not our child, so it is polled.
   for (let waited = 0; waited < graceMs && groupAlive(pid); waited += GROUP_POLL_MS) {
     await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS))
   }
-  if (groupAlive(pid)) signalGroup(pid, 'SIGKILL')
+  if (groupAlive(pid)) await signal(pid, 'SIGKILL')
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -129,8 +156,9 @@ function groupAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false
   try {
     process.kill(-pid, 0)
-  } catch {
-    return false
+  } catch (error) {
+    // EPERM: the group lives but runs as another user (the agent's); /proc tells the rest.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
   let entries: string[]
   try {

@@ -3,6 +3,7 @@
  * the model is generated from it), and a function that runs it inside the jail.
  */
 import type { z } from 'zod'
+import type { CommandIsolation } from '../command-isolation.js'
 import type { CommandRecord, Review } from '../effects.js'
 import type { WorkspaceGit } from '../workspace-git.js'
 
@@ -17,8 +18,8 @@ export interface ToolContext {
   commandDeny: readonly RegExp[]
   /** The scrubbed environment of commands (and of the git the tools run). */
   commandEnv: Record<string, string>
-  /** The prefix that runs commands in their own PID namespace, or null. */
-  commandIsolation?: readonly string[] | null
+  /** How commands are isolated from the worker (command-isolation.ts), or null. */
+  commandIsolation?: CommandIsolation | null
   /** The time a command may take now: the command timeout, capped by the wall time left. */
   commandTimeoutMs: () => number
   maxCommandOutputBytes: number
