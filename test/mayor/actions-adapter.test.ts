@@ -23,6 +23,7 @@ import { actionsMain, runMayorInActions } from '../../src/mayor/actions-adapter.
 import { renderPlanComment } from '../../src/mayor/goal-comments.js'
 import type { MayorDeps } from '../../src/mayor/mayor-deps.js'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
+import { SANDBOX_TIME_SCALE } from '../../src/sandbox/serve-mayor.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
 import { IDLE_WORKFLOW, planJson } from './mayor-fixture.js'
 
@@ -100,6 +101,7 @@ afterEach(async () => {
 /** The emulator with alice/town (worker workflow that succeeds at once), and a labelled goal's event file. */
 async function labelledGoal(): Promise<{ goal: number; eventPath: string; env: Record<string, string> }> {
   emulator = await startTown({
+    timeScale: SANDBOX_TIME_SCALE,
     repos: [
       {
         owner: 'alice',

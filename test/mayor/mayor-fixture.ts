@@ -15,7 +15,7 @@ import { decodeBead, encodeBead } from '../../src/core/bead-codec.js'
 import { transition } from '../../src/core/bead-status.js'
 import { createMayor, type Mayor } from '../../src/mayor/app.js'
 import { timerSet, type MayorDeps } from '../../src/mayor/mayor-deps.js'
-import { serveMayor } from '../../src/sandbox/serve-mayor.js'
+import { SANDBOX_TIME_SCALE, serveMayor } from '../../src/sandbox/serve-mayor.js'
 import { parseScenario } from '../../src/llm/scenario.js'
 import { ScriptedModel } from '../../src/llm/scripted-model.js'
 import { silentLogger } from '../../src/llm/logger.js'
@@ -93,7 +93,7 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     files,
     access: { bob: 'write', tina: 'triage', rita: 'read' },
   }
-  const emulator = await startTown({ repos: [repo] })
+  const emulator = await startTown({ repos: [repo], timeScale: SANDBOX_TIME_SCALE })
   const scenario = parseScenario(
     [
       'name: mayor-test',

@@ -24,6 +24,7 @@ import type { Services } from './routes/route-context.js'
 import { onBranchMoved } from './routes/branch-moves.js'
 import { createRepoEvents } from './repo-events.js'
 import { createRestHandler, type Violation } from './rest-handler.js'
+import { createSecondaryRateLimit } from './secondary-rate-limit.js'
 import { onRunUpdate } from './run-events.js'
 import { createShapes } from './shapes.js'
 import {
@@ -92,6 +93,11 @@ export interface EmulatorOptions {
   /** Repository secrets for workflow runs. */
   secrets?: Record<string, string>
   fetch?: typeof fetch
+  /**
+   * GitHub seconds per second of `clock` in the secondary rate limits' windows; 1 (GitHub's) when absent.
+   * A sandbox whose clients wait 10 ms per second of `retry-after` compresses time by 100.
+   */
+  timeScale?: number
 }
 
 export type { Violation } from './rest-handler.js'
@@ -263,6 +269,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     log,
     addViolation,
     prefix: restPrefix,
+    secondaryLimit: createSecondaryRateLimit({ clock, timeScale: options.timeScale ?? 1 }),
   })
   server.on('request', (req, res) => {
     void handle(req, res).catch((error: unknown) => {
