@@ -17,7 +17,8 @@ import { canWrite, getPermission } from '../github/repository.js'
 import { advanceGoal, writeBead } from './advance-goal.js'
 import { helpText, parseCommand, type SlashCommand } from './commands.js'
 import { createBeads } from './create-beads.js'
-import { renderPlanComment, planTag, progressTag } from './goal-comments.js'
+import { progressTag } from './goal-comments.js'
+import { postPlan } from './plan-comments.js'
 import { FactsCache } from './facts-cache.js'
 import { DeliveryLog, GoalQueue, type GoalJob } from './goal-queue.js'
 import {
@@ -353,14 +354,7 @@ export function createMayor(deps: MayorDeps): Mayor {
         }
         if (!latest.record.approved) {
           const record = { ...latest.record, approved: true }
-          await upsertComment(
-            api,
-            repo,
-            goal,
-            planTag(goal),
-            renderPlanComment(record),
-            scope.bot ? { author: scope.bot } : {},
-          )
+          await postPlan(scope, record)
           await createBeads(scope, record)
           await reply('plan approved; creating the beads.')
         } else {

@@ -4,12 +4,13 @@
  * a Mayor restarted at any moment picks up exactly where the last one stopped.
  */
 import { GOAL_LABEL } from '../core/labels.js'
-import { parsePlanRecord, type PlanRecord } from '../core/plan-record.js'
+import type { PlanRecord } from '../core/plan-record.js'
 import { resolveRoles } from '../core/roles.js'
 import { formatConfigErrors } from '../core/config.js'
 import { formatTag } from '../core/bead-marker.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import { listComments, upsertComment, type CommentData } from '../github/comments.js'
+import { githubSaid } from '../github/github-error.js'
 import { getIssue, type IssueData } from '../github/issues.js'
 import {
   canWrite,
@@ -21,24 +22,19 @@ import {
 } from '../github/repository.js'
 import { advanceGoal, type AdvanceResult } from './advance-goal.js'
 import { createBeads } from './create-beads.js'
-import { planTag, progressTag, renderPlanComment, renderProgress } from './goal-comments.js'
+import { progressTag, renderProgress } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
 import { loadConfig } from './load-config.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import { planGoal } from './planner.js'
+import { planningStopped, planningStopTag, subIssueRoom } from './plan-limits.js'
+import { postPlan, readPlan } from './plan-comments.js'
 import { readGoalBeads } from './read-beads.js'
 
 /** The latest plan record on the goal (the highest round), with its comment. */
 export function latestPlan(comments: readonly CommentData[], goal: number, bot?: string) {
-  let best: { record: PlanRecord; comment: CommentData } | undefined
-  for (const comment of comments) {
-    if (bot !== undefined && comment.user !== bot) continue
-    const parsed = parsePlanRecord(comment.body)
-    if (!parsed?.ok || parsed.record.goal !== goal) continue
-    if (!best || parsed.record.round >= best.record.round) best = { record: parsed.record, comment }
-  }
-  return best
+  return readPlan(comments, goal, bot)
 }
 
 /** Builds the scope for a goal: config (errors posted on the goal, once), roles and default branch. */
@@ -106,6 +102,16 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
       renderProgress(goal, [], { headline, now: deps.now() }),
       scope.bot ? { author: scope.bot } : {},
     )
+  // Planning that cannot lead anywhere stops with one comment, and waits for a person's /gastown replan.
+  const stop = (why: string) =>
+    progress(
+      `❌ ${why}\n\nThe Mayor will not plan this goal again by itself: comment \`/gastown replan\` once it can go on.\n\n${planningStopTag(goal)}`,
+    )
+  const room = await subIssueRoom(api, repo, goal, config.max_beads)
+  if (room.maxBeads === 0) {
+    await stop(room.note)
+    return undefined
+  }
   const model = await deps.modelFor(config)
   await progress(
     `🗺️ Planning this goal with ${model.scripted ? `the scripted model \`${model.name}\` (a test double, not an LLM)` : `\`${model.name}\``}…`,
@@ -128,19 +134,25 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
         readme,
       },
       scope.roles,
-      config,
+      { ...config, max_beads: room.maxBeads },
     )
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'planning failed')
-    await progress(
-      `❌ **Planning failed**, so no bead was created.\n\n${(error as Error).message}\n\nEdit the goal to make it clearer and comment \`/gastown replan\`, or try a stronger model (\`model.name\` in .github/gastown.yml).`,
+    await stop(
+      `**Planning failed**, so no bead was created.\n\n${(error as Error).message}${room.note ? `\n\n${room.note}` : ''}\n\nEdit the goal to make it clearer, or try a stronger model (\`model.name\` in .github/gastown.yml).`,
     )
     return undefined
   }
   const record: PlanRecord = { v: 1, goal, round, approved: !config.plan_approval, plan: planned.plan }
-  await upsertComment(api, repo, goal, `${planTag(goal)}`, renderPlanComment(record), {
-    ...(scope.bot ? { author: scope.bot } : {}),
-  })
+  try {
+    await postPlan(scope, record)
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, 'the plan could not be posted')
+    await stop(
+      `**GitHub refused the plan comment**, so no bead was created. GitHub said: ${githubSaid(error)}`,
+    )
+    return undefined
+  }
   log.info({ beads: planned.plan.beads.length, round, tokens: planned.usage.totalTokens }, 'goal planned')
   if (!record.approved) await progress('📝 The plan waits for `/gastown approve`.')
   return record
@@ -176,6 +188,7 @@ export async function runGoal(
   let plan = latestPlan(comments, goal, scope.bot)?.record
   // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
   if (!plan && read.beads.length === 0) {
+    if (planningStopped(comments, goal, scope.bot)) return undefined
     if (!options.labelledByWriter && !(await mayPlanUnseen(scope, goalIssue, comments))) return undefined
     plan = await planAndRecord(scope, 1)
     // Planning failed: its comment says why, and nothing else is to be done until a person acts.

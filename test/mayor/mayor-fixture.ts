@@ -19,6 +19,7 @@ import { SANDBOX_TIME_SCALE, serveMayor } from '../../src/sandbox/serve-mayor.js
 import { parseScenario } from '../../src/llm/scenario.js'
 import { ScriptedModel } from '../../src/llm/scripted-model.js'
 import { silentLogger } from '../../src/llm/logger.js'
+import type { ChatModel, ChatRequest } from '../../src/llm/chat-model.js'
 import type { Emulator, RepoOptions } from '../../src/sandbox/emulator/emulator.js'
 import { startTown, quietLog } from '../sandbox/emulator/emulator-fixture.js'
 
@@ -65,6 +66,8 @@ export interface MayorTown {
   /** Waits until the emulator has delivered everything, the Mayor's queue is empty and no run is active. */
   settle(): Promise<void>
   beads(): Promise<Bead[]>
+  /** Every request the planner's model was sent, in order (this fixture's towns only). */
+  modelRequests?: ChatRequest[]
   close(): Promise<void>
 }
 
@@ -106,7 +109,16 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     ].join('\n'),
     'mayor-test.yaml',
   )
-  const model = new ScriptedModel(scenario, { logger: silentLogger })
+  const scripted = new ScriptedModel(scenario, { logger: silentLogger })
+  const modelRequests: ChatRequest[] = []
+  const model: ChatModel = {
+    name: scripted.name,
+    scripted: scripted.scripted,
+    complete: (request) => {
+      modelRequests.push(request)
+      return scripted.complete(request)
+    },
+  }
   const timers = timerSet()
   const deps: MayorDeps = {
     modelFor: async () => model,
@@ -155,6 +167,7 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     as,
     settle,
     beads,
+    modelRequests,
     async close() {
       mayor.stop()
       timers.cancelAll()
