@@ -17,6 +17,7 @@ import { canWrite, getPermission } from '../github/repository.js'
 import { advanceGoal, writeBead } from './advance-goal.js'
 import { helpText, parseCommand, type SlashCommand } from './commands.js'
 import { createBeads } from './create-beads.js'
+import { listInstallationIds, listInstallationRepos } from '../github/installations.js'
 import { progressTag } from './goal-comments.js'
 import { postPlan } from './plan-comments.js'
 import { FactsCache } from './facts-cache.js'
@@ -536,13 +537,10 @@ export function createMayor(deps: MayorDeps): Mayor {
     if (!probot)
       throw new Error('The Mayor is not loaded into Probot yet: call reconcile() after probot.load().')
     try {
-      const appApi = await probot.auth()
-      const { data: installations } = await appApi.request('GET /app/installations', { per_page: 100 })
-      for (const installation of installations) {
-        const api = (await probot.auth(installation.id)) as unknown as GitHubApi
-        const { data } = await api.request('GET /installation/repositories', { per_page: 100 })
-        for (const repository of data.repositories) {
-          const repo = { owner: repository.owner.login, repo: repository.name }
+      const appApi = (await probot.auth()) as unknown as GitHubApi
+      for (const installation of await listInstallationIds(appApi)) {
+        const api = (await probot.auth(installation)) as unknown as GitHubApi
+        for (const repo of await listInstallationRepos(api)) {
           for (const goal of await listIssues(api, repo, { labels: [GOAL_LABEL], state: 'open' })) {
             enqueue(api, repo, goal.number, 'sweep')
           }
