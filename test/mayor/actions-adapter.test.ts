@@ -24,6 +24,7 @@ import { renderPlanComment } from '../../src/mayor/goal-comments.js'
 import type { MayorDeps } from '../../src/mayor/mayor-deps.js'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
 import { SANDBOX_TIME_SCALE } from '../../src/sandbox/serve-mayor.js'
+import { workflowTokenPermissions } from '../../src/sandbox/emulator/permissions.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
 import { IDLE_WORKFLOW, planJson } from './mayor-fixture.js'
 
@@ -220,6 +221,7 @@ describe('the Mayor in GitHub Actions', () => {
     await writeFile(scenario, scenarioText([PLAN]))
     // The command and variables of the template's Mayor step, run from a checkout of this repository.
     const template = yaml.load(await readFile(join(ROOT, 'src/cli/templates/gastown-mayor.yml'), 'utf8')) as {
+      permissions: Record<string, 'read' | 'write'>
       jobs: { mayor: { steps: { id?: string; run?: string; env?: Record<string, string> }[] } }
     }
     const step = template.jobs.mayor.steps.find((s) => s.id === 'mayor')!
@@ -232,7 +234,11 @@ describe('the Mayor in GitHub Actions', () => {
         PATH: process.env['PATH'] ?? '',
         ...env,
         LOG_LEVEL: 'info',
-        GITHUB_TOKEN: emulator!.actors.createRunToken('alice/town'),
+        // The run's token, with the template's `permissions:` and nothing more.
+        GITHUB_TOKEN: emulator!.actors.createRunToken(
+          'alice/town',
+          workflowTokenPermissions(template.permissions, 'read'),
+        ),
         GASTOWN_SCENARIO: scenario,
         GITHUB_STEP_SUMMARY: join(dir!, 'summary.md'),
         // The emulator has no content-creation limit: writes 10 ms apart, not GitHub.com's second.

@@ -25,6 +25,8 @@ import { onBranchMoved } from './routes/branch-moves.js'
 import { createRepoEvents } from './repo-events.js'
 import { createRestHandler, type Violation } from './rest-handler.js'
 import { createSecondaryRateLimit } from './secondary-rate-limit.js'
+import { projectsRefusal, workflowTokenPermissions, type TokenPermissions } from './permissions.js'
+import { registeredAppPermissions } from './app-manifest.js'
 import { onRunUpdate } from './run-events.js'
 import { createShapes } from './shapes.js'
 import {
@@ -98,6 +100,13 @@ export interface EmulatorOptions {
    * A sandbox whose clients wait 10 ms per second of `retry-after` compresses time by 100.
    */
   timeScale?: number
+  /** The permissions the app registers; this project's app.yml when absent. Installation tokens carry them. */
+  appPermissions?: TokenPermissions
+  /**
+   * The repositories' "Workflow permissions" setting, for a workflow without `permissions:`: `read`
+   * (contents and packages read, GitHub's default since February 2023) when absent, or `write`.
+   */
+  defaultWorkflowPermissions?: 'read' | 'write'
 }
 
 export type { Violation } from './rest-handler.js'
@@ -162,6 +171,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     appOwner: options.appOwner ?? options.users?.[0]?.login ?? 'gastown-owner',
     appPrivateKey,
     installationTokenTtlMs: options.installationTokenTtlMs ?? 3_600_000,
+    appPermissions: options.appPermissions ?? registeredAppPermissions(),
   })
   for (const user of options.users ?? []) actors.tokenFor(user.login)
 
@@ -217,8 +227,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     gitUrl: url,
     actions: options.actions ?? {},
     secrets: options.secrets ?? {},
-    tokenFor: (run) => {
-      const token = runTokens.get(run.id) ?? actors.createRunToken(run.repo)
+    tokenFor: (run, permissions) => {
+      const granted = workflowTokenPermissions(permissions, options.defaultWorkflowPermissions ?? 'read')
+      const token = runTokens.get(run.id) ?? actors.createRunToken(run.repo, granted)
       runTokens.set(run.id, token)
       return token
     },
@@ -323,7 +334,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     } catch {
       return answer(400, { message: 'Problems parsing JSON' })
     }
-    answer(200, await graphql.execute(request, credential.actor))
+    answer(
+      200,
+      projectsRefusal(credential, request.query) ?? (await graphql.execute(request, credential.actor)),
+    )
   }
 
   const createRepo = async (repoOptions: RepoOptions): Promise<RepoRecord> => {

@@ -7,6 +7,7 @@ import type { Credential } from './actors.js'
 import { HttpError } from './http-error.js'
 import type { OpenApi } from './openapi.js'
 import { checkSizeLimits } from './limits.js'
+import { checkTokenPermission } from './permissions.js'
 import type { RequestLog } from './request-log.js'
 import { rateLimitFor } from './routes/rate-limit-key.js'
 import type { RouteContext, RouteResult, RouteTable, Services } from './routes/route-context.js'
@@ -121,6 +122,13 @@ export function createRestHandler(
       faultName = 'secondary-rate-limit'
       return fail(secondaryLimitError(requestId, fault.secondaryRateLimit.retryAfter))
     }
+    const forbidden = checkTokenPermission(
+      credential,
+      method,
+      match.template,
+      match.operation.externalDocs?.url,
+    )
+    if (forbidden) return fail(forbidden)
     if (credential && createsContent(method, match.template)) {
       const content = secondaryLimit.take(bucket.key)
       if (!content.allowed) return fail(secondaryLimitError(requestId, content.retryAfter))

@@ -2,7 +2,6 @@
 import { HttpError, notFound } from '../http-error.js'
 import { paginate } from '../pagination.js'
 import type { InstallationRecord } from '../state.js'
-import { appPermissions } from '../shapes.js'
 import type { RouteContext, RouteResult, RouteTable } from './route-context.js'
 import { intParam } from './route-context.js'
 
@@ -71,7 +70,7 @@ const createAccessToken = (context: RouteContext): RouteResult => {
     body: {
       token,
       expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      permissions: appPermissions,
+      permissions: context.services.actors.appPermissions,
       repository_selection: 'all',
     },
   }
