@@ -27,6 +27,7 @@ import type { GoalScope } from './goal-scope.js'
 import { loadConfig } from './load-config.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
+import { passingFailure } from './job-retry.js'
 import { planGoal } from './planner.js'
 import { planningStopped, planningStopTag, subIssueRoom } from './plan-limits.js'
 import { postPlan, readPlan } from './plan-comments.js'
@@ -147,6 +148,8 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
   try {
     await postPlan(scope, record)
   } catch (error) {
+    // GitHub's passing trouble (5xx, a rate limit) runs the job again (job-retry.ts, a few times at most).
+    if (passingFailure(error) !== undefined) throw error
     log.warn({ err: (error as Error).message }, 'the plan could not be posted')
     await stop(
       `**GitHub refused the plan comment**, so no bead was created. GitHub said: ${githubSaid(error)}`,
