@@ -12,7 +12,7 @@ import { ScriptedModel } from '../src/llm/scripted-model.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/sandbox/emulator/emulator.js'
 import type { FaultRule } from '../src/sandbox/emulator/faults.js'
 import { loadOpenApi, type OpenApi } from '../src/sandbox/emulator/openapi.js'
-import { serveMayor, type ServedMayor } from '../src/sandbox/serve-mayor.js'
+import { SANDBOX_TIME_SCALE, serveMayor, type ServedMayor } from '../src/sandbox/serve-mayor.js'
 
 /** The owner of the benchmark repository. */
 export const OWNER = 'alice'
@@ -62,6 +62,7 @@ export interface BenchTownOptions {
 export async function startBenchTown(options: BenchTownOptions): Promise<BenchTown> {
   const emulator = await startEmulator({
     webhookSecret: 'bench-secret',
+    timeScale: SANDBOX_TIME_SCALE,
     users: [{ login: OWNER }, { login: 'bob' }],
     repos: [{ owner: OWNER, name: REPO, files: options.files, access: { bob: 'write' } }],
     openapi: sharedOpenApi(),

@@ -2,9 +2,13 @@
  * Native links between issues: a bead is a sub-issue of its goal and blocked by its dependencies.
  * Both endpoints take the issue's global `id`, not its number.
  */
-import { statusOf, type GitHubApi, type RepoRef } from './client.js'
+import { repoName, statusOf, type GitHubApi, type RepoRef } from './client.js'
+import { GitHubRefusal, isValidation } from './github-error.js'
 
-/** Links `childId` under issue `parent`; linking twice is not an error. */
+/**
+ * Links `childId` under issue `parent`; linking twice is not an error. Any other refusal (the parent's
+ * 100 sub-issues are used up, say) throws GitHub's words.
+ */
 export async function addSubIssue(
   api: GitHubApi,
   repo: RepoRef,
@@ -19,8 +23,11 @@ export async function addSubIssue(
     })
     return 'linked'
   } catch (error) {
-    // GitHub answers 422 when the sub-issue is already linked to this parent.
-    if (statusOf(error) === 422) return 'already'
+    // GitHub answers 422 "... may not contain duplicate sub-issues" when it is already linked here.
+    if (isValidation(error, /duplicate sub-issues/i)) return 'already'
+    if (statusOf(error) === 422) {
+      throw new GitHubRefusal(`link issue id ${childId} under #${parent} in ${repoName(repo)}`, error)
+    }
     throw error
   }
 }
@@ -44,7 +51,7 @@ export async function listSubIssues(
   }
 }
 
-/** Records that issue `number` is blocked by the issue whose id is `blockingId`. */
+/** Records that issue `number` is blocked by the issue whose id is `blockingId`; twice is not an error. */
 export async function addBlockedBy(
   api: GitHubApi,
   repo: RepoRef,
@@ -59,7 +66,13 @@ export async function addBlockedBy(
     })
     return 'linked'
   } catch (error) {
-    if (statusOf(error) === 422) return 'already'
+    if (isValidation(error, /already.exists/i)) return 'already'
+    if (statusOf(error) === 422) {
+      throw new GitHubRefusal(
+        `record #${number} as blocked by issue id ${blockingId} in ${repoName(repo)}`,
+        error,
+      )
+    }
     throw error
   }
 }

@@ -17,7 +17,9 @@ import { canWrite, getPermission } from '../github/repository.js'
 import { advanceGoal, writeBead } from './advance-goal.js'
 import { helpText, parseCommand, type SlashCommand } from './commands.js'
 import { createBeads } from './create-beads.js'
-import { renderPlanComment, planTag, progressTag } from './goal-comments.js'
+import { listInstallationIds, listInstallationRepos } from '../github/installations.js'
+import { progressTag } from './goal-comments.js'
+import { postPlan } from './plan-comments.js'
 import { FactsCache } from './facts-cache.js'
 import { DeliveryLog, GoalQueue, type GoalJob } from './goal-queue.js'
 import {
@@ -30,7 +32,8 @@ import {
 import type { GoalScope } from './goal-scope.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import { goalOfBeadIssue, readGoalBeads, writtenBy } from './read-beads.js'
-import { latestPlan, openScope, planAndRecord, runGoal } from './run-goal.js'
+import { openScope, planAndRecord, runGoal } from './run-goal.js'
+import { readPlan } from './plan-comments.js'
 
 /** The Mayor, with handles for its runner and for tests. */
 export interface Mayor {
@@ -334,7 +337,7 @@ export function createMayor(deps: MayorDeps): Mayor {
           await writeBead(scope, next, record.issue, done)
         }
         const comments = await listComments(api, repo, goal)
-        const round = (latestPlan(comments, goal, scope.bot)?.record.round ?? 0) + 1
+        const round = (readPlan(comments, goal, scope.bot)?.record.round ?? 0) + 1
         const record = await planAndRecord(scope, round)
         if (record?.approved) {
           await createBeads(scope, record)
@@ -345,21 +348,14 @@ export function createMayor(deps: MayorDeps): Mayor {
       }
       case 'approve': {
         const comments = await listComments(api, repo, goal)
-        const latest = latestPlan(comments, goal, scope.bot)
+        const latest = readPlan(comments, goal, scope.bot)
         if (!latest) {
           await reply('there is no plan to approve yet.')
           return
         }
         if (!latest.record.approved) {
           const record = { ...latest.record, approved: true }
-          await upsertComment(
-            api,
-            repo,
-            goal,
-            planTag(goal),
-            renderPlanComment(record),
-            scope.bot ? { author: scope.bot } : {},
-          )
+          await postPlan(scope, record)
           await createBeads(scope, record)
           await reply('plan approved; creating the beads.')
         } else {
@@ -533,13 +529,10 @@ export function createMayor(deps: MayorDeps): Mayor {
     if (!probot)
       throw new Error('The Mayor is not loaded into Probot yet: call reconcile() after probot.load().')
     try {
-      const appApi = await probot.auth()
-      const { data: installations } = await appApi.request('GET /app/installations', { per_page: 100 })
-      for (const installation of installations) {
-        const api = (await probot.auth(installation.id)) as unknown as GitHubApi
-        const { data } = await api.request('GET /installation/repositories', { per_page: 100 })
-        for (const repository of data.repositories) {
-          const repo = { owner: repository.owner.login, repo: repository.name }
+      const appApi = (await probot.auth()) as unknown as GitHubApi
+      for (const installation of await listInstallationIds(appApi)) {
+        const api = (await probot.auth(installation)) as unknown as GitHubApi
+        for (const repo of await listInstallationRepos(api)) {
           for (const goal of await listIssues(api, repo, { labels: [GOAL_LABEL], state: 'open' })) {
             enqueue(api, repo, goal.number, 'sweep')
           }

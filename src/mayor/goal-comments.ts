@@ -57,6 +57,9 @@ export function planOfBeads(beads: readonly Bead[]): Plan {
   }
 }
 
+/** Longest Mermaid graph the progress comment draws, leaving the rest of GitHub's 65,536 for the table. */
+export const PROGRESS_GRAPH_CHARS = 24_000
+
 /** What the progress comment shows besides the beads. */
 export interface ProgressNotes {
   /** A line on what the Mayor is doing now (planning, waiting for approval, done). */
@@ -113,7 +116,15 @@ export function renderProgress(goal: number, beads: readonly Bead[], notes: Prog
       string,
       BeadStatus
     >
-    lines.push('', '```mermaid', renderPlanMermaid(planOfBeads(beads), statuses), '```', '')
+    const graph = renderPlanMermaid(planOfBeads(beads), statuses)
+    // GitHub refuses a comment over 65,536 characters: a DAG of a hundred long titles can pass that.
+    lines.push(
+      '',
+      ...(graph.length <= PROGRESS_GRAPH_CHARS
+        ? ['```mermaid', graph, '```']
+        : ['_The DAG is too large for this comment; the table above has every bead._']),
+      '',
+    )
     const counts = BEAD_STATUSES.map(
       (status) => [status, beads.filter((b) => b.status === status).length] as const,
     )

@@ -4,13 +4,14 @@
  * a Mayor restarted at any moment picks up exactly where the last one stopped.
  */
 import { GOAL_LABEL } from '../core/labels.js'
-import { parsePlanRecord, type PlanRecord } from '../core/plan-record.js'
+import type { PlanRecord } from '../core/plan-record.js'
 import { resolveRoles } from '../core/roles.js'
 import { formatConfigErrors } from '../core/config.js'
 import { formatTag } from '../core/bead-marker.js'
 import { inertText } from '../core/markdown-escape.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import { listComments, upsertComment, type CommentData } from '../github/comments.js'
+import { githubSaid } from '../github/github-error.js'
 import { getIssue, type IssueData } from '../github/issues.js'
 import {
   canWrite,
@@ -22,33 +23,16 @@ import {
 } from '../github/repository.js'
 import { advanceGoal, type AdvanceResult } from './advance-goal.js'
 import { createBeads } from './create-beads.js'
-import { planTag, progressTag, renderPlanComment, renderProgress } from './goal-comments.js'
+import { progressTag, renderProgress } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
 import { loadConfig } from './load-config.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
+import { passingFailure } from './job-retry.js'
 import { planGoal } from './planner.js'
+import { planningStopped, planningStopTag, subIssueRoom } from './plan-limits.js'
+import { postPlan, readPlan } from './plan-comments.js'
 import { readGoalBeads } from './read-beads.js'
-
-/**
- * The latest plan record on the goal (the highest round), with its comment. A record counts only in THE
- * plan comment: written by the Mayor's bot, with the plan tag of this goal at the start of a line and the
- * record after it. A record quoted anywhere else (a title echoed in the progress comment, a person's
- * comment) is text, never a plan. With no bot login known, no comment is trusted.
- */
-export function latestPlan(comments: readonly CommentData[], goal: number, bot: string | undefined) {
-  let best: { record: PlanRecord; comment: CommentData } | undefined
-  const tag = `\n${planTag(goal)}\n`
-  for (const comment of comments) {
-    if (bot === undefined || comment.user !== bot) continue
-    const at = comment.body.indexOf(tag)
-    if (at < 0) continue
-    const parsed = parsePlanRecord(comment.body.slice(at + tag.length))
-    if (!parsed?.ok || parsed.record.goal !== goal) continue
-    if (!best || parsed.record.round >= best.record.round) best = { record: parsed.record, comment }
-  }
-  return best
-}
 
 /** Builds the scope for a goal: config (errors posted on the goal, once), roles and default branch. */
 export async function openScope(
@@ -123,6 +107,16 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
       renderProgress(goal, [], { headline, now: deps.now() }),
       scope.bot ? { author: scope.bot } : {},
     )
+  // Planning that cannot lead anywhere stops with one comment, and waits for a person's /gastown replan.
+  const stop = (why: string) =>
+    progress(
+      `❌ ${why}\n\nThe Mayor will not plan this goal again by itself: comment \`/gastown replan\` once it can go on.\n\n${planningStopTag(goal)}`,
+    )
+  const room = await subIssueRoom(api, repo, goal, config.max_beads)
+  if (room.maxBeads === 0) {
+    await stop(room.note)
+    return undefined
+  }
   const model = await deps.modelFor(config)
   await progress(
     `🗺️ Planning this goal with ${model.scripted ? `the scripted model \`${model.name}\` (a test double, not an LLM)` : `\`${model.name}\``}…`,
@@ -145,19 +139,27 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
         readme,
       },
       scope.roles,
-      config,
+      { ...config, max_beads: room.maxBeads },
     )
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'planning failed')
-    await progress(
-      `❌ **Planning failed**, so no bead was created.\n\n${inertText((error as Error).message, { multiline: true })}\n\nEdit the goal to make it clearer and comment \`/gastown replan\`, or try a stronger model (\`model.name\` in .github/gastown.yml).`,
+    await stop(
+      `**Planning failed**, so no bead was created.\n\n${inertText((error as Error).message, { multiline: true })}${room.note ? `\n\n${room.note}` : ''}\n\nEdit the goal to make it clearer, or try a stronger model (\`model.name\` in .github/gastown.yml).`,
     )
     return undefined
   }
   const record: PlanRecord = { v: 1, goal, round, approved: !config.plan_approval, plan: planned.plan }
-  await upsertComment(api, repo, goal, `${planTag(goal)}`, renderPlanComment(record), {
-    ...(scope.bot ? { author: scope.bot } : {}),
-  })
+  try {
+    await postPlan(scope, record)
+  } catch (error) {
+    // GitHub's passing trouble (5xx, a rate limit) runs the job again (job-retry.ts, a few times at most).
+    if (passingFailure(error) !== undefined) throw error
+    log.warn({ err: (error as Error).message }, 'the plan could not be posted')
+    await stop(
+      `**GitHub refused the plan comment**, so no bead was created. GitHub said: ${githubSaid(error)}`,
+    )
+    return undefined
+  }
   log.info({ beads: planned.plan.beads.length, round, tokens: planned.usage.totalTokens }, 'goal planned')
   if (!record.approved) await progress('📝 The plan waits for `/gastown approve`.')
   return record
@@ -190,9 +192,10 @@ export async function runGoal(
   if (goalIssue.state === 'closed' || !goalIssue.labels.includes(GOAL_LABEL)) return undefined
   let comments = await listComments(api, repo, goal)
   let read = await readGoalBeads(api, repo, goal, scope.bot)
-  let plan = latestPlan(comments, goal, scope.bot)?.record
+  let plan = readPlan(comments, goal, scope.bot)?.record
   // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
   if (!plan && read.beads.length === 0) {
+    if (planningStopped(comments, goal, scope.bot)) return undefined
     if (!options.labelledByWriter && !(await mayPlanUnseen(scope, goalIssue, comments))) return undefined
     plan = await planAndRecord(scope, 1)
     // Planning failed: its comment says why, and nothing else is to be done until a person acts.

@@ -9,11 +9,20 @@ import { createNodeMiddleware, Probot, ProbotOctokit, type ApplicationFunction }
 import { withWriteSpacing } from '../github/client.js'
 import type { Emulator } from './emulator/emulator.js'
 
+/** Milliseconds the sandbox's clients wait per second of `retry-after` (GitHub's clients wait 1000). */
+export const SANDBOX_RETRY_AFTER_MS = 10
+
+/**
+ * How many times faster than GitHub's the emulator's rate-limit windows run for the sandbox: as many
+ * times as its clients shorten their waits, so a town makes as many requests per window as on GitHub.
+ */
+export const SANDBOX_TIME_SCALE = 1000 / SANDBOX_RETRY_AFTER_MS
+
 /** How to serve the app. */
 export interface ServeMayorOptions {
   /** Probot's log level; `fatal` (quiet) when absent. */
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'
-  /** Probot's Octokit class; Probot's own with writes 10 ms apart when absent (the emulator has no limit). */
+  /** Probot's Octokit class; Probot's own with writes 10 ms apart when absent (pair it with SANDBOX_TIME_SCALE). */
   Octokit?: typeof ProbotOctokit
   /** The fetch Probot's requests go through (tests record them with it). */
   fetch?: typeof fetch
@@ -42,7 +51,7 @@ export async function serveMayor(
     secret: emulator.webhookSecret,
     baseUrl: emulator.apiUrl,
     logLevel: options.logLevel ?? 'fatal',
-    Octokit: options.Octokit ?? withWriteSpacing(ProbotOctokit, 10, 10),
+    Octokit: options.Octokit ?? withWriteSpacing(ProbotOctokit, 10, SANDBOX_RETRY_AFTER_MS),
     ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
   })
   const middleware = await createNodeMiddleware(app, { probot })

@@ -25,7 +25,7 @@ import { modelFromConfig } from '../mayor/model-for.js'
 import type { WorkflowRun } from './emulator/contracts.js'
 import { startEmulator, type Emulator } from './emulator/emulator.js'
 import { pullsReadyToMerge } from './maintainer.js'
-import { serveMayor, type ServedMayor } from './serve-mayor.js'
+import { SANDBOX_TIME_SCALE, serveMayor, type ServedMayor } from './serve-mayor.js'
 import { readRepoView, type RepoView } from './repo-view.js'
 import { gastownConfig, sampleRepoFiles } from './sample-repo.js'
 import { DEFAULT_SCENARIO, resolveScenario } from './scenario-catalogue.js'
@@ -169,6 +169,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
     users: [{ login: owner }],
     appOwner: owner,
     seed: options.seed ?? 1,
+    timeScale: SANDBOX_TIME_SCALE,
     runners: workers,
     refuseUnshare: options.refuseUnshare ?? false,
     actions: { 'gastown-github/gastown@v1': projectRoot },

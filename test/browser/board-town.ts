@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/llm/logger.js'
 import { createMayor, type Mayor } from '../../src/mayor/app.js'
 import type { MayorDeps } from '../../src/mayor/mayor-deps.js'
 import { startEmulator, type Emulator } from '../../src/sandbox/emulator/emulator.js'
-import { serveMayor } from '../../src/sandbox/serve-mayor.js'
+import { SANDBOX_TIME_SCALE, serveMayor } from '../../src/sandbox/serve-mayor.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** The scenario both the planner and the workers replay. */
@@ -53,6 +53,7 @@ const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}
 export async function startBoardTown(): Promise<BoardTown> {
   const emulator = await startEmulator({
     webhookSecret: 'board-town',
+    timeScale: SANDBOX_TIME_SCALE,
     users: [{ login: 'alice' }],
     repos: [
       {

@@ -23,8 +23,10 @@ import { actionsMain, runMayorInActions } from '../../src/mayor/actions-adapter.
 import { renderPlanComment } from '../../src/mayor/goal-comments.js'
 import type { MayorDeps } from '../../src/mayor/mayor-deps.js'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
+import { SANDBOX_TIME_SCALE } from '../../src/sandbox/serve-mayor.js'
+import { workflowTokenPermissions } from '../../src/sandbox/emulator/permissions.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
-import { IDLE_WORKFLOW, planJson } from './mayor-fixture.js'
+import { IDLE_WORKFLOW, planJson, playWorkerPr, type MayorTown } from './mayor-fixture.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const run = promisify(execFile)
@@ -100,6 +102,7 @@ afterEach(async () => {
 /** The emulator with alice/town (worker workflow that succeeds at once), and a labelled goal's event file. */
 async function labelledGoal(): Promise<{ goal: number; eventPath: string; env: Record<string, string> }> {
   emulator = await startTown({
+    timeScale: SANDBOX_TIME_SCALE,
     repos: [
       {
         owner: 'alice',
@@ -218,6 +221,7 @@ describe('the Mayor in GitHub Actions', () => {
     await writeFile(scenario, scenarioText([PLAN]))
     // The command and variables of the template's Mayor step, run from a checkout of this repository.
     const template = yaml.load(await readFile(join(ROOT, 'src/cli/templates/gastown-mayor.yml'), 'utf8')) as {
+      permissions: Record<string, 'read' | 'write'>
       jobs: { mayor: { steps: { id?: string; run?: string; env?: Record<string, string> }[] } }
     }
     const step = template.jobs.mayor.steps.find((s) => s.id === 'mayor')!
@@ -230,7 +234,11 @@ describe('the Mayor in GitHub Actions', () => {
         PATH: process.env['PATH'] ?? '',
         ...env,
         LOG_LEVEL: 'info',
-        GITHUB_TOKEN: emulator!.actors.createRunToken('alice/town'),
+        // The run's token, with the template's `permissions:` and nothing more.
+        GITHUB_TOKEN: emulator!.actors.createRunToken(
+          'alice/town',
+          workflowTokenPermissions(template.permissions, 'read'),
+        ),
         GASTOWN_SCENARIO: scenario,
         GITHUB_STEP_SUMMARY: join(dir!, 'summary.md'),
         // The emulator has no content-creation limit: writes 10 ms apart, not GitHub.com's second.
@@ -283,6 +291,56 @@ describe('the Mayor in GitHub Actions', () => {
       issue_number: elsewhere.number,
     })
     expect(comments).toEqual([])
+  })
+
+  it("advances a goal with the run's own token and only the template's permissions, a schedule sweep hearing of the worker's end", async () => {
+    const { goal, env } = await labelledGoal()
+    const template = yaml.load(await readFile(join(ROOT, 'src/cli/templates/gastown-mayor.yml'), 'utf8')) as {
+      permissions: Record<string, 'read' | 'write'>
+    }
+    // Each Mayor run gets a GITHUB_TOKEN of its own, with the template's `permissions:` and nothing more.
+    const runToken = () =>
+      emulator!.actors.createRunToken('alice/town', workflowTokenPermissions(template.permissions, 'read'))
+    const Octokit = withWriteSpacing(ProbotOctokit, 10, 10)
+    const first = await runMayorInActions({
+      env: { ...env, GITHUB_TOKEN: runToken() },
+      deps: scriptedDeps([PLAN]),
+      Octokit,
+    })
+    expect(first).toMatchObject({ mode: 'token', handled: 'event', errors: 0 })
+    await emulator!.runner.idle()
+    const [schema] = await beadsOf()
+    expect(schema).toMatchObject({ key: 'schema', status: 'in_progress', goal })
+
+    // The worker's part, played; a person merges its PR. The worker's run was dispatched with a
+    // GITHUB_TOKEN, so GitHub starts no `workflow_run` of the Mayor for it: the schedule moves the goal.
+    const town = {
+      emulator: emulator!,
+      as: (login: string) => octokitAs(emulator!, login),
+    } as unknown as MayorTown
+    const pr = await playWorkerPr(town, schema!, { 'schema.sql': 'create table todos (id int);\n' })
+    await octokitAs(emulator!, 'alice').rest.pulls.merge({ owner: 'alice', repo: 'town', pull_number: pr })
+    await emulator!.settled()
+    const schedulePath = join(dir!, 'schedule.json')
+    await writeFile(schedulePath, JSON.stringify({ schedule: '*/15 * * * *' }))
+    const sweep = await runMayorInActions({
+      env: {
+        ...env,
+        GITHUB_EVENT_NAME: 'schedule',
+        GITHUB_EVENT_PATH: schedulePath,
+        GITHUB_TOKEN: runToken(),
+      },
+      deps: scriptedDeps([PLAN]),
+      Octokit,
+    })
+    expect(sweep).toMatchObject({ mode: 'token', handled: 'sweep', errors: 0 })
+    await emulator!.runner.idle()
+    expect((await beadsOf()).map((b) => [b.key, b.status])).toEqual([
+      ['schema', 'completed'],
+      ['api', 'in_progress'],
+    ])
+    expect(emulator!.runner.list('alice/town')).toHaveLength(2)
+    expect(emulator!.violations()).toEqual([])
   })
 
   it('fails the step with the fix when it has no credentials', async () => {

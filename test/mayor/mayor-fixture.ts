@@ -15,10 +15,11 @@ import { decodeBead, encodeBead } from '../../src/core/bead-codec.js'
 import { transition } from '../../src/core/bead-status.js'
 import { createMayor, type Mayor } from '../../src/mayor/app.js'
 import { timerSet, type MayorDeps } from '../../src/mayor/mayor-deps.js'
-import { serveMayor } from '../../src/sandbox/serve-mayor.js'
+import { SANDBOX_TIME_SCALE, serveMayor } from '../../src/sandbox/serve-mayor.js'
 import { parseScenario } from '../../src/llm/scenario.js'
 import { ScriptedModel } from '../../src/llm/scripted-model.js'
 import { silentLogger } from '../../src/llm/logger.js'
+import type { ChatModel, ChatRequest } from '../../src/llm/chat-model.js'
 import type { Emulator, RepoOptions } from '../../src/sandbox/emulator/emulator.js'
 import { startTown, quietLog } from '../sandbox/emulator/emulator-fixture.js'
 import { IDLE_WORKFLOW, settleTown } from '../../src/sandbox/settle-town.js'
@@ -53,6 +54,8 @@ export interface MayorTown {
   /** Waits until the emulator has delivered everything, the Mayor's queue is empty and no run is active. */
   settle(): Promise<void>
   beads(): Promise<Bead[]>
+  /** Every request the planner's model was sent, in order (this fixture's towns only). */
+  modelRequests?: ChatRequest[]
   close(): Promise<void>
 }
 
@@ -81,7 +84,7 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     files,
     access: { bob: 'write', tina: 'triage', rita: 'read' },
   }
-  const emulator = await startTown({ repos: [repo] })
+  const emulator = await startTown({ repos: [repo], timeScale: SANDBOX_TIME_SCALE })
   const scenario = parseScenario(
     [
       'name: mayor-test',
@@ -94,7 +97,16 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     ].join('\n'),
     'mayor-test.yaml',
   )
-  const model = new ScriptedModel(scenario, { logger: silentLogger })
+  const scripted = new ScriptedModel(scenario, { logger: silentLogger })
+  const modelRequests: ChatRequest[] = []
+  const model: ChatModel = {
+    name: scripted.name,
+    scripted: scripted.scripted,
+    complete: (request) => {
+      modelRequests.push(request)
+      return scripted.complete(request)
+    },
+  }
   const timers = timerSet()
   const deps: MayorDeps = {
     modelFor: async () => model,
@@ -132,6 +144,7 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     as,
     settle,
     beads,
+    modelRequests,
     async close() {
       mayor.stop()
       timers.cancelAll()

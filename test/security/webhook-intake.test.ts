@@ -183,7 +183,7 @@ describe('who may start a goal', () => {
       body: 'A workflow run labels this; any PR author can make a workflow do that.',
     })
     // The token a workflow run holds: github-actions[bot], with write access to the repository.
-    const runToken = town.emulator.actors.createRunToken(`${OWNER}/${REPO}`)
+    const runToken = town.emulator.actors.createRunToken(`${OWNER}/${REPO}`, { issues: 'write' })
     // Its token may write; say so for the permission lookup too, so only the bot rule stands between.
     town.emulator.state.repos.get(`${OWNER}/${REPO}`)!.access.set('github-actions[bot]', 'write')
     const { Octokit } = await import('@octokit/rest')

@@ -46,8 +46,8 @@ export interface ActionsRunnerOptions {
   actions: Record<string, string>
   /** Repository secrets, visible to steps only through `${{ secrets.X }}`. */
   secrets: Record<string, string>
-  /** The GITHUB_TOKEN for a run. */
-  tokenFor: (run: WorkflowRun) => string
+  /** The GITHUB_TOKEN for a run, given the workflow's `permissions:` (its first job's, when it has its own). */
+  tokenFor: (run: WorkflowRun, permissions: Workflow['permissions']) => string
   /** The only variables of the host environment a step sees (default: PATH and LANG). */
   baseEnv?: NodeJS.ProcessEnv
   clock?: () => Date
@@ -350,7 +350,8 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
     const { run, workflow } = state
     await mkdir(state.dir, { recursive: true })
     if (options.refuseUnshare) await writeRefusedUnshare(join(state.dir, 'refused-unshare'))
-    const token = options.tokenFor(snapshot(run))
+    const firstJob = Object.values(workflow.jobs)[0]
+    const token = options.tokenFor(snapshot(run), firstJob?.permissions ?? workflow.permissions)
     const runMasks = new Set([token])
     const [owner = '', name = ''] = run.repo.split('/')
     const event = {

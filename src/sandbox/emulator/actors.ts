@@ -6,6 +6,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Actor, Authorize, Permission } from './contracts.js'
 import type { RandomSource } from './random-source.js'
+import type { TokenPermissions } from './permissions.js'
 import type { AccountRecord, EmulatorState, RepoRecord } from './state.js'
 
 /** What a token was issued as. */
@@ -16,6 +17,8 @@ export interface Credential {
   /** The repository a GITHUB_TOKEN is scoped to. */
   repo?: string
   expiresAt?: number
+  /** What an installation token or a GITHUB_TOKEN may do (permissions.ts); unchecked when absent. */
+  permissions?: TokenPermissions
 }
 
 /** The outcome of reading a request's Authorization header. */
@@ -34,6 +37,8 @@ export interface AppIdentity {
 /** Actors, their tokens and their access. */
 export interface Actors {
   readonly app: AppIdentity
+  /** The permissions the app registered. */
+  readonly appPermissions: TokenPermissions
   /** The personal access token of a user (created on first use). */
   tokenFor(login: string): string
   /** Reads an `Authorization` header; a missing header is an anonymous request. */
@@ -42,8 +47,8 @@ export interface Actors {
   permission(credential: Credential | null, repo: RepoRecord): Permission
   /** A `ghs_` installation token acting as the app's bot, expiring after the configured time. */
   createInstallationToken(installationId: number): { token: string; expiresAt: number }
-  /** A GITHUB_TOKEN for a workflow run: acts as `github-actions[bot]`, write access to one repository. */
-  createRunToken(repo: string): string
+  /** A GITHUB_TOKEN for a workflow run: acts as `github-actions[bot]` on one repository, with `permissions`. */
+  createRunToken(repo: string, permissions: TokenPermissions): string
   /** Ends a GITHUB_TOKEN (when its run completes). */
   revokeToken(token: string): void
   /** Decides who a git or GraphQL request is from. */
@@ -82,6 +87,8 @@ export interface ActorsOptions {
   appOwner: string
   appPrivateKey: string
   installationTokenTtlMs: number
+  /** The permissions the app registered, which its installation tokens carry. */
+  appPermissions: TokenPermissions
 }
 
 /** Creates the actors of one emulator. */
@@ -208,13 +215,19 @@ export function createActors(options: ActorsOptions): Actors {
   const createInstallationToken = (installationId: number): { token: string; expiresAt: number } => {
     const token = `ghs_${random.alphanumeric(36)}`
     const expiresAt = clock() + options.installationTokenTtlMs
-    credentials.set(token, { actor: actorOf(app.bot), kind: 'installation', installationId, expiresAt })
+    credentials.set(token, {
+      actor: actorOf(app.bot),
+      kind: 'installation',
+      installationId,
+      expiresAt,
+      permissions: options.appPermissions,
+    })
     return { token, expiresAt }
   }
 
-  const createRunToken = (repo: string): string => {
+  const createRunToken = (repo: string, permissions: TokenPermissions): string => {
     const token = `ghs_${random.alphanumeric(36)}`
-    credentials.set(token, { actor: actorOf(actionsBot), kind: 'actions', repo })
+    credentials.set(token, { actor: actorOf(actionsBot), kind: 'actions', repo, permissions })
     return token
   }
 
@@ -235,6 +248,7 @@ export function createActors(options: ActorsOptions): Actors {
 
   return {
     app,
+    appPermissions: options.appPermissions,
     tokenFor,
     authenticate,
     permission,

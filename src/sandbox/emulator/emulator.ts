@@ -24,6 +24,9 @@ import type { Services } from './routes/route-context.js'
 import { onBranchMoved } from './routes/branch-moves.js'
 import { createRepoEvents } from './repo-events.js'
 import { createRestHandler, type Violation } from './rest-handler.js'
+import { createSecondaryRateLimit } from './secondary-rate-limit.js'
+import { projectsRefusal, workflowTokenPermissions, type TokenPermissions } from './permissions.js'
+import { registeredAppPermissions } from './app-manifest.js'
 import { onRunUpdate } from './run-events.js'
 import { createShapes } from './shapes.js'
 import {
@@ -95,6 +98,18 @@ export interface EmulatorOptions {
   /** Its runner plays a GitHub-hosted ubuntu-24.04 runner, where `unshare` is refused. */
   refuseUnshare?: boolean
   fetch?: typeof fetch
+  /**
+   * GitHub seconds per second of `clock` in the secondary rate limits' windows; 1 (GitHub's) when absent.
+   * A sandbox whose clients wait 10 ms per second of `retry-after` compresses time by 100.
+   */
+  timeScale?: number
+  /** The permissions the app registers; this project's app.yml when absent. Installation tokens carry them. */
+  appPermissions?: TokenPermissions
+  /**
+   * The repositories' "Workflow permissions" setting, for a workflow without `permissions:`: `read`
+   * (contents and packages read, GitHub's default since February 2023) when absent, or `write`.
+   */
+  defaultWorkflowPermissions?: 'read' | 'write'
 }
 
 export type { Violation } from './rest-handler.js'
@@ -159,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     appOwner: options.appOwner ?? options.users?.[0]?.login ?? 'gastown-owner',
     appPrivateKey,
     installationTokenTtlMs: options.installationTokenTtlMs ?? 3_600_000,
+    appPermissions: options.appPermissions ?? registeredAppPermissions(),
   })
   for (const user of options.users ?? []) actors.tokenFor(user.login)
 
@@ -215,8 +231,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     actions: options.actions ?? {},
     secrets: options.secrets ?? {},
     refuseUnshare: options.refuseUnshare ?? false,
-    tokenFor: (run) => {
-      const token = runTokens.get(run.id) ?? actors.createRunToken(run.repo)
+    tokenFor: (run, permissions) => {
+      const granted = workflowTokenPermissions(permissions, options.defaultWorkflowPermissions ?? 'read')
+      const token = runTokens.get(run.id) ?? actors.createRunToken(run.repo, granted)
       runTokens.set(run.id, token)
       return token
     },
@@ -267,6 +284,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     log,
     addViolation,
     prefix: restPrefix,
+    secondaryLimit: createSecondaryRateLimit({ clock, timeScale: options.timeScale ?? 1 }),
   })
   const answerPage = createWebPages({ state, git })
   server.on('request', (req, res) => {
@@ -322,7 +340,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     } catch {
       return answer(400, { message: 'Problems parsing JSON' })
     }
-    answer(200, await graphql.execute(request, credential.actor))
+    answer(
+      200,
+      projectsRefusal(credential, request.query) ?? (await graphql.execute(request, credential.actor)),
+    )
   }
 
   const createRepo = async (repoOptions: RepoOptions): Promise<RepoRecord> => {

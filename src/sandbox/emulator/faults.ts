@@ -12,6 +12,8 @@ interface FaultScope {
   probability?: number
   /** How many times the fault fires before the rule is spent; unlimited when absent. */
   times?: number
+  /** How many eligible requests, deliveries or runs pass untouched before the rule starts firing. */
+  skip?: number
 }
 
 /** One fault rule. */
@@ -54,13 +56,18 @@ export interface Faults {
 
 /** Creates the fault registry with `rules` active. */
 export function createFaults(rules: FaultRule[], random: RandomSource): Faults {
-  const active: (FaultRule & { remaining: number })[] = []
+  const active: (FaultRule & { remaining: number; skipped: number })[] = []
   const fired: InjectedFault[] = []
-  const add = (rule: FaultRule): void => void active.push({ ...rule, remaining: rule.times ?? Infinity })
+  const add = (rule: FaultRule): void =>
+    void active.push({ ...rule, remaining: rule.times ?? Infinity, skipped: 0 })
   rules.forEach(add)
 
-  const fires = (rule: FaultRule & { remaining: number }, target: string): boolean => {
+  const fires = (rule: FaultRule & { remaining: number; skipped: number }, target: string): boolean => {
     if (rule.remaining <= 0) return false
+    if (rule.skipped < (rule.skip ?? 0)) {
+      rule.skipped += 1
+      return false
+    }
     if (rule.probability !== undefined && random.next() >= rule.probability) return false
     rule.remaining -= 1
     fired.push({ kind: rule.kind, target })

@@ -6,10 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Credential } from './actors.js'
 import { HttpError } from './http-error.js'
 import type { OpenApi } from './openapi.js'
+import { checkSizeLimits } from './limits.js'
+import { checkTokenPermission } from './permissions.js'
 import type { RequestLog } from './request-log.js'
 import { rateLimitFor } from './routes/rate-limit-key.js'
 import type { RouteContext, RouteResult, RouteTable, Services } from './routes/route-context.js'
 import { requireRepo } from './routes/route-context.js'
+import { createsContent, secondaryLimitError, type SecondaryRateLimit } from './secondary-rate-limit.js'
 
 /** One mismatch with GitHub's description: an unknown route, a refused request, or a response or payload off-schema. */
 export interface Violation {
@@ -27,13 +30,15 @@ export interface RestHandlerOptions {
   addViolation: (violation: Violation) => void
   /** The path prefix REST is also served under (GitHub Enterprise style). */
   prefix: string
+  /** GitHub's limit on content-creating requests per actor. */
+  secondaryLimit: SecondaryRateLimit
 }
 
 /** Creates the handler answering one REST request whose body has been read. */
 export function createRestHandler(
   options: RestHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse, raw: Buffer) => Promise<void> {
-  const { services, openapi, routes, log, addViolation, prefix: restPrefix } = options
+  const { services, openapi, routes, log, addViolation, prefix: restPrefix, secondaryLimit } = options
   const { actors, faults, random, clock } = services
   return async (req, res, raw) => {
     const started = performance.now()
@@ -115,17 +120,18 @@ export function createRestHandler(
     if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
     if (fault.secondaryRateLimit) {
       faultName = 'secondary-rate-limit'
-      return fail(
-        new HttpError(
-          403,
-          `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
-          {
-            documentation_url:
-              'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-            headers: { 'retry-after': String(fault.secondaryRateLimit.retryAfter) },
-          },
-        ),
-      )
+      return fail(secondaryLimitError(requestId, fault.secondaryRateLimit.retryAfter))
+    }
+    const forbidden = checkTokenPermission(
+      credential,
+      method,
+      match.template,
+      match.operation.externalDocs?.url,
+    )
+    if (forbidden) return fail(forbidden)
+    if (credential && createsContent(method, match.template)) {
+      const content = secondaryLimit.take(bucket.key)
+      if (!content.allowed) return fail(secondaryLimitError(requestId, content.retryAfter))
     }
     if (fault.status !== undefined) {
       faultName = `status ${fault.status}`
@@ -148,6 +154,8 @@ export function createRestHandler(
       addViolation({ route: `${method} ${match.template}`, kind: 'request', detail: problem.detail })
       return fail(new HttpError(problem.status, problem.message))
     }
+    const overLimit = checkSizeLimits(method, match.template, body)
+    if (overLimit) return fail(overLimit)
     const handler = routes[`${method} ${match.template}`]
     if (!handler) {
       addViolation({

@@ -22,6 +22,7 @@ import { ScriptedModel } from '../../../src/llm/scripted-model.js'
 import { createMayor, type Mayor } from '../../../src/mayor/app.js'
 import type { MayorDeps } from '../../../src/mayor/mayor-deps.js'
 import type { Emulator, EmulatorOptions, RepoOptions } from '../../../src/sandbox/emulator/emulator.js'
+import { SANDBOX_TIME_SCALE } from '../../../src/sandbox/serve-mayor.js'
 import { quietLog, startTown } from '../../sandbox/emulator/emulator-fixture.js'
 import { IDLE_WORKFLOW, type MayorTown } from '../../mayor/mayor-fixture.js'
 
@@ -178,7 +179,12 @@ export async function startChaosTown(options: ChaosTownOptions): Promise<ChaosTo
     },
     access: { bob: 'write', tina: 'triage', rita: 'read' },
   }
-  const emulator: Emulator = await startTown({ repos: [repo], fetch: recordingFetch, ...options.emulator })
+  const emulator: Emulator = await startTown({
+    repos: [repo],
+    fetch: recordingFetch,
+    timeScale: SANDBOX_TIME_SCALE,
+    ...options.emulator,
+  })
 
   const planRequests: ChatRequest[] = []
   const planner = new RecordingPlanner(

@@ -16,6 +16,9 @@ on:
         required: true
       tokenfile:
         required: true
+# The run's token carries these alone (a workflow without them gets contents: read).
+permissions:
+  issues: write
 jobs:
   work:
     runs-on: ubuntu-latest

@@ -14,6 +14,7 @@ import type { Bead } from '../../../src/core/bead.js'
 import { decodeBead, encodeBead } from '../../../src/core/bead-codec.js'
 import { transition } from '../../../src/core/bead-status.js'
 import { loadOpenApi, type OpenApi } from '../../../src/sandbox/emulator/openapi.js'
+import { SANDBOX_TIME_SCALE } from '../../../src/sandbox/serve-mayor.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/sandbox/emulator/emulator.js'
 import { Octokit as CoreOctokit } from '@octokit/core'
 import { loadScenario } from '../../../src/llm/scenario.js'
@@ -60,6 +61,7 @@ export async function startWorkerTown(
   openapi ??= loadOpenApi()
   const emulator = await startEmulator({
     webhookSecret: 'worker-test',
+    timeScale: SANDBOX_TIME_SCALE,
     users: [{ login: OWNER }, { login: 'bob' }],
     repos: [{ owner: OWNER, name: REPO, files, access: { bob: 'write' } }],
     openapi,

@@ -1,7 +1,7 @@
 /** The GitHub App endpoints Probot uses: the app, its installations, installation tokens. */
 import { HttpError, notFound } from '../http-error.js'
+import { paginate } from '../pagination.js'
 import type { InstallationRecord } from '../state.js'
-import { appPermissions } from '../shapes.js'
 import type { RouteContext, RouteResult, RouteTable } from './route-context.js'
 import { intParam } from './route-context.js'
 
@@ -27,9 +27,12 @@ const getApp = (context: RouteContext): RouteResult => {
 const listInstallations = (context: RouteContext): RouteResult => {
   requireJwt(context)
   const { state, shapes, actors } = context.services
+  // Paged like every list: https://docs.github.com/en/rest/apps/apps#list-installations-for-the-authenticated-app
+  const page = paginate([...state.installations.values()], context.url)
   return {
     status: 200,
-    body: [...state.installations.values()].map((i) => shapes.installation(i, actors.app)),
+    body: page.items.map((i) => shapes.installation(i, actors.app)),
+    headers: page.link ? { link: page.link } : {},
   }
 }
 
@@ -67,7 +70,7 @@ const createAccessToken = (context: RouteContext): RouteResult => {
     body: {
       token,
       expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      permissions: appPermissions,
+      permissions: context.services.actors.appPermissions,
       repository_selection: 'all',
     },
   }
@@ -81,13 +84,16 @@ const installationRepositories = (context: RouteContext): RouteResult => {
   const repos = [...state.repos.values()].filter(
     (r) => installation && r.owner.login.toLowerCase() === installation.account.login.toLowerCase(),
   )
+  // https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation
+  const page = paginate(repos, context.url)
   return {
     status: 200,
     body: {
       total_count: repos.length,
       repository_selection: 'all',
-      repositories: repos.map((r) => shapes.repository(r)),
+      repositories: page.items.map((r) => shapes.repository(r)),
     },
+    headers: page.link ? { link: page.link } : {},
   }
 }
 

@@ -1,5 +1,6 @@
 /** Issue dependencies: "blocked by" links between issues, by issue *id*, and the reverse "blocking" list. */
 import { notFound, validationFailed } from '../http-error.js'
+import { dependencyCapError, MAX_DEPENDENCIES } from '../limits.js'
 import { paginate } from '../pagination.js'
 import type { IssueRecord } from '../state.js'
 import { requireIssue } from './issues.js'
@@ -37,6 +38,9 @@ const addBlockedBy = (context: RouteContext): RouteResult => {
   if (blocks(state.issues, blocker, issue.id)) {
     throw validationFailed('IssueDependency', 'issue_id', 'invalid', 'Dependency would create a cycle')
   }
+  if (issue.blockedBy.length >= MAX_DEPENDENCIES) throw dependencyCapError('blocked by')
+  const blocking = [...state.issues.values()].filter((i) => i.blockedBy.includes(blocker.id)).length
+  if (blocking >= MAX_DEPENDENCIES) throw dependencyCapError('blocking')
   issue.blockedBy.push(blocker.id)
   issue.updatedAt = state.timestamp()
   return {

@@ -1,5 +1,6 @@
 /** Sub-issues: a parent issue and its children, linked by issue *id* (not number), as GitHub's API takes them. */
 import { HttpError, notFound, validationFailed } from '../http-error.js'
+import { MAX_SUB_ISSUES, subIssueCapError } from '../limits.js'
 import { paginate } from '../pagination.js'
 import type { IssueRecord } from '../state.js'
 import { requireIssue } from './issues.js'
@@ -33,6 +34,8 @@ const addSubIssue = (context: RouteContext): RouteResult => {
       throw validationFailed('Issue', 'sub_issue_id', 'invalid', 'Sub-issues may not form a cycle')
     ancestor = ancestor.parentId === null ? undefined : state.issues.get(ancestor.parentId)
   }
+  // Closed sub-issues count against the cap too (see limits.ts).
+  if (parent.subIssueIds.length >= MAX_SUB_ISSUES) throw subIssueCapError()
   child.parentId = parent.id
   parent.subIssueIds.push(child.id)
   parent.updatedAt = state.timestamp()
