@@ -27,6 +27,10 @@ export interface IssueSnapshot {
 export interface PullSnapshot extends Mergeability {
   state: 'open' | 'closed'
   merged: boolean
+  /** The head commit, draft flag and reviews (oldest first), read for the merge lane. */
+  headSha?: string
+  draft?: boolean
+  reviews?: readonly { state: string; body: string }[]
   /** When the latest review asking for changes was submitted (ms), and by whom. */
   changesRequestedAt?: number
   changesRequestedBy?: string

@@ -26,6 +26,7 @@ import type { GoalScope } from './goal-scope.js'
 import { loadConfig } from './load-config.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
+import type { MergeLanes } from './merge-lane.js'
 import { planGoal } from './planner.js'
 import { readGoalBeads } from './read-beads.js'
 
@@ -51,6 +52,7 @@ export async function openScope(
   bot: string | undefined,
   facts: FactsCache,
   fresh: boolean,
+  lanes?: MergeLanes,
 ): Promise<GoalScope | undefined> {
   const scopeLog = log.child({ repo: `${repo.owner}/${repo.repo}`, goal })
   const cached = fresh ? undefined : facts.repo(repo)
@@ -90,6 +92,7 @@ export async function openScope(
     bot,
     facts,
     fresh,
+    ...(lanes ? { lanes } : {}),
   }
 }
 
