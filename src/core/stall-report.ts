@@ -40,7 +40,7 @@ export function stallReport(input: StallInput): StallReport | undefined {
   return {
     headline:
       people > 0
-        ? `⏸️ Nothing can move without a person: ${people} bead${people === 1 ? "" : "s"} need${people === 1 ? "s" : ""} one (see below).`
+        ? `⏸️ Nothing can move without a person: ${people} bead${people === 1 ? '' : 's'} need${people === 1 ? 's' : ''} one (see below).`
         : '⏸️ Nothing is running: every open bead waits for something outside the Mayor (see below).',
     lines,
   }
@@ -54,7 +54,10 @@ function explain(
   const number = bead.number!
   const line = (waitsFor: string, needsPerson: boolean) => ({ bead: number, waitsFor, needsPerson })
   if (bead.needsHuman === true) {
-    return line(`needs a person: ${bead.error ?? 'its attempts ran out'}; then \`/gastown retry #${number}\``, true)
+    return line(
+      `needs a person: ${bead.error ?? 'its attempts ran out'}; then \`/gastown retry #${number}\``,
+      true,
+    )
   }
   const deps = bead.dependencies.map((dep) => byNumber.get(dep))
   switch (bead.status) {

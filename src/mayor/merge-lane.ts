@@ -97,7 +97,10 @@ export async function landPulls(
         continue
       }
       if (checks.state === 'pending') {
-        result.waits.set(bead.number!, `the checks of PR #${bead.pr} are running: ${checks.pending.join(', ')}`)
+        result.waits.set(
+          bead.number!,
+          `the checks of PR #${bead.pr} are running: ${checks.pending.join(', ')}`,
+        )
         result.wakeAt.push(scope.deps.now() + CHECKS_POLL_MS)
         continue
       }
@@ -114,7 +117,10 @@ export async function landPulls(
         // 405 not mergeable now, 409 head moved: GitHub's word is final; the next advance looks again.
         const status = statusOf(error)
         if (status !== 405 && status !== 409) throw error
-        result.waits.set(bead.number!, `GitHub refused to merge PR #${bead.pr} (${status}); it is looked at again`)
+        result.waits.set(
+          bead.number!,
+          `GitHub refused to merge PR #${bead.pr} (${status}); it is looked at again`,
+        )
       }
     }
   })

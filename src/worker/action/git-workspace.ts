@@ -99,7 +99,7 @@ export function openGit(dir: string, options: { token?: string; identity?: GitId
 }
 
 /** Runs git with hooks and fsmonitor off, whatever the repository's config says. */
-function safeRaw(git: SimpleGit, args: string[]): Promise<string> {
+export function safeRaw(git: SimpleGit, args: string[]): Promise<string> {
   return git.raw(['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', ...args])
 }
 

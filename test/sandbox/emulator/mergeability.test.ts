@@ -43,7 +43,8 @@ describe('mergeability, update-branch and synchronize', () => {
     const a = await openPull('a', { 'README.md': '# Town of A\n' })
     const b = await openPull('b', { 'src/b.ts': 'export const b = 1\n' })
     const c = await openPull('c', { 'README.md': '# Town of C\n' })
-    for (const n of [a, b, c]) expect(await read(n)).toMatchObject({ mergeable: true, mergeable_state: 'clean' })
+    for (const n of [a, b, c])
+      expect(await read(n)).toMatchObject({ mergeable: true, mergeable_state: 'clean' })
 
     await octokitAs(emulator, 'alice').rest.pulls.merge({ ...repo, pull_number: a })
     expect(await read(b)).toMatchObject({ mergeable: true, mergeable_state: 'behind' })
