@@ -382,6 +382,8 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       // Under `merge: auto` the Mayor merges (its Refinery); the maintainer keeps its hands off. Under
       // `manual` it merges as a person would: what is reviewed and does not conflict with main.
       for (const candidate of merge === 'manual' ? pullsReadyToMerge(view.beads, view.pulls, outputOf) : []) {
+        // One merge at a time, as a person clicks: each merge changes what the next PR merges onto.
+        if (merging.size > prsMerged) break
         if (merging.has(candidate.pr)) continue
         merging.add(candidate.pr)
         void (async () => {
