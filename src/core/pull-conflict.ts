@@ -42,6 +42,8 @@ export function conflictPaths(bead: Bead): string {
  * rebase attempts, counted apart from failed attempts: a conflict is nobody's failure.
  */
 export function conflictMove(bead: Bead, pull: Mergeability, maxAttempts: number): ConflictMove {
+  // A bead that waits for a person (review rounds or rebases ran out) is theirs until they retry it.
+  if (bead.needsHuman === true) return undefined
   if (conflicts(pull)) {
     const rebases = bead.rebases ?? 0
     if (rebases < maxAttempts) {
@@ -51,7 +53,6 @@ export function conflictMove(bead: Bead, pull: Mergeability, maxAttempts: number
         reason: `PR #${bead.pr} conflicts with the default branch — rebasing (attempt ${rebases + 1} of ${maxAttempts})`,
       }
     }
-    if (bead.needsHuman === true) return undefined
     return {
       kind: 'needs-human',
       reason: `PR #${bead.pr} still conflicts with the default branch after ${rebases} rebase attempts, the limit (max_attempts); conflicting paths: ${conflictPaths(bead)}. Resolve the conflicts on the PR's branch, or close the PR and comment \`/gastown retry\``,
