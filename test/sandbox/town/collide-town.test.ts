@@ -31,8 +31,7 @@ async function collide(merge: 'auto' | 'manual') {
   const merges = town.emulator
     .requests()
     .filter(
-      (entry) =>
-        entry.method === 'PUT' && entry.route === 'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge',
+      (entry) => entry.method === 'PUT' && entry.route === '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
     )
   const main = async (path: string) =>
     (await town!.emulator.git.readFile('octo/todo-api', 'refs/heads/main', path))?.toString('utf8') ?? ''
