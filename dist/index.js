@@ -5005,10 +5005,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check2(path10, isFile, isDirectory) {
-      log(`checking %s`, path10);
+    function check2(path9, isFile, isDirectory) {
+      log(`checking %s`, path9);
       try {
-        const stat4 = fs_1.statSync(path10);
+        const stat4 = fs_1.statSync(path9);
         if (stat4.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -5028,8 +5028,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists3(path10, type2 = exports2.READABLE) {
-      return check2(path10, (type2 & exports2.FILE) > 0, (type2 & exports2.FOLDER) > 0);
+    function exists3(path9, type2 = exports2.READABLE) {
+      return check2(path9, (type2 & exports2.FILE) > 0, (type2 & exports2.FOLDER) > 0);
     }
     exports2.exists = exists3;
     exports2.FILE = 1;
@@ -5140,9 +5140,9 @@ function redactSecrets(text, secrets = []) {
 var MENTION = /(^|[^A-Za-z0-9_/@.+-])@([A-Za-z0-9](?:[A-Za-z0-9_./@-]*[A-Za-z0-9_/@-])?)/g;
 var CODE_SPAN = /(`+)[\s\S]*?\1/g;
 function neutralizeMentions(text) {
-  const lines2 = text.split("\n");
+  const lines = text.split("\n");
   let fence;
-  return lines2.map((line) => {
+  return lines.map((line) => {
     const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence !== void 0) {
       if (opener !== void 0 && opener[0] === fence[0] && opener.length >= fence.length) fence = void 0;
@@ -6903,7 +6903,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path10) => path10.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
+    (path9) => path9.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
   );
   const regex2 = `^(?:${regexes.map((r2) => `(?:${r2})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -8002,7 +8002,7 @@ var LineDecoder = class {
     }
     const binaryChunk = chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : typeof chunk === "string" ? encodeUTF8(chunk) : chunk;
     __classPrivateFieldSet(this, _LineDecoder_buffer, concatBytes([__classPrivateFieldGet(this, _LineDecoder_buffer, "f"), binaryChunk]), "f");
-    const lines2 = [];
+    const lines = [];
     let patternIndex;
     while ((patternIndex = findNewlineIndex(__classPrivateFieldGet(this, _LineDecoder_buffer, "f"), __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f"))) != null) {
       if (patternIndex.carriage && __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") == null) {
@@ -8010,18 +8010,18 @@ var LineDecoder = class {
         continue;
       }
       if (__classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") != null && (patternIndex.index !== __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") + 1 || patternIndex.carriage)) {
-        lines2.push(decodeUTF8(__classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(0, __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") - 1)));
+        lines.push(decodeUTF8(__classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(0, __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") - 1)));
         __classPrivateFieldSet(this, _LineDecoder_buffer, __classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(__classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f")), "f");
         __classPrivateFieldSet(this, _LineDecoder_carriageReturnIndex, null, "f");
         continue;
       }
       const endIndex = __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") !== null ? patternIndex.preceding - 1 : patternIndex.preceding;
       const line = decodeUTF8(__classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(0, endIndex));
-      lines2.push(line);
+      lines.push(line);
       __classPrivateFieldSet(this, _LineDecoder_buffer, __classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(patternIndex.index), "f");
       __classPrivateFieldSet(this, _LineDecoder_carriageReturnIndex, null, "f");
     }
-    return lines2;
+    return lines;
   }
   flush() {
     if (!__classPrivateFieldGet(this, _LineDecoder_buffer, "f").length) {
@@ -9156,12 +9156,12 @@ function encodeURIPath(str3) {
   return str3.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]+/g, encodeURIComponent);
 }
 var EMPTY = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.create(null));
-var createPathTagFunction = (pathEncoder = encodeURIPath) => function path10(statics, ...params) {
+var createPathTagFunction = (pathEncoder = encodeURIPath) => function path9(statics, ...params) {
   if (statics.length === 1)
     return statics[0];
   let postPath = false;
   const invalidSegments = [];
-  const path11 = statics.reduce((previousValue, currentValue, index) => {
+  const path10 = statics.reduce((previousValue, currentValue, index) => {
     if (/[?#]/.test(currentValue)) {
       postPath = true;
     }
@@ -9178,7 +9178,7 @@ var createPathTagFunction = (pathEncoder = encodeURIPath) => function path10(sta
     }
     return previousValue + currentValue + (index === params.length ? "" : encoded);
   }, "");
-  const pathOnly = path11.split(/[?#]/, 1)[0];
+  const pathOnly = path10.split(/[?#]/, 1)[0];
   const invalidSegmentPattern = /(?<=^|\/)(?:\.|%2e){1,2}(?=\/|$)/gi;
   let match;
   while ((match = invalidSegmentPattern.exec(pathOnly)) !== null) {
@@ -9199,10 +9199,10 @@ var createPathTagFunction = (pathEncoder = encodeURIPath) => function path10(sta
     }, "");
     throw new OpenAIError(`Path parameters result in path with invalid segments:
 ${invalidSegments.map((e) => e.error).join("\n")}
-${path11}
+${path10}
 ${underline}`);
   }
-  return path11;
+  return path10;
 };
 var path = /* @__PURE__ */ createPathTagFunction(encodeURIPath);
 
@@ -17653,9 +17653,9 @@ var OpenAI = class {
     this.apiKey = token;
     return true;
   }
-  buildURL(path10, query, defaultBaseURL) {
+  buildURL(path9, query, defaultBaseURL) {
     const baseURL = !__classPrivateFieldGet(this, _OpenAI_instances, "m", _OpenAI_baseURLOverridden).call(this) && defaultBaseURL || this.baseURL;
-    const url2 = isAbsoluteURL(path10) ? new URL(path10) : new URL(baseURL + (baseURL.endsWith("/") && path10.startsWith("/") ? path10.slice(1) : path10));
+    const url2 = isAbsoluteURL(path9) ? new URL(path9) : new URL(baseURL + (baseURL.endsWith("/") && path9.startsWith("/") ? path9.slice(1) : path9));
     const defaultQuery = this.defaultQuery();
     const pathQuery = Object.fromEntries(url2.searchParams);
     if (!isEmptyObj(defaultQuery) || !isEmptyObj(pathQuery)) {
@@ -17685,24 +17685,24 @@ var OpenAI = class {
    */
   async prepareRequest(request2, { url: url2, options: options2 }) {
   }
-  get(path10, opts) {
-    return this.methodRequest("get", path10, opts);
+  get(path9, opts) {
+    return this.methodRequest("get", path9, opts);
   }
-  post(path10, opts) {
-    return this.methodRequest("post", path10, opts);
+  post(path9, opts) {
+    return this.methodRequest("post", path9, opts);
   }
-  patch(path10, opts) {
-    return this.methodRequest("patch", path10, opts);
+  patch(path9, opts) {
+    return this.methodRequest("patch", path9, opts);
   }
-  put(path10, opts) {
-    return this.methodRequest("put", path10, opts);
+  put(path9, opts) {
+    return this.methodRequest("put", path9, opts);
   }
-  delete(path10, opts) {
-    return this.methodRequest("delete", path10, opts);
+  delete(path9, opts) {
+    return this.methodRequest("delete", path9, opts);
   }
-  methodRequest(method, path10, opts) {
+  methodRequest(method, path9, opts) {
     return this.request(Promise.resolve(opts).then((opts2) => {
-      return { method, path: path10, ...opts2 };
+      return { method, path: path9, ...opts2 };
     }));
   }
   request(options2, remainingRetries = null) {
@@ -17827,8 +17827,8 @@ var OpenAI = class {
     }));
     return { response, options: options2, controller, requestLogID, retryOfRequestLogID, startTime };
   }
-  getAPIList(path10, Page2, opts) {
-    return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path10, ...opts2 })) : { method: "get", path: path10, ...opts });
+  getAPIList(path9, Page2, opts) {
+    return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path9, ...opts2 })) : { method: "get", path: path9, ...opts });
   }
   requestAPIList(Page2, options2) {
     const request2 = this.makeRequest(options2, null, void 0);
@@ -17922,8 +17922,8 @@ var OpenAI = class {
   }
   async buildRequest(inputOptions, { retryCount = 0 } = {}) {
     const options2 = { ...inputOptions };
-    const { method, path: path10, query, defaultBaseURL } = options2;
-    const url2 = this.buildURL(path10, query, defaultBaseURL);
+    const { method, path: path9, query, defaultBaseURL } = options2;
+    const url2 = this.buildURL(path9, query, defaultBaseURL);
     if ("timeout" in options2)
       validatePositiveInteger("timeout", options2.timeout);
     options2.timeout = options2.timeout ?? this.timeout;
@@ -18894,10 +18894,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path10) {
-  if (!path10)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path10.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -19237,11 +19237,11 @@ function explicitlyAborted(x3, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path10, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a5;
     (_a5 = iss).path ?? (_a5.path = []);
-    iss.path.unshift(path10);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -19703,16 +19703,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path10 = []) => {
+  const processError = (error63, path9 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path10, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -19751,17 +19751,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path10 = []) => {
+  const processError = (error63, path9 = []) => {
     var _a5;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path10, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -19800,8 +19800,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path10) {
+  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path9) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -19817,14 +19817,14 @@ function toDotPath(_path) {
   return segs.join("");
 }
 function prettifyError(error62) {
-  const lines2 = [];
+  const lines = [];
   const issues = [...error62.issues].sort((a, b3) => (a.path ?? []).length - (b3.path ?? []).length);
   for (const issue2 of issues) {
-    lines2.push(`\u2716 ${issue2.message}`);
+    lines.push(`\u2716 ${issue2.message}`);
     if (issue2.path?.length)
-      lines2.push(`  \u2192 at ${toDotPath(issue2.path)}`);
+      lines.push(`  \u2192 at ${toDotPath(issue2.path)}`);
   }
-  return lines2.join("\n");
+  return lines.join("\n");
 }
 
 // node_modules/zod/v4/core/parse.js
@@ -20659,9 +20659,9 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines2 = content.split("\n").filter((x3) => x3);
-    const minIndent = Math.min(...lines2.map((x3) => x3.length - x3.trimStart().length));
-    const dedented = lines2.map((x3) => x3.slice(minIndent)).map((x3) => " ".repeat(this.indent * 2) + x3);
+    const lines = content.split("\n").filter((x3) => x3);
+    const minIndent = Math.min(...lines.map((x3) => x3.length - x3.trimStart().length));
+    const dedented = lines.map((x3) => x3.slice(minIndent)).map((x3) => " ".repeat(this.indent * 2) + x3);
     for (const line of dedented) {
       this.content.push(line);
     }
@@ -36939,13 +36939,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path10 = ref.slice(1).split("/").filter(Boolean);
-  if (path10.length === 0) {
+  const path9 = ref.slice(1).split("/").filter(Boolean);
+  if (path9.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path10[0] === defsKey) {
-    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
+  if (path9[0] === defsKey) {
+    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -42286,11 +42286,11 @@ async function getRepository(api, repo) {
     description: data.description
   };
 }
-async function getFileText(api, repo, path10, ref) {
+async function getFileText(api, repo, path9, ref) {
   try {
     const { data } = await api.request("GET /repos/{owner}/{repo}/contents/{path}", {
       ...repo,
-      path: path10,
+      path: path9,
       ...ref ? { ref } : {}
     });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
@@ -42330,7 +42330,7 @@ var planSchema = external_exports.object({
 
 // src/core/bead-marker.ts
 var MARKER_VERSION = 1;
-var MARKER_LIMITS = { error: 2e3, result: 4e3, run: 200, path: 300, conflicts: 20 };
+var MARKER_LIMITS = { error: 2e3, result: 4e3, run: 200 };
 var issueNumber = external_exports.int().min(1);
 var beadMarkerSchema = external_exports.strictObject({
   v: external_exports.literal(MARKER_VERSION),
@@ -42352,10 +42352,7 @@ var beadMarkerSchema = external_exports.strictObject({
   retryAt: external_exports.int().min(0).optional(),
   tokens: external_exports.int().min(0).optional(),
   cost: external_exports.number().min(0).optional(),
-  plan: external_exports.int().min(1).optional(),
-  rebases: external_exports.int().min(0).optional(),
-  rebasing: external_exports.boolean().optional(),
-  conflicts: external_exports.array(external_exports.string().min(1).max(MARKER_LIMITS.path)).max(MARKER_LIMITS.conflicts).optional()
+  plan: external_exports.int().min(1).optional()
 });
 var BEAD_OPEN = /<!--\s*gastown:bead(?=[\s{-])/g;
 var COMMENT_CLOSE = "-->";
@@ -42509,11 +42506,6 @@ function markerFor(bead) {
   if (bead.tokens !== void 0) marker.tokens = bead.tokens;
   if (bead.costUsd !== void 0) marker.cost = bead.costUsd;
   if (bead.planRound !== void 0) marker.plan = bead.planRound;
-  if (bead.rebases !== void 0) marker.rebases = bead.rebases;
-  if (bead.rebasing === true) marker.rebasing = true;
-  if (bead.conflicts !== void 0) {
-    marker.conflicts = bead.conflicts.filter((path10) => path10.length > 0 && path10.length <= MARKER_LIMITS.path).slice(0, MARKER_LIMITS.conflicts);
-  }
   return marker;
 }
 function dependencySection(deps, done) {
@@ -42611,9 +42603,6 @@ function decodeBead(issue2) {
   if (marker.tokens !== void 0) bead.tokens = marker.tokens;
   if (marker.cost !== void 0) bead.costUsd = marker.cost;
   if (marker.plan !== void 0) bead.planRound = marker.plan;
-  if (marker.rebases !== void 0) bead.rebases = marker.rebases;
-  if (marker.rebasing === true) bead.rebasing = true;
-  if (marker.conflicts !== void 0) bead.conflicts = [...marker.conflicts];
   const drift = {};
   const expected = labelsFor(marker.status, marker.role, marker.needsHuman === true);
   const actual = issue2.labels.map(labelName).filter((name) => isBeadLabel(name));
@@ -43007,9 +42996,9 @@ function parseConfig(text, file2 = CONFIG_PATH) {
   const parsed = configSchema.safeParse(document2, { reportInput: true });
   if (parsed.success) return { ok: true, config: parsed.data };
   const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2));
-  const located = errors.map(({ path: path10, message }) => ({
-    path: formatPath(path10),
-    ...tree.locate(path10),
+  const located = errors.map(({ path: path9, message }) => ({
+    path: formatPath(path9),
+    ...tree.locate(path9),
     message
   }));
   located.sort((a, b3) => a.line - b3.line || (a.column ?? 0) - (b3.column ?? 0));
@@ -43025,9 +43014,9 @@ function formatConfigErrors(errors, file2 = CONFIG_PATH) {
 
 ${items.join("\n")}`;
 }
-function formatPath(path10) {
+function formatPath(path9) {
   let text = "";
-  for (const key of path10) {
+  for (const key of path9) {
     if (typeof key === "number") text += `[${key}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
     else text += `[${JSON.stringify(key)}]`;
@@ -43043,29 +43032,29 @@ function show(value) {
   return String(value);
 }
 function explainIssue(issue2) {
-  const path10 = issue2.path.filter((key) => typeof key !== "symbol");
+  const path9 = issue2.path.filter((key) => typeof key !== "symbol");
   const input2 = issue2.input;
   switch (issue2.code) {
     case "unrecognized_keys": {
-      const known = Object.keys(shapeAt(path10) ?? {});
+      const known = Object.keys(shapeAt(path9) ?? {});
       return issue2.keys.map((key) => ({
-        path: [...path10, key],
+        path: [...path9, key],
         message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
       }));
     }
     case "invalid_key":
-      return [{ path: path10, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
+      return [{ path: path9, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
     case "custom":
-      return [{ path: path10, message: issue2.message }];
+      return [{ path: path9, message: issue2.message }];
     case "invalid_format":
-      return [{ path: path10, message: `got ${show(input2)}; expected ${issue2.message}.` }];
+      return [{ path: path9, message: `got ${show(input2)}; expected ${issue2.message}.` }];
     case "invalid_value": {
       const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
-      return [{ path: path10, message: `got ${show(input2)}; expected ${accepted(schemaAt(path10))}.${hint}` }];
+      return [{ path: path9, message: `got ${show(input2)}; expected ${accepted(schemaAt(path9))}.${hint}` }];
     }
     default: {
       const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
-      return [{ path: path10, message: `${what}; expected ${accepted(schemaAt(path10))}.` }];
+      return [{ path: path9, message: `${what}; expected ${accepted(schemaAt(path9))}.` }];
     }
   }
 }
@@ -43079,9 +43068,9 @@ function unwrap(schema2) {
   }
   return { schema: current, nullable: nullable2 };
 }
-function schemaAt(path10) {
+function schemaAt(path9) {
   let current = configSchema;
-  for (const key of path10) {
+  for (const key of path9) {
     if (current === void 0) return void 0;
     const def = unwrap(current).schema._zod.def;
     if (def.type === "object") current = def.shape?.[String(key)];
@@ -43091,8 +43080,8 @@ function schemaAt(path10) {
   }
   return current;
 }
-function shapeAt(path10) {
-  const schema2 = schemaAt(path10);
+function shapeAt(path9) {
+  const schema2 = schemaAt(path9);
   return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
 }
 function accepted(schema2) {
@@ -43162,10 +43151,10 @@ var YamlTree = class {
     else this.root ??= node2;
   };
   /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
-  locate(path10) {
+  locate(path9) {
     let node2 = this.root === void 0 ? void 0 : collapse(this.root);
     let position;
-    for (const key of path10) {
+    for (const key of path9) {
       if (node2 === void 0) break;
       const found = childAt(node2, key);
       if (found === void 0) break;
@@ -43242,9 +43231,9 @@ var CONVENTION_FILES = [
 ];
 async function loadConventions(api, repo, defaultBranch) {
   const found = await Promise.all(
-    CONVENTION_FILES.map(async (path10) => ({
-      path: path10,
-      text: await getFileText(api, repo, path10, defaultBranch)
+    CONVENTION_FILES.map(async (path9) => ({
+      path: path9,
+      text: await getFileText(api, repo, path9, defaultBranch)
     }))
   );
   return found.flatMap(
@@ -43341,7 +43330,7 @@ ${steps}
 var seconds = (ms2) => `${(ms2 / 1e3).toFixed(2)} s`;
 function renderJobSummary(input2) {
   const { outcome } = input2;
-  const lines2 = [
+  const lines = [
     `## Gas Town worker: bead #${input2.bead} (${input2.role}), attempt ${input2.attempt}`,
     "",
     `**Status:** ${input2.status}${input2.prNumber === void 0 ? "" : ` \xB7 PR #${input2.prNumber}`}`,
@@ -43350,7 +43339,7 @@ function renderJobSummary(input2) {
     ""
   ];
   if (outcome !== void 0) {
-    lines2.push(
+    lines.push(
       `**Usage:** ${usageLine(outcome.usage.tokens, outcome.usage.costUsd)} over ${outcome.usage.modelCalls} model calls`,
       "",
       "### Commands",
@@ -43364,7 +43353,7 @@ function renderJobSummary(input2) {
     );
   }
   const phases = Object.entries(input2.timings.phases).map(([name, ms2]) => `| ${name} | ${seconds(ms2)} |`);
-  lines2.push(
+  lines.push(
     "### Timings",
     "",
     "| part | time |",
@@ -43376,7 +43365,7 @@ function renderJobSummary(input2) {
     ...phases,
     ""
   );
-  return lines2.join("\n");
+  return lines.join("\n");
 }
 
 // src/github/comments.ts
@@ -43548,10 +43537,7 @@ function toPullData(raw) {
     head: { ref: raw.head.ref, sha: raw.head.sha },
     base: { ref: raw.base.ref },
     user: raw.user?.login ?? null,
-    html_url: raw.html_url,
-    draft: raw.draft === true,
-    mergeable: raw.mergeable ?? null,
-    mergeable_state: raw.mergeable_state ?? "unknown"
+    html_url: raw.html_url
   };
 }
 async function createPull(api, repo, pull) {
@@ -43946,8 +43932,8 @@ function globToRegExp(glob) {
   }
   return new RegExp(`^${source}$`, "i");
 }
-function matchesAnyGlob(path10, globs) {
-  const segments = path10.split("/").filter((segment) => segment.length > 0);
+function matchesAnyGlob(path9, globs) {
+  const segments = path9.split("/").filter((segment) => segment.length > 0);
   const candidates = segments.map((_3, index) => segments.slice(0, index + 1).join("/"));
   for (const glob of globs) {
     const pattern = globToRegExp(glob.replace(/^\.?\/+/, ""));
@@ -44107,9 +44093,9 @@ var editFileTool = defineTool({
       return fail(`old_text was not found in ${target.relative}.${hint}`);
     }
     if (positions.length > 1) {
-      const lines2 = positions.slice(0, 10).map((position2) => lineOf(content, position2));
+      const lines = positions.slice(0, 10).map((position2) => lineOf(content, position2));
       return fail(
-        `old_text occurs ${positions.length} times in ${target.relative} (lines ${lines2.join(", ")}); include more surrounding context so that it matches exactly once`
+        `old_text occurs ${positions.length} times in ${target.relative} (lines ${lines.join(", ")}); include more surrounding context so that it matches exactly once`
       );
     }
     const position = positions[0];
@@ -44250,9 +44236,9 @@ var readFileTool = defineTool({
       return fail(`${target.relative} is a binary file (${buffer.length} bytes); read_file shows text only`);
     }
     const text = buffer.toString("utf8");
-    const lines2 = text.split("\n");
-    if (text.endsWith("\n")) lines2.pop();
-    const total = lines2.length;
+    const lines = text.split("\n");
+    if (text.endsWith("\n")) lines.pop();
+    const total = lines.length;
     if (total === 0) return ok(`${target.relative} is empty (0 lines)`);
     const start = args.start_line ?? 1;
     if (start > total)
@@ -44265,7 +44251,7 @@ var readFileTool = defineTool({
     let chars = 0;
     let last = start - 1;
     for (let number4 = start; number4 <= end; number4 += 1) {
-      let line = lines2[number4 - 1] ?? "";
+      let line = lines[number4 - 1] ?? "";
       if (line.length > MAX_LINE_CHARS)
         line = `${line.slice(0, MAX_LINE_CHARS)} [line cut at ${MAX_LINE_CHARS} characters]`;
       const numbered = `${String(number4).padStart(width)}	${line}`;
@@ -44688,11 +44674,11 @@ function validateEffects(effects, limits) {
   if (errors.length > 0) return { ok: false, errors, effects: sanitised };
   return { ok: true, errors: [], effects: sanitised };
 }
-function checkRepoPath(path10) {
-  if (path10.includes("\0")) return "contains a NUL byte";
-  if (path10.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path10) || path10.startsWith("\\")) return "is absolute";
-  if (path10.split(/[\\/]/).some((segment) => segment === "..")) return "leaves the repository (..)";
-  if (isInsideGitDir(path10)) return "is inside .git";
+function checkRepoPath(path9) {
+  if (path9.includes("\0")) return "contains a NUL byte";
+  if (path9.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path9) || path9.startsWith("\\")) return "is absolute";
+  if (path9.split(/[\\/]/).some((segment) => segment === "..")) return "leaves the repository (..)";
+  if (isInsideGitDir(path9)) return "is inside .git";
   return void 0;
 }
 function capText(text, max) {
@@ -48780,111 +48766,6 @@ async function removeClone(dir) {
   await rm(dir, { recursive: true, force: true });
 }
 
-// src/worker/action/rebase-attempt.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import path9 from "node:path";
-var LIST_LIMIT = 40;
-var lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
-async function mergeDefaultBranch(workspace, remote, defaultBranch) {
-  const mainSha = await fetchBranch(workspace, remote, defaultBranch, "refs/remotes/gastown/default");
-  const git = openGit(workspace);
-  const none = { defaultBranch, mainSha, merged: false, conflicts: [], commits: [], files: [] };
-  const base = (await safeRaw(git, ["merge-base", "HEAD", mainSha])).trim();
-  if (base === mainSha) return none;
-  const commits = lines(
-    await safeRaw(git, ["log", "--format=%s", `--max-count=${LIST_LIMIT}`, mainSha, "^HEAD"])
-  );
-  const files = lines(
-    await safeRaw(git, ["-c", "core.quotePath=false", "diff", "--name-only", base, mainSha])
-  );
-  try {
-    await safeRaw(git, ["merge", "--no-commit", "--no-ff", "--no-edit", "--quiet", mainSha]);
-  } catch {
-  }
-  const conflicts = lines(
-    await safeRaw(git, ["-c", "core.quotePath=false", "diff", "--name-only", "--diff-filter=U"])
-  );
-  const inMerge = await safeRaw(git, ["rev-parse", "-q", "--verify", "MERGE_HEAD"]).then(
-    (out) => out.trim() === mainSha,
-    () => false
-  );
-  if (!inMerge) {
-    throw new Error(
-      `could not merge ${defaultBranch} (${mainSha.slice(0, 7)}) into the bead's branch in the workspace`
-    );
-  }
-  return { defaultBranch, mainSha, merged: true, conflicts, commits, files };
-}
-function rebaseSection(merge4, pr2, secrets) {
-  if (!merge4.merged) return "";
-  const clean = (text) => sanitizeForPrompt(text, { maxChars: 300, secrets }).trim();
-  const list = (items, code) => items.slice(0, LIST_LIMIT).map((item) => code ? `- \`${clean(item)}\`` : `- ${clean(item)}`).join("\n");
-  const parts = [
-    `# Rebase: \`${merge4.defaultBranch}\` moved on under your branch`,
-    `${pr2 === void 0 ? "While your work waited" : `While your PR #${pr2} waited`}, other pull requests were merged into \`${merge4.defaultBranch}\`. The worker merged \`${merge4.defaultBranch}\` (${merge4.mainSha.slice(0, 7)}) into your branch; the merge is not committed yet.`,
-    merge4.commits.length > 0 ? `## What was merged into ${merge4.defaultBranch}
-
-${list(merge4.commits, false)}` : "",
-    merge4.files.length > 0 ? `## The files those changes touched
-
-${list(merge4.files, true)}` : ""
-  ];
-  if (merge4.conflicts.length > 0) {
-    parts.push(
-      `## Conflicts to resolve
-
-The merge left conflicts in these files:
-
-${list(merge4.conflicts, true)}
-
-Each conflict is marked in the file: the lines between \`<<<<<<<\` and \`=======\` are your branch, the lines between \`=======\` and \`>>>>>>>\` are what was merged. Read each file, keep what both sides meant (your bead's work and the other changes), and remove every marker line. Then run the tests and call finish. The worker refuses to push while any conflict marker remains in these files.`
-    );
-  } else {
-    parts.push(
-      "The merge was clean. Check that the tests still pass with the merged changes, then call finish."
-    );
-  }
-  return parts.filter((part) => part !== "").join("\n\n");
-}
-var MARKER = /^(<{7}|>{7})(?: |$)|^={7}$/m;
-async function pathsWithMarkers(dir, conflicts) {
-  const left = [];
-  for (const file2 of conflicts) {
-    let text;
-    try {
-      text = await readFile4(path9.join(dir, file2), "utf8");
-    } catch {
-      continue;
-    }
-    if (MARKER.test(text)) left.push(file2);
-  }
-  return left;
-}
-async function ownChanges(dir, remote, merge4, changed) {
-  await fetchBranch(dir, remote, merge4.defaultBranch, "refs/remotes/gastown/default");
-  const differing = new Set(
-    lines(
-      await safeRaw(openGit(dir), [
-        "-c",
-        "core.quotePath=false",
-        "diff",
-        "--cached",
-        "--name-only",
-        merge4.mainSha
-      ])
-    )
-  );
-  return new Set(changed.filter((file2) => differing.has(file2)));
-}
-async function commitMerge(dir, merge4, message) {
-  const git = openGit(dir, { identity: WORKER_IDENTITY });
-  const tree = (await safeRaw(git, ["write-tree"])).trim();
-  const head = (await safeRaw(git, ["rev-parse", "HEAD"])).trim();
-  const sha = (await safeRaw(git, ["commit-tree", "--no-gpg-sign", tree, "-p", head, "-p", merge4.mainSha, "-m", message])).trim();
-  await safeRaw(git, ["update-ref", "HEAD", sha, head]);
-  return sha;
-}
-
 // src/worker/action/task-message.ts
 var PROMPT_LIMITS = {
   goal: 8e3,
@@ -49095,18 +48976,12 @@ async function runCodeBead(run2, inputs, model) {
     return prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source });
   });
   run2.log.info({ branch: target.branch, source: target.source, baseSha }, "workspace ready");
-  const rebase = target.source === target.branch ? await timed(run2, "prepare", () => mergeDefaultBranch(deps.workspace, deps.remote, run2.defaultBranch)) : void 0;
-  if (rebase?.merged) {
-    run2.log.info({ mainSha: rebase.mainSha, conflicts: rebase.conflicts }, "merged the default branch");
-  }
-  await run2.progress.phase(
-    rebase?.merged && rebase.conflicts.length > 0 ? `Resolving conflicts with ${run2.defaultBranch} on branch ${target.branch}: ${rebase.conflicts.join(", ")}` : `Working on branch ${target.branch}`
+  await run2.progress.phase(`Working on branch ${target.branch}`);
+  const outcome = await timed(
+    run2,
+    "agent",
+    () => runAgent(agentOptions(run2, inputs, model, buildTaskMessage(task)))
   );
-  const message = [
-    buildTaskMessage(task),
-    rebase === void 0 ? "" : rebaseSection(rebase, target.pull?.number, deps.secrets)
-  ].filter((part) => part !== "").join("\n\n");
-  const outcome = await timed(run2, "agent", () => runAgent(agentOptions(run2, inputs, model, message)));
   run2.usage = { tokens: outcome.usage.tokens, costUsd: outcome.usage.costUsd };
   await run2.progress.phase(outcome.status === "finished" ? "Applying the changes" : "Saving the work so far");
   const staged = await timed(
@@ -49124,14 +48999,8 @@ async function runCodeBead(run2, inputs, model) {
   );
   try {
     const changed = await collectChangedFiles(staged.dir, { PATH: process.env["PATH"] ?? "" });
-    const own2 = rebase?.merged ? await ownChanges(
-      staged.dir,
-      deps.remote,
-      rebase,
-      changed.map((file2) => file2.path)
-    ) : void 0;
     const verdict = validateEffects(
-      { ...outcome, changedFiles: own2 ? changed.filter((file2) => own2.has(file2.path)) : changed },
+      { ...outcome, changedFiles: changed },
       {
         protectedPaths: protectedPaths(run2.config),
         maxFiles: CHANGE_LIMITS.maxFiles,
@@ -49140,14 +49009,7 @@ async function runCodeBead(run2, inputs, model) {
         ownPrNumbers: []
       }
     );
-    const markers = rebase?.merged ? await pathsWithMarkers(staged.dir, rebase.conflicts) : [];
-    const violations = [
-      ...staged.refused.map((problem) => `changed file ${problem}`),
-      ...verdict.errors,
-      ...markers.map(
-        (file2) => `${file2} still holds conflict markers (<<<<<<<, =======, >>>>>>>): resolve every conflict`
-      )
-    ];
+    const violations = [...staged.refused.map((problem) => `changed file ${problem}`), ...verdict.errors];
     if (violations.length > 0) {
       return withOutcome(
         await failBead(
@@ -49167,8 +49029,7 @@ async function runCodeBead(run2, inputs, model) {
 
 ${summary}`;
       sha = await timed(run2, "apply", async () => {
-        const text = commitMessage(run2.bead.title, note, number4);
-        const commit = rebase?.merged ? await commitMerge(staged.dir, rebase, text) : await commitStaged(staged.dir, text);
+        const commit = await commitStaged(staged.dir, commitMessage(run2.bead.title, note, number4));
         await pushBranch(staged.dir, deps.remote, target.branch);
         return commit;
       });
@@ -49188,7 +49049,7 @@ ${summary}`;
       );
     }
     return withOutcome(
-      await timed(run2, "apply", () => openOrUpdatePull(run2, target, effects, summary, task, sha, rebase)),
+      await timed(run2, "apply", () => openOrUpdatePull(run2, target, effects, summary, task, sha)),
       outcome
     );
   } finally {
@@ -49204,7 +49065,7 @@ function describeStop(outcome) {
   }
   return `the agent failed: ${outcome.error ?? outcome.summary}`;
 }
-async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebase) {
+async function openOrUpdatePull(run2, target, effects, summary, task, sha) {
   const { api, repo } = run2.deps;
   const number4 = run2.bead.number;
   const round = run2.bead.round ?? 0;
@@ -49259,8 +49120,6 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebas
     pr: pull.number,
     result: summary
   });
-  delete next.rebasing;
-  if (rebase?.merged) next.conflicts = rebase.conflicts;
   await saveWithUsage(run2, next);
   await run2.progress.phase(`Done: PR #${pull.number} is ready for review`);
   return {
@@ -49273,7 +49132,7 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebas
 // src/worker/action/diff-lines.ts
 var HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 function commentableLines(patch) {
-  const lines2 = { RIGHT: /* @__PURE__ */ new Set(), LEFT: /* @__PURE__ */ new Set() };
+  const lines = { RIGHT: /* @__PURE__ */ new Set(), LEFT: /* @__PURE__ */ new Set() };
   let oldLine = 0;
   let newLine = 0;
   let inHunk = false;
@@ -49287,15 +49146,15 @@ function commentableLines(patch) {
     }
     if (!inHunk || line.startsWith("\\")) continue;
     if (line.startsWith("+")) {
-      lines2.RIGHT.add(newLine++);
+      lines.RIGHT.add(newLine++);
     } else if (line.startsWith("-")) {
-      lines2.LEFT.add(oldLine++);
+      lines.LEFT.add(oldLine++);
     } else if (line.startsWith(" ") || line === "") {
-      lines2.RIGHT.add(newLine++);
-      lines2.LEFT.add(oldLine++);
+      lines.RIGHT.add(newLine++);
+      lines.LEFT.add(oldLine++);
     }
   }
-  return lines2;
+  return lines;
 }
 function partitionComments(comments, files) {
   const byFile = new Map(files.map((file2) => [file2.filename, file2.patch]));
@@ -49312,13 +49171,13 @@ function partitionComments(comments, files) {
       invalid.push({ comment, reason: "the file has no textual diff" });
       continue;
     }
-    let lines2 = cache.get(comment.path);
-    if (lines2 === void 0) {
-      lines2 = commentableLines(patch);
-      cache.set(comment.path, lines2);
+    let lines = cache.get(comment.path);
+    if (lines === void 0) {
+      lines = commentableLines(patch);
+      cache.set(comment.path, lines);
     }
     const side = comment.side ?? "RIGHT";
-    if (lines2[side].has(comment.line)) valid.push(comment);
+    if (lines[side].has(comment.line)) valid.push(comment);
     else invalid.push({ comment, reason: `line ${comment.line} (${side}) is not in the diff` });
   }
   return { valid, invalid };
