@@ -27,8 +27,8 @@ runner). Without OPENAI_API_KEY it replays a built-in scenario with the scripted
 
 Options:
   --workers N          workers (runners and max_workers), default 3
-  --scenario NAME      replay a scenario: todo-api, wide, deep, or a path to a scenario file
-  --merge auto|manual  auto (default): the sandbox merges reviewed PRs; manual: it tells you which to merge
+  --scenario NAME      replay a scenario: todo-api, wide, deep, collide, or a path to a scenario file
+  --merge auto|manual  auto (default): the Mayor merges reviewed PRs; manual: the sandbox's maintainer merges them, as a person would
   --report-dir DIR     where report.json, report.md and report.html go, default ./gastown-report
   --json               print the summary as JSON on stdout and nothing else (progress goes to stderr)
   --keep               leave the emulator up at the end and print its URLs and tokens (Ctrl-C ends)

@@ -76,6 +76,13 @@ export function markerFor(bead: Bead): BeadMarker {
   if (bead.tokens !== undefined) marker.tokens = bead.tokens
   if (bead.costUsd !== undefined) marker.cost = bead.costUsd
   if (bead.planRound !== undefined) marker.plan = bead.planRound
+  if (bead.rebases !== undefined) marker.rebases = bead.rebases
+  if (bead.rebasing === true) marker.rebasing = true
+  if (bead.conflicts !== undefined) {
+    marker.conflicts = bead.conflicts
+      .filter((path) => path.length > 0 && path.length <= MARKER_LIMITS.path)
+      .slice(0, MARKER_LIMITS.conflicts)
+  }
   return marker
 }
 
@@ -204,6 +211,9 @@ export function decodeBead(issue: BeadIssue): DecodeBeadResult {
   if (marker.tokens !== undefined) bead.tokens = marker.tokens
   if (marker.cost !== undefined) bead.costUsd = marker.cost
   if (marker.plan !== undefined) bead.planRound = marker.plan
+  if (marker.rebases !== undefined) bead.rebases = marker.rebases
+  if (marker.rebasing === true) bead.rebasing = true
+  if (marker.conflicts !== undefined) bead.conflicts = [...marker.conflicts]
 
   const drift: BeadDrift = {}
   const expected = labelsFor(marker.status, marker.role, marker.needsHuman === true)

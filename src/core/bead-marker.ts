@@ -11,7 +11,7 @@ import { ROLE_NAME_PATTERN } from './roles.js'
 export const MARKER_VERSION = 1
 
 /** Longest texts the marker carries, so a body stays far below GitHub's 65,536 characters. */
-export const MARKER_LIMITS = { error: 2000, result: 4000, run: 200 } as const
+export const MARKER_LIMITS = { error: 2000, result: 4000, run: 200, path: 300, conflicts: 20 } as const
 
 const issueNumber = z.int().min(1)
 
@@ -41,6 +41,9 @@ export const beadMarkerSchema = z.strictObject({
   tokens: z.int().min(0).optional(),
   cost: z.number().min(0).optional(),
   plan: z.int().min(1).optional(),
+  rebases: z.int().min(0).optional(),
+  rebasing: z.boolean().optional(),
+  conflicts: z.array(z.string().min(1).max(MARKER_LIMITS.path)).max(MARKER_LIMITS.conflicts).optional(),
 })
 
 /** The bead marker's content. */

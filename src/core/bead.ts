@@ -67,4 +67,10 @@ export interface Bead {
   costUsd?: number
   /** The plan round that made the bead: 1, then one more for each `/gastown replan`. */
   planRound?: number
+  /** Rebase attempts so far: times the bead's PR conflicted with the default branch and was sent back. */
+  rebases?: number
+  /** True while the bead waits for or runs a rebase attempt (its PR conflicts with the default branch). */
+  rebasing?: boolean
+  /** Paths that conflicted when the worker last merged the default branch into the bead's branch. */
+  conflicts?: string[]
 }

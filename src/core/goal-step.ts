@@ -6,6 +6,7 @@
  */
 import type { Bead, BeadStatus } from './bead.js'
 import { canTransition, isTerminal, transition } from './bead-status.js'
+import { conflictMove, type Mergeability } from './pull-conflict.js'
 import { retryDecision } from './retry-policy.js'
 import type { Random } from './random.js'
 import {
@@ -22,10 +23,14 @@ export interface IssueSnapshot {
   stateReason: string | null
 }
 
-/** A bead's pull request as GitHub shows it now. */
-export interface PullSnapshot {
+/** A bead's pull request as GitHub shows it now (mergeability once read from the PR itself). */
+export interface PullSnapshot extends Mergeability {
   state: 'open' | 'closed'
   merged: boolean
+  /** The head commit, draft flag and reviews (oldest first), read for the merge lane. */
+  headSha?: string
+  draft?: boolean
+  reviews?: readonly { state: string; body: string }[]
   /** When the latest review asking for changes was submitted (ms), and by whom. */
   changesRequestedAt?: number
   changesRequestedBy?: string
@@ -167,12 +172,23 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
           `${pull.changesRequestedBy ?? 'a reviewer'} requested changes on PR #${bead.pr}`,
           {
             round: round + 1,
+            rebasing: false,
           },
         )
       } else if (bead.needsHuman !== true) {
         const reason = `changes were requested on PR #${bead.pr} after ${round} review rounds, the limit; a person must decide`
         amend(bead, { needsHuman: true }, reason)
         actions.push({ kind: 'needs-human', bead: current.get(number)!, reason })
+      }
+      continue
+    }
+    if (output === 'pr' && bead.status === 'in_review' && pull?.state === 'open') {
+      const conflict = conflictMove(bead, pull, policy.maxAttempts)
+      if (conflict?.kind === 'rebase') move(bead, 'ready', conflict.reason, conflict.extra)
+      else if (conflict?.kind === 'look-again') actions.push({ kind: 'wake', at: now + conflict.afterMs })
+      else if (conflict?.kind === 'needs-human') {
+        amend(bead, { needsHuman: true }, conflict.reason)
+        actions.push({ kind: 'needs-human', bead: current.get(number)!, reason: conflict.reason })
       }
       continue
     }

@@ -14,6 +14,11 @@ export interface PullData {
   base: { ref: string }
   user: string | null
   html_url: string
+  draft: boolean
+  /** null while GitHub computes it, and in the list form, which leaves it out. */
+  mergeable: boolean | null
+  /** `clean`, `behind`, `dirty`, `unknown`, ...; `unknown` in the list form. */
+  mergeable_state: string
 }
 
 type RawPull = {
@@ -29,6 +34,9 @@ type RawPull = {
   base: { ref: string }
   user: { login: string } | null
   html_url: string
+  draft?: boolean
+  mergeable?: boolean | null
+  mergeable_state?: string
 }
 
 function toPullData(raw: RawPull): PullData {
@@ -44,6 +52,9 @@ function toPullData(raw: RawPull): PullData {
     base: { ref: raw.base.ref },
     user: raw.user?.login ?? null,
     html_url: raw.html_url,
+    draft: raw.draft === true,
+    mergeable: raw.mergeable ?? null,
+    mergeable_state: raw.mergeable_state ?? 'unknown',
   }
 }
 
@@ -134,13 +145,32 @@ export async function mergePull(
   api: GitHubApi,
   repo: RepoRef,
   number: number,
-  options: { method?: 'merge' | 'squash' | 'rebase'; title?: string } = {},
+  options: { method?: 'merge' | 'squash' | 'rebase'; title?: string; sha?: string } = {},
 ): Promise<string> {
   const { data } = await api.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', {
     ...repo,
     pull_number: number,
     merge_method: options.method ?? 'merge',
     ...(options.title ? { commit_title: options.title } : {}),
+    // GitHub refuses (409) when the head moved since it was read: nothing unseen is merged.
+    ...(options.sha ? { sha: options.sha } : {}),
   })
   return data.sha
+}
+
+/**
+ * Merges the head of the base branch into the PR's branch ("Update branch"); `expectedHeadSha` makes
+ * GitHub refuse (422) when the branch moved since it was read.
+ */
+export async function updatePullBranch(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  expectedHeadSha: string,
+): Promise<void> {
+  await api.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch', {
+    ...repo,
+    pull_number: number,
+    expected_head_sha: expectedHeadSha,
+  })
 }

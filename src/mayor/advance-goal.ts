@@ -14,6 +14,7 @@ import {
   type PullSnapshot,
   type RunSnapshot,
 } from '../core/goal-step.js'
+import { renderStallReport, stallReport } from '../core/stall-report.js'
 import { statusOf } from '../github/client.js'
 import { upsertComment, type CommentData } from '../github/comments.js'
 import { getIssue, updateIssue, type IssueData } from '../github/issues.js'
@@ -23,8 +24,10 @@ import { dispatchWorkflow, getWorkflowRun } from '../github/workflows.js'
 import { showOnBoard } from './board.js'
 import { progressTag, renderProgress, renderSummary } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
+import { keepTrusted } from '../github/reviewer-trust.js'
 import { latestTrustedChangeRequest, scopeReviewerTrust } from './trusted-reviews.js'
 import { passingFailure } from './job-retry.js'
+import { landPulls } from './merge-lane.js'
 import { readGoalBeads, type BeadRecord, type GoalBeads } from './read-beads.js'
 
 /** What an advance did, for logs and tests. */
@@ -48,9 +51,23 @@ async function readSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<Go
   const trust = scopeReviewerTrust(scope)
   const readPull = async (number: number, withReviews: boolean): Promise<void> => {
     const pull = await getPull(api, repo, number)
-    const snapshot: PullSnapshot = { state: pull.state, merged: pull.merged }
+    const snapshot: PullSnapshot = {
+      state: pull.state,
+      merged: pull.merged,
+      mergeable: pull.mergeable,
+      mergeableState: pull.mergeable_state,
+      headSha: pull.head.sha,
+      draft: pull.draft,
+    }
     if (withReviews && pull.state === 'open') {
-      const latest = await latestTrustedChangeRequest(await listReviews(api, repo, number), trust)
+      // Only trusted reviewers' verdicts hold a merge or send a bead back (see trusted-reviews.ts).
+      const { kept } = await keepTrusted(
+        (await listReviews(api, repo, number)).filter((r) => r.submitted_at !== null),
+        (review) => review.user,
+        trust,
+      )
+      snapshot.reviews = kept.map((r) => ({ state: r.state, body: r.body ?? '' }))
+      const latest = await latestTrustedChangeRequest(kept, trust)
       if (latest) {
         snapshot.changesRequestedAt = Date.parse(latest.submitted_at!)
         if (latest.user) snapshot.changesRequestedBy = latest.user
@@ -75,7 +92,11 @@ async function readSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<Go
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
     if (bead.pr !== undefined && !asked.has(`pr:${bead.pr}`)) {
       asked.add(`pr:${bead.pr}`)
-      const cached = scope.fresh || issue.state === 'closed' ? undefined : facts.pull(repo, bead.pr)
+      // An in-review PR's mergeability changes whenever its base moves, which no event of the PR tells.
+      const cached =
+        scope.fresh || issue.state === 'closed' || bead.status === 'in_review'
+          ? undefined
+          : facts.pull(repo, bead.pr)
       if (cached) pulls.set(bead.pr, cached)
       else reads.push(readPull(bead.pr, bead.status === 'in_review'))
     }
@@ -251,6 +272,10 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
     }
   }
 
+  // The Refinery: update and merge the in-review PRs (merge: auto), or say what each waits for.
+  const lane = await landPulls(scope, [...beads.values()], snapshot.pulls)
+  wakeAt.push(...lane.wakeAt)
+
   // The board follows statuses that workers and people set, not only the Mayor's own moves.
   for (const record of read.beads) {
     await showOnBoard(
@@ -287,10 +312,22 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
   const all = [...beads.values()]
   const closing = step.actions.some((a) => a.kind === 'close-goal')
   const running = all.filter((b) => b.status === 'in_progress').length
+  const stall = closing
+    ? undefined
+    : stallReport({
+        beads: all,
+        dispatched: step.actions.filter((a) => a.kind === 'dispatch').length,
+        timers: wakeAt.length,
+        landed: lane.merged.length + lane.updated.length,
+        waits: lane.waits,
+        maxWorkers: scope.config.max_workers,
+        ...(scope.config.role_limits ? { perRole: scope.config.role_limits } : {}),
+      })
+  if (stall) log.info({ waiting: stall.lines.length }, 'goal stalled: reported on the goal')
   const headline = closing
     ? '🏁 Every bead is done; the goal is closed.'
-    : step.actions.some((a) => a.kind === 'stuck')
-      ? '⚠️ Nothing can move without a person: see the beads that need one below.'
+    : stall
+      ? renderStallReport(stall)
       : `${running} worker${running === 1 ? '' : 's'} busy.`
   await upsertComment(
     api,
@@ -301,6 +338,7 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
       headline,
       unreadable: read.unreadable,
       needsHuman,
+      waits: lane.waits,
       startedAt: Date.parse(goalIssue.created_at),
       now: deps.now(),
     }),

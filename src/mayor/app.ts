@@ -31,6 +31,7 @@ import {
 } from './job-retry.js'
 import type { GoalScope } from './goal-scope.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
+import { MergeLanes } from './merge-lane.js'
 import { goalOfBeadIssue, readGoalBeads, writtenBy } from './read-beads.js'
 import { openScope, planAndRecord, runGoal } from './run-goal.js'
 import { readPlan } from './plan-comments.js'
@@ -59,6 +60,7 @@ export function createMayor(deps: MayorDeps): Mayor {
   let botLogin: Promise<string | undefined> | undefined
   const deliveries = new DeliveryLog()
   const facts = new FactsCache(deps.now)
+  const lanes = new MergeLanes()
   const timers = new Set<() => void>()
   const jobs = new GoalQueue((job, error) => {
     log?.error(
@@ -139,7 +141,17 @@ export function createMayor(deps: MayorDeps): Mayor {
       key: `${repo.owner}/${repo.repo}#${goal}`,
       name,
       run: async () => {
-        const scope = await openScope(api, repo, goal, deps, log!, await bot(), facts, name === 'sweep')
+        const scope = await openScope(
+          api,
+          repo,
+          goal,
+          deps,
+          log!,
+          await bot(),
+          facts,
+          name === 'sweep',
+          lanes,
+        )
         if (!scope) return
         if (work) await work(scope)
         // Only intake, after its write-access check, may plan a goal on its say-so.
@@ -245,7 +257,7 @@ export function createMayor(deps: MayorDeps): Mayor {
       key: `${repo.owner}/${repo.repo}#${goal}`,
       name: `command:${command.name}:${delivery}`,
       run: async () => {
-        const scope = await openScope(api, repo, goal, deps, log!, await bot(), facts, true)
+        const scope = await openScope(api, repo, goal, deps, log!, await bot(), facts, true, lanes)
         if (!scope) return
         await carryOut(scope, command, onGoal ? undefined : number, reply)
       },
@@ -293,7 +305,8 @@ export function createMayor(deps: MayorDeps): Mayor {
             retried.push(record.issue.number)
           } else if (bead.needsHuman && bead.status === 'in_review') {
             // The review rounds ran out: a person asks for another round of fixes.
-            const next = { ...transition(bead, 'ready', { now, needsHuman: false }), round: 0 }
+            // The review rounds or the rebase attempts ran out: a person asks for another go.
+            const next = { ...transition(bead, 'ready', { now, needsHuman: false }), round: 0, rebases: 0 }
             await writeBead(scope, next, record.issue, done)
             retried.push(record.issue.number)
           }

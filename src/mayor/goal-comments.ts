@@ -2,6 +2,7 @@
  * The texts the Mayor posts on a goal: the plan (table, Mermaid DAG and the hidden plan record), the
  * progress comment edited in place, and the closing summary. Pure rendering; posting is elsewhere.
  */
+import { statusText } from '../core/status-text.js'
 import type { Bead, BeadStatus } from '../core/bead.js'
 import { BEAD_STATUSES } from '../core/bead.js'
 import { formatTag } from '../core/bead-marker.js'
@@ -72,6 +73,8 @@ export interface ProgressNotes {
   now: number
   /** Base URL of pull requests (`https://github.com/o/r/pull/`), for links. */
   pullUrl?: string
+  /** What each in-review bead's PR waits for, by bead number (merge-lane.ts). */
+  waits?: ReadonlyMap<number, string>
 }
 
 /** The icon of each status in the Mayor's comments and the `gastown status` output. */
@@ -109,7 +112,7 @@ export function renderProgress(goal: number, beads: readonly Bead[], notes: Prog
       const pr = bead.pr === undefined ? '—' : `#${bead.pr}`
       const flag = bead.needsHuman ? ' 🙋' : ''
       lines.push(
-        `| #${bead.number} ${tableCell(bead.title)} | ${bead.role} | ${STATUS_ICON[bead.status]} ${bead.status}${flag} | ${pr} | ${bead.attempt} | ${bead.tokens ?? 0} | ${money(bead.costUsd ?? 0)} |`,
+        `| #${bead.number} ${tableCell(bead.title)} | ${bead.role} | ${STATUS_ICON[bead.status]} ${statusText(bead, notes.waits?.get(bead.number!))}${flag} | ${pr} | ${bead.attempt} | ${bead.tokens ?? 0} | ${money(bead.costUsd ?? 0)} |`,
       )
     }
     const statuses = Object.fromEntries(beads.map((bead) => [bead.key, bead.status])) as Record<

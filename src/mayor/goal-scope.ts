@@ -5,6 +5,7 @@ import type { GitHubApi, RepoRef } from '../github/client.js'
 import type { ProjectBoard } from '../github/projects.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
+import type { MergeLanes } from './merge-lane.js'
 
 /** A goal in a repository, with the client, config and roles to work on it. */
 export interface GoalScope {
@@ -27,4 +28,6 @@ export interface GoalScope {
   facts: FactsCache
   /** True for the reconciler's sweeps: read everything from GitHub, trust no cached fact. */
   fresh: boolean
+  /** The Mayor's merge lanes, one per repository (merge-lane.ts). */
+  lanes?: MergeLanes
 }

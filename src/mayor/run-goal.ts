@@ -29,6 +29,7 @@ import { loadConfig } from './load-config.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import { passingFailure } from './job-retry.js'
+import type { MergeLanes } from './merge-lane.js'
 import { planGoal } from './planner.js'
 import { planningStopped, planningStopTag, subIssueRoom } from './plan-limits.js'
 import { postPlan, readPlan } from './plan-comments.js'
@@ -44,6 +45,7 @@ export async function openScope(
   bot: string | undefined,
   facts: FactsCache,
   fresh: boolean,
+  lanes?: MergeLanes,
 ): Promise<GoalScope | undefined> {
   const scopeLog = log.child({ repo: `${repo.owner}/${repo.repo}`, goal })
   if (bot === undefined) {
@@ -91,6 +93,7 @@ export async function openScope(
     bot,
     facts,
     fresh,
+    ...(lanes ? { lanes } : {}),
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * The maintainer the sandbox plays: which worker pull requests are ready to merge. A PR that a reviewer
+ * The maintainer the sandbox plays under `merge: manual`: which worker pull requests are ready to merge. A PR that a reviewer
  * bead reviews is merged once every such reviewer completed without its last word asking for changes;
  * a PR nobody reviews is merged as soon as it is open.
  */
 import type { Bead } from '../core/bead.js'
+import { asksForChanges, reviewersOf } from '../core/merge-readiness.js'
 import type { BeadOutput } from '../core/scheduler.js'
 import type { PullView } from './repo-view.js'
 
@@ -14,10 +15,7 @@ export interface MergeCandidate {
   reason: string
 }
 
-/** Whether a review asks for changes: GitHub's state, or the worker's comment fallback for its own PRs. */
-export function asksForChanges(review: { state: string; body: string }): boolean {
-  return review.state === 'CHANGES_REQUESTED' || review.body.trimStart().startsWith('**Changes requested**')
-}
+export { asksForChanges }
 
 /** The pull requests ready to merge, in bead order. */
 export function pullsReadyToMerge(
@@ -28,15 +26,11 @@ export function pullsReadyToMerge(
   const candidates: MergeCandidate[] = []
   for (const bead of [...beads].sort((a, b) => (a.number ?? 0) - (b.number ?? 0))) {
     if (bead.status !== 'in_review' || bead.pr === undefined || outputOf(bead.role) !== 'pr') continue
+    // A person leaves alone what the Mayor handed to a person or sent back for a rebase.
+    if (bead.needsHuman === true || bead.rebasing === true) continue
     const pull = pulls.get(bead.pr)
     if (pull === undefined || pull.state !== 'open' || pull.merged) continue
-    const reviewers = beads.filter(
-      (other) =>
-        outputOf(other.role) === 'review' &&
-        other.status !== 'cancelled' &&
-        bead.number !== undefined &&
-        other.dependencies.includes(bead.number),
-    )
+    const reviewers = reviewersOf(bead, beads, outputOf)
     if (reviewers.length === 0) {
       candidates.push({ pr: bead.pr, bead: bead.number!, reason: 'no bead reviews it' })
       continue

@@ -14,6 +14,8 @@ export interface SampleRepoOptions {
   scenarioPath?: string
   /** The real model's name and endpoint, written to the config. */
   model?: { name: string; baseUrl?: string }
+  /** Who merges worker PRs: the Mayor (`auto`) or a person, whom the sandbox plays (`manual`). */
+  merge?: 'auto' | 'manual'
 }
 
 /** The line of the example workflow after which the scenario input goes. */
@@ -50,7 +52,7 @@ export async function workerWorkflow(projectRoot: string, scenarioPath?: string)
 }
 
 /** `.github/gastown.yml` for the sandbox: the worker count, quick retries, short budgets. */
-export function gastownConfig(options: Pick<SampleRepoOptions, 'workers' | 'model'>): string {
+export function gastownConfig(options: Pick<SampleRepoOptions, 'workers' | 'model' | 'merge'>): string {
   const model = options.model
     ? [
         'model:',
@@ -68,6 +70,7 @@ export function gastownConfig(options: Pick<SampleRepoOptions, 'workers' | 'mode
     '  base_delay_seconds: 1',
     '  max_delay_seconds: 5',
     'review_rounds: 2',
+    ...(options.merge === undefined ? [] : [`merge: ${options.merge}`]),
     'budgets:',
     '  iterations: 30',
     '  wall_time_minutes: 10',

@@ -14,6 +14,8 @@ export const BUILT_IN_GOALS: Readonly<Record<string, string>> = {
   'todo-api': 'Build a REST API for a todo list with CRUD operations and tests',
   wide: 'Add twelve small, independent string helpers, each in its own module with a test',
   deep: 'Write the six chapters of the onboarding guide, each building on the one before',
+  collide:
+    'Add shout(), whisper() and sparkle(), each registered in src/features.js and listed in the README',
 }
 
 /** The default scenario and goal: the seed's own. */

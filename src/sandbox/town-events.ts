@@ -106,6 +106,8 @@ export interface BeadSummary {
   durationMs: number | null
   tokens: number
   costUsd: number
+  /** Rebase attempts: times its PR conflicted with main and went back to a worker. */
+  rebases: number
 }
 
 /** One worker run in the summary, for the timeline. */

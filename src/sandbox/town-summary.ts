@@ -76,6 +76,7 @@ export function summarizeTown(record: TownRecord): TownSummary {
         bead.startedAt !== undefined && bead.endedAt !== undefined ? bead.endedAt - bead.startedAt : null,
       tokens: bead.tokens ?? 0,
       costUsd: bead.costUsd ?? 0,
+      rebases: bead.rebases ?? 0,
     }))
 
   const durations = workDurations(record.beads, record.runs)

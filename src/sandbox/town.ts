@@ -153,6 +153,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
   const files = await sampleRepoFiles({
     projectRoot,
     workers,
+    merge,
     ...(scenario ? { scenarioPath: scenario.path } : {}),
     ...(choice.kind === 'real'
       ? { model: { name: choice.name, ...(choice.baseUrl ? { baseUrl: choice.baseUrl } : {}) } }
@@ -341,7 +342,11 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
         requests: emulator.requests(),
         deliveries: emulator.deliveries(),
         maintainer: owner,
-        prsMerged,
+        // Under `auto` the Mayor merged them; the count is of the goal's merged bead PRs either way.
+        prsMerged:
+          merge === 'manual'
+            ? prsMerged
+            : (view?.beads ?? []).filter((b) => b.pr !== undefined && view?.pulls.get(b.pr)?.merged).length,
         ...(stopped === undefined ? {} : { stopped }),
       })
 
@@ -378,32 +383,44 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
         const current = townBeads().find((b) => b.number === bead.number)!
         events.emit({ type: 'bead', at: now, bead: current, ...(previous === undefined ? {} : { previous }) })
       }
-      for (const candidate of pullsReadyToMerge(view.beads, view.pulls, outputOf)) {
-        if (merge === 'manual') {
-          if (announced.has(candidate.pr)) continue
-          announced.add(candidate.pr)
+      // Under `merge: auto` the Mayor merges (its Refinery); the maintainer keeps its hands off. Under
+      // `manual` it merges as a person would: what is reviewed and does not conflict with main.
+      for (const candidate of merge === 'manual' ? pullsReadyToMerge(view.beads, view.pulls, outputOf) : []) {
+        // One merge at a time, as a person clicks: each merge changes what the next PR merges onto.
+        if (merging.size > prsMerged) break
+        if (merging.has(candidate.pr)) continue
+        merging.add(candidate.pr)
+        void (async () => {
+          const { data } = await maintainer.rest.pulls.get({ owner, repo: name, pull_number: candidate.pr })
+          if (data.mergeable_state === 'dirty') {
+            if (!announced.has(candidate.pr)) {
+              announced.add(candidate.pr)
+              log(
+                'info',
+                'maintainer',
+                `PR #${candidate.pr} (bead #${candidate.bead}) conflicts with main: it waits for the rebase attempt`,
+                candidate.bead,
+              )
+            }
+            merging.delete(candidate.pr)
+            return
+          }
+          await maintainer.rest.pulls.merge({
+            owner,
+            repo: name,
+            pull_number: candidate.pr,
+            merge_method: 'squash',
+          })
+          prsMerged += 1
           log(
             'info',
             'maintainer',
-            `PR #${candidate.pr} (bead #${candidate.bead}) is ready to merge (${candidate.reason}): ${emulator.url}/${fullName}/pull/${candidate.pr} — merge it with the maintainer's token (see --keep)`,
+            `merged PR #${candidate.pr} of bead #${candidate.bead}: ${candidate.reason}`,
             candidate.bead,
           )
-          continue
-        }
-        if (merging.has(candidate.pr)) continue
-        merging.add(candidate.pr)
-        void maintainer.rest.pulls
-          .merge({ owner, repo: name, pull_number: candidate.pr, merge_method: 'squash' })
-          .then(() => {
-            prsMerged += 1
-            log(
-              'info',
-              'maintainer',
-              `merged PR #${candidate.pr} of bead #${candidate.bead}: ${candidate.reason}`,
-              candidate.bead,
-            )
-          })
+        })()
           .catch((error: unknown) => {
+            merging.delete(candidate.pr)
             log(
               'error',
               'maintainer',
@@ -419,7 +436,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       }
       const stuck = view.beads.filter((bead) => bead.needsHuman === true)
       const active = [...runs.values()].some((run) => run.status !== 'completed')
-      if (stuck.length > 0 && !active && merging.size === prsMerged) {
+      if (stuck.length > 0 && !active && (merge === 'auto' || merging.size === prsMerged)) {
         log(
           'error',
           'town',

@@ -241,6 +241,7 @@ describe('goalStep', () => {
           attempt: fc.nat(4),
           needsHuman: fc.boolean(),
           pr: fc.option(fc.constantFrom(100, 101, 102), { nil: undefined }),
+          rebases: fc.nat(4),
         }),
         { minLength: 1, maxLength: 10 },
       )
@@ -254,6 +255,7 @@ describe('goalStep', () => {
             failures: spec.failures,
             attempt: spec.attempt,
             needsHuman: spec.needsHuman,
+            rebases: spec.rebases,
             // Only beads that went through a worker can have a pull request.
             ...(spec.pr !== undefined &&
             ['in_progress', 'in_review', 'ready', 'failed', 'completed'].includes(spec.status)
@@ -265,6 +267,8 @@ describe('goalStep', () => {
     const arbitraryPull = fc.record({
       state: fc.constantFrom('open' as const, 'closed' as const),
       merged: fc.boolean(),
+      // Whether the PR merges with the default branch: a conflict sends the bead to a rebase attempt.
+      mergeableState: fc.constantFrom('clean', 'behind', 'dirty', 'unknown'),
     })
     fc.assert(
       fc.property(

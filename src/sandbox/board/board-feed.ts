@@ -24,6 +24,10 @@ export const boardBeadSchema = z.object({
   /** Issue numbers of the beads it depends on. */
   deps: z.array(z.number().int().positive()),
   needsHuman: z.boolean().optional(),
+  /** The status as people read it where the word alone misleads ("conflicts with main — rebasing"). */
+  detail: z.string().optional(),
+  /** Rebase attempts so far: times its PR conflicted with main and went back to a worker. */
+  rebases: z.number().int().nonnegative().optional(),
   /** Links into GitHub (or the emulator): the bead's issue and its PR. */
   issueUrl: z.string().optional(),
   prUrl: z.string().optional(),
@@ -224,7 +228,7 @@ function changesBetween(before: FeedState, after: FeedState): NewEvent[] {
     events.push({
       kind: 'bead',
       bead: bead.number,
-      text: `${beadLabel(bead)}: ${was.status} → ${bead.status}${pr}${attempt}`,
+      text: `${beadLabel(bead)}: ${was.status} → ${bead.detail ?? bead.status}${pr}${attempt}`,
     })
   }
   if (before.goal?.state !== 'closed' && after.goal?.state === 'closed') {

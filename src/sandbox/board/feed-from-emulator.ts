@@ -3,6 +3,7 @@
  * the Actions runner. The emulator has no change hook for its store, so the feed looks again on every
  * run update and push, and on a short interval for issue edits; a look that finds nothing new is silent.
  */
+import { statusText } from '../../core/status-text.js'
 import type { Bead } from '../../core/bead.js'
 import { decodeBead } from '../../core/bead-codec.js'
 import { BEAD_LABEL, GOAL_LABEL } from '../../core/labels.js'
@@ -177,6 +178,8 @@ function boardBead(bead: Bead, issue: IssueRecord, runs: readonly WorkflowRun[],
     entry.prUrl = `${base}/pull/${bead.pr}`
   }
   if (bead.needsHuman) entry.needsHuman = true
+  if (bead.needsHuman || bead.rebasing) entry.detail = statusText(bead)
+  if (bead.rebases !== undefined) entry.rebases = bead.rebases
   // Without a run (a worker played by hand) the bead started when it last left ready.
   const started =
     starts.length > 0

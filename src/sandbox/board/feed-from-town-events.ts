@@ -3,6 +3,7 @@
  * as the town tells them, with the town's own times. Events emitted before the feed was made are
  * replayed first, so a board attached late shows the whole run.
  */
+import { statusText } from '../../core/status-text.js'
 import type { BeadChanged, RunChanged, TownEvent, TownEvents, TownRun, TownStarted } from '../town-events.js'
 import {
   beadLabel,
@@ -88,6 +89,8 @@ export function feedFromTownEvents(events: TownEvents, options: TownFeedOptions 
       if (base()) entry.prUrl = `${base()}/pull/${bead.pr}`
     }
     if (bead.needsHuman) entry.needsHuman = true
+    if (bead.needsHuman || bead.rebasing) entry.detail = statusText(bead)
+    if (bead.rebases !== undefined) entry.rebases = bead.rebases
     if (bead.startedAt !== undefined) entry.startedAt = bead.startedAt
     if (bead.endedAt !== undefined) entry.endedAt = bead.endedAt
     beads.set(bead.number, entry)

@@ -189,7 +189,10 @@ function beadRow(bead: BoardBead, now: number, cols: Columns): string {
     column(bead.pr !== undefined ? `PR #${bead.pr}` : '', 7),
     column(time, 6),
     column(bead.tokens > 0 ? `${formatTokens(bead.tokens)} tok` : '', 10),
-    column(bead.needsHuman ? 'needs human' : '', bead.needsHuman ? 11 : 0),
+    column(
+      bead.detail ?? (bead.needsHuman ? 'needs human' : ''),
+      bead.detail ? bead.detail.length : bead.needsHuman ? 11 : 0,
+    ),
     safeText(bead.title),
   ]
   return parts

@@ -286,10 +286,11 @@ export const BOARD_SCRIPT = String.raw`
     body.appendChild(el('h3', { id: 'detail-title' }, '#' + bead.number + ' ' + bead.title));
     var dl = el('dl');
     function row(name, value) { dl.appendChild(el('dt', {}, name)); var dd = el('dd'); if (typeof value === 'string') dd.textContent = value; else dd.appendChild(value); dl.appendChild(dd); }
-    var status = el('span', { class: 'status', 'data-status': bead.status }, words(bead.status) + (bead.needsHuman ? ' · needs a human' : ''));
+    var status = el('span', { class: 'status', 'data-status': bead.status }, bead.detail || (words(bead.status) + (bead.needsHuman ? ' · needs a human' : '')));
     status.style.color = color(bead.status);
     row('Status', status);
     row('Key', bead.key);
+    if (bead.rebases) row('Rebase attempts', String(bead.rebases));
     row('Role', bead.role);
     row('Attempt', String(bead.attempt));
     var deps = el('span');

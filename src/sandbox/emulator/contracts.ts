@@ -69,6 +69,8 @@ export interface GitHost {
     repo: string,
     options: { base: string; head: string; message: string; method: 'merge' | 'squash'; author: Actor },
   ): Promise<{ sha: string } | { conflict: true }>
+  /** Whether commit `ancestor` is reachable from `descendant` (both revisions of the repository). */
+  isAncestor(repo: string, ancestor: string, descendant: string): Promise<boolean>
   /** Whether head merges cleanly into base, without changing anything. */
   mergeable(repo: string, base: string, head: string): Promise<boolean>
   /** Files changed on head since its merge base with base, with unified-diff patches. */

@@ -406,6 +406,8 @@ export function createGitHost(options: GitHostOptions): GitHost {
 
     resolveRef,
 
+    isAncestor,
+
     async listRefs(repo, prefix) {
       requireRepo(repo)
       const out = await gitIn(repo, ['for-each-ref', '--format=%(objectname) %(refname)'])

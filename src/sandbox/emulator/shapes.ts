@@ -41,16 +41,20 @@ export interface PullStats {
   changedFiles: number
   commits: number
   mergeable: boolean | null
+  /** GitHub's `mergeable_state` (mergeability.ts); derived from `mergeable` when absent. */
+  mergeableState?: 'clean' | 'behind' | 'dirty' | 'unknown'
 }
 
 /** The permissions the emulated app asks for (and every installation grants). */
 export const appPermissions: Record<string, string> = {
   actions: 'write',
+  checks: 'read',
   contents: 'write',
   issues: 'write',
   metadata: 'read',
   pull_requests: 'write',
   repository_projects: 'write',
+  statuses: 'read',
   organization_projects: 'write',
 }
 
@@ -374,7 +378,8 @@ export function createShapes(state: EmulatorState, apiUrl: string, htmlUrl: stri
       merged: pr.merged,
       mergeable,
       rebaseable: mergeable,
-      mergeable_state: mergeable === null ? 'unknown' : mergeable ? 'clean' : 'dirty',
+      mergeable_state:
+        mergeable === null ? 'unknown' : (stats?.mergeableState ?? (mergeable ? 'clean' : 'dirty')),
       merged_by: pr.mergedBy ? userByLogin(pr.mergedBy) : null,
       comments: record.comments,
       review_comments: reviewComments,

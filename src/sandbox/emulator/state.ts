@@ -127,6 +127,25 @@ export interface ReviewCommentRecord {
   updatedAt: string
 }
 
+/** A commit status (CI services other than Actions) or a check run (Actions CI), on one commit. */
+export interface CommitCheckRecord {
+  id: number
+  kind: 'status' | 'check-run'
+  repo: string
+  sha: string
+  /** The status's `context` or the check run's `name`. */
+  name: string
+  /** Status: error, failure, pending, success. Check run: queued, in_progress, completed. */
+  state: string
+  /** A completed check run's conclusion (success, failure, neutral, ...); null otherwise. */
+  conclusion: string | null
+  description: string | null
+  targetUrl: string | null
+  creator: string
+  createdAt: string
+  updatedAt: string
+}
+
 /** The app installed on an account, for all of its repositories. */
 export interface InstallationRecord {
   id: number
@@ -143,6 +162,8 @@ export interface EmulatorState {
   reviews: Map<number, ReviewRecord>
   reviewComments: Map<number, ReviewCommentRecord>
   installations: Map<number, InstallationRecord>
+  /** Commit statuses and check runs, by id. */
+  checks: Map<number, CommitCheckRecord>
   /** Workflow ids by `owner/repo:path`, assigned on first sight. */
   workflowIds: Map<string, number>
   /** A fresh id, unique across every kind of object. */
@@ -215,6 +236,7 @@ export function createState(clock: () => number): EmulatorState {
     reviews: new Map(),
     reviewComments: new Map(),
     installations: new Map(),
+    checks: new Map(),
     workflowIds: new Map(),
     nextId: () => ++counter,
     timestamp: () => new Date(clock()).toISOString().replace(/\.\d{3}Z$/, 'Z'),

@@ -37,7 +37,7 @@ export function renderMarkdown(summary: TownSummary): string {
       : `\`${summary.model.name}\``
   const beadRows = summary.beads.map(
     (bead) =>
-      `| #${bead.number} | ${tableCell(bead.key)} | ${bead.role} | ${bead.status} | ${bead.attempts} | ${bead.runs} | ${bead.pr === null ? '–' : `#${bead.pr}`} | ${bead.startedAt ?? '–'} | ${bead.endedAt ?? '–'} | ${secondsOrDash(bead.durationMs)} | ${bead.tokens} | $${bead.costUsd.toFixed(4)} |`,
+      `| #${bead.number} | ${tableCell(bead.key)} | ${bead.role} | ${bead.status} | ${bead.attempts} | ${bead.rebases} | ${bead.runs} | ${bead.pr === null ? '–' : `#${bead.pr}`} | ${bead.startedAt ?? '–'} | ${bead.endedAt ?? '–'} | ${secondsOrDash(bead.durationMs)} | ${bead.tokens} | $${bead.costUsd.toFixed(4)} |`,
   )
   const routeRows = summary.api.byRoute.map(
     (route) => `| \`${route.route}\` | ${route.count} | ${route.errors} |`,
@@ -72,8 +72,8 @@ export function renderMarkdown(summary: TownSummary): string {
     mermaidDag(summary),
     '```',
     '',
-    '| bead | key | role | status | attempts | runs | PR | started | ended | took | tokens | cost |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| bead | key | role | status | attempts | rebases | runs | PR | started | ended | took | tokens | cost |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...beadRows,
     '',
     '## API calls by route',

@@ -48,7 +48,7 @@ interface GitCall {
  * attribute files off) in `dir`; with a token, its requests carry the auth header through GIT_CONFIG_*
  * variables of this one process. Throws with git's message when git fails.
  */
-async function safeRaw(dir: string, args: string[], call: GitCall = {}): Promise<string> {
+export async function safeRaw(dir: string, args: string[], call: GitCall = {}): Promise<string> {
   const identity = call.identity ?? WORKER_IDENTITY
   const env: Record<string, string> = {
     GIT_AUTHOR_NAME: identity.name,

@@ -30,6 +30,14 @@ import { dependencyInfo, loadConventions, loadDependencies, loadGoal } from './g
 import { commitStaged, pushBranch, prepareBranch, removeClone, stageInTrustedClone } from './git-workspace.js'
 import type { ActionInputs } from './inputs.js'
 import { renderPrBody } from './pr-body.js'
+import {
+  commitMerge,
+  mergeDefaultBranch,
+  ownChanges,
+  pathsWithMarkers,
+  rebaseSection,
+  type DefaultBranchMerge,
+} from './rebase-attempt.js'
 import { buildTaskMessage, commentAnswers, type TaskContext } from './task-message.js'
 
 /**
@@ -136,11 +144,27 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
     prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source }),
   )
   run.log.info({ branch: target.branch, source: target.source, baseSha }, 'workspace ready')
-  await run.progress.phase(`Working on branch ${target.branch}`)
-
-  const outcome = await timed(run, 'agent', () =>
-    runAgent(agentOptions(run, inputs, model, buildTaskMessage(task))),
+  // Work that continues a branch first takes in what merged meanwhile: a rebase attempt resolves here.
+  const rebase =
+    target.source === target.branch
+      ? await timed(run, 'prepare', () => mergeDefaultBranch(deps.workspace, deps.remote, run.defaultBranch))
+      : undefined
+  if (rebase?.merged) {
+    run.log.info({ mainSha: rebase.mainSha, conflicts: rebase.conflicts }, 'merged the default branch')
+  }
+  await run.progress.phase(
+    rebase?.merged && rebase.conflicts.length > 0
+      ? `Resolving conflicts with ${run.defaultBranch} on branch ${target.branch}: ${rebase.conflicts.join(', ')}`
+      : `Working on branch ${target.branch}`,
   )
+
+  const message = [
+    buildTaskMessage(task),
+    rebase === undefined ? '' : rebaseSection(rebase, target.pull?.number, deps.secrets),
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n')
+  const outcome = await timed(run, 'agent', () => runAgent(agentOptions(run, inputs, model, message)))
   run.usage = { tokens: outcome.usage.tokens, costUsd: outcome.usage.costUsd }
   await run.progress.phase(outcome.status === 'finished' ? 'Applying the changes' : 'Saving the work so far')
 
@@ -157,8 +181,18 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
   )
   try {
     const changed = await describeChanges(staged.dir, staged.staged)
+    // What the merge brought from the default branch landed there through reviewed PRs: only the bead's
+    // own changes are checked against the protected paths and the limits.
+    const own = rebase?.merged
+      ? await ownChanges(
+          staged.dir,
+          deps.remote,
+          rebase,
+          changed.map((file) => file.path),
+        )
+      : undefined
     const verdict = validateEffects(
-      { ...outcome, changedFiles: changed },
+      { ...outcome, changedFiles: own ? changed.filter((file) => own.has(file.path)) : changed },
       {
         protectedPaths: protectedPaths(run.config),
         maxFiles: CHANGE_LIMITS.maxFiles,
@@ -167,7 +201,14 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
         ownPrNumbers: [],
       },
     )
-    const violations = [...staged.refused.map((problem) => `changed file ${problem}`), ...verdict.errors]
+    const markers = rebase?.merged ? await pathsWithMarkers(staged.dir, rebase.conflicts) : []
+    const violations = [
+      ...staged.refused.map((problem) => `changed file ${problem}`),
+      ...verdict.errors,
+      ...markers.map(
+        (file) => `${file} still holds conflict markers (<<<<<<<, =======, >>>>>>>): resolve every conflict`,
+      ),
+    ]
     if (violations.length > 0) {
       return withOutcome(
         await failBead(
@@ -186,7 +227,10 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
         ? summary
         : `Work in progress, saved when the run stopped: ${describeStop(outcome)}\n\n${summary}`
       sha = await timed(run, 'apply', async () => {
-        const commit = await commitStaged(staged.dir, commitMessage(run.bead.title, note, number))
+        const text = commitMessage(run.bead.title, note, number)
+        const commit = rebase?.merged
+          ? await commitMerge(staged.dir, rebase, text)
+          : await commitStaged(staged.dir, text)
         await pushBranch(staged.dir, deps.remote, target.branch)
         return commit
       })
@@ -209,7 +253,7 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
       )
     }
     return withOutcome(
-      await timed(run, 'apply', () => openOrUpdatePull(run, target, effects, summary, task, sha)),
+      await timed(run, 'apply', () => openOrUpdatePull(run, target, effects, summary, task, sha, rebase)),
       outcome,
     )
   } finally {
@@ -236,6 +280,7 @@ async function openOrUpdatePull(
   summary: string,
   task: TaskContext,
   sha: string | undefined,
+  rebase: DefaultBranchMerge | undefined,
 ): Promise<BeadResult> {
   const { api, repo } = run.deps
   const number = run.bead.number!
@@ -292,6 +337,9 @@ async function openOrUpdatePull(
     pr: pull.number,
     result: summary,
   })
+  // The rebase attempt is over: the Mayor reads the PR's mergeability again and decides.
+  delete next.rebasing
+  if (rebase?.merged) next.conflicts = rebase.conflicts
   await saveWithUsage(run, next)
   await run.progress.phase(`Done: PR #${pull.number} is ready for review`)
   return {

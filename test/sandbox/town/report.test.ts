@@ -22,6 +22,7 @@ function beadSummary(number: number, dependencies: number[], extra: Partial<Bead
     durationMs: 4000,
     tokens: 100,
     costUsd: 0.01,
+    rebases: 0,
     ...extra,
   }
 }

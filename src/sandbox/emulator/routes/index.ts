@@ -13,6 +13,8 @@ import { repoRoutes } from './repos.js'
 import { reviewRoutes } from './reviews.js'
 import type { RouteTable } from './route-context.js'
 import { subIssueRoutes } from './sub-issues.js'
+import { updateBranchRoutes } from './update-branch.js'
+import { commitStatusRoutes } from './commit-statuses.js'
 
 /** The full route table. */
 export const allRoutes: RouteTable = {
@@ -23,6 +25,8 @@ export const allRoutes: RouteTable = {
   ...subIssueRoutes,
   ...dependencyRoutes,
   ...pullRoutes,
+  ...updateBranchRoutes,
+  ...commitStatusRoutes,
   ...reviewRoutes,
   ...gitRefRoutes,
   ...actionRoutes,

@@ -1,4 +1,5 @@
 /** A pull request's diff statistics and mergeability, read from the git host. */
+import { mergeabilityOf } from '../mergeability.js'
 import type { PullStats } from '../shapes.js'
 import type { IssueRecord, RepoRecord } from '../state.js'
 import type { Services } from './route-context.js'
@@ -16,9 +17,9 @@ export async function pullStats(
   const head = pull.headSha
   try {
     const comparison = await git.compare(repo.fullName, pull.merged ? base : `refs/heads/${base}`, head)
-    const mergeable =
-      issue.state === 'open' ? await git.mergeable(repo.fullName, `refs/heads/${pull.baseRef}`, head) : null
+    const { mergeable, state } = await mergeabilityOf(git, repo.fullName, issue)
     return {
+      mergeableState: state,
       additions: comparison.files.reduce((n, f) => n + f.additions, 0),
       deletions: comparison.files.reduce((n, f) => n + f.deletions, 0),
       changedFiles: comparison.files.length,
