@@ -5,13 +5,7 @@ var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x3) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x3, {
-  get: (a, b3) => (typeof require !== "undefined" ? require : a)[b3]
-}) : x3)(function(x3) {
-  if (typeof require !== "undefined") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x3 + '" is not supported');
-});
-var __commonJS = (cb, mod) => function __require2() {
+var __commonJS = (cb, mod) => function __require() {
   try {
     return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
   } catch (e) {
@@ -22,13 +16,13 @@ var __export = (target, all) => {
   for (var name in all)
     __defProp(target, name, { get: all[name], enumerable: true });
 };
-var __copyProps = (to2, from, except, desc) => {
+var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
     for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to2, key) && key !== except)
-        __defProp(to2, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
   }
-  return to2;
+  return to;
 };
 var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
@@ -51,19 +45,19 @@ var require_light = __commonJS({
         return n && n["default"] || n;
       }
       var load2 = function(received, defaults2, onto = {}) {
-        var k2, ref, v2;
-        for (k2 in defaults2) {
-          v2 = defaults2[k2];
-          onto[k2] = (ref = received[k2]) != null ? ref : v2;
+        var k, ref, v;
+        for (k in defaults2) {
+          v = defaults2[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
         }
         return onto;
       };
       var overwrite = function(received, defaults2, onto = {}) {
-        var k2, v2;
-        for (k2 in received) {
-          v2 = received[k2];
-          if (defaults2[k2] !== void 0) {
-            onto[k2] = v2;
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults2[k] !== void 0) {
+            onto[k] = v;
           }
         }
         return onto;
@@ -227,8 +221,8 @@ var require_light = __commonJS({
                 return null;
               }
             });
-            return (await Promise.all(promises)).find(function(x3) {
-              return x3 != null;
+            return (await Promise.all(promises)).find(function(x) {
+              return x != null;
             });
           } catch (error62) {
             e = error62;
@@ -249,9 +243,9 @@ var require_light = __commonJS({
           this.Events = new Events$1(this);
           this._length = 0;
           this._lists = (function() {
-            var j3, ref, results;
+            var j, ref, results;
             results = [];
-            for (i = j3 = 1, ref = num_priorities; 1 <= ref ? j3 <= ref : j3 >= ref; i = 1 <= ref ? ++j3 : --j3) {
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
               results.push(new DLList$1((() => {
                 return this.incr();
               }), (() => {
@@ -281,15 +275,15 @@ var require_light = __commonJS({
             return this._length;
           }
         }
-        shiftAll(fn2) {
+        shiftAll(fn) {
           return this._lists.forEach(function(list) {
-            return list.forEachShift(fn2);
+            return list.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j3, len, list;
-          for (j3 = 0, len = arr.length; j3 < len; j3++) {
-            list = arr[j3];
+          var j, len, list;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list = arr[j];
             if (list.length > 0) {
               return list;
             }
@@ -491,9 +485,9 @@ var require_light = __commonJS({
           clearInterval(this.heartbeat);
           return this.Promise.resolve();
         }
-        yieldLoop(t2 = 0) {
+        yieldLoop(t = 0) {
           return new this.Promise(function(resolve, reject) {
-            return setTimeout(resolve, t2);
+            return setTimeout(resolve, t);
           });
         }
         computePenalty() {
@@ -663,7 +657,7 @@ var require_light = __commonJS({
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
         statusJobs(status) {
-          var k2, pos, ref, results, v2;
+          var k, pos, ref, results, v;
           if (status != null) {
             pos = this.status.indexOf(status);
             if (pos < 0) {
@@ -671,10 +665,10 @@ var require_light = __commonJS({
             }
             ref = this._jobs;
             results = [];
-            for (k2 in ref) {
-              v2 = ref[k2];
-              if (v2 === pos) {
-                results.push(k2);
+            for (k in ref) {
+              v = ref[k];
+              if (v === pos) {
+                results.push(k);
               }
             }
             return results;
@@ -683,8 +677,8 @@ var require_light = __commonJS({
           }
         }
         statusCounts() {
-          return this.counts.reduce(((acc, v2, i) => {
-            acc[this.status[i]] = v2;
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
             return acc;
           }), {});
         }
@@ -801,14 +795,14 @@ var require_light = __commonJS({
             return instance != null || deleted > 0;
           }
           limiters() {
-            var k2, ref, results, v2;
+            var k, ref, results, v;
             ref = this.instances;
             results = [];
-            for (k2 in ref) {
-              v2 = ref[k2];
+            for (k in ref) {
+              v = ref[k];
               results.push({
-                key: k2,
-                limiter: v2
+                key: k,
+                limiter: v
               });
             }
             return results;
@@ -817,7 +811,7 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i, k2, keys, len, next, start;
+            var cursor, end, found, i, k, keys, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
@@ -829,8 +823,8 @@ var require_light = __commonJS({
               [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
               cursor = ~~next;
               for (i = 0, len = found.length; i < len; i++) {
-                k2 = found[i];
-                keys.push(k2.slice(start, -end));
+                k = found[i];
+                keys.push(k.slice(start, -end));
               }
             }
             return keys;
@@ -839,21 +833,21 @@ var require_light = __commonJS({
             var base;
             clearInterval(this.interval);
             return typeof (base = this.interval = setInterval(async () => {
-              var e, k2, ref, results, time3, v2;
+              var e, k, ref, results, time3, v;
               time3 = Date.now();
               ref = this.instances;
               results = [];
-              for (k2 in ref) {
-                v2 = ref[k2];
+              for (k in ref) {
+                v = ref[k];
                 try {
-                  if (await v2._store.__groupCheck__(time3)) {
-                    results.push(this.deleteKey(k2));
+                  if (await v._store.__groupCheck__(time3)) {
+                    results.push(this.deleteKey(k));
                   } else {
                     results.push(void 0);
                   }
                 } catch (error62) {
                   e = error62;
-                  results.push(v2.Events.trigger("error", e));
+                  results.push(v.Events.trigger("error", e));
                 }
               }
               return results;
@@ -1127,12 +1121,12 @@ var require_light = __commonJS({
           stop(options2 = {}) {
             var done, waitForExecuting;
             options2 = parser$5.load(options2, this.stopDefaults);
-            waitForExecuting = (at2) => {
+            waitForExecuting = (at) => {
               var finished;
               finished = () => {
                 var counts;
                 counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
               return new this.Promise((resolve, reject) => {
                 if (finished()) {
@@ -1155,14 +1149,14 @@ var require_light = __commonJS({
               return this.Promise.resolve(null);
             }, this._registerLock.schedule(() => {
               return this._submitLock.schedule(() => {
-                var k2, ref, v2;
+                var k, ref, v;
                 ref = this._scheduled;
-                for (k2 in ref) {
-                  v2 = ref[k2];
-                  if (this.jobStatus(v2.job.options.id) === "RUNNING") {
-                    clearTimeout(v2.timeout);
-                    clearTimeout(v2.expiration);
-                    v2.job.doDrop({
+                for (k in ref) {
+                  v = ref[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
                       message: options2.dropErrorMessage
                     });
                   }
@@ -1225,17 +1219,17 @@ var require_light = __commonJS({
             }
           }
           submit(...args) {
-            var cb, fn2, job, options2, ref, ref1, task;
+            var cb, fn, job, options2, ref, ref1, task;
             if (typeof args[0] === "function") {
-              ref = args, [fn2, ...args] = ref, [cb] = splice.call(args, -1);
+              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
               options2 = parser$5.load({}, this.jobDefaults);
             } else {
-              ref1 = args, [options2, fn2, ...args] = ref1, [cb] = splice.call(args, -1);
+              ref1 = args, [options2, fn, ...args] = ref1, [cb] = splice.call(args, -1);
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
               return new this.Promise(function(resolve, reject) {
-                return fn2(...args2, function(...args3) {
+                return fn(...args2, function(...args3) {
                   return (args3[0] != null ? reject : resolve)(args3);
                 });
               });
@@ -1264,14 +1258,14 @@ var require_light = __commonJS({
             this._receive(job);
             return job.promise;
           }
-          wrap(fn2) {
+          wrap(fn) {
             var schedule, wrapped;
             schedule = this.schedule.bind(this);
             wrapped = function(...args) {
-              return schedule(fn2.bind(this), ...args);
+              return schedule(fn.bind(this), ...args);
             };
             wrapped.withOptions = function(options2, ...args) {
-              return schedule(options2, fn2, ...args);
+              return schedule(options2, fn, ...args);
             };
             return wrapped;
           }
@@ -1363,19 +1357,19 @@ var require_parser = __commonJS({
   "node_modules/bottleneck/lib/parser.js"(exports2) {
     "use strict";
     exports2.load = function(received, defaults2, onto = {}) {
-      var k2, ref, v2;
-      for (k2 in defaults2) {
-        v2 = defaults2[k2];
-        onto[k2] = (ref = received[k2]) != null ? ref : v2;
+      var k, ref, v;
+      for (k in defaults2) {
+        v = defaults2[k];
+        onto[k] = (ref = received[k]) != null ? ref : v;
       }
       return onto;
     };
     exports2.overwrite = function(received, defaults2, onto = {}) {
-      var k2, v2;
-      for (k2 in received) {
-        v2 = received[k2];
-        if (defaults2[k2] !== void 0) {
-          onto[k2] = v2;
+      var k, v;
+      for (k in received) {
+        v = received[k];
+        if (defaults2[k] !== void 0) {
+          onto[k] = v;
         }
       }
       return onto;
@@ -1491,11 +1485,11 @@ var require_Events = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator2(fn2) {
+    function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -1590,8 +1584,8 @@ var require_Events = __commonJS({
                 };
               })()
             );
-            return (yield Promise.all(promises)).find(function(x3) {
-              return x3 != null;
+            return (yield Promise.all(promises)).find(function(x) {
+              return x != null;
             });
           } catch (error62) {
             e = error62;
@@ -1622,9 +1616,9 @@ var require_Queues = __commonJS({
         this.Events = new Events2(this);
         this._length = 0;
         this._lists = function() {
-          var j3, ref, results;
+          var j, ref, results;
           results = [];
-          for (i = j3 = 1, ref = num_priorities; 1 <= ref ? j3 <= ref : j3 >= ref; i = 1 <= ref ? ++j3 : --j3) {
+          for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
             results.push(new DLList(() => {
               return this.incr();
             }, () => {
@@ -1654,15 +1648,15 @@ var require_Queues = __commonJS({
           return this._length;
         }
       }
-      shiftAll(fn2) {
+      shiftAll(fn) {
         return this._lists.forEach(function(list) {
-          return list.forEachShift(fn2);
+          return list.forEachShift(fn);
         });
       }
       getFirst(arr = this._lists) {
-        var j3, len, list;
-        for (j3 = 0, len = arr.length; j3 < len; j3++) {
-          list = arr[j3];
+        var j, len, list;
+        for (j = 0, len = arr.length; j < len; j++) {
+          list = arr[j];
           if (list.length > 0) {
             return list;
           }
@@ -1706,11 +1700,11 @@ var require_Job = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator2(fn2) {
+    function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -1910,11 +1904,11 @@ var require_LocalDatastore = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator2(fn2) {
+    function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -1987,9 +1981,9 @@ var require_LocalDatastore = __commonJS({
           return _this2.Promise.resolve();
         })();
       }
-      yieldLoop(t2 = 0) {
+      yieldLoop(t = 0) {
         return new this.Promise(function(resolve, reject) {
-          return setTimeout(resolve, t2);
+          return setTimeout(resolve, t);
         });
       }
       computePenalty() {
@@ -2448,8 +2442,8 @@ var require_Scripts = __commonJS({
     exports2.payload = function(name) {
       var template;
       template = templates[name];
-      return Array.prototype.concat(headers.refs, template.headers.map(function(h3) {
-        return headers[h3];
+      return Array.prototype.concat(headers.refs, template.headers.map(function(h) {
+        return headers[h];
       }), template.refresh_expiration ? headers.refresh_expiration : "", template.code).join("\n");
     };
   }
@@ -2473,11 +2467,11 @@ var require_RedisConnection = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator(fn2) {
+    function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -2554,8 +2548,8 @@ var require_RedisConnection = __commonJS({
           });
         }
         _loadScripts() {
-          return this.Promise.all(Scripts.names.map((k2) => {
-            return this._loadScript(k2);
+          return this.Promise.all(Scripts.names.map((k) => {
+            return this._loadScript(k);
           }));
         }
         __runCommand__(cmd) {
@@ -2623,11 +2617,11 @@ var require_RedisConnection = __commonJS({
           return this.client.evalsha.bind(this.client);
         }
         disconnect(flush = true) {
-          var i, k2, len, ref;
+          var i, k, len, ref;
           ref = Object.keys(this.limiters);
           for (i = 0, len = ref.length; i < len; i++) {
-            k2 = ref[i];
-            clearInterval(this.limiters[k2]._store.heartbeat);
+            k = ref[i];
+            clearInterval(this.limiters[k]._store.heartbeat);
           }
           this.limiters = {};
           this.terminated = true;
@@ -2663,22 +2657,22 @@ var require_IORedisConnection = __commonJS({
     }
     function _iterableToArrayLimit(arr, i) {
       var _arr = [];
-      var _n2 = true;
+      var _n = true;
       var _d = false;
-      var _e2 = void 0;
+      var _e = void 0;
       try {
-        for (var _i = arr[Symbol.iterator](), _s2; !(_n2 = (_s2 = _i.next()).done); _n2 = true) {
-          _arr.push(_s2.value);
+        for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
+          _arr.push(_s.value);
           if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
-        _e2 = err;
+        _e = err;
       } finally {
         try {
-          if (!_n2 && _i["return"] != null) _i["return"]();
+          if (!_n && _i["return"] != null) _i["return"]();
         } finally {
-          if (_d) throw _e2;
+          if (_d) throw _e;
         }
       }
       return _arr;
@@ -2700,11 +2694,11 @@ var require_IORedisConnection = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator(fn2) {
+    function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -2782,12 +2776,12 @@ var require_IORedisConnection = __commonJS({
         __runCommand__(cmd) {
           var _this = this;
           return _asyncToGenerator(function* () {
-            var _3, deleted;
+            var _, deleted;
             yield _this.ready;
             var _ref = yield _this.client.pipeline([cmd]).exec();
             var _ref2 = _slicedToArray(_ref, 1);
             var _ref2$ = _slicedToArray(_ref2[0], 2);
-            _3 = _ref2$[0];
+            _ = _ref2$[0];
             deleted = _ref2$[1];
             return deleted;
           })();
@@ -2827,11 +2821,11 @@ var require_IORedisConnection = __commonJS({
           return this.client[name].bind(this.client);
         }
         disconnect(flush = true) {
-          var i, k2, len, ref;
+          var i, k, len, ref;
           ref = Object.keys(this.limiters);
           for (i = 0, len = ref.length; i < len; i++) {
-            k2 = ref[i];
-            clearInterval(this.limiters[k2]._store.heartbeat);
+            k = ref[i];
+            clearInterval(this.limiters[k]._store.heartbeat);
           }
           this.limiters = {};
           this.terminated = true;
@@ -2872,22 +2866,22 @@ var require_RedisDatastore = __commonJS({
     }
     function _iterableToArrayLimit2(arr, i) {
       var _arr = [];
-      var _n2 = true;
+      var _n = true;
       var _d = false;
-      var _e2 = void 0;
+      var _e = void 0;
       try {
-        for (var _i = arr[Symbol.iterator](), _s2; !(_n2 = (_s2 = _i.next()).done); _n2 = true) {
-          _arr.push(_s2.value);
+        for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
+          _arr.push(_s.value);
           if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
-        _e2 = err;
+        _e = err;
       } finally {
         try {
-          if (!_n2 && _i["return"] != null) _i["return"]();
+          if (!_n && _i["return"] != null) _i["return"]();
         } finally {
-          if (_d) throw _e2;
+          if (_d) throw _e;
         }
       }
       return _arr;
@@ -2909,11 +2903,11 @@ var require_RedisDatastore = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator2(fn2) {
+    function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -3085,20 +3079,20 @@ var require_RedisDatastore = __commonJS({
         })();
       }
       prepareArray(arr) {
-        var i, len, results, x3;
+        var i, len, results, x;
         results = [];
         for (i = 0, len = arr.length; i < len; i++) {
-          x3 = arr[i];
-          results.push(x3 != null ? x3.toString() : "");
+          x = arr[i];
+          results.push(x != null ? x.toString() : "");
         }
         return results;
       }
       prepareObject(obj) {
-        var arr, k2, v2;
+        var arr, k, v;
         arr = [];
-        for (k2 in obj) {
-          v2 = obj[k2];
-          arr.push(k2, v2 != null ? v2.toString() : "");
+        for (k in obj) {
+          v = obj[k];
+          arr.push(k, v != null ? v.toString() : "");
         }
         return arr;
       }
@@ -3113,8 +3107,8 @@ var require_RedisDatastore = __commonJS({
         args.unshift(clear ? 1 : 0, this.instance.version);
         return args;
       }
-      convertBool(b3) {
-        return !!b3;
+      convertBool(b) {
+        return !!b;
       }
       __updateSettings__(options2) {
         var _this4 = this;
@@ -3259,7 +3253,7 @@ var require_States = __commonJS({
         return (ref = this.status[this._jobs[id]]) != null ? ref : null;
       }
       statusJobs(status) {
-        var k2, pos, ref, results, v2;
+        var k, pos, ref, results, v;
         if (status != null) {
           pos = this.status.indexOf(status);
           if (pos < 0) {
@@ -3267,10 +3261,10 @@ var require_States = __commonJS({
           }
           ref = this._jobs;
           results = [];
-          for (k2 in ref) {
-            v2 = ref[k2];
-            if (v2 === pos) {
-              results.push(k2);
+          for (k in ref) {
+            v = ref[k];
+            if (v === pos) {
+              results.push(k);
             }
           }
           return results;
@@ -3279,8 +3273,8 @@ var require_States = __commonJS({
         }
       }
       statusCounts() {
-        return this.counts.reduce((acc, v2, i) => {
-          acc[this.status[i]] = v2;
+        return this.counts.reduce((acc, v, i) => {
+          acc[this.status[i]] = v;
           return acc;
         }, {});
       }
@@ -3307,11 +3301,11 @@ var require_Sync = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator2(fn2) {
+    function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -3406,22 +3400,22 @@ var require_Group = __commonJS({
     }
     function _iterableToArrayLimit2(arr, i) {
       var _arr = [];
-      var _n2 = true;
+      var _n = true;
       var _d = false;
-      var _e2 = void 0;
+      var _e = void 0;
       try {
-        for (var _i = arr[Symbol.iterator](), _s2; !(_n2 = (_s2 = _i.next()).done); _n2 = true) {
-          _arr.push(_s2.value);
+        for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
+          _arr.push(_s.value);
           if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
-        _e2 = err;
+        _e = err;
       } finally {
         try {
-          if (!_n2 && _i["return"] != null) _i["return"]();
+          if (!_n && _i["return"] != null) _i["return"]();
         } finally {
-          if (_d) throw _e2;
+          if (_d) throw _e;
         }
       }
       return _arr;
@@ -3443,11 +3437,11 @@ var require_Group = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator2(fn2) {
+    function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -3521,14 +3515,14 @@ var require_Group = __commonJS({
           })();
         }
         limiters() {
-          var k2, ref, results, v2;
+          var k, ref, results, v;
           ref = this.instances;
           results = [];
-          for (k2 in ref) {
-            v2 = ref[k2];
+          for (k in ref) {
+            v = ref[k];
             results.push({
-              key: k2,
-              limiter: v2
+              key: k,
+              limiter: v
             });
           }
           return results;
@@ -3539,7 +3533,7 @@ var require_Group = __commonJS({
         clusterKeys() {
           var _this2 = this;
           return _asyncToGenerator2(function* () {
-            var cursor, end, found, i, k2, keys, len, next, start;
+            var cursor, end, found, i, k, keys, len, next, start;
             if (_this2.connection == null) {
               return _this2.Promise.resolve(_this2.keys());
             }
@@ -3554,8 +3548,8 @@ var require_Group = __commonJS({
               found = _ref2[1];
               cursor = ~~next;
               for (i = 0, len = found.length; i < len; i++) {
-                k2 = found[i];
-                keys.push(k2.slice(start, -end));
+                k = found[i];
+                keys.push(k.slice(start, -end));
               }
             }
             return keys;
@@ -3567,21 +3561,21 @@ var require_Group = __commonJS({
           clearInterval(this.interval);
           return typeof (base = this.interval = setInterval(
             /* @__PURE__ */ _asyncToGenerator2(function* () {
-              var e, k2, ref, results, time3, v2;
+              var e, k, ref, results, time3, v;
               time3 = Date.now();
               ref = _this3.instances;
               results = [];
-              for (k2 in ref) {
-                v2 = ref[k2];
+              for (k in ref) {
+                v = ref[k];
                 try {
-                  if (yield v2._store.__groupCheck__(time3)) {
-                    results.push(_this3.deleteKey(k2));
+                  if (yield v._store.__groupCheck__(time3)) {
+                    results.push(_this3.deleteKey(k));
                   } else {
                     results.push(void 0);
                   }
                 } catch (error62) {
                   e = error62;
-                  results.push(v2.Events.trigger("error", e));
+                  results.push(v.Events.trigger("error", e));
                 }
               }
               return results;
@@ -3683,22 +3677,22 @@ var require_Bottleneck = __commonJS({
     }
     function _iterableToArrayLimit2(arr, i) {
       var _arr = [];
-      var _n2 = true;
+      var _n = true;
       var _d = false;
-      var _e2 = void 0;
+      var _e = void 0;
       try {
-        for (var _i = arr[Symbol.iterator](), _s2; !(_n2 = (_s2 = _i.next()).done); _n2 = true) {
-          _arr.push(_s2.value);
+        for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
+          _arr.push(_s.value);
           if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
-        _e2 = err;
+        _e = err;
       } finally {
         try {
-          if (!_n2 && _i["return"] != null) _i["return"]();
+          if (!_n && _i["return"] != null) _i["return"]();
         } finally {
-          if (_d) throw _e2;
+          if (_d) throw _e;
         }
       }
       return _arr;
@@ -3729,11 +3723,11 @@ var require_Bottleneck = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator2(fn2) {
+    function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn2.apply(self2, args);
+          var gen = fn.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -3969,12 +3963,12 @@ var require_Bottleneck = __commonJS({
         stop(options2 = {}) {
           var done, waitForExecuting;
           options2 = parser2.load(options2, this.stopDefaults);
-          waitForExecuting = (at2) => {
+          waitForExecuting = (at) => {
             var finished;
             finished = () => {
               var counts;
               counts = this._states.counts;
-              return counts[0] + counts[1] + counts[2] + counts[3] === at2;
+              return counts[0] + counts[1] + counts[2] + counts[3] === at;
             };
             return new this.Promise((resolve, reject) => {
               if (finished()) {
@@ -3997,14 +3991,14 @@ var require_Bottleneck = __commonJS({
             return this.Promise.resolve(null);
           }, this._registerLock.schedule(() => {
             return this._submitLock.schedule(() => {
-              var k2, ref, v2;
+              var k, ref, v;
               ref = this._scheduled;
-              for (k2 in ref) {
-                v2 = ref[k2];
-                if (this.jobStatus(v2.job.options.id) === "RUNNING") {
-                  clearTimeout(v2.timeout);
-                  clearTimeout(v2.expiration);
-                  v2.job.doDrop({
+              for (k in ref) {
+                v = ref[k];
+                if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                  clearTimeout(v.timeout);
+                  clearTimeout(v.expiration);
+                  v.job.doDrop({
                     message: options2.dropErrorMessage
                   });
                 }
@@ -4080,19 +4074,19 @@ var require_Bottleneck = __commonJS({
           }
         }
         submit(...args) {
-          var cb, fn2, job, options2, ref, ref1, task;
+          var cb, fn, job, options2, ref, ref1, task;
           if (typeof args[0] === "function") {
             var _ref3, _ref4, _splice$call, _splice$call2;
-            ref = args, _ref3 = ref, _ref4 = _toArray(_ref3), fn2 = _ref4[0], args = _ref4.slice(1), _ref3, _splice$call = splice.call(args, -1), _splice$call2 = _slicedToArray2(_splice$call, 1), cb = _splice$call2[0], _splice$call;
+            ref = args, _ref3 = ref, _ref4 = _toArray(_ref3), fn = _ref4[0], args = _ref4.slice(1), _ref3, _splice$call = splice.call(args, -1), _splice$call2 = _slicedToArray2(_splice$call, 1), cb = _splice$call2[0], _splice$call;
             options2 = parser2.load({}, this.jobDefaults);
           } else {
             var _ref5, _ref6, _splice$call3, _splice$call4;
-            ref1 = args, _ref5 = ref1, _ref6 = _toArray(_ref5), options2 = _ref6[0], fn2 = _ref6[1], args = _ref6.slice(2), _ref5, _splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray2(_splice$call3, 1), cb = _splice$call4[0], _splice$call3;
+            ref1 = args, _ref5 = ref1, _ref6 = _toArray(_ref5), options2 = _ref6[0], fn = _ref6[1], args = _ref6.slice(2), _ref5, _splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray2(_splice$call3, 1), cb = _splice$call4[0], _splice$call3;
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
             return new this.Promise(function(resolve, reject) {
-              return fn2(...args2, function(...args3) {
+              return fn(...args2, function(...args3) {
                 return (args3[0] != null ? reject : resolve)(args3);
               });
             });
@@ -4128,14 +4122,14 @@ var require_Bottleneck = __commonJS({
           this._receive(job);
           return job.promise;
         }
-        wrap(fn2) {
+        wrap(fn) {
           var schedule, wrapped;
           schedule = this.schedule.bind(this);
           wrapped = function wrapped2(...args) {
-            return schedule(fn2.bind(this), ...args);
+            return schedule(fn.bind(this), ...args);
           };
           wrapped.withOptions = function(options2, ...args) {
-            return schedule(options2, fn2, ...args);
+            return schedule(options2, fn, ...args);
           };
           return wrapped;
         }
@@ -4231,866 +4225,1784 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports2, module2) {
-    var s = 1e3;
-    var m2 = s * 60;
-    var h3 = m2 * 60;
-    var d2 = h3 * 24;
-    var w2 = d2 * 7;
-    var y2 = d2 * 365.25;
-    module2.exports = function(val, options2) {
-      options2 = options2 || {};
-      var type2 = typeof val;
-      if (type2 === "string" && val.length > 0) {
-        return parse5(val);
-      } else if (type2 === "number" && isFinite(val)) {
-        return options2.long ? fmtLong(val) : fmtShort(val);
-      }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
+// node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
     };
-    function parse5(str3) {
-      str3 = String(str3);
-      if (str3.length > 100) {
-        return;
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module2.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
       }
-      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str3
-      );
-      if (!match) {
-        return;
-      }
-      var n = parseFloat(match[1]);
-      var type2 = (match[2] || "ms").toLowerCase();
-      switch (type2) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n * y2;
-        case "weeks":
-        case "week":
-        case "w":
-          return n * w2;
-        case "days":
-        case "day":
-        case "d":
-          return n * d2;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n * h3;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n * m2;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n;
-        default:
-          return void 0;
-      }
-    }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d2) {
-        return Math.round(ms2 / d2) + "d";
-      }
-      if (msAbs >= h3) {
-        return Math.round(ms2 / h3) + "h";
-      }
-      if (msAbs >= m2) {
-        return Math.round(ms2 / m2) + "m";
-      }
-      if (msAbs >= s) {
-        return Math.round(ms2 / s) + "s";
-      }
-      return ms2 + "ms";
-    }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d2) {
-        return plural2(ms2, msAbs, d2, "day");
-      }
-      if (msAbs >= h3) {
-        return plural2(ms2, msAbs, h3, "hour");
-      }
-      if (msAbs >= m2) {
-        return plural2(ms2, msAbs, m2, "minute");
-      }
-      if (msAbs >= s) {
-        return plural2(ms2, msAbs, s, "second");
-      }
-      return ms2 + " ms";
-    }
-    function plural2(ms2, msAbs, n, name) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
-    }
+    };
   }
 });
 
-// node_modules/debug/src/common.js
-var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports2, module2) {
-    function setup(env) {
-      createDebug.debug = createDebug;
-      createDebug.default = createDebug;
-      createDebug.coerce = coerce;
-      createDebug.disable = disable;
-      createDebug.enable = enable;
-      createDebug.enabled = enabled;
-      createDebug.humanize = require_ms();
-      createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
+// node_modules/picomatch/lib/utils.js
+var require_utils = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports2) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports2.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports2.isRegexChar = (str3) => str3.length === 1 && exports2.hasRegexChars(str3);
+    exports2.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports2.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
+    exports2.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports2.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
       });
-      createDebug.names = [];
-      createDebug.skips = [];
-      createDebug.formatters = {};
-      function selectColor(namespace) {
-        let hash2 = 0;
-        for (let i = 0; i < namespace.length; i++) {
-          hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i);
-          hash2 |= 0;
-        }
-        return createDebug.colors[Math.abs(hash2) % createDebug.colors.length];
+    };
+    exports2.escapeLast = (input2, char, lastIdx) => {
+      const idx = input2.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input2;
+      if (input2[idx - 1] === "\\") return exports2.escapeLast(input2, char, idx - 1);
+      return `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
+    };
+    exports2.removePrefix = (input2, state = {}) => {
+      let output2 = input2;
+      if (output2.startsWith("./")) {
+        output2 = output2.slice(2);
+        state.prefix = "./";
       }
-      createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
-        let prevTime;
-        let enableOverride = null;
-        let namespacesCache;
-        let enabledCache;
-        function debug(...args) {
-          if (!debug.enabled) {
-            return;
-          }
-          const self2 = debug;
-          const curr = Number(/* @__PURE__ */ new Date());
-          const ms2 = curr - (prevTime || curr);
-          self2.diff = ms2;
-          self2.prev = prevTime;
-          self2.curr = curr;
-          prevTime = curr;
-          args[0] = createDebug.coerce(args[0]);
-          if (typeof args[0] !== "string") {
-            args.unshift("%O");
-          }
-          let index = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
-            if (match === "%%") {
-              return "%";
-            }
-            index++;
-            const formatter = createDebug.formatters[format];
-            if (typeof formatter === "function") {
-              const val = args[index];
-              match = formatter.call(self2, val);
-              args.splice(index, 1);
-              index--;
-            }
-            return match;
-          });
-          createDebug.formatArgs.call(self2, args);
-          const logFn = self2.log || createDebug.log;
-          logFn.apply(self2, args);
-        }
-        debug.namespace = namespace;
-        debug.useColors = createDebug.useColors();
-        debug.color = createDebug.selectColor(namespace);
-        debug.extend = extend2;
-        debug.destroy = createDebug.destroy;
-        Object.defineProperty(debug, "enabled", {
-          enumerable: true,
-          configurable: false,
-          get: () => {
-            if (enableOverride !== null) {
-              return enableOverride;
-            }
-            if (namespacesCache !== createDebug.namespaces) {
-              namespacesCache = createDebug.namespaces;
-              enabledCache = createDebug.enabled(namespace);
-            }
-            return enabledCache;
-          },
-          set: (v2) => {
-            enableOverride = v2;
-          }
-        });
-        if (typeof createDebug.init === "function") {
-          createDebug.init(debug);
-        }
-        return debug;
+      return output2;
+    };
+    exports2.wrapOutput = (input2, state = {}, options2 = {}) => {
+      const prepend = options2.contains ? "" : "^";
+      const append = options2.contains ? "" : "$";
+      let output2 = `${prepend}(?:${input2})${append}`;
+      if (state.negated === true) {
+        output2 = `(?:^(?!${output2}).*$)`;
       }
-      function extend2(namespace, delimiter) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
-        newDebug.log = this.log;
-        return newDebug;
+      return output2;
+    };
+    exports2.basename = (path16, { windows } = {}) => {
+      const segs = path16.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
       }
-      function enable(namespaces) {
-        createDebug.save(namespaces);
-        createDebug.namespaces = namespaces;
-        createDebug.names = [];
-        createDebug.skips = [];
-        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns2 of split) {
-          if (ns2[0] === "-") {
-            createDebug.skips.push(ns2.slice(1));
-          } else {
-            createDebug.names.push(ns2);
+      return last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
+    "use strict";
+    var utils = require_utils();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code) => {
+      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input2, options2) => {
+      const opts = options2 || {};
+      const length = input2.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str3 = input2;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str3.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code;
+        return str3.charCodeAt(++index);
+      };
+      while (index < length) {
+        code = advance();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code = advance();
+          if (code === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code = advance())) {
+                if (code === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance();
+                  continue;
+                }
+                if (code === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
           }
         }
+        if (code === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code = advance())) {
+              if (code === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance();
+                continue;
+              }
+              if (code === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
       }
-      function matchesTemplate(search, template) {
-        let searchIndex = 0;
-        let templateIndex = 0;
-        let starIndex = -1;
-        let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
-            if (template[templateIndex] === "*") {
-              starIndex = templateIndex;
-              matchIndex = searchIndex;
-              templateIndex++;
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base = str3;
+      let prefix = "";
+      let glob = "";
+      if (start > 0) {
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
+        lastIndex -= start;
+      }
+      if (base && isGlob === true && lastIndex > 0) {
+        base = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
+      } else if (isGlob === true) {
+        base = "";
+        glob = str3;
+      } else {
+        base = str3;
+      }
+      if (base && base !== "" && base !== "/" && base !== str3) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob) glob = utils.removeBackslashes(glob);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
+        }
+      }
+      const state = {
+        prefix,
+        input: input2,
+        start,
+        base,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i = slashes[idx];
+          const value2 = input2.slice(n2, i);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
             } else {
-              searchIndex++;
-              templateIndex++;
+              tokens[idx].value = value2;
             }
-          } else if (starIndex !== -1) {
-            templateIndex = starIndex + 1;
-            matchIndex++;
-            searchIndex = matchIndex;
-          } else {
-            return false;
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i >= start) {
+            parts.push(value2);
+            prevIndex = i;
           }
         }
-        while (templateIndex < template.length && template[templateIndex] === "*") {
-          templateIndex++;
+        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input2.slice(n);
+        parts.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
+          tokens[tokens.length - 1].value = value;
+          depth(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
         }
-        return templateIndex === template.length;
+        state.slashes = slashes;
+        state.parts = parts;
       }
-      function disable() {
-        const namespaces = [
-          ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
-        ].join(",");
-        createDebug.enable("");
-        return namespaces;
+      return state;
+    };
+    module2.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
+    "use strict";
+    var constants4 = require_constants();
+    var utils = require_utils();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants4;
+    var expandRange = (args, options2) => {
+      if (typeof options2.expandRange === "function") {
+        return options2.expandRange(...args, options2);
       }
-      function enabled(name) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
-            return false;
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type2, char) => {
+      return `Missing ${type2}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input2) => {
+      const parts = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input2) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts.push(value);
+              value = "";
+              continue;
+            }
           }
         }
-        for (const ns2 of createDebug.names) {
-          if (matchesTemplate(name, ns2)) {
+        value += ch;
+      }
+      parts.push(value);
+      return parts;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches) => {
+      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values.length; i++) {
+        for (let j = i + 1; j < values.length; j++) {
+          const a = values[i];
+          const b = values[j];
+          const char = a[0];
+          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a === b || a.startsWith(b) || b.startsWith(a)) {
             return true;
           }
         }
-        return false;
       }
-      function coerce(val) {
-        if (val instanceof Error) {
-          return val.stack || val.message;
-        }
-        return val;
-      }
-      function destroy() {
-        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-      }
-      createDebug.enable(createDebug.load());
-      return createDebug;
-    }
-    module2.exports = setup;
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports2, module2) {
-    exports2.formatArgs = formatArgs;
-    exports2.save = save;
-    exports2.load = load2;
-    exports2.useColors = useColors;
-    exports2.storage = localstorage();
-    exports2.destroy = /* @__PURE__ */ (() => {
-      let warned = false;
-      return () => {
-        if (!warned) {
-          warned = true;
-          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-        }
-      };
-    })();
-    exports2.colors = [
-      "#0000CC",
-      "#0000FF",
-      "#0033CC",
-      "#0033FF",
-      "#0066CC",
-      "#0066FF",
-      "#0099CC",
-      "#0099FF",
-      "#00CC00",
-      "#00CC33",
-      "#00CC66",
-      "#00CC99",
-      "#00CCCC",
-      "#00CCFF",
-      "#3300CC",
-      "#3300FF",
-      "#3333CC",
-      "#3333FF",
-      "#3366CC",
-      "#3366FF",
-      "#3399CC",
-      "#3399FF",
-      "#33CC00",
-      "#33CC33",
-      "#33CC66",
-      "#33CC99",
-      "#33CCCC",
-      "#33CCFF",
-      "#6600CC",
-      "#6600FF",
-      "#6633CC",
-      "#6633FF",
-      "#66CC00",
-      "#66CC33",
-      "#9900CC",
-      "#9900FF",
-      "#9933CC",
-      "#9933FF",
-      "#99CC00",
-      "#99CC33",
-      "#CC0000",
-      "#CC0033",
-      "#CC0066",
-      "#CC0099",
-      "#CC00CC",
-      "#CC00FF",
-      "#CC3300",
-      "#CC3333",
-      "#CC3366",
-      "#CC3399",
-      "#CC33CC",
-      "#CC33FF",
-      "#CC6600",
-      "#CC6633",
-      "#CC9900",
-      "#CC9933",
-      "#CCCC00",
-      "#CCCC33",
-      "#FF0000",
-      "#FF0033",
-      "#FF0066",
-      "#FF0099",
-      "#FF00CC",
-      "#FF00FF",
-      "#FF3300",
-      "#FF3333",
-      "#FF3366",
-      "#FF3399",
-      "#FF33CC",
-      "#FF33FF",
-      "#FF6600",
-      "#FF6633",
-      "#FF9900",
-      "#FF9933",
-      "#FFCC00",
-      "#FFCC33"
-    ];
-    function useColors() {
-      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
-        return true;
-      }
-      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
-        return false;
-      }
-      let m2;
-      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator !== "undefined" && navigator.userAgent && (m2 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m2[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
-      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    function formatArgs(args) {
-      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module2.exports.humanize(this.diff);
-      if (!this.useColors) {
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
         return;
       }
-      const c3 = "color: " + this.color;
-      args.splice(1, 0, c3, "color: inherit");
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let escaped = false;
+      for (let i = 1; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i),
+              end: i
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
       let index = 0;
-      let lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, (match) => {
-        if (match === "%%") {
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
           return;
         }
-        index++;
-        if (match === "%c") {
-          lastC = index;
+        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1) {
+          return;
         }
-      });
-      args.splice(lastC, 0, c3);
-    }
-    exports2.log = console.debug || console.log || (() => {
-    });
-    function save(namespaces) {
-      try {
-        if (namespaces) {
-          exports2.storage.setItem("debug", namespaces);
-        } else {
-          exports2.storage.removeItem("debug");
+        const branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1) {
+          return;
         }
-      } catch (error62) {
+        chars.push(branch);
+        index += match.end + 1;
       }
-    }
-    function load2() {
-      let r2;
-      try {
-        r2 = exports2.storage.getItem("debug") || exports2.storage.getItem("DEBUG");
-      } catch (error62) {
+      if (chars.length < 1) {
+        return;
       }
-      if (!r2 && typeof process !== "undefined" && "env" in process) {
-        r2 = process.env.DEBUG;
-      }
-      return r2;
-    }
-    function localstorage() {
-      try {
-        return localStorage;
-      } catch (error62) {
-      }
-    }
-    module2.exports = require_common()(exports2);
-    var { formatters: formatters2 } = module2.exports;
-    formatters2.j = function(v2) {
-      try {
-        return JSON.stringify(v2);
-      } catch (error62) {
-        return "[UnexpectedJSONParseError]: " + error62.message;
-      }
+      return chars;
     };
-  }
-});
-
-// node_modules/has-flag/index.js
-var require_has_flag = __commonJS({
-  "node_modules/has-flag/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = (flag, argv = process.argv) => {
-      const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
-      const position = argv.indexOf(prefix + flag);
-      const terminatorPosition = argv.indexOf("--");
-      return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth;
     };
-  }
-});
-
-// node_modules/supports-color/index.js
-var require_supports_color = __commonJS({
-  "node_modules/supports-color/index.js"(exports2, module2) {
-    "use strict";
-    var os2 = __require("os");
-    var tty = __require("tty");
-    var hasFlag = require_has_flag();
-    var { env } = process;
-    var forceColor;
-    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false") || hasFlag("color=never")) {
-      forceColor = 0;
-    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {
-      forceColor = 1;
-    }
-    if ("FORCE_COLOR" in env) {
-      if (env.FORCE_COLOR === "true") {
-        forceColor = 1;
-      } else if (env.FORCE_COLOR === "false") {
-        forceColor = 0;
-      } else {
-        forceColor = env.FORCE_COLOR.length === 0 ? 1 : Math.min(parseInt(env.FORCE_COLOR, 10), 3);
+    var analyzeRepeatedExtglob = (body, options2) => {
+      if (options2.maxExtglobRecursion === false) {
+        return { risky: false };
       }
-    }
-    function translateLevel(level) {
-      if (level === 0) {
-        return false;
+      const max = typeof options2.maxExtglobRecursion === "number" ? options2.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1) {
+        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
+          return { risky: true };
+        }
       }
-      return {
-        level,
-        hasBasic: true,
-        has256: level >= 2,
-        has16m: level >= 3
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse5 = (input2, options2) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const opts = { ...options2 };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-    }
-    function supportsColor(haveStream, streamIsTTY) {
-      if (forceColor === 0) {
-        return 0;
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
       }
-      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {
-        return 3;
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
       }
-      if (hasFlag("color=256")) {
-        return 2;
-      }
-      if (haveStream && !streamIsTTY && forceColor === void 0) {
-        return 0;
-      }
-      const min = forceColor || 0;
-      if (env.TERM === "dumb") {
-        return min;
-      }
-      if (process.platform === "win32") {
-        const osRelease = os2.release().split(".");
-        if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
-          return Number(osRelease[2]) >= 14931 ? 3 : 2;
+      const state = {
+        input: input2,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input2 = utils.removePrefix(input2, state);
+      len = input2.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n = 1) => input2[state.index + n];
+      const advance = state.advance = () => input2[++state.index] || "";
+      const remaining = () => input2.slice(state.index + 1);
+      const consume = (value2 = "", num = 0) => {
+        state.consumed += value2;
+        state.index += num;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count++;
         }
-        return 1;
-      }
-      if ("CI" in env) {
-        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI", "GITHUB_ACTIONS", "BUILDKITE"].some((sign) => sign in env) || env.CI_NAME === "codeship") {
-          return 1;
-        }
-        return min;
-      }
-      if ("TEAMCITY_VERSION" in env) {
-        return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
-      }
-      if (env.COLORTERM === "truecolor") {
-        return 3;
-      }
-      if ("TERM_PROGRAM" in env) {
-        const version2 = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
-        switch (env.TERM_PROGRAM) {
-          case "iTerm.app":
-            return version2 >= 3 ? 3 : 2;
-          case "Apple_Terminal":
-            return 2;
-        }
-      }
-      if (/-256(color)?$/i.test(env.TERM)) {
-        return 2;
-      }
-      if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
-        return 1;
-      }
-      if ("COLORTERM" in env) {
-        return 1;
-      }
-      return min;
-    }
-    function getSupportLevel(stream) {
-      const level = supportsColor(stream, stream && stream.isTTY);
-      return translateLevel(level);
-    }
-    module2.exports = {
-      supportsColor: getSupportLevel,
-      stdout: translateLevel(supportsColor(true, tty.isatty(1))),
-      stderr: translateLevel(supportsColor(true, tty.isatty(2)))
-    };
-  }
-});
-
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports2, module2) {
-    var tty = __require("tty");
-    var util = __require("util");
-    exports2.init = init;
-    exports2.log = log;
-    exports2.formatArgs = formatArgs;
-    exports2.save = save;
-    exports2.load = load2;
-    exports2.useColors = useColors;
-    exports2.destroy = util.deprecate(
-      () => {
-      },
-      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
-    );
-    exports2.colors = [6, 2, 3, 4, 5, 1];
-    try {
-      const supportsColor = require_supports_color();
-      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
-        exports2.colors = [
-          20,
-          21,
-          26,
-          27,
-          32,
-          33,
-          38,
-          39,
-          40,
-          41,
-          42,
-          43,
-          44,
-          45,
-          56,
-          57,
-          62,
-          63,
-          68,
-          69,
-          74,
-          75,
-          76,
-          77,
-          78,
-          79,
-          80,
-          81,
-          92,
-          93,
-          98,
-          99,
-          112,
-          113,
-          128,
-          129,
-          134,
-          135,
-          148,
-          149,
-          160,
-          161,
-          162,
-          163,
-          164,
-          165,
-          166,
-          167,
-          168,
-          169,
-          170,
-          171,
-          172,
-          173,
-          178,
-          179,
-          184,
-          185,
-          196,
-          197,
-          198,
-          199,
-          200,
-          201,
-          202,
-          203,
-          204,
-          205,
-          206,
-          207,
-          208,
-          209,
-          214,
-          215,
-          220,
-          221
-        ];
-      }
-    } catch (error62) {
-    }
-    exports2.inspectOpts = Object.keys(process.env).filter((key) => {
-      return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => {
-        return k2.toUpperCase();
-      });
-      let val = process.env[key];
-      if (/^(yes|on|true|enabled)$/i.test(val)) {
-        val = true;
-      } else if (/^(no|off|false|disabled)$/i.test(val)) {
-        val = false;
-      } else if (val === "null") {
-        val = null;
-      } else {
-        val = Number(val);
-      }
-      obj[prop] = val;
-      return obj;
-    }, {});
-    function useColors() {
-      return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty.isatty(process.stderr.fd);
-    }
-    function formatArgs(args) {
-      const { namespace: name, useColors: useColors2 } = this;
-      if (useColors2) {
-        const c3 = this.color;
-        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
-        const prefix = `  ${colorCode};1m${name} \x1B[0m`;
-        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
-        args.push(colorCode + "m+" + module2.exports.humanize(this.diff) + "\x1B[0m");
-      } else {
-        args[0] = getDate() + name + " " + args[0];
-      }
-    }
-    function getDate() {
-      if (exports2.inspectOpts.hideDate) {
-        return "";
-      }
-      return (/* @__PURE__ */ new Date()).toISOString() + " ";
-    }
-    function log(...args) {
-      return process.stderr.write(util.formatWithOptions(exports2.inspectOpts, ...args) + "\n");
-    }
-    function save(namespaces) {
-      if (namespaces) {
-        process.env.DEBUG = namespaces;
-      } else {
-        delete process.env.DEBUG;
-      }
-    }
-    function load2() {
-      return process.env.DEBUG;
-    }
-    function init(debug) {
-      debug.inspectOpts = {};
-      const keys = Object.keys(exports2.inspectOpts);
-      for (let i = 0; i < keys.length; i++) {
-        debug.inspectOpts[keys[i]] = exports2.inspectOpts[keys[i]];
-      }
-    }
-    module2.exports = require_common()(exports2);
-    var { formatters: formatters2 } = module2.exports;
-    formatters2.o = function(v2) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v2, this.inspectOpts).split("\n").map((str3) => str3.trim()).join(" ");
-    };
-    formatters2.O = function(v2) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v2, this.inspectOpts);
-    };
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports2, module2) {
-    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
-      module2.exports = require_browser();
-    } else {
-      module2.exports = require_node();
-    }
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/src/index.js
-var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports2) {
-    "use strict";
-    var __importDefault = exports2 && exports2.__importDefault || function(mod) {
-      return mod && mod.__esModule ? mod : { "default": mod };
-    };
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var fs_1 = __require("fs");
-    var debug_1 = __importDefault(require_src());
-    var log = debug_1.default("@kwsites/file-exists");
-    function check2(path9, isFile, isDirectory) {
-      log(`checking %s`, path9);
-      try {
-        const stat4 = fs_1.statSync(path9);
-        if (stat4.isFile() && isFile) {
-          log(`[OK] path represents a file`);
-          return true;
-        }
-        if (stat4.isDirectory() && isDirectory) {
-          log(`[OK] path represents a directory`);
-          return true;
-        }
-        log(`[FAIL] path represents something other than a file or directory`);
-        return false;
-      } catch (e) {
-        if (e.code === "ENOENT") {
-          log(`[FAIL] path is not accessible: %o`, e);
+        if (count % 2 === 0) {
           return false;
         }
-        log(`[FATAL] %o`, e);
-        throw e;
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type2) => {
+        state[type2]++;
+        stack.push(type2);
+      };
+      const decrement = (type2) => {
+        state[type2]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type2, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output2 = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push({ type: type2, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance(), output: output2 });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal2 = input2.slice(token.startIndex, state.index + 1);
+        const body = input2.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open4 = tokens[token.tokensIndex];
+          open4.type = "text";
+          open4.value = literal2;
+          open4.output = safeOutput || utils.escapeRegex(literal2);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+            tokens[i].value = "";
+            tokens[i].output = "";
+            delete tokens[i].suffix;
+          }
+          state.output = token.output + open4.output;
+          state.backtrack = true;
+          push({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output2 = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output2 = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse5(rest, { ...options2, fastpaths: false }).output;
+            output2 = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output: output2 });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
+        let backslashes = false;
+        let output2 = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc2) {
+              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc2) {
+              return esc2 + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc2 ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output2 = output2.replace(/\\/g, "");
+          } else {
+            output2 = output2.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output2 === input2 && opts.contains === true) {
+          state.output = input2;
+          return state;
+        }
+        state.output = utils.wrapOutput(output2, state, options2);
+        return state;
       }
-    }
-    function exists3(path9, type2 = exports2.READABLE) {
-      return check2(path9, (type2 & exports2.FILE) > 0, (type2 & exports2.FOLDER) > 0);
-    }
-    exports2.exists = exists3;
-    exports2.FILE = 1;
-    exports2.FOLDER = 2;
-    exports2.READABLE = exports2.FILE + exports2.FOLDER;
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports2) {
-    "use strict";
-    function __export2(m2) {
-      for (var p2 in m2) if (!exports2.hasOwnProperty(p2)) exports2[p2] = m2[p2];
-    }
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    __export2(require_src2());
-  }
-});
-
-// node_modules/@kwsites/promise-deferred/dist/index.js
-var require_dist2 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.createDeferred = exports2.deferred = void 0;
-    function deferred() {
-      let done;
-      let fail2;
-      let status = "pending";
-      const promise2 = new Promise((_done, _fail) => {
-        done = _done;
-        fail2 = _fail;
-      });
-      return {
-        promise: promise2,
-        done(result) {
-          if (status === "pending") {
-            status = "resolved";
-            done(result);
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
           }
-        },
-        fail(error62) {
-          if (status === "pending") {
-            status = "rejected";
-            fail2(error62);
+          if (next === "." || next === ";") {
+            continue;
           }
-        },
-        get fulfilled() {
-          return status !== "pending";
-        },
-        get status() {
-          return status;
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance();
+          } else {
+            value += advance();
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix = POSIX_REGEX_SOURCE[rest2];
+                if (posix) {
+                  prev.value = pre + posix;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open4 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open4);
+          push(open4);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output2 = ")";
+          if (brace.dots === true) {
+            const arr = tokens.slice();
+            const range = [];
+            for (let i = arr.length - 1; i >= 0; i--) {
+              tokens.pop();
+              if (arr[i].type === "brace") {
+                break;
+              }
+              if (arr[i].type !== "dots") {
+                range.unshift(arr[i].value);
+              }
+            }
+            output2 = expandRange(range, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output2 = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output: output2 });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output2 = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output2 = "|";
+          }
+          push({ type: "comma", value, output: output2 });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output2 = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output2 = `\\${value}`;
+            }
+            push({ type: "text", value, output: output2 });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input2[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse5.fastpaths = (input2, options2) => {
+      const opts = { ...options2 };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants4.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str3) => {
+        switch (str3) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
         }
       };
-    }
-    exports2.deferred = deferred;
-    exports2.createDeferred = deferred;
-    exports2.default = deferred;
+      const output2 = utils.removePrefix(input2, state);
+      let source = create(output2);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module2.exports = parse5;
   }
 });
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
+    "use strict";
+    var scan = require_scan();
+    var parse5 = require_parse();
+    var utils = require_utils();
+    var constants4 = require_constants();
+    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch2 = (glob, options2, returnState = false) => {
+      if (Array.isArray(glob)) {
+        const fns = glob.map((input2) => picomatch2(input2, options2, returnState));
+        const arrayMatcher = (str3) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str3);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject2(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options2 || {};
+      const posix = opts.windows;
+      const regex2 = isState ? picomatch2.compileRe(glob, options2) : picomatch2.makeRe(glob, options2, false, true);
+      const state = regex2.state;
+      delete regex2.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options2, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input2, returnObject = false) => {
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex2, options2, { glob, posix });
+        const result = { glob, state, regex: regex2, posix, input: input2, output: output2, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result);
+        }
+        if (isMatch === false) {
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (isIgnored(input2)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result);
+          }
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result);
+        }
+        return returnObject ? result : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch2.test = (input2, regex2, options2, { glob, posix } = {}) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input2 === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options2 || {};
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      let match = input2 === glob;
+      let output2 = match && format ? format(input2) : input2;
+      if (match === false) {
+        output2 = format ? format(input2) : input2;
+        match = output2 === glob;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch2.matchBase(input2, regex2, options2, posix);
+        } else {
+          match = regex2.exec(output2);
+        }
+      }
+      return { isMatch: Boolean(match), match, output: output2 };
+    };
+    picomatch2.matchBase = (input2, glob, options2, posix = options2 && options2.windows) => {
+      const regex2 = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options2);
+      return regex2.test(utils.basename(input2, { windows: posix }));
+    };
+    picomatch2.isMatch = (str3, patterns, options2) => picomatch2(patterns, options2)(str3);
+    picomatch2.parse = (pattern, options2) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options2));
+      return parse5(pattern, { ...options2, fastpaths: false });
+    };
+    picomatch2.scan = (input2, options2) => scan(input2, options2);
+    picomatch2.compileRe = (state, options2, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options2 || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex2 = picomatch2.toRegex(source, options2);
+      if (returnState === true) {
+        regex2.state = state;
+      }
+      return regex2;
+    };
+    picomatch2.makeRe = (input2, options2 = {}, returnOutput = false, returnState = false) => {
+      if (!input2 || typeof input2 !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options2.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
+        parsed.output = parse5.fastpaths(input2, options2);
+      }
+      if (!parsed.output) {
+        parsed = parse5(input2, options2);
+      }
+      return picomatch2.compileRe(parsed, options2, returnOutput, returnState);
+    };
+    picomatch2.toRegex = (source, options2) => {
+      try {
+        const opts = options2 || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options2 && options2.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch2.constants = constants4;
+    module2.exports = picomatch2;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports2, module2) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils();
+    function picomatch2(glob, options2, returnState = false) {
+      if (options2 && (options2.windows === null || options2.windows === void 0)) {
+        options2 = { ...options2, windows: utils.isWindows() };
+      }
+      return pico(glob, options2, returnState);
+    }
+    Object.assign(picomatch2, pico);
+    module2.exports = picomatch2;
+  }
+});
+
+// src/worker/run.ts
+import { chmod as chmod3, mkdir as mkdir6 } from "node:fs/promises";
 
 // src/core/sanitize.ts
 var REDACTED = "[REDACTED]";
@@ -5133,16 +6045,16 @@ var MIN_SECRET_LENGTH = 6;
 function redactSecrets(text, secrets = []) {
   let result = text;
   const known = [...new Set(secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH))];
-  for (const secret of known.sort((a, b3) => b3.length - a.length)) result = result.split(secret).join(REDACTED);
+  for (const secret of known.sort((a, b) => b.length - a.length)) result = result.split(secret).join(REDACTED);
   for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
   return result;
 }
 var MENTION = /(^|[^A-Za-z0-9_/@.+-])@([A-Za-z0-9](?:[A-Za-z0-9_./@-]*[A-Za-z0-9_/@-])?)/g;
 var CODE_SPAN = /(`+)[\s\S]*?\1/g;
 function neutralizeMentions(text) {
-  const lines = text.split("\n");
+  const lines2 = text.split("\n");
   let fence;
-  return lines.map((line) => {
+  return lines2.map((line) => {
     const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence !== void 0) {
       if (opener !== void 0 && opener[0] === fence[0] && opener.length >= fence.length) fence = void 0;
@@ -5154,7 +6066,7 @@ function neutralizeMentions(text) {
     }
     return outsideCodeSpans(
       line,
-      (part) => part.replace(MENTION, (_3, before, name) => `${before}\`@${name}\``)
+      (part) => part.replace(MENTION, (_, before, name) => `${before}\`@${name}\``)
     );
   }).join("\n");
 }
@@ -5167,6 +6079,13 @@ function outsideCodeSpans(line, change) {
   }
   return result + change(line.slice(last));
 }
+var CLOSING_KEYWORD = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b(\s*:?\s*)(?=(?:[\w.-]+\/[\w.-]+)?#\d|https?:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+\/(?:issues|pull)\/\d)/gi;
+function neutralizeClosingKeywords(text) {
+  return text.replace(CLOSING_KEYWORD, (_, keyword, separator) => {
+    const colon = separator.includes(":") ? ":" : "";
+    return `${keyword}${colon} issue `;
+  });
+}
 function sanitizeForPrompt(text, options2) {
   const visible = stripHtmlComments(stripInvisible(text));
   const redacted = options2.secrets ? redactSecrets(visible, options2.secrets) : visible;
@@ -5174,7 +6093,8 @@ function sanitizeForPrompt(text, options2) {
 }
 function sanitizeForGitHub(text, options2) {
   const visible = stripHtmlComments(stripInvisible(text));
-  return capLength(neutralizeMentions(redactSecrets(visible, options2.secrets)), options2.maxChars);
+  const silent = neutralizeClosingKeywords(neutralizeMentions(redactSecrets(visible, options2.secrets)));
+  return capLength(silent, options2.maxChars);
 }
 
 // src/worker/action/connect.ts
@@ -5392,7 +6312,7 @@ function extractUrlVariableNames(url2) {
   if (!matches) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b3) => a.concat(b3), []);
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit(object2, keysToOmit) {
   const result = { __proto__: null };
@@ -5412,8 +6332,8 @@ function encodeReserved(str3) {
   }).join("");
 }
 function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c3) {
-    return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
 function encodeValue(operator, value, key) {
@@ -5450,9 +6370,9 @@ function getValues(context, operator, key, modifier) {
             );
           });
         } else {
-          Object.keys(value).forEach(function(k2) {
-            if (isDefined(value[k2])) {
-              result.push(encodeValue(operator, value[k2], k2));
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
             }
           });
         }
@@ -5463,10 +6383,10 @@ function getValues(context, operator, key, modifier) {
             tmp.push(encodeValue(operator, value2));
           });
         } else {
-          Object.keys(value).forEach(function(k2) {
-            if (isDefined(value[k2])) {
-              tmp.push(encodeUnreserved(k2));
-              tmp.push(encodeValue(operator, value[k2].toString()));
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
             }
           });
         }
@@ -5499,7 +6419,7 @@ function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_3, expression, literal2) {
+    function(_, expression, literal2) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -5647,10 +6567,10 @@ for (let code = 97; code <= 122; code++) {
   CHAR_MAP[code] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
-  const C2 = function() {
+  const C = function() {
   };
-  C2.prototype = /* @__PURE__ */ Object.create(null);
-  return C2;
+  C.prototype = /* @__PURE__ */ Object.create(null);
+  return C;
 })();
 function parse2(header, options2) {
   const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
@@ -5910,17 +6830,17 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       }
     } else {
       while (node2.index < node2.keys.length) {
-        const k2 = node2.keys[node2.index++];
-        const isFilteredOutByArray = propertyList && !propertyList.has(k2);
+        const k = node2.keys[node2.index++];
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
         if (isFilteredOutByArray) continue;
-        const childRaw = node2.val[k2];
-        const childVal = prepareVal(node2.val, k2, childRaw);
+        const childRaw = node2.val[k];
+        const childVal = prepareVal(node2.val, k, childRaw);
         if (isUnstringifiable(childVal)) continue;
         if (!node2.first) chunks.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k2) + ": ");
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
         } else {
-          chunks.push(originalStringify(k2) + ":");
+          chunks.push(originalStringify(k) + ":");
         }
         const isComplexObject = childVal !== null && typeof childVal === "object";
         const isNativeRaw = isRawJSON(childVal);
@@ -5931,7 +6851,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
           visited.add(childVal);
           stack.push({
             parent: node2.val,
-            key: k2,
+            key: k,
             val: childVal,
             isArray: Array.isArray(childVal),
             keys: Array.isArray(childVal) ? null : Object.keys(childVal),
@@ -6019,7 +6939,7 @@ var isContextSourceSupported = () => {
   try {
     const result = JSON.parse(
       "1",
-      (_3, __, context) => !!context?.source && context.source === "1"
+      (_, __, context) => !!context?.source && context.source === "1"
     );
     featureCache.set(parseFingerprint, result);
     return result;
@@ -6322,7 +7242,7 @@ function toErrorMessage(data) {
   if (typeof data === "object" && data !== null && "message" in data) {
     const objectData = data;
     const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v2) => JSON.stringify(v2)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
   }
   return `Unknown error: ${JSON.stringify(data)}`;
 }
@@ -6903,9 +7823,9 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path9) => path9.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
+    (path16) => path16.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
-  const regex2 = `^(?:${regexes.map((r2) => `(?:${r2})`).join("|")})[^/]*$`;
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
 }
 var regex = routeMatcher(triggers_notification_paths_default);
@@ -7065,6 +7985,9 @@ throttling.triggersNotification = triggersNotification;
 
 // src/github/client.ts
 var import_bottleneck = __toESM(require_lib(), 1);
+function repoName(ref) {
+  return `${ref.owner}/${ref.repo}`;
+}
 function parseRepoName(fullName) {
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(fullName.trim());
   if (!match) {
@@ -7131,21 +8054,21 @@ import { access } from "node:fs/promises";
 import path3 from "node:path";
 
 // node_modules/openai/internal/tslib.mjs
-function __classPrivateFieldSet(receiver, state, value, kind, f3) {
+function __classPrivateFieldSet(receiver, state, value, kind, f) {
   if (kind === "m")
     throw new TypeError("Private method is not writable");
-  if (kind === "a" && !f3)
+  if (kind === "a" && !f)
     throw new TypeError("Private accessor was defined without a setter");
-  if (typeof state === "function" ? receiver !== state || !f3 : !state.has(receiver))
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver))
     throw new TypeError("Cannot write private member to an object whose class did not declare it");
-  return kind === "a" ? f3.call(receiver, value) : f3 ? f3.value = value : state.set(receiver, value), value;
+  return kind === "a" ? f.call(receiver, value) : f ? f.value = value : state.set(receiver, value), value;
 }
-function __classPrivateFieldGet(receiver, state, kind, f3) {
-  if (kind === "a" && !f3)
+function __classPrivateFieldGet(receiver, state, kind, f) {
+  if (kind === "a" && !f)
     throw new TypeError("Private accessor was defined without a getter");
-  if (typeof state === "function" ? receiver !== state || !f3 : !state.has(receiver))
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver))
     throw new TypeError("Cannot read private member from an object whose class did not declare it");
-  return kind === "m" ? f3 : kind === "a" ? f3.call(receiver) : f3 ? f3.value : state.get(receiver);
+  return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
 }
 
 // node_modules/openai/internal/utils/uuid.mjs
@@ -7157,7 +8080,7 @@ var uuid4 = function() {
   }
   const u8 = new Uint8Array(1);
   const randomByte = crypto2 ? () => crypto2.getRandomValues(u8)[0] : () => Math.random() * 255 & 255;
-  return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c3) => (+c3 ^ randomByte() & 15 >> +c3 / 4).toString(16));
+  return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (+c ^ randomByte() & 15 >> +c / 4).toString(16));
 };
 
 // node_modules/openai/internal/errors.mjs
@@ -7332,11 +8255,11 @@ var isAbsoluteURL = (url2) => {
 };
 var isArray = (val) => (isArray = Array.isArray, isArray(val));
 var isReadonlyArray = isArray;
-function maybeObj(x3) {
-  if (typeof x3 !== "object") {
+function maybeObj(x) {
+  if (typeof x !== "object") {
     return {};
   }
-  return x3 ?? {};
+  return x ?? {};
 }
 function isEmptyObj(obj) {
   if (!obj)
@@ -7369,7 +8292,7 @@ var safeJSON = (text) => {
 };
 
 // node_modules/openai/internal/utils/sleep.mjs
-var sleep = (ms2) => new Promise((resolve) => setTimeout(resolve, ms2));
+var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // node_modules/openai/version.mjs
 var VERSION8 = "6.49.0";
@@ -7592,9 +8515,9 @@ var FallbackEncoder = ({ headers, body }) => {
 
 // node_modules/openai/internal/qs/formats.mjs
 var default_format = "RFC3986";
-var default_formatter = (v2) => String(v2);
+var default_formatter = (v) => String(v);
 var formatters = {
-  RFC1738: (v2) => String(v2).replace(/%20/g, "+"),
+  RFC1738: (v) => String(v).replace(/%20/g, "+"),
   RFC3986: default_formatter
 };
 var RFC1738 = "RFC1738";
@@ -7625,37 +8548,37 @@ var encode = (str3, _defaultEncoder, charset, _kind, format) => {
     });
   }
   let out = "";
-  for (let j3 = 0; j3 < string4.length; j3 += limit) {
-    const segment = string4.length >= limit ? string4.slice(j3, j3 + limit) : string4;
+  for (let j = 0; j < string4.length; j += limit) {
+    const segment = string4.length >= limit ? string4.slice(j, j + limit) : string4;
     const arr = [];
     for (let i = 0; i < segment.length; ++i) {
-      let c3 = segment.charCodeAt(i);
-      if (c3 === 45 || // -
-      c3 === 46 || // .
-      c3 === 95 || // _
-      c3 === 126 || // ~
-      c3 >= 48 && c3 <= 57 || // 0-9
-      c3 >= 65 && c3 <= 90 || // a-z
-      c3 >= 97 && c3 <= 122 || // A-Z
-      format === RFC1738 && (c3 === 40 || c3 === 41)) {
+      let c = segment.charCodeAt(i);
+      if (c === 45 || // -
+      c === 46 || // .
+      c === 95 || // _
+      c === 126 || // ~
+      c >= 48 && c <= 57 || // 0-9
+      c >= 65 && c <= 90 || // a-z
+      c >= 97 && c <= 122 || // A-Z
+      format === RFC1738 && (c === 40 || c === 41)) {
         arr[arr.length] = segment.charAt(i);
         continue;
       }
-      if (c3 < 128) {
-        arr[arr.length] = hex_table[c3];
+      if (c < 128) {
+        arr[arr.length] = hex_table[c];
         continue;
       }
-      if (c3 < 2048) {
-        arr[arr.length] = hex_table[192 | c3 >> 6] + hex_table[128 | c3 & 63];
+      if (c < 2048) {
+        arr[arr.length] = hex_table[192 | c >> 6] + hex_table[128 | c & 63];
         continue;
       }
-      if (c3 < 55296 || c3 >= 57344) {
-        arr[arr.length] = hex_table[224 | c3 >> 12] + hex_table[128 | c3 >> 6 & 63] + hex_table[128 | c3 & 63];
+      if (c < 55296 || c >= 57344) {
+        arr[arr.length] = hex_table[224 | c >> 12] + hex_table[128 | c >> 6 & 63] + hex_table[128 | c & 63];
         continue;
       }
       i += 1;
-      c3 = 65536 + ((c3 & 1023) << 10 | segment.charCodeAt(i) & 1023);
-      arr[arr.length] = hex_table[240 | c3 >> 18] + hex_table[128 | c3 >> 12 & 63] + hex_table[128 | c3 >> 6 & 63] + hex_table[128 | c3 & 63];
+      c = 65536 + ((c & 1023) << 10 | segment.charCodeAt(i) & 1023);
+      arr[arr.length] = hex_table[240 | c >> 18] + hex_table[128 | c >> 12 & 63] + hex_table[128 | c >> 6 & 63] + hex_table[128 | c & 63];
     }
     out += arr.join("");
   }
@@ -7667,15 +8590,15 @@ function is_buffer(obj) {
   }
   return !!(obj.constructor && obj.constructor.isBuffer && obj.constructor.isBuffer(obj));
 }
-function maybe_map(val, fn2) {
+function maybe_map(val, fn) {
   if (isArray(val)) {
     const mapped = [];
     for (let i = 0; i < val.length; i += 1) {
-      mapped.push(fn2(val[i]));
+      mapped.push(fn(val[i]));
     }
     return mapped;
   }
-  return fn2(val);
+  return fn(val);
 }
 
 // node_modules/openai/internal/qs/stringify.mjs
@@ -7717,8 +8640,8 @@ var defaults = {
   skipNulls: false,
   strictNullHandling: false
 };
-function is_non_nullish_primitive(v2) {
-  return typeof v2 === "string" || typeof v2 === "number" || typeof v2 === "boolean" || typeof v2 === "symbol" || typeof v2 === "bigint";
+function is_non_nullish_primitive(v) {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "symbol" || typeof v === "bigint";
 }
 var sentinel = {};
 function inner_stringify(object2, prefix, generateArrayPrefix, commaRoundTrip, allowEmptyArrays, strictNullHandling, skipNulls, encodeDotInKeys, encoder, filter, sort, allowDots, serializeDate, format, formatter, encodeValuesOnly, charset, sideChannel) {
@@ -7792,8 +8715,8 @@ function inner_stringify(object2, prefix, generateArrayPrefix, commaRoundTrip, a
   if (allowEmptyArrays && isArray(obj) && obj.length === 0) {
     return adjusted_prefix + "[]";
   }
-  for (let j3 = 0; j3 < obj_keys.length; ++j3) {
-    const key = obj_keys[j3];
+  for (let j = 0; j < obj_keys.length; ++j) {
+    const key = obj_keys[j];
     const value = (
       // @ts-ignore
       typeof key === "object" && typeof key.value !== "undefined" ? key.value : obj[key]
@@ -8002,7 +8925,7 @@ var LineDecoder = class {
     }
     const binaryChunk = chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : typeof chunk === "string" ? encodeUTF8(chunk) : chunk;
     __classPrivateFieldSet(this, _LineDecoder_buffer, concatBytes([__classPrivateFieldGet(this, _LineDecoder_buffer, "f"), binaryChunk]), "f");
-    const lines = [];
+    const lines2 = [];
     let patternIndex;
     while ((patternIndex = findNewlineIndex(__classPrivateFieldGet(this, _LineDecoder_buffer, "f"), __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f"))) != null) {
       if (patternIndex.carriage && __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") == null) {
@@ -8010,18 +8933,18 @@ var LineDecoder = class {
         continue;
       }
       if (__classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") != null && (patternIndex.index !== __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") + 1 || patternIndex.carriage)) {
-        lines.push(decodeUTF8(__classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(0, __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") - 1)));
+        lines2.push(decodeUTF8(__classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(0, __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") - 1)));
         __classPrivateFieldSet(this, _LineDecoder_buffer, __classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(__classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f")), "f");
         __classPrivateFieldSet(this, _LineDecoder_carriageReturnIndex, null, "f");
         continue;
       }
       const endIndex = __classPrivateFieldGet(this, _LineDecoder_carriageReturnIndex, "f") !== null ? patternIndex.preceding - 1 : patternIndex.preceding;
       const line = decodeUTF8(__classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(0, endIndex));
-      lines.push(line);
+      lines2.push(line);
       __classPrivateFieldSet(this, _LineDecoder_buffer, __classPrivateFieldGet(this, _LineDecoder_buffer, "f").subarray(patternIndex.index), "f");
       __classPrivateFieldSet(this, _LineDecoder_carriageReturnIndex, null, "f");
     }
-    return lines;
+    return lines2;
   }
   flush() {
     if (!__classPrivateFieldGet(this, _LineDecoder_buffer, "f").length) {
@@ -8406,7 +9329,7 @@ var SSEDecoder = class {
     if (line.startsWith(":")) {
       return null;
     }
-    let [fieldname, _3, value] = partition(line, ":");
+    let [fieldname, _, value] = partition(line, ":");
     if (value.startsWith(" ")) {
       value = value.substring(1);
     }
@@ -8503,7 +9426,7 @@ var APIPromise = class _APIPromise extends Promise {
    * to your `tsconfig.json`.
    */
   asResponse() {
-    return this.responsePromise.then((p2) => p2.response);
+    return this.responsePromise.then((p) => p.response);
   }
   /**
    * Gets the parsed response data, the raw `Response` instance and the ID of the request,
@@ -8940,8 +9863,8 @@ var hasStreamingUploadableValue = (value) => {
   if (Array.isArray(value))
     return value.some(hasStreamingUploadableValue);
   if (value && typeof value === "object" && !isNamedBlob(value) && !(value instanceof Response)) {
-    for (const k2 in value) {
-      if (hasStreamingUploadableValue(value[k2]))
+    for (const k in value) {
+      if (hasStreamingUploadableValue(value[k]))
         return true;
     }
   }
@@ -8953,8 +9876,8 @@ var hasUploadableValue = (value) => {
   if (Array.isArray(value))
     return value.some(hasUploadableValue);
   if (value && typeof value === "object") {
-    for (const k2 in value) {
-      if (hasUploadableValue(value[k2]))
+    for (const k in value) {
+      if (hasUploadableValue(value[k]))
         return true;
     }
   }
@@ -9141,7 +10064,7 @@ function propsForError(value) {
   if (typeof value !== "object" || value === null)
     return "";
   const props = Object.getOwnPropertyNames(value);
-  return `; props: [${props.map((p2) => `"${p2}"`).join(", ")}]`;
+  return `; props: [${props.map((p) => `"${p}"`).join(", ")}]`;
 }
 
 // node_modules/openai/core/resource.mjs
@@ -9156,12 +10079,12 @@ function encodeURIPath(str3) {
   return str3.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]+/g, encodeURIComponent);
 }
 var EMPTY = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.create(null));
-var createPathTagFunction = (pathEncoder = encodeURIPath) => function path9(statics, ...params) {
+var createPathTagFunction = (pathEncoder = encodeURIPath) => function path16(statics, ...params) {
   if (statics.length === 1)
     return statics[0];
   let postPath = false;
   const invalidSegments = [];
-  const path10 = statics.reduce((previousValue, currentValue, index) => {
+  const path17 = statics.reduce((previousValue, currentValue, index) => {
     if (/[?#]/.test(currentValue)) {
       postPath = true;
     }
@@ -9178,7 +10101,7 @@ var createPathTagFunction = (pathEncoder = encodeURIPath) => function path9(stat
     }
     return previousValue + currentValue + (index === params.length ? "" : encoded);
   }, "");
-  const pathOnly = path10.split(/[?#]/, 1)[0];
+  const pathOnly = path17.split(/[?#]/, 1)[0];
   const invalidSegmentPattern = /(?<=^|\/)(?:\.|%2e){1,2}(?=\/|$)/gi;
   let match;
   while ((match = invalidSegmentPattern.exec(pathOnly)) !== null) {
@@ -9188,7 +10111,7 @@ var createPathTagFunction = (pathEncoder = encodeURIPath) => function path9(stat
       error: `Value "${match[0]}" can't be safely passed as a path parameter`
     });
   }
-  invalidSegments.sort((a, b3) => a.start - b3.start);
+  invalidSegments.sort((a, b) => a.start - b.start);
   if (invalidSegments.length > 0) {
     let lastEnd = 0;
     const underline = invalidSegments.reduce((acc, segment) => {
@@ -9199,10 +10122,10 @@ var createPathTagFunction = (pathEncoder = encodeURIPath) => function path9(stat
     }, "");
     throw new OpenAIError(`Path parameters result in path with invalid segments:
 ${invalidSegments.map((e) => e.error).join("\n")}
-${path10}
+${path17}
 ${underline}`);
   }
-  return path10;
+  return path17;
 };
 var path = /* @__PURE__ */ createPathTagFunction(encodeURIPath);
 
@@ -9314,7 +10237,7 @@ function hasAutoParseableInput(params) {
   if (isAutoParsableResponseFormat(params.response_format)) {
     return true;
   }
-  return params.tools?.some((t2) => isAutoParsableTool(t2) || t2.type === "function" && t2.function.strict === true) ?? false;
+  return params.tools?.some((t) => isAutoParsableTool(t) || t.type === "function" && t.function.strict === true) ?? false;
 }
 function assertToolCallsAreChatCompletionFunctionToolCalls(toolCalls) {
   for (const toolCall of toolCalls || []) {
@@ -9456,7 +10379,7 @@ var EventStream = class {
     const listeners = __classPrivateFieldGet(this, _EventStream_listeners, "f")[event];
     if (!listeners)
       return this;
-    const index = listeners.findIndex((l3) => l3.listener === listener);
+    const index = listeners.findIndex((l) => l.listener === listener);
     if (index >= 0)
       listeners.splice(index, 1);
     return this;
@@ -9601,7 +10524,7 @@ var EventStream = class {
     }
     const listeners = __classPrivateFieldGet(this, _EventStream_listeners, "f")[event];
     if (listeners) {
-      __classPrivateFieldGet(this, _EventStream_listeners, "f")[event] = listeners.filter((l3) => !l3.once);
+      __classPrivateFieldGet(this, _EventStream_listeners, "f")[event] = listeners.filter((l) => !l.once);
       listeners.forEach(({ listener }) => listener(...args));
     }
     if (event === "abort") {
@@ -9652,8 +10575,8 @@ _EventStream_connectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_reso
 };
 
 // node_modules/openai/lib/RunnableFunction.mjs
-function isRunnableFunctionWithParse(fn2) {
-  return typeof fn2.parse === "function";
+function isRunnableFunctionWithParse(fn) {
+  return typeof fn.parse === "function";
 }
 
 // node_modules/openai/lib/AbstractChatCompletionRunner.mjs
@@ -9808,7 +10731,7 @@ var AbstractChatCompletionRunner = class extends EventStream {
     const finalFunctionCallResult = __classPrivateFieldGet(this, _AbstractChatCompletionRunner_instances, "m", _AbstractChatCompletionRunner_getFinalFunctionToolCallResult).call(this);
     if (finalFunctionCallResult != null)
       this._emit("finalFunctionToolCallResult", finalFunctionCallResult);
-    if (this._chatCompletions.some((c3) => c3.usage)) {
+    if (this._chatCompletions.some((c) => c.usage)) {
       this._emit("totalUsage", __classPrivateFieldGet(this, _AbstractChatCompletionRunner_instances, "m", _AbstractChatCompletionRunner_calculateTotalUsage).call(this));
     }
   }
@@ -9851,20 +10774,20 @@ var AbstractChatCompletionRunner = class extends EventStream {
       return tool;
     });
     const functionsByName = {};
-    for (const f3 of inputTools) {
-      if (f3.type === "function") {
-        functionsByName[f3.function.name || f3.function.function.name] = f3.function;
+    for (const f of inputTools) {
+      if (f.type === "function") {
+        functionsByName[f.function.name || f.function.function.name] = f.function;
       }
     }
-    const tools = "tools" in params ? inputTools.map((t2) => t2.type === "function" ? {
+    const tools = "tools" in params ? inputTools.map((t) => t.type === "function" ? {
       type: "function",
       function: {
-        name: t2.function.name || t2.function.function.name,
-        parameters: t2.function.parameters,
-        description: t2.function.description,
-        strict: t2.function.strict
+        name: t.function.name || t.function.function.name,
+        parameters: t.function.parameters,
+        description: t.function.description,
+        strict: t.function.strict
       }
-    } : t2) : void 0;
+    } : t) : void 0;
     for (const message of params.messages) {
       this._addMessage(message, false);
     }
@@ -9873,8 +10796,8 @@ var AbstractChatCompletionRunner = class extends EventStream {
         return { message: void 0, functionCalled: false };
       const tool_call_id = toolCall.id;
       const { name, arguments: args } = toolCall.function;
-      const fn2 = functionsByName[name];
-      if (!fn2) {
+      const fn = functionsByName[name];
+      if (!fn) {
         const content2 = `Invalid tool_call: ${JSON.stringify(name)}. Available options are: ${Object.keys(functionsByName).map((name2) => JSON.stringify(name2)).join(", ")}. Please try again`;
         return { message: { role, tool_call_id, content: content2 }, functionCalled: false };
       }
@@ -9883,17 +10806,17 @@ var AbstractChatCompletionRunner = class extends EventStream {
         return { message: { role, tool_call_id, content: content2 }, functionCalled: false };
       }
       let rawContent;
-      if (isRunnableFunctionWithParse(fn2)) {
+      if (isRunnableFunctionWithParse(fn)) {
         let parsed;
         try {
-          parsed = await fn2.parse(args);
+          parsed = await fn.parse(args);
         } catch (error62) {
           const content2 = error62 instanceof Error ? error62.message : String(error62);
           return { message: { role, tool_call_id, content: content2 }, functionCalled: false };
         }
-        rawContent = await fn2.function(parsed, runner, toolContext);
+        rawContent = await fn.function(parsed, runner, toolContext);
       } else {
-        rawContent = await fn2.function(args, runner, toolContext);
+        rawContent = await fn.function(args, runner, toolContext);
       }
       const content = __classPrivateFieldGet(this, _AbstractChatCompletionRunner_instances, "m", _AbstractChatCompletionRunner_stringifyFunctionCallResult).call(this, rawContent);
       return { message: { role, tool_call_id, content }, functionCalled: true };
@@ -9960,8 +10883,8 @@ _AbstractChatCompletionRunner_instances = /* @__PURE__ */ new WeakSet(), _Abstra
   for (let i = this.messages.length - 1; i >= 0; i--) {
     const message = this.messages[i];
     if (isAssistantMessage(message) && message?.tool_calls?.length) {
-      for (let j3 = message.tool_calls.length - 1; j3 >= 0; j3--) {
-        const toolCall = message.tool_calls[j3];
+      for (let j = message.tool_calls.length - 1; j >= 0; j--) {
+        const toolCall = message.tool_calls[j];
         if (toolCall?.type === "function") {
           return toolCall.function;
         }
@@ -9972,7 +10895,7 @@ _AbstractChatCompletionRunner_instances = /* @__PURE__ */ new WeakSet(), _Abstra
 }, _AbstractChatCompletionRunner_getFinalFunctionToolCallResult = function _AbstractChatCompletionRunner_getFinalFunctionToolCallResult2() {
   for (let i = this.messages.length - 1; i >= 0; i--) {
     const message = this.messages[i];
-    if (isToolMessage(message) && message.content != null && typeof message.content === "string" && this.messages.some((x3) => x3.role === "assistant" && x3.tool_calls?.some((y2) => y2.type === "function" && y2.id === message.tool_call_id))) {
+    if (isToolMessage(message) && message.content != null && typeof message.content === "string" && this.messages.some((x) => x.role === "assistant" && x.tool_calls?.some((y) => y.type === "function" && y.id === message.tool_call_id))) {
       return message.content;
     }
   }
@@ -10510,7 +11433,7 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
     }
     return null;
   }, _ChatCompletionStream_accumulateChatCompletion = function _ChatCompletionStream_accumulateChatCompletion2(chunk) {
-    var _a5, _b, _c, _d, _e2;
+    var _a5, _b, _c, _d, _e;
     let snapshot = __classPrivateFieldGet(this, _ChatCompletionStream_currentChatCompletionSnapshot, "f");
     const { choices, ...rest } = chunk;
     if (!snapshot) {
@@ -10602,19 +11525,19 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
       if (tool_calls) {
         if (!choice.message.tool_calls)
           choice.message.tool_calls = [];
-        for (const { index: index2, id, type: type2, function: fn2, ...rest3 } of tool_calls) {
-          const tool_call = (_e2 = choice.message.tool_calls)[index2] ?? (_e2[index2] = {});
+        for (const { index: index2, id, type: type2, function: fn, ...rest3 } of tool_calls) {
+          const tool_call = (_e = choice.message.tool_calls)[index2] ?? (_e[index2] = {});
           Object.assign(tool_call, rest3);
           if (id)
             tool_call.id = id;
           if (type2)
             tool_call.type = type2;
-          if (fn2)
-            tool_call.function ?? (tool_call.function = { name: fn2.name ?? "", arguments: "" });
-          if (fn2?.name)
-            tool_call.function.name = fn2.name;
-          if (fn2?.arguments) {
-            tool_call.function.arguments += fn2.arguments;
+          if (fn)
+            tool_call.function ?? (tool_call.function = { name: fn.name ?? "", arguments: "" });
+          if (fn?.name)
+            tool_call.function.name = fn.name;
+          if (fn?.arguments) {
+            tool_call.function.arguments += fn.arguments;
             if (shouldParseToolCall(__classPrivateFieldGet(this, _ChatCompletionStream_params, "f"), tool_call)) {
               tool_call.function.parsed_arguments = partialParse(tool_call.function.arguments);
             }
@@ -10729,8 +11652,8 @@ function finalizeChatCompletion(snapshot, params, audioDoneChoiceIndexes) {
             content,
             refusal: message.refusal ?? null,
             tool_calls: tool_calls.map((tool_call, i) => {
-              const { function: fn2, type: type2, id: id2, ...toolRest } = tool_call;
-              const { arguments: args, name, ...fnRest } = fn2 || {};
+              const { function: fn, type: type2, id: id2, ...toolRest } = tool_call;
+              const { arguments: args, name, ...fnRest } = fn || {};
               if (type2 == null) {
                 throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].type
 ${str(snapshot)}`);
@@ -10771,8 +11694,8 @@ ${str(snapshot)}`);
 function isCompleteAudio(audio) {
   return audio?.id != null && audio.data != null && audio.transcript != null && audio.expires_at != null;
 }
-function str(x3) {
-  return JSON.stringify(x3);
+function str(x) {
+  return JSON.stringify(x);
 }
 function assertIsEmpty(obj) {
   return;
@@ -14272,7 +15195,7 @@ var AssistantStream = class extends EventStream {
       } else if (isObj(accValue) && isObj(deltaValue)) {
         accValue = this.accumulateDelta(accValue, deltaValue);
       } else if (Array.isArray(accValue) && Array.isArray(deltaValue)) {
-        if (accValue.every((x3) => typeof x3 === "string" || typeof x3 === "number")) {
+        if (accValue.every((x) => typeof x === "string" || typeof x === "number")) {
           accValue.push(...deltaValue);
           continue;
         }
@@ -17653,9 +18576,9 @@ var OpenAI = class {
     this.apiKey = token;
     return true;
   }
-  buildURL(path9, query, defaultBaseURL) {
+  buildURL(path16, query, defaultBaseURL) {
     const baseURL = !__classPrivateFieldGet(this, _OpenAI_instances, "m", _OpenAI_baseURLOverridden).call(this) && defaultBaseURL || this.baseURL;
-    const url2 = isAbsoluteURL(path9) ? new URL(path9) : new URL(baseURL + (baseURL.endsWith("/") && path9.startsWith("/") ? path9.slice(1) : path9));
+    const url2 = isAbsoluteURL(path16) ? new URL(path16) : new URL(baseURL + (baseURL.endsWith("/") && path16.startsWith("/") ? path16.slice(1) : path16));
     const defaultQuery = this.defaultQuery();
     const pathQuery = Object.fromEntries(url2.searchParams);
     if (!isEmptyObj(defaultQuery) || !isEmptyObj(pathQuery)) {
@@ -17685,24 +18608,24 @@ var OpenAI = class {
    */
   async prepareRequest(request2, { url: url2, options: options2 }) {
   }
-  get(path9, opts) {
-    return this.methodRequest("get", path9, opts);
+  get(path16, opts) {
+    return this.methodRequest("get", path16, opts);
   }
-  post(path9, opts) {
-    return this.methodRequest("post", path9, opts);
+  post(path16, opts) {
+    return this.methodRequest("post", path16, opts);
   }
-  patch(path9, opts) {
-    return this.methodRequest("patch", path9, opts);
+  patch(path16, opts) {
+    return this.methodRequest("patch", path16, opts);
   }
-  put(path9, opts) {
-    return this.methodRequest("put", path9, opts);
+  put(path16, opts) {
+    return this.methodRequest("put", path16, opts);
   }
-  delete(path9, opts) {
-    return this.methodRequest("delete", path9, opts);
+  delete(path16, opts) {
+    return this.methodRequest("delete", path16, opts);
   }
-  methodRequest(method, path9, opts) {
+  methodRequest(method, path16, opts) {
     return this.request(Promise.resolve(opts).then((opts2) => {
-      return { method, path: path9, ...opts2 };
+      return { method, path: path16, ...opts2 };
     }));
   }
   request(options2, remainingRetries = null) {
@@ -17827,8 +18750,8 @@ var OpenAI = class {
     }));
     return { response, options: options2, controller, requestLogID, retryOfRequestLogID, startTime };
   }
-  getAPIList(path9, Page2, opts) {
-    return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path9, ...opts2 })) : { method: "get", path: path9, ...opts });
+  getAPIList(path16, Page2, opts) {
+    return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path16, ...opts2 })) : { method: "get", path: path16, ...opts });
   }
   requestAPIList(Page2, options2) {
     const request2 = this.makeRequest(options2, null, void 0);
@@ -17849,12 +18772,12 @@ var OpenAI = class {
     const response = await this.fetchWithTimeout(url2, init, timeout, controller);
     return response;
   }
-  async fetchWithTimeout(url2, init, ms2, controller) {
+  async fetchWithTimeout(url2, init, ms, controller) {
     const { signal, method, ...options2 } = init || {};
     const abort = this._makeAbort(controller);
     if (signal)
       signal.addEventListener("abort", abort, { once: true });
-    const timeout = setTimeout(abort, ms2);
+    const timeout = setTimeout(abort, ms);
     const isReadableBody = globalThis.ReadableStream && options2.body instanceof globalThis.ReadableStream || typeof options2.body === "object" && options2.body !== null && Symbol.asyncIterator in options2.body;
     const fetchOptions = {
       signal: controller.signal,
@@ -17922,8 +18845,8 @@ var OpenAI = class {
   }
   async buildRequest(inputOptions, { retryCount = 0 } = {}) {
     const options2 = { ...inputOptions };
-    const { method, path: path9, query, defaultBaseURL } = options2;
-    const url2 = this.buildURL(path9, query, defaultBaseURL);
+    const { method, path: path16, query, defaultBaseURL } = options2;
+    const url2 = this.buildURL(path16, query, defaultBaseURL);
     if ("timeout" in options2)
       validatePositiveInteger("timeout", options2.timeout);
     options2.timeout = options2.timeout ?? this.timeout;
@@ -18751,17 +19674,17 @@ function assertIs(_arg) {
 function assertNever4(_x) {
   throw new Error("Unexpected value in exhaustive check");
 }
-function assert(_3) {
+function assert(_) {
 }
 function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v2) => typeof v2 === "number");
-  const values = Object.entries(entries).filter(([k2, _3]) => numericValues.indexOf(+k2) === -1).map(([_3, v2]) => v2);
+  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
+  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
   return values;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
-function jsonStringifyReplacer(_3, value) {
+function jsonStringifyReplacer(_, value) {
   if (typeof value === "bigint")
     return value.toString();
   return value;
@@ -18813,9 +19736,9 @@ function defineLazy(object2, key, getter) {
       }
       return value;
     },
-    set(v2) {
+    set(v) {
       Object.defineProperty(object2, key, {
-        value: v2
+        value: v
         // configurable: true,
       });
     },
@@ -18894,10 +19817,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path9) {
-  if (!path9)
+function getElementAtPath(obj, path16) {
+  if (!path16)
     return obj;
-  return path9.reduce((acc, key) => acc?.[key], obj);
+  return path16.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -18937,17 +19860,17 @@ var allowsEval = /* @__PURE__ */ cached(() => {
     return false;
   }
   try {
-    const F3 = Function;
-    new F3("");
+    const F = Function;
+    new F("");
     return true;
-  } catch (_3) {
+  } catch (_) {
     return false;
   }
 });
-function isPlainObject3(o2) {
-  if (isObject(o2) === false)
+function isPlainObject3(o) {
+  if (isObject(o) === false)
     return false;
-  const ctor = o2.constructor;
+  const ctor = o.constructor;
   if (ctor === void 0)
     return true;
   if (typeof ctor !== "function")
@@ -18960,16 +19883,16 @@ function isPlainObject3(o2) {
   }
   return true;
 }
-function shallowClone(o2) {
-  if (isPlainObject3(o2))
-    return { ...o2 };
-  if (Array.isArray(o2))
-    return [...o2];
-  if (o2 instanceof Map)
-    return new Map(o2);
-  if (o2 instanceof Set)
-    return new Set(o2);
-  return o2;
+function shallowClone(o) {
+  if (isPlainObject3(o))
+    return { ...o };
+  if (Array.isArray(o))
+    return [...o];
+  if (o instanceof Map)
+    return new Map(o);
+  if (o instanceof Set)
+    return new Set(o);
+  return o;
 }
 function numKeys(data) {
   let keyCount = 0;
@@ -18981,8 +19904,8 @@ function numKeys(data) {
   return keyCount;
 }
 var getParsedType = (data) => {
-  const t2 = typeof data;
-  switch (t2) {
+  const t = typeof data;
+  switch (t) {
     case "undefined":
       return "undefined";
     case "string":
@@ -19021,7 +19944,7 @@ var getParsedType = (data) => {
       }
       return "object";
     default:
-      throw new Error(`Unknown data type: ${t2}`);
+      throw new Error(`Unknown data type: ${t}`);
   }
 };
 var propertyKeyTypes = /* @__PURE__ */ new Set(["string", "number", "symbol"]);
@@ -19061,31 +19984,31 @@ function normalizeParams(_params) {
 function createTransparentProxy(getter) {
   let target;
   return new Proxy({}, {
-    get(_3, prop, receiver) {
+    get(_, prop, receiver) {
       target ?? (target = getter());
       return Reflect.get(target, prop, receiver);
     },
-    set(_3, prop, value, receiver) {
+    set(_, prop, value, receiver) {
       target ?? (target = getter());
       return Reflect.set(target, prop, value, receiver);
     },
-    has(_3, prop) {
+    has(_, prop) {
       target ?? (target = getter());
       return Reflect.has(target, prop);
     },
-    deleteProperty(_3, prop) {
+    deleteProperty(_, prop) {
       target ?? (target = getter());
       return Reflect.deleteProperty(target, prop);
     },
-    ownKeys(_3) {
+    ownKeys(_) {
       target ?? (target = getter());
       return Reflect.ownKeys(target);
     },
-    getOwnPropertyDescriptor(_3, prop) {
+    getOwnPropertyDescriptor(_, prop) {
       target ?? (target = getter());
       return Reflect.getOwnPropertyDescriptor(target, prop);
     },
-    defineProperty(_3, prop, descriptor) {
+    defineProperty(_, prop, descriptor) {
       target ?? (target = getter());
       return Reflect.defineProperty(target, prop, descriptor);
     }
@@ -19099,8 +20022,8 @@ function stringifyPrimitive(value) {
   return `${value}`;
 }
 function optionalKeys(shape) {
-  return Object.keys(shape).filter((k2) => {
-    return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
+  return Object.keys(shape).filter((k) => {
+    return shape[k]._zod.optin !== void 0 && shape[k]._zod.optout === "optional";
   });
 }
 var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
@@ -19177,8 +20100,8 @@ function safeExtend(schema2, shape) {
   }
   return clone(schema2, mergeDefs(schema2._zod.def, { shape: extended(schema2, shape) }));
 }
-function merge2(a, b3) {
-  if (!b3?._zod?.def) {
+function merge2(a, b) {
+  if (!b?._zod?.def) {
     throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
   }
   if (a._zod.def.checks?.length) {
@@ -19186,13 +20109,13 @@ function merge2(a, b3) {
   }
   const newShape = {};
   mirrorShape(newShape, a, Reflect.ownKeys(sourceShape(a)));
-  mirrorShape(newShape, b3, Reflect.ownKeys(sourceShape(b3)));
+  mirrorShape(newShape, b, Reflect.ownKeys(sourceShape(b)));
   const def = mergeDefs(a._zod.def, {
     shape: newShape,
     get catchall() {
-      return b3._zod.def.catchall;
+      return b._zod.def.catchall;
     },
-    checks: b3._zod.def.checks ?? []
+    checks: b._zod.def.checks ?? []
   });
   return clone(a, def);
 }
@@ -19217,31 +20140,31 @@ function required(Class2, schema2, mask) {
   ));
   return clone(schema2, mergeDefs(schema2._zod.def, { shape: newShape }));
 }
-function aborted(x3, startIndex = 0) {
-  if (x3.aborted === true)
+function aborted(x, startIndex = 0) {
+  if (x.aborted === true)
     return true;
-  for (let i = startIndex; i < x3.issues.length; i++) {
-    if (x3.issues[i]?.continue !== true) {
+  for (let i = startIndex; i < x.issues.length; i++) {
+    if (x.issues[i]?.continue !== true) {
       return true;
     }
   }
   return false;
 }
-function explicitlyAborted(x3, startIndex = 0) {
-  if (x3.aborted === true)
+function explicitlyAborted(x, startIndex = 0) {
+  if (x.aborted === true)
     return true;
-  for (let i = startIndex; i < x3.issues.length; i++) {
-    if (x3.issues[i]?.continue === false) {
+  for (let i = startIndex; i < x.issues.length; i++) {
+    if (x.issues[i]?.continue === false) {
       return true;
     }
   }
   return false;
 }
-function prefixIssues(path9, issues) {
+function prefixIssues(path16, issues) {
   return issues.map((iss) => {
     var _a5;
     (_a5 = iss).path ?? (_a5.path = []);
-    iss.path.unshift(path9);
+    iss.path.unshift(path16);
     return iss;
   });
 }
@@ -19251,10 +20174,10 @@ function unwrapMessage(message) {
 function sizeCaps(defChecks) {
   const caps = [];
   for (const ch of defChecks ?? []) {
-    const d2 = ch._zod.def;
-    if (!/_(length|size)$|_equals$/.test(d2.check))
+    const d = ch._zod.def;
+    if (!/_(length|size)$|_equals$/.test(d.check))
       break;
-    const max = d2.maximum ?? d2.length ?? d2.size;
+    const max = d.maximum ?? d.length ?? d.size;
     if (max >= 0)
       caps.push([max, ch]);
   }
@@ -19278,10 +20201,10 @@ function finalizeIssue(iss, ctx, config2) {
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
   const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
-  for (const k2 of Object.keys(iss)) {
-    if (k2 === "inst" || k2 === "schema" || k2 === "continue" || k2 === "input" || k2 === "__proto__")
+  for (const k of Object.keys(iss)) {
+    if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
       continue;
-    full[k2] = iss[k2];
+    full[k] = iss[k];
   }
   full.path ?? (full.path = []);
   full.message = message;
@@ -19321,8 +20244,8 @@ function getLengthableOrigin(input2) {
   return "unknown";
 }
 function parsedType(data) {
-  const t2 = typeof data;
-  switch (t2) {
+  const t = typeof data;
+  switch (t) {
     case "number": {
       return Number.isNaN(data) ? "nan" : "number";
     }
@@ -19339,7 +20262,7 @@ function parsedType(data) {
       }
     }
   }
-  return t2;
+  return t;
 }
 function issue(...args) {
   const [iss, input2, inst] = args;
@@ -19354,8 +20277,8 @@ function issue(...args) {
   return { ...iss };
 }
 function cleanEnum(obj) {
-  return Object.entries(obj).filter(([k2, _3]) => {
-    return Number.isNaN(Number.parseInt(k2, 10));
+  return Object.entries(obj).filter(([k, _]) => {
+    return Number.isNaN(Number.parseInt(k, 10));
   }).map((el) => el[1]);
 }
 function base64ToUint8Array(base643) {
@@ -19393,7 +20316,7 @@ function hexToUint8Array(hex3) {
   return bytes;
 }
 function uint8ArrayToHex(bytes) {
-  return Array.from(bytes).map((b3) => b3.toString(16).padStart(2, "0")).join("");
+  return Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 var Class = class {
   constructor(..._args) {
@@ -19432,11 +20355,11 @@ function derived(computes, table) {
   }
   return table;
 }
-function defineBound(proto, key, fn2) {
+function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
     configurable: true,
     get() {
-      return this == null ? fn2 : own(this, key, fn2.bind(this));
+      return this == null ? fn : own(this, key, fn.bind(this));
     },
     set(value) {
       own(this, key, value);
@@ -19508,9 +20431,9 @@ function installLazyProp(inst, key, make, enumerable) {
 }
 var CONSTANT_CATCH = "~constantCatch";
 function constantCatch(value) {
-  const fn2 = () => value;
-  fn2[CONSTANT_CATCH] = true;
-  return fn2;
+  const fn = () => value;
+  fn[CONSTANT_CATCH] = true;
+  return fn;
 }
 
 // node_modules/zod/v4/core/core.js
@@ -19521,12 +20444,12 @@ var NEVER = /* @__PURE__ */ Object.freeze({
 var _zodDesc = { value: void 0, enumerable: false };
 var _E = "captureStackTrace" in Error ? Error : null;
 function newError(Definition) {
-  const E3 = _E;
-  if (E3) {
-    const saved = E3.stackTraceLimit;
+  const E = _E;
+  if (E) {
+    const saved = E.stackTraceLimit;
     if (typeof saved === "number") {
       try {
-        E3.stackTraceLimit = 0;
+        E.stackTraceLimit = 0;
       } catch {
         _E = null;
         return new Definition();
@@ -19534,7 +20457,7 @@ function newError(Definition) {
       try {
         return new Definition();
       } finally {
-        E3.stackTraceLimit = saved;
+        E.stackTraceLimit = saved;
       }
     }
   }
@@ -19545,7 +20468,7 @@ function $constructor(name, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
-    this.constr = _3;
+    this.constr = _;
     this.traits = /* @__PURE__ */ new Set();
   }
   Internals.prototype = zodProto;
@@ -19576,12 +20499,12 @@ function $constructor(name, initializer3, proto, params) {
         members(target, protoMembers);
       }
     }
-    const proto2 = _3.prototype;
-    for (const k2 in proto2) {
-      if (!Object.prototype.hasOwnProperty.call(proto2, k2))
+    const proto2 = _.prototype;
+    for (const k in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k))
         continue;
-      if (!(k2 in inst)) {
-        inst[k2] = proto2[k2].bind(inst);
+      if (!(k in inst)) {
+        inst[k] = proto2[k].bind(inst);
       }
     }
   }
@@ -19589,13 +20512,13 @@ function $constructor(name, initializer3, proto, params) {
   class Definition extends Parent {
   }
   Object.defineProperty(Definition, "name", { value: name });
-  function _3(def) {
+  function _(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
     const deferred = inst._zod.deferred;
     if (deferred) {
-      for (const fn2 of deferred) {
-        fn2();
+      for (const fn of deferred) {
+        fn();
       }
       inst._zod.deferred = void 0;
     }
@@ -19604,16 +20527,16 @@ function $constructor(name, initializer3, proto, params) {
       pp(inst);
     return inst;
   }
-  Object.defineProperty(_3, "init", { value: init });
-  Object.defineProperty(_3, Symbol.hasInstance, {
+  Object.defineProperty(_, "init", { value: init });
+  Object.defineProperty(_, Symbol.hasInstance, {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
         return true;
       return inst?._zod?.traits?.has(name);
     }
   });
-  Object.defineProperty(_3, "name", { value: name });
-  return _3;
+  Object.defineProperty(_, "name", { value: name });
+  return _;
 }
 var $brand = /* @__PURE__ */ Symbol("zod_brand");
 var $ZodAsyncError = class extends Error {
@@ -19703,16 +20626,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path9 = []) => {
+  const processError = (error63, path16 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else {
-        const fullpath = [...path9, ...issue2.path];
+        const fullpath = [...path16, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -19751,17 +20674,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path9 = []) => {
+  const processError = (error63, path16 = []) => {
     var _a5;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else {
-        const fullpath = [...path9, ...issue2.path];
+        const fullpath = [...path16, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -19800,8 +20723,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path9) {
+  const path16 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path16) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -19817,14 +20740,14 @@ function toDotPath(_path) {
   return segs.join("");
 }
 function prettifyError(error62) {
-  const lines = [];
-  const issues = [...error62.issues].sort((a, b3) => (a.path ?? []).length - (b3.path ?? []).length);
+  const lines2 = [];
+  const issues = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
   for (const issue2 of issues) {
-    lines.push(`\u2716 ${issue2.message}`);
+    lines2.push(`\u2716 ${issue2.message}`);
     if (issue2.path?.length)
-      lines.push(`  \u2192 at ${toDotPath(issue2.path)}`);
+      lines2.push(`  \u2192 at ${toDotPath(issue2.path)}`);
   }
-  return lines.join("\n");
+  return lines2.join("\n");
 }
 
 // node_modules/zod/v4/core/parse.js
@@ -19832,7 +20755,7 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn2 = (schema2, value, _ctx, _params) => {
+  const fn = (schema2, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
     const result = schema2._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise) {
@@ -19840,28 +20763,28 @@ var _parse = (_Err) => {
     }
     if (result.issues.length) {
       const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, _params?.callee ?? fn2);
+      captureStackTrace(e, _params?.callee ?? fn);
       throw e;
     }
     return result.value;
   };
-  return fn2;
+  return fn;
 };
 var parse3 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
-  const fn2 = async (schema2, value, _ctx, params) => {
+  const fn = async (schema2, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
     let result = schema2._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
       const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, params?.callee ?? fn2);
+      captureStackTrace(e, params?.callee ?? fn);
       throw e;
     }
     return result.value;
   };
-  return fn2;
+  return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
 var _safeParse = (_Err) => (schema2, value, _ctx) => {
@@ -19936,36 +20859,36 @@ var validateAsync = async (schema2, value, _ctx) => {
 };
 var _encode = (_Err) => {
   const parse5 = _parse(_Err);
-  const fn2 = (schema2, value, _ctx, _params) => {
+  const fn = (schema2, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse5(schema2, value, ctx, finalizeParams(fn2, _params));
+    return parse5(schema2, value, ctx, finalizeParams(fn, _params));
   };
-  return fn2;
+  return fn;
 };
 var encode2 = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
   const parse5 = _parse(_Err);
-  const fn2 = (schema2, value, _ctx, _params) => {
-    return parse5(schema2, value, _ctx, finalizeParams(fn2, _params));
+  const fn = (schema2, value, _ctx, _params) => {
+    return parse5(schema2, value, _ctx, finalizeParams(fn, _params));
   };
-  return fn2;
+  return fn;
 };
 var decode = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn2 = async (schema2, value, _ctx, _params) => {
+  const fn = async (schema2, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema2, value, ctx, finalizeParams(fn2, _params));
+    return await parseAsync3(schema2, value, ctx, finalizeParams(fn, _params));
   };
-  return fn2;
+  return fn;
 };
 var encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn2 = async (schema2, value, _ctx, _params) => {
-    return await parseAsync3(schema2, value, _ctx, finalizeParams(fn2, _params));
+  const fn = async (schema2, value, _ctx, _params) => {
+    return await parseAsync3(schema2, value, _ctx, finalizeParams(fn, _params));
   };
-  return fn2;
+  return fn;
 };
 var decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
 var _safeEncode = (_Err) => (schema2, value, _ctx) => {
@@ -20644,10 +21567,10 @@ var Doc = class {
     this.closed = closed;
   }
   // the compiler catches a child's throw and keeps writing into this doc, so the indent has to unwind with it
-  indented(fn2) {
+  indented(fn) {
     this.indent += 1;
     try {
-      fn2(this);
+      fn(this);
     } finally {
       this.indent -= 1;
     }
@@ -20659,17 +21582,17 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines = content.split("\n").filter((x3) => x3);
-    const minIndent = Math.min(...lines.map((x3) => x3.length - x3.trimStart().length));
-    const dedented = lines.map((x3) => x3.slice(minIndent)).map((x3) => " ".repeat(this.indent * 2) + x3);
+    const lines2 = content.split("\n").filter((x) => x);
+    const minIndent = Math.min(...lines2.map((x) => x.length - x.trimStart().length));
+    const dedented = lines2.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
     for (const line of dedented) {
       this.content.push(line);
     }
   }
   compile() {
-    const F3 = Function;
+    const F = Function;
     const content = this?.content ?? [``];
-    const factory = new F3(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
+    const factory = new F(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
 ${content.join("\n")}
 };`);
     return factory(...Object.values(this.closed));
@@ -20693,8 +21616,8 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   const defChecks = inst._zod.def.checks;
   const checks = inst._zod.traits.has("$ZodCheck") ? [inst, ...defChecks ?? []] : defChecks?.length ? [...defChecks] : [];
   for (const ch of checks) {
-    for (const fn2 of ch._zod.onattach) {
-      fn2(inst);
+    for (const fn of ch._zod.onattach) {
+      fn(inst);
     }
   }
   if (checks.length === 0) {
@@ -20719,13 +21642,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
           continue;
         }
         const currLen = payload.issues.length;
-        const _3 = ch._zod.check(payload);
-        if (_3 instanceof Promise && ctx?.async === false) {
+        const _ = ch._zod.check(payload);
+        if (_ instanceof Promise && ctx?.async === false) {
           throw new $ZodAsyncError();
         }
-        if (asyncResult || _3 instanceof Promise) {
+        if (asyncResult || _ instanceof Promise) {
           asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
-            await _3;
+            await _;
             const nextLen = payload.issues.length;
             if (nextLen === currLen)
               return;
@@ -20793,7 +21716,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
     own(this, "~standard", value);
   }
 });
-var toStandardResult = (r2, ctx) => r2.issues.length ? { issues: r2.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r2.value };
+var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
 async function validateAsync2(inst, value) {
   const ctx = { async: true };
   return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
@@ -20803,10 +21726,10 @@ function standardProps(inst) {
     validate: (value) => {
       const ctx = { async: false };
       try {
-        const r2 = inst._zod.run({ value, issues: [] }, ctx);
-        if (!(r2 instanceof Promise))
-          return toStandardResult(r2, ctx);
-      } catch (_3) {
+        const r = inst._zod.run({ value, issues: [] }, ctx);
+        if (!(r instanceof Promise))
+          return toStandardResult(r, ctx);
+      } catch (_) {
       }
       return validateAsync2(inst, value);
     },
@@ -20817,11 +21740,11 @@ function standardProps(inst) {
 var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.pattern = def.pattern ?? anyString;
-  inst._zod.parse = (payload, _3) => {
+  inst._zod.parse = (payload, _) => {
     if (def.coerce)
       try {
         payload.value = String(payload.value);
-      } catch (_4) {
+      } catch (_2) {
       }
     if (typeof payload.value === "string")
       return payload;
@@ -20854,10 +21777,10 @@ var $ZodUUID = /* @__PURE__ */ $constructor("$ZodUUID", (inst, def) => {
       v7: 7,
       v8: 8
     };
-    const v2 = versionMap[def.version];
-    if (v2 === void 0)
+    const v = versionMap[def.version];
+    if (v === void 0)
       throw new Error(`Invalid UUID version: "${def.version}"`);
-    def.pattern ?? (def.pattern = uuid(v2));
+    def.pattern ?? (def.pattern = uuid(v));
   } else
     def.pattern ?? (def.pattern = uuid());
   $ZodStringFormat.init(inst, def);
@@ -20966,7 +21889,7 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
       }
       payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed);
       return;
-    } catch (_3) {
+    } catch (_) {
       payload.issues.push({
         code: "invalid_format",
         format: "url",
@@ -21119,7 +22042,7 @@ var base64urlCharset = /^[A-Za-z0-9_-]*$/;
 function isValidBase64URL(data) {
   if (!base64urlCharset.test(data))
     return false;
-  const base643 = data.replace(/[-_]/g, (c3) => c3 === "-" ? "+" : "/");
+  const base643 = data.replace(/[-_]/g, (c) => c === "-" ? "+" : "/");
   const padded = base643.padEnd(Math.ceil(base643.length / 4) * 4, "=");
   return isValidBase64(padded);
 }
@@ -21262,7 +22185,7 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Number(payload.value);
-      } catch (_3) {
+      } catch (_) {
       }
     const input2 = payload.value;
     if (typeof input2 === "number" && !Number.isNaN(input2) && Number.isFinite(input2)) {
@@ -21290,7 +22213,7 @@ var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Boolean(payload.value);
-      } catch (_3) {
+      } catch (_) {
       }
     const input2 = payload.value;
     if (typeof input2 === "boolean")
@@ -21311,7 +22234,7 @@ var $ZodBigInt = /* @__PURE__ */ $constructor("$ZodBigInt", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = BigInt(payload.value);
-      } catch (_3) {
+      } catch (_) {
       }
     if (typeof payload.value === "bigint")
       return payload;
@@ -21440,7 +22363,7 @@ function capSize(inst, size) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  const cap2 = Math.min(...caps.map((c3) => c3[0]));
+  const cap2 = Math.min(...caps.map((c) => c[0]));
   const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
@@ -21543,9 +22466,9 @@ function normalizeDef(def) {
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  for (const k2 of allKeys) {
-    if (!def.shape?.[k2]?._zod?.traits?.has("$ZodType")) {
-      throw new Error(`Invalid element at key "${String(k2)}": expected a Zod schema`);
+  for (const k of allKeys) {
+    if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
+      throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
     }
   }
   const okeys = optionalKeys(def.shape);
@@ -21563,7 +22486,7 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
   const unrecognized = [];
   const keySet = def.keySet;
   const _catchall = def.catchall._zod;
-  const t2 = _catchall.def.type;
+  const t = _catchall.def.type;
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
@@ -21576,19 +22499,19 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
     if (keySet.has(key))
       continue;
     if (key === "__proto__") {
-      if (t2 === "never")
+      if (t === "never")
         unrecognized.push(key);
       continue;
     }
-    if (t2 === "never") {
+    if (t === "never") {
       unrecognized.push(key);
       continue;
     }
-    const r2 = _catchall.run({ value: input2[key], issues: [] }, ctx);
-    if (r2 instanceof Promise) {
-      proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
+    const r = _catchall.run({ value: input2[key], issues: [] }, ctx);
+    if (r instanceof Promise) {
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
     } else {
-      handlePropertyResult(r2, payload, key, input2, optin, optout);
+      handlePropertyResult(r, payload, key, input2, optin, optout);
     }
   }
   if (unrecognized.length) {
@@ -21631,8 +22554,8 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
         }
-        for (const v2 of field.values)
-          propValues[key].add(v2);
+        for (const v of field.values)
+          propValues[key].add(v);
         if (field.optin !== void 0)
           propValues[key].add(void 0);
       }
@@ -21672,11 +22595,11 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       const el = shape[key];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
-      const r2 = el._zod.run({ value: input2[key], issues: [] }, ctx);
-      if (r2 instanceof Promise) {
-        proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
+      const r = el._zod.run({ value: input2[key], issues: [] }, ctx);
+      if (r instanceof Promise) {
+        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
       } else {
-        handlePropertyResult(r2, payload, key, input2, optin, optout);
+        handlePropertyResult(r, payload, key, input2, optin, optout);
       }
     }
     if (!catchall) {
@@ -21694,12 +22617,12 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     const normalized = _normalized.value;
     const syms = normalized.symbolKeys;
     const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
-    const parseStr = (k2) => `shape[${k2}]._zod.run({ value: input[${k2}], issues: [] }, ctx)`;
-    const prefixStr = (id, k2) => `
+    const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
+    const prefixStr = (id, k) => `
           let ${id}_ab = false;
           for (let i = 0; i < ${id}.issues.length; i++) {
             const iss = ${id}.issues[i];
-            iss.path = iss.path ? [${k2}, ...iss.path] : [${k2}];
+            iss.path = iss.path ? [${k}, ...iss.path] : [${k}];
             payload.issues.push(iss);
             if (iss.continue !== true) ${id}_ab = true;
           }
@@ -21718,23 +22641,23 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       if (key === "__proto__")
         continue;
       const id = ids[key];
-      const k2 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
-      const isPresent = `${k2} in input`;
+      const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
+      const isPresent = `${k} in input`;
       const schema2 = shape[key];
       const optin = schema2?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema2?._zod?.optout === "optional";
-      doc.write(`const ${id} = ${parseStr(k2)};`);
+      doc.write(`const ${id} = ${parseStr(k)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
         doc.write(`
         const ${id}_present = ${isPresent};
         if (!${id}.issues.length || ${id}_present) {
-          if (${id}.issues.length) {${prefixStr(id, k2)}
+          if (${id}.issues.length) {${prefixStr(id, k)}
           }
 
           if (${assign}) {
-            newResult[${k2}] = ${id}.value;
+            newResult[${k}] = ${id}.value;
           }
         }
 
@@ -21742,14 +22665,14 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       } else if (!isOptionalIn) {
         doc.write(`
         const ${id}_present = ${isPresent};
-        if (${id}.issues.length) {${prefixStr(id, k2)}
+        if (${id}.issues.length) {${prefixStr(id, k)}
         }
         if (!${id}_present && !${id}.issues.length) {
           payload.issues.push({
             code: "invalid_type",
             expected: "nonoptional",
             input: undefined,
-            path: [${k2}]
+            path: [${k}]
           });
           if (ctx && ctx.abortEarly) {
             payload.value = newResult;
@@ -21758,21 +22681,21 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
         }
 
         if (${id}_present) {
-          newResult[${k2}] = ${id}.value;
+          newResult[${k}] = ${id}.value;
         }
 
       `);
       } else {
         doc.write(`
-        if (${id}.issues.length) {${prefixStr(id, k2)}
+        if (${id}.issues.length) {${prefixStr(id, k)}
         }
       `);
         if (optin === "defaulted") {
-          doc.write(`newResult[${k2}] = ${id}.value;`);
+          doc.write(`newResult[${k}] = ${id}.value;`);
         } else {
           doc.write(`
         if (${id}.value !== undefined || ${isPresent}) {
-          newResult[${k2}] = ${id}.value;
+          newResult[${k}] = ${id}.value;
         }
       `);
         }
@@ -21819,7 +22742,7 @@ function handleUnionResults(results, final, inst, ctx) {
       return final;
     }
   }
-  const nonaborted = results.filter((r2) => !aborted(r2));
+  const nonaborted = results.filter((r) => !aborted(r));
   if (nonaborted.length === 1) {
     final.value = nonaborted[0].value;
     return nonaborted[0];
@@ -21834,18 +22757,18 @@ function handleUnionResults(results, final, inst, ctx) {
 }
 var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
   $ZodType.init(inst, def);
-  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o2) => o2._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o2) => o2._zod.optin !== void 0) ? "optional" : void 0);
-  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o2) => o2._zod.optout === "optional") ? "optional" : void 0);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o) => o._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o) => o._zod.optin !== void 0) ? "optional" : void 0);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o) => o._zod.optout === "optional") ? "optional" : void 0);
   defineLazyInternal(inst, "values", (zod) => {
-    if (zod.def.options.every((o2) => o2._zod.values)) {
+    if (zod.def.options.every((o) => o._zod.values)) {
       return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
     }
     return void 0;
   });
   defineLazyInternal(inst, "pattern", (zod) => {
-    if (zod.def.options.every((o2) => o2._zod.pattern)) {
-      const patterns = zod.def.options.map((o2) => o2._zod.pattern);
-      return new RegExp(`^(${patterns.map((p2) => cleanRegex(p2.source)).join("|")})$`);
+    if (zod.def.options.every((o) => o._zod.pattern)) {
+      const patterns = zod.def.options.map((o) => o._zod.pattern);
+      return new RegExp(`^(${patterns.map((p) => cleanRegex(p.source)).join("|")})$`);
     }
     return void 0;
   });
@@ -21978,12 +22901,12 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
         throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
       if (pv[zod.def.discriminator]?.has(void 0))
         undefinedCount++;
-      for (const [k2, v2] of Object.entries(pv)) {
-        if (!Object.prototype.hasOwnProperty.call(propValues, k2)) {
-          assignProp(propValues, k2, /* @__PURE__ */ new Set());
+      for (const [k, v] of Object.entries(pv)) {
+        if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
+          assignProp(propValues, k, /* @__PURE__ */ new Set());
         }
-        for (const val of v2) {
-          propValues[k2].add(val);
+        for (const val of v) {
+          propValues[k].add(val);
         }
       }
     }
@@ -22045,23 +22968,23 @@ var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, d
     return handleIntersectionResults(payload, left, right);
   };
 });
-function mergeValues(a, b3) {
-  if (a === b3) {
+function mergeValues(a, b) {
+  if (a === b) {
     return { valid: true, data: a };
   }
-  if (a instanceof Date && b3 instanceof Date && +a === +b3) {
+  if (a instanceof Date && b instanceof Date && +a === +b) {
     return { valid: true, data: a };
   }
-  if (isPlainObject3(a) && isPlainObject3(b3)) {
-    const bKeys = Object.keys(b3);
+  if (isPlainObject3(a) && isPlainObject3(b)) {
+    const bKeys = Object.keys(b);
     const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
-    const newObj = { ...a, ...b3 };
+    const newObj = { ...a, ...b };
     if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
       delete newObj.__proto__;
     for (const key of sharedKeys) {
       if (key === "__proto__")
         continue;
-      const sharedValue = mergeValues(a[key], b3[key]);
+      const sharedValue = mergeValues(a[key], b[key]);
       if (!sharedValue.valid) {
         return {
           valid: false,
@@ -22072,14 +22995,14 @@ function mergeValues(a, b3) {
     }
     return { valid: true, data: newObj };
   }
-  if (Array.isArray(a) && Array.isArray(b3)) {
-    if (a.length !== b3.length) {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) {
       return { valid: false, mergeErrorPath: [] };
     }
     const newArray = [];
     for (let index = 0; index < a.length; index++) {
       const itemA = a[index];
-      const itemB = b3[index];
+      const itemB = b[index];
       const sharedValue = mergeValues(itemA, itemB);
       if (!sharedValue.valid) {
         return {
@@ -22103,17 +23026,17 @@ function handleIntersectionResults(result, left, right) {
       unrecIssue ?? (unrecIssue = iss);
       keys = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
-      const k2 = String(iss.path[0]);
-      if (!keyIssues.has(k2))
-        keyIssues.set(k2, iss);
-      keys = [k2];
+      const k = String(iss.path[0]);
+      if (!keyIssues.has(k))
+        keyIssues.set(k, iss);
+      keys = [k];
     } else {
       return false;
     }
-    for (const k2 of keys) {
-      if (!unrecKeys.has(k2))
-        unrecKeys.set(k2, {});
-      unrecKeys.get(k2)[side] = true;
+    for (const k of keys) {
+      if (!unrecKeys.has(k))
+        unrecKeys.set(k, {});
+      unrecKeys.get(k)[side] = true;
     }
     return true;
   };
@@ -22125,14 +23048,14 @@ function handleIntersectionResults(result, left, right) {
     if (!collect(iss, "r"))
       result.issues.push(iss);
   }
-  const bothKeys = [...unrecKeys].filter(([, f3]) => f3.l && f3.r).map(([k2]) => k2);
+  const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
   if (bothKeys.length) {
-    const aggregated = unrecIssue ? bothKeys.filter((k2) => unrecIssue.keys.includes(k2)) : [];
+    const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
     if (aggregated.length)
       result.issues.push({ ...unrecIssue, keys: aggregated });
-    for (const k2 of bothKeys) {
-      if (!aggregated.includes(k2) && keyIssues.has(k2))
-        result.issues.push(keyIssues.get(k2));
+    for (const k of bothKeys) {
+      if (!aggregated.includes(k) && keyIssues.has(k))
+        result.issues.push(keyIssues.get(k));
     }
   }
   const merged = mergeValues(left.value, right.value);
@@ -22191,15 +23114,15 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     const abortEarly = def.rest ? ctx?.abortEarly : void 0;
     let itemAborted = false;
     for (let i = 0; i < items.length; i++) {
-      const r2 = items[i]._zod.run({ value: input2[i], issues: [] }, ctx);
-      if (r2 instanceof Promise) {
-        proms.push(r2.then((rr2) => {
-          itemResults[i] = rr2;
+      const r = items[i]._zod.run({ value: input2[i], issues: [] }, ctx);
+      if (r instanceof Promise) {
+        proms.push(r.then((rr) => {
+          itemResults[i] = rr;
         }));
       } else {
-        itemResults[i] = r2;
-        if (abortEarly && !itemAborted && r2.issues.length)
-          itemAborted = aborted(r2);
+        itemResults[i] = r;
+        if (abortEarly && !itemAborted && r.issues.length)
+          itemAborted = aborted(r);
       }
     }
     if (def.rest && !itemAborted) {
@@ -22215,7 +23138,7 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
         i++;
         const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
         if (result instanceof Promise) {
-          proms.push(result.then((r2) => handleTupleResult(r2, payload, i)));
+          proms.push(result.then((r) => handleTupleResult(r, payload, i)));
         } else {
           handleTupleResult(result, payload, i);
         }
@@ -22243,20 +23166,20 @@ function handleTupleResult(result, final, index) {
 }
 function handleTupleResults(itemResults, final, items, input2, optoutStart) {
   for (let i = 0; i < items.length; i++) {
-    const r2 = itemResults[i];
+    const r = itemResults[i];
     const isPresent = i < input2.length;
     if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
       final.value.length = i;
       break;
     }
-    if (r2.issues.length) {
+    if (r.issues.length) {
       if (!isPresent && i >= optoutStart) {
         final.value.length = i;
         break;
       }
-      final.issues.push(...prefixIssues(i, r2.issues));
+      final.issues.push(...prefixIssues(i, r.issues));
     }
-    final.value[i] = r2.value;
+    final.value[i] = r.value;
   }
   for (let i = final.value.length - 1; i >= input2.length; i--) {
     if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
@@ -22542,8 +23465,8 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   const valuesSet = new Set(values);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
-    const patternValues = getEnumValues(zod.def.entries).filter((k2) => propertyKeyTypes.has(typeof k2));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o2) => escapeRegex(o2.toString())).join("|")})$` : "^[^\\s\\S]$");
+    const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -22565,7 +23488,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o2) => typeof o2 === "string" ? escapeRegex(o2) : o2 ? escapeRegex(o2.toString()) : String(o2)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -22714,8 +23637,8 @@ var $ZodPrefault = /* @__PURE__ */ $constructor("$ZodPrefault", (inst, def) => {
 var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def) => {
   $ZodType.init(inst, def);
   defineLazyInternal(inst, "values", (zod) => {
-    const v2 = zod.def.innerType._zod.values;
-    return v2 ? new Set([...v2].filter((x3) => x3 !== void 0)) : void 0;
+    const v = zod.def.innerType._zod.values;
+    return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
     const result = def.innerType._zod.run(payload, ctx);
@@ -22911,12 +23834,12 @@ function leafPattern(schema2) {
   let minimum;
   let maximum;
   for (const ch of def.checks ?? []) {
-    const d2 = ch._zod.def;
-    if (d2.pattern)
-      pattern = d2.pattern;
-    isInt || (isInt = !!d2.format?.includes("int"));
-    const lo = d2.minimum ?? d2.length;
-    const hi = d2.maximum ?? d2.length;
+    const d = ch._zod.def;
+    if (d.pattern)
+      pattern = d.pattern;
+    isInt || (isInt = !!d.format?.includes("int"));
+    const lo = d.minimum ?? d.length;
+    const hi = d.maximum ?? d.length;
     if (lo !== void 0 && (minimum === void 0 || lo > minimum))
       minimum = lo;
     if (hi !== void 0 && (maximum === void 0 || hi < maximum))
@@ -23040,9 +23963,9 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     return payload;
   };
   inst.input = (...args) => {
-    const F3 = inst.constructor;
+    const F = inst.constructor;
     if (Array.isArray(args[0])) {
-      return new F3({
+      return new F({
         type: "function",
         input: new $ZodTuple({
           type: "tuple",
@@ -23052,15 +23975,15 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
         output: inst._def.output
       });
     }
-    return new F3({
+    return new F({
       type: "function",
       input: args[0],
       output: inst._def.output
     });
   };
   inst.output = (output2) => {
-    const F3 = inst.constructor;
-    return new F3({
+    const F = inst.constructor;
+    return new F({
       type: "function",
       input: inst._def.input,
       output: output2
@@ -23077,10 +24000,10 @@ var $ZodPromise = /* @__PURE__ */ $constructor("$ZodPromise", (inst, def) => {
 var $ZodLazy = /* @__PURE__ */ $constructor("$ZodLazy", (inst, def) => {
   $ZodType.init(inst, def);
   defineLazy(inst._zod, "innerType", () => {
-    const d2 = def;
-    if (!d2._cachedInner)
-      d2._cachedInner = def.getter();
-    return d2._cachedInner;
+    const d = def;
+    if (!d._cachedInner)
+      d._cachedInner = def.getter();
+    return d._cachedInner;
   });
   defineLazyInternal(inst, "pattern", (zod) => zod.innerType?._zod?.pattern);
   defineLazyInternal(inst, "propValues", (zod) => zod.innerType?._zod?.propValues);
@@ -23094,16 +24017,16 @@ var $ZodLazy = /* @__PURE__ */ $constructor("$ZodLazy", (inst, def) => {
 var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
   $ZodCheck.init(inst, def);
   $ZodType.init(inst, def);
-  inst._zod.parse = (payload, _3) => {
+  inst._zod.parse = (payload, _) => {
     return payload;
   };
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const r2 = def.fn(input2);
-    if (r2 instanceof Promise) {
-      return r2.then((r3) => handleRefineResult(r3, payload, input2, inst));
+    const r = def.fn(input2);
+    if (r instanceof Promise) {
+      return r.then((r2) => handleRefineResult(r2, payload, input2, inst));
     }
-    handleRefineResult(r2, payload, input2, inst);
+    handleRefineResult(r, payload, input2, inst);
     return;
   };
 });
@@ -23378,10 +24301,10 @@ var memo = {
         handoff = void 0;
         const entry = open.length > depth ? open.pop() : void 0;
         if (result instanceof Promise) {
-          return result.then((r2) => {
+          return result.then((r) => {
             if (entry)
-              entry.issues = r2.issues.length ? cloneIssues(r2.issues) : NO_ISSUES;
-            return r2;
+              entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
+            return r;
           });
         }
         if (entry)
@@ -24085,7 +25008,7 @@ var error5 = () => {
         return `${issue2.origin} \u098F \u0985\u09AC\u09C8\u09A7 \u0995\u09C0`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0985\u09AC\u09C8\u09A7 \u09A1\u09BF\u09B8\u0995\u09CD\u09B0\u09BF\u09AE\u09BF\u09A8\u09C7\u099F\u09B0 \u09AE\u09BE\u09A8\u0964 \u09AA\u09CD\u09B0\u09A4\u09CD\u09AF\u09BE\u09B6\u09BF\u09A4 ${opts}`;
         }
         return "\u0985\u09AC\u09C8\u09A7 \u0987\u09A8\u09AA\u09C1\u099F";
@@ -24289,7 +25212,7 @@ var error7 = () => {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
         const received = TypeDictionary[receivedType] ?? receivedType;
-        const postfix = ["\u0627", "\u0648", "\u06C6", "\u0648\u0648", "\u06D5", "\u06CC", "\u06CE"].some((p2) => received.endsWith(p2)) ? "\u06CC\u06D5" : "\u06D5";
+        const postfix = ["\u0627", "\u0648", "\u06C6", "\u0648\u0648", "\u06D5", "\u06CC", "\u06CE"].some((p) => received.endsWith(p)) ? "\u06CC\u06D5" : "\u06D5";
         const isEnglish = /^[a-zA-Z]+$/.test(received);
         if (receivedType === "null" || receivedType === "undefined")
           return `\u062F\u0627\u0648\u0627\u06A9\u0631\u0627\u0648\u06D5`;
@@ -24332,7 +25255,7 @@ var error7 = () => {
         return `\u06A9\u0644\u06CC\u0644\u06CC \u0646\u0627\u062F\u0631\u0648\u0633\u062A \u0644\u06D5 ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0628\u06D5\u0647\u0627\u06CC \u0646\u06D5\u0646\u0627\u0633\u0631\u0627\u0648 \u0647\u06D5\u06CC\u06D5. \u0628\u06D5\u0647\u0627\u06CC \u0686\u0627\u0648\u06D5\u0695\u0648\u0627\u0646\u06A9\u0631\u0627\u0648: ${opts}`;
         }
         return "\u06CC\u06D5\u06A9\u06AF\u0631\u062A\u0646\u06CC \u0646\u0627\u062F\u0631\u0648\u0633\u062A";
@@ -24919,7 +25842,7 @@ var error12 = () => {
         return `Invalid key in ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `Invalid discriminator value. Expected ${opts}`;
         }
         if (issue2.inclusive === false) {
@@ -25769,7 +26692,7 @@ var error19 = () => {
         return `${issue2.origin} \u0AAE\u0ABE\u0A82 \u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A95\u0AC0`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0AA1\u0ABF\u0AB8\u0ACD\u0A95\u0ACD\u0AB0\u0ABF\u0AAE\u0ABF\u0AA8\u0AC7\u0A9F\u0AB0 \u0AAE\u0AC2\u0AB2\u0ACD\u0AAF. \u0A85\u0AAA\u0AC7\u0A95\u0ACD\u0AB7\u0ABF\u0AA4 ${opts}`;
         }
         return "\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A87\u0AA8\u0AAA\u0AC1\u0A9F";
@@ -25816,16 +26739,16 @@ var error20 = () => {
     number: { unit: "", shortLabel: "\u05E7\u05D8\u05DF", longLabel: "\u05D2\u05D3\u05D5\u05DC" }
     // no unit
   };
-  const typeEntry = (t2) => t2 ? TypeNames[t2] : void 0;
-  const typeLabel = (t2) => {
-    const e = typeEntry(t2);
+  const typeEntry = (t) => t ? TypeNames[t] : void 0;
+  const typeLabel = (t) => {
+    const e = typeEntry(t);
     if (e)
       return e.label;
-    return t2 ?? TypeNames.unknown.label;
+    return t ?? TypeNames.unknown.label;
   };
-  const withDefinite = (t2) => `\u05D4${typeLabel(t2)}`;
-  const verbFor = (t2) => {
-    const e = typeEntry(t2);
+  const withDefinite = (t) => `\u05D4${typeLabel(t)}`;
+  const verbFor = (t) => {
+    const e = typeEntry(t);
     const gender = e?.gender ?? "m";
     return gender === "f" ? "\u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05D9\u05D5\u05EA" : "\u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA";
   };
@@ -25892,7 +26815,7 @@ var error20 = () => {
         if (issue2.values.length === 1) {
           return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05D4\u05E2\u05E8\u05DA \u05D7\u05D9\u05D9\u05D1 \u05DC\u05D4\u05D9\u05D5\u05EA ${stringifyPrimitive(issue2.values[0])}`;
         }
-        const stringified = issue2.values.map((v2) => stringifyPrimitive(v2));
+        const stringified = issue2.values.map((v) => stringifyPrimitive(v));
         if (issue2.values.length === 2) {
           return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05D4\u05D0\u05E4\u05E9\u05E8\u05D5\u05D9\u05D5\u05EA \u05D4\u05DE\u05EA\u05D0\u05D9\u05DE\u05D5\u05EA \u05D4\u05DF ${stringified[0]} \u05D0\u05D5 ${stringified[1]}`;
         }
@@ -25916,11 +26839,11 @@ var error20 = () => {
           return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
         }
         const adj = issue2.inclusive ? "<=" : "<";
-        const be2 = verbFor(issue2.origin ?? "value");
+        const be = verbFor(issue2.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.longLabel} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.maximum.toString()} ${sizing.unit}`;
+          return `${sizing.longLabel} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.maximum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.longLabel ?? "\u05D2\u05D3\u05D5\u05DC"} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.maximum.toString()}`;
+        return `${sizing?.longLabel ?? "\u05D2\u05D3\u05D5\u05DC"} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.maximum.toString()}`;
       }
       case "too_small": {
         const sizing = getSizing(issue2.origin);
@@ -25942,11 +26865,11 @@ var error20 = () => {
           return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
         }
         const adj = issue2.inclusive ? ">=" : ">";
-        const be2 = verbFor(issue2.origin ?? "value");
+        const be = verbFor(issue2.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.shortLabel} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
+          return `${sizing.shortLabel} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.shortLabel ?? "\u05E7\u05D8\u05DF"} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.minimum.toString()}`;
+        return `${sizing?.shortLabel ?? "\u05E7\u05D8\u05DF"} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.minimum.toString()}`;
       }
       case "invalid_format": {
         const _issue = issue2;
@@ -26083,7 +27006,7 @@ var error21 = () => {
         return `\u0905\u092E\u093E\u0928\u094D\u092F \u0915\u0941\u0902\u091C\u0940: ${issue2.origin} \u092E\u0947\u0902`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts}`;
         }
         return "\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F";
@@ -27292,7 +28215,7 @@ var error31 = () => {
         return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF\u0CB5\u0CBE\u0CA6 \u0C95\u0CC0 \u0C87\u0CA8\u0CCD ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0CA4\u0CBE\u0CB0\u0CA4\u0CAE\u0CCD\u0CAF \u0CAE\u0CCC\u0CB2\u0CCD\u0CAF. \u0CA8\u0CBF\u0CB0\u0CC0\u0C95\u0CCD\u0CB7\u0CBF\u0CB8\u0CB2\u0CBE\u0C97\u0CBF\u0CA6\u0CC6 ${opts}`;
         }
         return "\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0C87\u0CA8\u0CCD\u200C\u0CAA\u0CC1\u0C9F\u0CCD";
@@ -27957,7 +28880,7 @@ var error36 = () => {
         return `\u0905\u092E\u093E\u0928\u094D\u092F \u0915\u0941\u091E\u094D\u091C\u0940: ${issue2.origin} \u092E\u093E`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts}`;
         }
         return "\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F";
@@ -28795,7 +29718,7 @@ var error43 = () => {
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts}`;
         }
         return "Entrada inv\xE1lida";
@@ -28940,7 +29863,7 @@ var error44 = () => {
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts}`;
         }
         return "Entrada inv\xE1lida";
@@ -29813,7 +30736,7 @@ var error51 = () => {
         return `\u041A\u0430\u043B\u0438\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442 \u0434\u0430\u0440 ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u049A\u0438\u043C\u0430\u0442\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442\u0438 \u0434\u0438\u0441\u043A\u0440\u0438\u043C\u0438\u043D\u0430\u0442\u043E\u0440: ${opts} \u0438\u043D\u0442\u0438\u0437\u043E\u0440 \u043C\u0435\u0440\u0430\u0444\u0442`;
         }
         return "\u0412\u0443\u0440\u0443\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442";
@@ -31000,12 +31923,12 @@ var $ZodRegistry = class {
     return this;
   }
   get(schema2) {
-    const p2 = schema2._zod.parent;
-    if (p2) {
-      const pm = { ...this.get(p2) ?? {} };
+    const p = schema2._zod.parent;
+    if (p) {
+      const pm = { ...this.get(p) ?? {} };
       delete pm.id;
-      const f3 = { ...pm, ...this._map.get(schema2) };
-      return Object.keys(f3).length ? f3 : void 0;
+      const f = { ...pm, ...this._map.get(schema2) };
+      return Object.keys(f).length ? f : void 0;
     }
     return this._map.get(schema2);
   }
@@ -31132,35 +32055,35 @@ function compileFn(schema2, options2) {
   const code = doc.content.join("\n");
   const fullCode = options2?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
 ${code}` : code : "";
-  const F3 = Function;
+  const F = Function;
   const factoryCode = `return (input) => {
 ${code}
 }`;
-  let fn2;
+  let fn;
   try {
-    const factory = new F3(...constantNames, factoryCode);
-    fn2 = factory(...constantValues);
+    const factory = new F(...constantNames, factoryCode);
+    fn = factory(...constantValues);
   } catch (err) {
     throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
   }
   if (options2?.debug) {
-    fn2.code = fullCode;
+    fn.code = fullCode;
   }
-  fn2.definite = ctx.definite;
-  return fn2;
+  fn.definite = ctx.definite;
+  return fn;
 }
 function addConstant(ctx, value) {
-  for (const [name2, v2] of ctx.constants) {
-    if (v2 === value)
+  for (const [name2, v] of ctx.constants) {
+    if (v === value)
       return name2;
   }
   const name = `c${ctx.constantCounter++}`;
   ctx.constants.set(name, value);
   return name;
 }
-function addUserConstant(ctx, fn2) {
+function addUserConstant(ctx, fn) {
   ctx.definite = false;
-  return addConstant(ctx, fn2);
+  return addConstant(ctx, fn);
 }
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
@@ -31169,8 +32092,8 @@ function runtimeRun(schema2, value) {
   const result = schema2._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
-  const r2 = result;
-  return r2.issues.length === 0 ? r2.value : INVALID;
+  const r = result;
+  return r.issues.length === 0 ? r.value : INVALID;
 }
 function compileChild(doc, ctx, schema2, accessor, needsValue = true) {
   const contentLen = doc.content.length;
@@ -31185,8 +32108,8 @@ function compileChild(doc, ctx, schema2, accessor, needsValue = true) {
     doc.content.length = contentLen;
     if (ctx.constants.size > constantCount) {
       const trailing = Array.from(ctx.constants.keys()).slice(constantCount);
-      for (const k2 of trailing)
-        ctx.constants.delete(k2);
+      for (const k of trailing)
+        ctx.constants.delete(k);
     }
     ctx.constantCounter = constantCounter;
     ctx.varCounter = varCounter;
@@ -31294,9 +32217,9 @@ function generateChecks(doc, ctx, schema2, accessor) {
 }
 function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   const cpLen = addConstant(ctx, codePointLength);
-  const v2 = newVar(ctx);
-  doc.write(`const ${v2} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
-  return v2;
+  const v = newVar(ctx);
+  doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
+  return v;
 }
 function numericOperand(value, label) {
   if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -31782,8 +32705,8 @@ function generateObjectCheck(doc, ctx, schema2, accessor, buildsValue = true) {
   const keys = Object.keys(shape);
   const symbolKeys = Object.getOwnPropertySymbols(shape);
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  const keyExpr = (k2) => typeof k2 === "symbol" ? addConstant(ctx, k2) : esc(k2);
-  const propKey = (k2) => typeof k2 === "symbol" ? `[${keyExpr(k2)}]` : esc(k2);
+  const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
+  const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
   const propShape = shape;
   if (keys.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
@@ -31797,16 +32720,16 @@ function generateObjectCheck(doc, ctx, schema2, accessor, buildsValue = true) {
     if (propSchema._zod.optin !== void 0) {
       const outputVar2 = newVar(ctx);
       doc.write(`let ${outputVar2} = (() => {`);
-      doc.indented((d2) => {
-        const outputAccessor = compileChild(d2, ctx, propSchema, inputVar);
-        d2.write(`return ${outputAccessor};`);
+      doc.indented((d) => {
+        const outputAccessor = compileChild(d, ctx, propSchema, inputVar);
+        d.write(`return ${outputAccessor};`);
       });
       doc.write(`})();`);
       if (propSchema._zod.optout === "optional") {
         doc.write(`if (${outputVar2} === INVALID) {`);
-        doc.indented((d2) => {
-          d2.write(`if (${kx} in ${accessor}) return INVALID;`);
-          d2.write(`${outputVar2} = undefined;`);
+        doc.indented((d) => {
+          d.write(`if (${kx} in ${accessor}) return INVALID;`);
+          d.write(`${outputVar2} = undefined;`);
         });
         doc.write(`}`);
       } else {
@@ -31827,10 +32750,10 @@ function generateObjectCheck(doc, ctx, schema2, accessor, buildsValue = true) {
   if (catchall) {
     const catchallType = catchall._zod.def.type;
     if (catchallType === "never") {
-      const condition = keys.map((k2) => `k !== ${esc(k2)}`).join(" && ") || "true";
+      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
       doc.write(`for (const k in ${accessor}) {`);
-      doc.indented((d2) => {
-        d2.write(`if (${condition}) return INVALID;`);
+      doc.indented((d) => {
+        d.write(`if (${condition}) return INVALID;`);
       });
       doc.write(`}`);
     } else if ((catchallType === "unknown" || catchallType === "any") && !catchall._zod.def.checks?.length) {
@@ -31840,34 +32763,34 @@ function generateObjectCheck(doc, ctx, schema2, accessor, buildsValue = true) {
     }
   }
   const outputVar = newVar(ctx);
-  const hasConditionalKeys = allKeys.some((k2) => mayOmitUndefined(propShape[k2]) || dropsWhenAbsent(propShape[k2]));
+  const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
   if (!buildsValue) {
     if (unknownKeysMode === "schema") {
       const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
       doc.write(`for (const k in ${accessor}) {`);
-      doc.indented((d2) => {
-        d2.write(`if (k === "__proto__") continue;`);
+      doc.indented((d) => {
+        d.write(`if (k === "__proto__") continue;`);
         if (knownSet)
-          d2.write(`if (${knownSet}.has(k)) continue;`);
+          d.write(`if (${knownSet}.has(k)) continue;`);
         const valVar = newVar(ctx);
-        d2.write(`const ${valVar} = ${accessor}[k];`);
-        compileChild(d2, ctx, catchall, valVar, false);
+        d.write(`const ${valVar} = ${accessor}[k];`);
+        compileChild(d, ctx, catchall, valVar, false);
       });
       doc.write(`}`);
     }
     return null;
   }
   if (!hasConditionalKeys) {
-    const propLiterals = allKeys.map((k2) => `${propKey(k2)}: ${propOutputs.get(k2)}`).join(", ");
+    const propLiterals = allKeys.map((k) => `${propKey(k)}: ${propOutputs.get(k)}`).join(", ");
     doc.write(`const ${outputVar} = { ${propLiterals} };`);
   } else {
     doc.write(`const ${outputVar} = {};`);
-    for (const k2 of allKeys) {
-      const kx = keyExpr(k2);
-      const out = propOutputs.get(k2);
-      if (dropsWhenAbsent(propShape[k2])) {
+    for (const k of allKeys) {
+      const kx = keyExpr(k);
+      const out = propOutputs.get(k);
+      if (dropsWhenAbsent(propShape[k])) {
         doc.write(`if (${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
-      } else if (mayOmitUndefined(propShape[k2])) {
+      } else if (mayOmitUndefined(propShape[k])) {
         doc.write(`if (${out} !== undefined || ${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
       } else {
         doc.write(`${outputVar}[${kx}] = ${out};`);
@@ -31877,17 +32800,17 @@ function generateObjectCheck(doc, ctx, schema2, accessor, buildsValue = true) {
   if (unknownKeysMode !== "none") {
     const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
     doc.write(`for (const k in ${accessor}) {`);
-    doc.indented((d2) => {
-      d2.write(`if (k === "__proto__") continue;`);
+    doc.indented((d) => {
+      d.write(`if (k === "__proto__") continue;`);
       if (knownSet)
-        d2.write(`if (${knownSet}.has(k)) continue;`);
+        d.write(`if (${knownSet}.has(k)) continue;`);
       if (unknownKeysMode === "passthrough") {
-        d2.write(`${outputVar}[k] = ${accessor}[k];`);
+        d.write(`${outputVar}[k] = ${accessor}[k];`);
       } else {
         const valVar = newVar(ctx);
-        d2.write(`const ${valVar} = ${accessor}[k];`);
-        const catchallOut = compileChild(d2, ctx, catchall, valVar);
-        d2.write(`${outputVar}[k] = ${catchallOut};`);
+        d.write(`const ${valVar} = ${accessor}[k];`);
+        const catchallOut = compileChild(d, ctx, catchall, valVar);
+        d.write(`${outputVar}[k] = ${catchallOut};`);
       }
     });
     doc.write(`}`);
@@ -31904,19 +32827,19 @@ function generateOptionalCheck(doc, ctx, schema2, accessor, buildsValue = true) 
     const branchVar = newVar(ctx);
     doc.write(`let ${outputVar2};`);
     doc.write(`if (${accessor} === undefined) {`);
-    doc.indented((d2) => {
-      d2.write(`const ${branchVar} = (() => {`);
-      d2.indented((d22) => {
-        const innerOutput = generateCheck(d22, ctx, def.innerType, accessor);
-        d22.write(`return ${innerOutput};`);
+    doc.indented((d) => {
+      d.write(`const ${branchVar} = (() => {`);
+      d.indented((d2) => {
+        const innerOutput = generateCheck(d2, ctx, def.innerType, accessor);
+        d2.write(`return ${innerOutput};`);
       });
-      d2.write(`})();`);
-      d2.write(`if (${branchVar} !== INVALID) ${outputVar2} = ${branchVar};`);
+      d.write(`})();`);
+      d.write(`if (${branchVar} !== INVALID) ${outputVar2} = ${branchVar};`);
     });
     doc.write(`} else {`);
-    doc.indented((d2) => {
-      const innerOutput = generateCheck(d2, ctx, def.innerType, accessor);
-      d2.write(`${outputVar2} = ${innerOutput};`);
+    doc.indented((d) => {
+      const innerOutput = generateCheck(d, ctx, def.innerType, accessor);
+      d.write(`${outputVar2} = ${innerOutput};`);
     });
     doc.write(`}`);
     return outputVar2;
@@ -31925,10 +32848,10 @@ function generateOptionalCheck(doc, ctx, schema2, accessor, buildsValue = true) 
   if (outputVar)
     doc.write(`let ${outputVar};`);
   doc.write(`if (${accessor} !== undefined) {`);
-  doc.indented((d2) => {
-    const innerOutput = generateCheck(d2, ctx, def.innerType, accessor, buildsValue);
+  doc.indented((d) => {
+    const innerOutput = generateCheck(d, ctx, def.innerType, accessor, buildsValue);
     if (outputVar && innerOutput !== null)
-      d2.write(`${outputVar} = ${innerOutput};`);
+      d.write(`${outputVar} = ${innerOutput};`);
   });
   doc.write(`}`);
   return outputVar;
@@ -32051,10 +32974,10 @@ function generateNullableCheck(doc, ctx, schema2, accessor, buildsValue = true) 
   if (outputVar)
     doc.write(`let ${outputVar} = null;`);
   doc.write(`if (${accessor} !== null) {`);
-  doc.indented((d2) => {
-    const innerOutput = generateCheck(d2, ctx, def.innerType, accessor, buildsValue);
+  doc.indented((d) => {
+    const innerOutput = generateCheck(d, ctx, def.innerType, accessor, buildsValue);
     if (outputVar && innerOutput !== null)
-      d2.write(`${outputVar} = ${innerOutput};`);
+      d.write(`${outputVar} = ${innerOutput};`);
   });
   doc.write(`}`);
   return outputVar;
@@ -32074,11 +32997,11 @@ function generateArrayCheck(doc, ctx, schema2, accessor, buildsValue = true) {
   if (outputVar)
     doc.write(`const ${outputVar} = new Array(${accessor}.length);`);
   doc.write(`for (let ${iVar} = 0; ${iVar} < ${accessor}.length; ${iVar}++) {`);
-  doc.indented((d2) => {
-    d2.write(`const ${elemVar} = ${accessor}[${iVar}];`);
-    const elemOutput = compileChild(d2, ctx, def.element, elemVar, buildsValue);
+  doc.indented((d) => {
+    d.write(`const ${elemVar} = ${accessor}[${iVar}];`);
+    const elemOutput = compileChild(d, ctx, def.element, elemVar, buildsValue);
     if (outputVar && elemOutput !== null)
-      d2.write(`${outputVar}[${iVar}] = ${elemOutput};`);
+      d.write(`${outputVar}[${iVar}] = ${elemOutput};`);
   });
   doc.write(`}`);
   return outputVar;
@@ -32145,21 +33068,21 @@ function generateDefaultCheck(doc, ctx, schema2, accessor) {
     const cloneFn = addConstant(ctx, shallowClone);
     doc.write(`let ${outputVar};`);
     doc.write(`if (${accessor} === undefined) {`);
-    doc.indented((d2) => {
-      d2.write(`${outputVar} = ${cloneFn}(${defaultFn}());`);
+    doc.indented((d) => {
+      d.write(`${outputVar} = ${cloneFn}(${defaultFn}());`);
     });
     doc.write(`} else {`);
-    doc.indented((d2) => {
-      const innerOutput = generateCheck(d2, ctx, def.innerType, accessor);
-      d2.write(`${outputVar} = ${innerOutput} === undefined ? ${cloneFn}(${defaultFn}()) : ${innerOutput};`);
+    doc.indented((d) => {
+      const innerOutput = generateCheck(d, ctx, def.innerType, accessor);
+      d.write(`${outputVar} = ${innerOutput} === undefined ? ${cloneFn}(${defaultFn}()) : ${innerOutput};`);
     });
     doc.write(`}`);
   } else {
     doc.write(`let ${outputVar};`);
     doc.write(`if (${accessor} !== undefined) {`);
-    doc.indented((d2) => {
-      const innerOutput = generateCheck(d2, ctx, def.innerType, accessor);
-      d2.write(`${outputVar} = ${innerOutput};`);
+    doc.indented((d) => {
+      const innerOutput = generateCheck(d, ctx, def.innerType, accessor);
+      d.write(`${outputVar} = ${innerOutput};`);
     });
     doc.write(`}`);
   }
@@ -32191,33 +33114,33 @@ function generateTupleCheck(doc, ctx, schema2, accessor) {
     const itemSchema = items[i];
     if (i >= optoutStart) {
       doc.write(`if (${outputVar}.length === ${i}) {`);
-      doc.indented((d2) => {
-        d2.write(`if (${i} < ${accessor}.length) {`);
-        d2.indented((d22) => {
+      doc.indented((d) => {
+        d.write(`if (${i} < ${accessor}.length) {`);
+        d.indented((d2) => {
           const elemVar = newVar(ctx);
-          d22.write(`const ${elemVar} = ${accessor}[${i}];`);
-          const elemOutput = compileChild(d22, ctx, itemSchema, elemVar);
-          d22.write(`${outputVar}[${i}] = ${elemOutput};`);
+          d2.write(`const ${elemVar} = ${accessor}[${i}];`);
+          const elemOutput = compileChild(d2, ctx, itemSchema, elemVar);
+          d2.write(`${outputVar}[${i}] = ${elemOutput};`);
         });
-        d2.write(`} else {`);
-        d2.indented((d22) => {
+        d.write(`} else {`);
+        d.indented((d2) => {
           if (dropsWhenAbsent(itemSchema)) {
-            d22.write(`${outputVar}.length = ${i};`);
+            d2.write(`${outputVar}.length = ${i};`);
             return;
           }
           const elemVar = newVar(ctx);
           const branchVar = newVar(ctx);
-          d22.write(`const ${elemVar} = undefined;`);
-          d22.write(`const ${branchVar} = (() => {`);
-          d22.indented((d3) => {
+          d2.write(`const ${elemVar} = undefined;`);
+          d2.write(`const ${branchVar} = (() => {`);
+          d2.indented((d3) => {
             const elemOutput = compileChild(d3, ctx, itemSchema, elemVar);
             d3.write(`return ${elemOutput};`);
           });
-          d22.write(`})();`);
-          d22.write(`if (${branchVar} === INVALID || ${branchVar} === undefined) ${outputVar}.length = ${i};`);
-          d22.write(`else ${outputVar}[${i}] = ${branchVar};`);
+          d2.write(`})();`);
+          d2.write(`if (${branchVar} === INVALID || ${branchVar} === undefined) ${outputVar}.length = ${i};`);
+          d2.write(`else ${outputVar}[${i}] = ${branchVar};`);
         });
-        d2.write(`}`);
+        d.write(`}`);
       });
       doc.write(`}`);
     } else {
@@ -32231,10 +33154,10 @@ function generateTupleCheck(doc, ctx, schema2, accessor) {
     const iVar = newVar(ctx);
     const elemVar = newVar(ctx);
     doc.write(`for (let ${iVar} = ${items.length}; ${iVar} < ${accessor}.length; ${iVar}++) {`);
-    doc.indented((d2) => {
-      d2.write(`const ${elemVar} = ${accessor}[${iVar}];`);
-      const elemOutput = compileChild(d2, ctx, rest, elemVar);
-      d2.write(`${outputVar}[${iVar}] = ${elemOutput};`);
+    doc.indented((d) => {
+      d.write(`const ${elemVar} = ${accessor}[${iVar}];`);
+      const elemOutput = compileChild(d, ctx, rest, elemVar);
+      d.write(`${outputVar}[${iVar}] = ${elemOutput};`);
     });
     doc.write(`}`);
   }
@@ -32280,9 +33203,9 @@ function generateUnionCheck(doc, ctx, schema2, accessor) {
     } else {
       doc.write(`if (${outputVar} === INVALID) ${outputVar} = (() => {`);
     }
-    doc.indented((d2) => {
-      const branchOutput = generateCheck(d2, ctx, opt, accessor);
-      d2.write(`return ${branchOutput};`);
+    doc.indented((d) => {
+      const branchOutput = generateCheck(d, ctx, opt, accessor);
+      d.write(`return ${branchOutput};`);
     });
     doc.write(`})();`);
   }
@@ -32317,9 +33240,9 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
     const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
-    doc.indented((d2) => {
-      const branchOutput = generateCheck(d2, ctx, option, accessor);
-      d2.write(`${outputVar} = ${branchOutput};`);
+    doc.indented((d) => {
+      const branchOutput = generateCheck(d, ctx, option, accessor);
+      d.write(`${outputVar} = ${branchOutput};`);
     });
     doc.write(`}`);
     firstBranch = false;
@@ -32390,12 +33313,12 @@ function generateRecordCheck(doc, ctx, schema2, accessor) {
     }
     const knownKeysConst = addConstant(ctx, new Set(inputKeys));
     doc.write(`for (const ${kVar} in ${accessor}) {`);
-    doc.indented((d2) => {
-      d2.write(`if (${knownKeysConst}.has(${kVar})) continue;`);
+    doc.indented((d) => {
+      d.write(`if (${knownKeysConst}.has(${kVar})) continue;`);
       if (recordDef.mode === "loose") {
-        d2.write(`if (${kVar} !== "__proto__") ${outputVar}[${kVar}] = ${accessor}[${kVar}];`);
+        d.write(`if (${kVar} !== "__proto__") ${outputVar}[${kVar}] = ${accessor}[${kVar}];`);
       } else {
-        d2.write(`return INVALID;`);
+        d.write(`return INVALID;`);
       }
     });
     doc.write(`}`);
@@ -32411,26 +33334,26 @@ function generateRecordCheck(doc, ctx, schema2, accessor) {
     const keyFast = addConstant(ctx, keyFn);
     const numericConst = addConstant(ctx, number);
     const outKeyVar = newVar(ctx);
-    emitOwnKeys(doc, ctx, accessor, kVar, (d2) => {
-      d2.write(`let ${outKeyVar} = ${keyFast}(${kVar});`);
-      d2.write(`if (${outKeyVar} === INVALID && typeof ${kVar} === "string" && ${numericConst}.test(${kVar})) ${outKeyVar} = ${keyFast}(Number(${kVar}));`);
+    emitOwnKeys(doc, ctx, accessor, kVar, (d) => {
+      d.write(`let ${outKeyVar} = ${keyFast}(${kVar});`);
+      d.write(`if (${outKeyVar} === INVALID && typeof ${kVar} === "string" && ${numericConst}.test(${kVar})) ${outKeyVar} = ${keyFast}(Number(${kVar}));`);
       if (isLoose) {
-        d2.write(`if (${outKeyVar} === INVALID) { ${outputVar}[${kVar}] = ${accessor}[${kVar}]; continue; }`);
+        d.write(`if (${outKeyVar} === INVALID) { ${outputVar}[${kVar}] = ${accessor}[${kVar}]; continue; }`);
       } else {
-        d2.write(`if (${outKeyVar} === INVALID) return INVALID;`);
+        d.write(`if (${outKeyVar} === INVALID) return INVALID;`);
       }
-      d2.write(`if (${outKeyVar} === "__proto__") continue;`);
+      d.write(`if (${outKeyVar} === "__proto__") continue;`);
       const valueVar = newVar(ctx);
-      d2.write(`const ${valueVar} = ${accessor}[${kVar}];`);
-      const valOutput = compileChild(d2, ctx, def.valueType, valueVar);
-      d2.write(`${outputVar}[${outKeyVar}] = ${valOutput};`);
+      d.write(`const ${valueVar} = ${accessor}[${kVar}];`);
+      const valOutput = compileChild(d, ctx, def.valueType, valueVar);
+      d.write(`${outputVar}[${outKeyVar}] = ${valOutput};`);
     });
     return outputVar;
   }
-  emitOwnKeys(doc, ctx, accessor, kVar, (d2) => {
-    d2.write(`const ${valVar} = ${accessor}[${kVar}];`);
-    const valOutput = compileChild(d2, ctx, def.valueType, valVar);
-    d2.write(`${outputVar}[${kVar}] = ${valOutput};`);
+  emitOwnKeys(doc, ctx, accessor, kVar, (d) => {
+    d.write(`const ${valVar} = ${accessor}[${kVar}];`);
+    const valOutput = compileChild(d, ctx, def.valueType, valVar);
+    d.write(`${outputVar}[${kVar}] = ${valOutput};`);
   }, `return INVALID;`);
   return outputVar;
 }
@@ -32442,20 +33365,20 @@ function emitOwnKeys(doc, ctx, accessor, kVar, body, onSymbol) {
   doc.write(`const ${symsVar} = Object.getOwnPropertySymbols(${accessor});`);
   doc.write(`const ${keysVar} = Object.getOwnPropertyNames(${accessor});`);
   doc.write(`for (let ${iVar} = 0; ${iVar} < ${keysVar}.length; ${iVar}++) {`);
-  doc.indented((d2) => {
-    d2.write(`const ${kVar} = ${keysVar}[${iVar}];`);
-    d2.write(`if (${kVar} === "__proto__" || !${propIsEnumerableConst}.call(${accessor}, ${kVar})) continue;`);
-    body(d2);
+  doc.indented((d) => {
+    d.write(`const ${kVar} = ${keysVar}[${iVar}];`);
+    d.write(`if (${kVar} === "__proto__" || !${propIsEnumerableConst}.call(${accessor}, ${kVar})) continue;`);
+    body(d);
   });
   doc.write(`}`);
   doc.write(`for (let ${iVar} = 0; ${iVar} < ${symsVar}.length; ${iVar}++) {`);
-  doc.indented((d2) => {
-    d2.write(`const ${kVar} = ${symsVar}[${iVar}];`);
-    d2.write(`if (!${propIsEnumerableConst}.call(${accessor}, ${kVar})) continue;`);
+  doc.indented((d) => {
+    d.write(`const ${kVar} = ${symsVar}[${iVar}];`);
+    d.write(`if (!${propIsEnumerableConst}.call(${accessor}, ${kVar})) continue;`);
     if (onSymbol)
-      d2.write(onSymbol);
+      d.write(onSymbol);
     else
-      body(d2);
+      body(d);
   });
   doc.write(`}`);
 }
@@ -32473,10 +33396,10 @@ function generateMapCheck(doc, ctx, schema2, accessor) {
   const valVar = newVar(ctx);
   doc.write(`const ${outputVar} = new Map();`);
   doc.write(`for (const [${kVar}, ${valVar}] of ${accessor}) {`);
-  doc.indented((d2) => {
-    const keyOutput = generateCheck(d2, ctx, def.keyType, kVar);
-    const valOutput = generateCheck(d2, ctx, def.valueType, valVar);
-    d2.write(`${outputVar}.set(${keyOutput}, ${valOutput});`);
+  doc.indented((d) => {
+    const keyOutput = generateCheck(d, ctx, def.keyType, kVar);
+    const valOutput = generateCheck(d, ctx, def.valueType, valVar);
+    d.write(`${outputVar}.set(${keyOutput}, ${valOutput});`);
   });
   doc.write(`}`);
   return outputVar;
@@ -32489,9 +33412,9 @@ function generateSetCheck(doc, ctx, schema2, accessor) {
   const valVar = newVar(ctx);
   doc.write(`const ${outputVar} = new Set();`);
   doc.write(`for (const ${valVar} of ${accessor}) {`);
-  doc.indented((d2) => {
-    const valOutput = generateCheck(d2, ctx, def.valueType, valVar);
-    d2.write(`${outputVar}.add(${valOutput});`);
+  doc.indented((d) => {
+    const valOutput = generateCheck(d, ctx, def.valueType, valVar);
+    d.write(`${outputVar}.add(${valOutput});`);
   });
   doc.write(`}`);
   return outputVar;
@@ -32515,14 +33438,14 @@ function generateLazyCheck(doc, ctx, schema2, accessor) {
   const getterConst = addUserConstant(ctx, def.getter);
   const cacheConst = addConstant(ctx, { parser: null });
   doc.write(`if (!${cacheConst}.parser) {`);
-  doc.indented((d2) => {
-    d2.write(`const inner = ${getterConst}();`);
-    d2.write(`${cacheConst}.parser = function(input) {`);
-    d2.indented((d22) => {
-      d22.write(`const result = inner._zod.run({ value: input, issues: [] }, {});`);
-      d22.write(`return result.issues.length === 0 ? result.value : INVALID;`);
+  doc.indented((d) => {
+    d.write(`const inner = ${getterConst}();`);
+    d.write(`${cacheConst}.parser = function(input) {`);
+    d.indented((d2) => {
+      d2.write(`const result = inner._zod.run({ value: input, issues: [] }, {});`);
+      d2.write(`return result.issues.length === 0 ? result.value : INVALID;`);
     });
-    d2.write(`};`);
+    d.write(`};`);
   });
   doc.write(`}`);
   const outputVar = newVar(ctx);
@@ -32554,8 +33477,8 @@ function generatePipeCheck(doc, ctx, schema2, accessor) {
     return generateCheck(doc, ctx, def.out, inputOutput);
   }
 }
-function isAsyncFunction(fn2) {
-  return typeof fn2 === "function" && (fn2.constructor.name === "AsyncFunction" || fn2[Symbol.toStringTag] === "AsyncFunction");
+function isAsyncFunction(fn) {
+  return typeof fn === "function" && (fn.constructor.name === "AsyncFunction" || fn[Symbol.toStringTag] === "AsyncFunction");
 }
 function generateCustomCheck(doc, ctx, schema2, accessor) {
   const def = schema2._zod.def;
@@ -32578,9 +33501,9 @@ function runtimeCatch(innerSchema, catchValue, value) {
   const result = innerSchema._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
-  const r2 = result;
-  if (r2.issues.length === 0)
-    return r2.value;
+  const r = result;
+  if (r.issues.length === 0)
+    return r.value;
   return catchValue();
 }
 function generateCatchCheck(doc, ctx, schema2, accessor) {
@@ -32590,18 +33513,18 @@ function generateCatchCheck(doc, ctx, schema2, accessor) {
   }
   const outputVar = newVar(ctx);
   doc.write(`let ${outputVar} = (() => {`);
-  doc.indented((d2) => {
-    const innerOut = compileChild(d2, ctx, def.innerType, accessor);
-    d2.write(`return ${innerOut};`);
+  doc.indented((d) => {
+    const innerOut = compileChild(d, ctx, def.innerType, accessor);
+    d.write(`return ${innerOut};`);
   });
   doc.write(`})();`);
   const innerConst = addConstant(ctx, def.innerType);
   const catchConst = addUserConstant(ctx, def.catchValue);
   const catchHelperConst = addConstant(ctx, runtimeCatch);
   doc.write(`if (${outputVar} === INVALID) {`);
-  doc.indented((d2) => {
-    d2.write(`${outputVar} = ${catchHelperConst}(${innerConst}, ${catchConst}, ${accessor});`);
-    d2.write(`if (${outputVar} === INVALID) return INVALID;`);
+  doc.indented((d) => {
+    d.write(`${outputVar} = ${catchHelperConst}(${innerConst}, ${catchConst}, ${accessor});`);
+    d.write(`if (${outputVar} === INVALID) return INVALID;`);
   });
   doc.write(`}`);
   return outputVar;
@@ -33417,7 +34340,7 @@ function _set(Class2, valueType, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v2) => [v2, v2])) : values;
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new Class2({
     type: "enum",
     entries,
@@ -33448,10 +34371,10 @@ function _file(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _transform(Class2, fn2) {
+function _transform(Class2, fn) {
   return new Class2({
     type: "transform",
-    transform: fn2
+    transform: fn
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -33539,29 +34462,29 @@ function _promise(Class2, innerType) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _custom(Class2, fn2, _params) {
+function _custom(Class2, fn, _params) {
   const norm = normalizeParams(_params);
   norm.abort ?? (norm.abort = true);
   const schema2 = new Class2({
     type: "custom",
     check: "custom",
-    fn: fn2,
+    fn,
     ...norm
   });
   return schema2;
 }
 // @__NO_SIDE_EFFECTS__
-function _refine(Class2, fn2, _params) {
+function _refine(Class2, fn, _params) {
   const schema2 = new Class2({
     type: "custom",
     check: "custom",
-    fn: fn2,
+    fn,
     ...normalizeParams(_params)
   });
   return schema2;
 }
 // @__NO_SIDE_EFFECTS__
-function _superRefine(fn2, params) {
+function _superRefine(fn, params) {
   const ch = /* @__PURE__ */ _check((payload) => {
     payload.addIssue = (issue2) => {
       if (typeof issue2 === "string") {
@@ -33578,17 +34501,17 @@ function _superRefine(fn2, params) {
         payload.issues.push(issue(_issue));
       }
     };
-    return fn2(payload.value, payload);
+    return fn(payload.value, payload);
   }, params);
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function _check(fn2, params) {
+function _check(fn, params) {
   const ch = new $ZodCheck({
     check: "custom",
     ...normalizeParams(params)
   });
-  ch._zod.check = fn2;
+  ch._zod.check = fn;
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
@@ -33623,8 +34546,8 @@ function _stringbool(Classes, _params) {
   let truthyArray = params.truthy ?? ["true", "1", "yes", "on", "y", "enabled"];
   let falsyArray = params.falsy ?? ["false", "0", "no", "off", "n", "disabled"];
   if (params.case !== "sensitive") {
-    truthyArray = truthyArray.map((v2) => typeof v2 === "string" ? v2.toLowerCase() : v2);
-    falsyArray = falsyArray.map((v2) => typeof v2 === "string" ? v2.toLowerCase() : v2);
+    truthyArray = truthyArray.map((v) => typeof v === "string" ? v.toLowerCase() : v);
+    falsyArray = falsyArray.map((v) => typeof v === "string" ? v.toLowerCase() : v);
   }
   const truthySet = new Set(truthyArray);
   const falsySet = new Set(falsyArray);
@@ -33973,18 +34896,18 @@ function foldIntersection(json3) {
   for (const key of FOLDABLE_KEYS)
     if (key in json3)
       return;
-  const unions = allOf.filter((m2) => UNION_KEYS.some((k2) => Array.isArray(m2[k2])));
+  const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
   if (!unions.length) {
     folded = foldObjects(allOf);
   } else {
     const union2 = unions[0];
-    const keyword = UNION_KEYS.find((k2) => Array.isArray(union2[k2]));
+    const keyword = UNION_KEYS.find((k) => Array.isArray(union2[k]));
     if (Object.keys(union2).length !== 1)
       return;
-    const rest = allOf.filter((m2) => m2 !== union2);
+    const rest = allOf.filter((m) => m !== union2);
     const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
-    if (branches.some((b3) => !b3))
+    if (branches.some((b) => !b))
       return;
     folded = { [keyword]: branches };
   }
@@ -34210,9 +35133,9 @@ var createToJSONSchemaMethod = (schema2, processors = {}) => (params) => {
   extractDefs(ctx, schema2);
   return finalize(ctx, schema2);
 };
-var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params) => {
+var createStandardJSONSchemaMethod = (schema2, io, processors = {}) => (params) => {
   const { libraryOptions, target } = params ?? {};
-  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io: io2, processors });
+  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
   processSchema(schema2, ctx);
   extractDefs(ctx, schema2);
   return finalize(ctx, schema2);
@@ -34241,7 +35164,7 @@ var addPattern = (agg, pattern) => {
   agg.patterns.add(pattern);
 };
 var intersectMime = (agg, mime) => {
-  agg.mime = agg.mime ? agg.mime.filter((m2) => mime.includes(m2)) : [...mime];
+  agg.mime = agg.mime ? agg.mime.filter((m) => mime.includes(m)) : [...mime];
 };
 var setFormat = (agg, format) => {
   agg.format = format;
@@ -34319,7 +35242,7 @@ var exactPatterns = /* @__PURE__ */ new Map([
   [base64Charset, base64],
   [base64urlCharset, base64url]
 ]);
-var exactPattern = (p2) => exactPatterns.get(p2) ?? p2;
+var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema2, ctx, _json, _params) => {
   const json3 = _json;
   json3.type = "string";
@@ -34391,7 +35314,7 @@ var numberProcessor = (schema2, ctx, _json, params) => {
     if (first !== void 0)
       json3.multipleOf = first;
     if (rest.length)
-      json3.allOf = [...json3.allOf ?? [], ...rest.map((m2) => ({ multipleOf: m2 }))];
+      json3.allOf = [...json3.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
   }
 };
 var booleanProcessor = (_schema, _ctx, json3, _params) => {
@@ -34435,9 +35358,9 @@ var enumProcessor = (schema2, _ctx, json3, _params) => {
     json3.not = {};
     return;
   }
-  if (values.every((v2) => typeof v2 === "number"))
+  if (values.every((v) => typeof v === "number"))
     json3.type = "number";
-  if (values.every((v2) => typeof v2 === "string"))
+  if (values.every((v) => typeof v === "string"))
     json3.type = "string";
   json3.enum = values;
 };
@@ -34470,13 +35393,13 @@ var literalProcessor = (schema2, ctx, json3, params) => {
       json3.const = val;
     }
   } else {
-    if (vals.every((v2) => typeof v2 === "number"))
+    if (vals.every((v) => typeof v === "number"))
       json3.type = "number";
-    if (vals.every((v2) => typeof v2 === "string"))
+    if (vals.every((v) => typeof v === "string"))
       json3.type = "string";
-    if (vals.every((v2) => typeof v2 === "boolean"))
+    if (vals.every((v) => typeof v === "boolean"))
       json3.type = "boolean";
-    if (vals.every((v2) => v2 === null))
+    if (vals.every((v) => v === null))
       json3.type = "null";
     json3.enum = vals;
   }
@@ -34509,7 +35432,7 @@ var fileProcessor = (schema2, _ctx, json3, _params) => {
   else if (mime.length === 1)
     _json.contentMediaType = mime[0];
   else
-    _json.anyOf = mime.map((m2) => ({ contentMediaType: m2 }));
+    _json.anyOf = mime.map((m) => ({ contentMediaType: m }));
 };
 var successProcessor = (_schema, _ctx, json3, _params) => {
   json3.type = "boolean";
@@ -34594,7 +35517,7 @@ var objectProcessor = (schema2, ctx, _json, params) => {
 var unionProcessor = (schema2, ctx, json3, params) => {
   const def = schema2._zod.def;
   const isExclusive = def.inclusive === false;
-  const options2 = def.options.map((x3, i) => processSchema(x3, ctx, {
+  const options2 = def.options.map((x, i) => processSchema(x, ctx, {
     ...params,
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
@@ -34610,14 +35533,14 @@ var intersectionProcessor = (schema2, ctx, json3, params) => {
     ...params,
     path: [...params.path, "allOf", 0]
   });
-  const b3 = processSchema(def.right, ctx, {
+  const b = processSchema(def.right, ctx, {
     ...params,
     path: [...params.path, "allOf", 1]
   });
   const isSimpleIntersection = (val) => "allOf" in val && Object.keys(val).length === 1;
   const allOf = [
     ...isSimpleIntersection(a) ? a.allOf : [a],
-    ...isSimpleIntersection(b3) ? b3.allOf : [b3]
+    ...isSimpleIntersection(b) ? b.allOf : [b]
   ];
   json3.allOf = allOf;
   ctx.intersections.push(allOf);
@@ -34628,7 +35551,7 @@ var tupleProcessor = (schema2, ctx, _json, params) => {
   json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
-  const prefixItems = def.items.map((x3, i) => processSchema(x3, ctx, {
+  const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
     ...params,
     path: [...params.path, prefixPath, i]
   }));
@@ -34706,13 +35629,13 @@ function stringifyKeyNames(bySchema, json3, visited) {
       json3 = { ...json3, [keyword]: mapped };
   }
   const types2 = Array.isArray(json3.type) ? json3.type : [json3.type];
-  const numericType = !types2.includes("string") && types2.some((t2) => t2 === "number" || t2 === "integer");
+  const numericType = !types2.includes("string") && types2.some((t) => t === "number" || t === "integer");
   const values = json3.enum ?? (json3.const !== void 0 ? [json3.const] : void 0);
-  if (!numericType && !values?.some((v2) => typeof v2 === "number"))
+  if (!numericType && !values?.some((v) => typeof v === "number"))
     return json3;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json3;
   if (rest.enum)
-    rest.enum = rest.enum.map((v2) => typeof v2 === "number" ? String(v2) : v2);
+    rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
   else if (typeof rest.const === "number")
     rest.const = String(rest.const);
   if (!numericType)
@@ -34786,7 +35709,7 @@ var recordProcessor = (schema2, ctx, _json, params) => {
   const keyValues = keyType._zod.values;
   const omittableOnInput = ctx.io === "input" && inputOptin(def.valueType) !== void 0;
   if (keyValues && !def.partial && !omittableOnInput) {
-    const validKeyValues = [...keyValues].filter((v2) => typeof v2 === "string" || typeof v2 === "number");
+    const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
     if (validKeyValues.length > 0) {
       json3.required = validKeyValues.map(String);
     }
@@ -34812,7 +35735,7 @@ var nonoptionalProcessor = (schema2, ctx, _json, params) => {
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
 function serializeDefaultValue(value, schema2, ctx, json3, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_3, val) => {
+  const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -34937,7 +35860,7 @@ function toJSONSchema(input2, params) {
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry of registry2._idmap.entries()) {
-      const [_3, schema2] = entry;
+      const [_, schema2] = entry;
       processSchema(schema2, ctx2);
     }
     const schemas = {};
@@ -35039,7 +35962,7 @@ var JSONSchemaGenerator = class {
     this.ctx.sharedEmitDoneFor = void 0;
     extractDefs(this.ctx, schema2);
     const result = finalize(this.ctx, schema2);
-    const { "~standard": _3, ...plainResult } = result;
+    const { "~standard": _, ...plainResult } = result;
     return plainResult;
   }
 };
@@ -35367,8 +36290,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   superRefine(refinement, params) {
     return this.check(superRefine(refinement, params));
   },
-  overwrite(fn2) {
-    return this.check(_overwrite(fn2));
+  overwrite(fn) {
+    return this.check(_overwrite(fn));
   },
   optional() {
     return optional(this);
@@ -35397,11 +36320,11 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   transform(tx) {
     return pipe(this, transform(tx));
   },
-  default(d2) {
-    return _default2(this, d2);
+  default(d) {
+    return _default2(this, d);
   },
-  prefault(d2) {
-    return prefault(this, d2);
+  prefault(d) {
+    return prefault(this, d);
   },
   catch(params) {
     return _catch2(this, params);
@@ -35430,8 +36353,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   isNullable() {
     return this.safeParse(null).success;
   },
-  apply(fn2, ...args) {
-    return args.length === 0 ? fn2(this) : fn2(this, ...args);
+  apply(fn, ...args) {
+    return args.length === 0 ? fn(this) : fn(this, ...args);
   },
   // Overrides core's `~standard` to add `jsonSchema`. Must stay a prototype entry: redefining it per instance demotes instances to dictionary mode.
   get "~standard"() {
@@ -36411,7 +37334,7 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
 });
 function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v2) => [v2, v2])) : values;
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -36491,10 +37414,10 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
     return payload;
   };
 });
-function transform(fn2) {
+function transform(fn) {
   return new ZodTransform({
     type: "transform",
-    transform: fn2
+    transform: fn
   });
 }
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
@@ -36721,22 +37644,22 @@ var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json3, params) => customProcessor(inst, ctx, json3, params);
 });
-function check(fn2) {
+function check(fn) {
   const ch = new $ZodCheck({
     check: "custom"
     // ...util.normalizeParams(params),
   });
-  ch._zod.check = fn2;
+  ch._zod.check = fn;
   return ch;
 }
-function custom(fn2, _params) {
-  return _custom(ZodCustom, fn2 ?? (() => true), _params);
+function custom(fn, _params) {
+  return _custom(ZodCustom, fn ?? (() => true), _params);
 }
-function refine(fn2, _params = {}) {
-  return _refine(ZodCustom, fn2, _params);
+function refine(fn, _params = {}) {
+  return _refine(ZodCustom, fn, _params);
 }
-function superRefine(fn2, params) {
-  return _superRefine(fn2, params);
+function superRefine(fn, params) {
+  return _superRefine(fn, params);
 }
 var describe2 = describe;
 var meta2 = meta;
@@ -36780,10 +37703,10 @@ function json(params) {
   });
   return jsonSchema;
 }
-function preprocess(fn2, schema2) {
+function preprocess(fn, schema2) {
   return new ZodPreprocess({
     type: "pipe",
-    in: transform(fn2),
+    in: transform(fn),
     out: schema2
   });
 }
@@ -36939,13 +37862,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path9 = ref.slice(1).split("/").filter(Boolean);
-  if (path9.length === 0) {
+  const path16 = ref.slice(1).split("/").filter(Boolean);
+  if (path16.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path9[0] === defsKey) {
-    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
+  if (path16[0] === defsKey) {
+    const key = path16[1] === void 0 ? void 0 : decodeJSONPointerSegment(path16[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -37027,11 +37950,11 @@ function canonicalKey(value, seen) {
     }
     const keys = Object.keys(value).sort();
     const parts = [];
-    for (const k2 of keys) {
-      const key = canonicalKey(value[k2], seen);
+    for (const k of keys) {
+      const key = canonicalKey(value[k], seen);
       if (key === null)
         return null;
-      parts.push(`${k2.length}:${k2}=${key}`);
+      parts.push(`${k.length}:${k}=${key}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
@@ -37178,8 +38101,8 @@ function convertBaseSchema(schema2, ctx) {
       });
     }
     ctx.processing.add(refPath);
-    const resolved = resolveRef(refPath, ctx);
-    const zodSchema2 = convertSchema(resolved, ctx);
+    const resolved2 = resolveRef(refPath, ctx);
+    const zodSchema2 = convertSchema(resolved2, ctx);
     ctx.refs.set(refPath, zodSchema2);
     ctx.processing.delete(refPath);
     return zodSchema2;
@@ -37195,10 +38118,10 @@ function convertBaseSchema(schema2, ctx) {
     if (enumValues.length === 1) {
       return z.literal(enumValues[0]);
     }
-    if (enumValues.every((v2) => typeof v2 === "string")) {
+    if (enumValues.every((v) => typeof v === "string")) {
       return z.enum(enumValues);
     }
-    const literalSchemas = enumValues.map((v2) => z.literal(v2));
+    const literalSchemas = enumValues.map((v) => z.literal(v));
     if (literalSchemas.length < 2) {
       return literalSchemas[0];
     }
@@ -37209,8 +38132,8 @@ function convertBaseSchema(schema2, ctx) {
   }
   const type2 = schema2.type;
   if (Array.isArray(type2)) {
-    const typeSchemas = type2.map((t2) => {
-      const typeSchema = { ...schema2, type: t2 };
+    const typeSchemas = type2.map((t) => {
+      const typeSchema = { ...schema2, type: t };
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
@@ -37365,7 +38288,7 @@ function convertBaseSchema(schema2, ctx) {
         }
         if (schema2.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
-          const patterns = patternKeys.map((p2) => new RegExp(p2));
+          const patterns = patternKeys.map((p) => new RegExp(p));
           const basePatternSchema = zodSchema;
           zodSchema = zodSchema.check((payload) => {
             if (!isPlainObject3(payload.value))
@@ -37575,9 +38498,9 @@ function fromJSONSchema(schema2, params) {
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
-  const fn2 = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
-    const h3 = fnOrHandlers[node2._zod.def.type];
-    return h3 ? h3(node2, rewritten) : node2;
+  const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
+    const h = fnOrHandlers[node2._zod.def.type];
+    return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
   function run2(s) {
@@ -37592,7 +38515,7 @@ function visit(schema2, fnOrHandlers) {
       return cached2;
     cache.set(s, RESOLVING);
     const inner = mapInner(s);
-    const mapped = fn2(inner, inner !== s);
+    const mapped = fn(inner, inner !== s);
     cache.set(s, mapped);
     return mapped;
   }
@@ -37605,11 +38528,11 @@ function visit(schema2, fnOrHandlers) {
         const keys = Object.keys(oldShape);
         let changed = false;
         const newShape = {};
-        for (const k2 of keys) {
-          const mapped = run2(oldShape[k2]);
-          if (mapped !== oldShape[k2])
+        for (const k of keys) {
+          const mapped = run2(oldShape[k]);
+          if (mapped !== oldShape[k])
             changed = true;
-          newShape[k2] = mapped;
+          newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
@@ -37956,6 +38879,11 @@ function estimateTokens(text) {
   return Math.ceil(text.length / 4);
 }
 
+// src/core/retry-policy.ts
+function cappedBackoffMs(baseMs, doublings, maxMs) {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, doublings));
+}
+
 // src/llm/retry-policy.ts
 var DEFAULT_RETRY_POLICY = Object.freeze({
   maxRetries: 4,
@@ -37974,7 +38902,7 @@ function requestedWaitMs(headers, nowMs) {
   return Math.max(0, date5 - nowMs);
 }
 function backoffMs(retry2, policy, random) {
-  const full = Math.min(policy.baseDelayMs * 2 ** retry2, policy.maxDelayMs);
+  const full = cappedBackoffMs(policy.baseDelayMs, retry2, policy.maxDelayMs);
   return Math.round(full * (1 - 0.25 * random()));
 }
 function decideRetry(input2) {
@@ -37996,7 +38924,7 @@ function decideRetry(input2) {
 }
 
 // src/llm/sleep.ts
-var realSleep = (ms2, signal) => new Promise((resolve, reject) => {
+var realSleep = (ms, signal) => new Promise((resolve, reject) => {
   if (signal?.aborted) {
     reject(signal.reason);
     return;
@@ -38008,7 +38936,7 @@ var realSleep = (ms2, signal) => new Promise((resolve, reject) => {
   const timer = setTimeout(() => {
     signal?.removeEventListener("abort", onAbort);
     resolve();
-  }, ms2);
+  }, ms);
   signal?.addEventListener("abort", onAbort, { once: true });
 });
 
@@ -38248,8 +39176,8 @@ function checkedBaseUrl(url2) {
   return url2;
 }
 function estimateUsage(request2, content, toolCalls) {
-  const promptText = request2.messages.map((m2) => "content" in m2 ? m2.content ?? "" : "").join("\n");
-  const completionText = (content ?? "") + (toolCalls ?? []).map((c3) => c3.name + c3.arguments).join("");
+  const promptText = request2.messages.map((m) => "content" in m ? m.content ?? "" : "").join("\n");
+  const completionText = (content ?? "") + (toolCalls ?? []).map((c) => c.name + c.arguments).join("");
   const promptTokens = estimateTokens(promptText);
   const completionTokens = estimateTokens(completionText);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
@@ -38260,8 +39188,8 @@ import { readFile } from "node:fs/promises";
 import path2 from "node:path";
 
 // node_modules/js-yaml/dist/js-yaml.mjs
-function getDefaultExportFromCjs(x3) {
-  return x3 && x3.__esModule && Object.prototype.hasOwnProperty.call(x3, "default") ? x3["default"] : x3;
+function getDefaultExportFromCjs(x) {
+  return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
 var jsYaml = {};
 var loader = {};
@@ -38381,12 +39309,12 @@ function requireSnippet() {
     if (typeof options2.indent !== "number") options2.indent = 1;
     if (typeof options2.linesBefore !== "number") options2.linesBefore = 3;
     if (typeof options2.linesAfter !== "number") options2.linesAfter = 2;
-    const re2 = /\r?\n|\r|\0/g;
+    const re = /\r?\n|\r|\0/g;
     const lineStarts = [0];
     const lineEnds = [];
     let match;
     let foundLineNo = -1;
-    while (match = re2.exec(mark.buffer)) {
+    while (match = re.exec(mark.buffer)) {
       lineEnds.push(match.index);
       lineStarts.push(match.index + match[0].length);
       if (mark.position <= match.index && foundLineNo < 0) {
@@ -38724,14 +39652,14 @@ function requireInt() {
   hasRequiredInt = 1;
   const common2 = requireCommon();
   const Type2 = requireType();
-  function isHexCode(c3) {
-    return c3 >= 48 && c3 <= 57 || c3 >= 65 && c3 <= 70 || c3 >= 97 && c3 <= 102;
+  function isHexCode(c) {
+    return c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
   }
-  function isOctCode(c3) {
-    return c3 >= 48 && c3 <= 55;
+  function isOctCode(c) {
+    return c >= 48 && c <= 55;
   }
-  function isDecCode(c3) {
-    return c3 >= 48 && c3 <= 57;
+  function isDecCode(c) {
+    return c >= 48 && c <= 57;
   }
   function resolveYamlInteger(data) {
     if (data === null) return false;
@@ -39257,48 +40185,48 @@ function requireLoader() {
   function _class(obj) {
     return Object.prototype.toString.call(obj);
   }
-  function isEol(c3) {
-    return c3 === 10 || c3 === 13;
+  function isEol(c) {
+    return c === 10 || c === 13;
   }
-  function isWhiteSpace(c3) {
-    return c3 === 9 || c3 === 32;
+  function isWhiteSpace(c) {
+    return c === 9 || c === 32;
   }
-  function isWsOrEol(c3) {
-    return c3 === 9 || c3 === 32 || c3 === 10 || c3 === 13;
+  function isWsOrEol(c) {
+    return c === 9 || c === 32 || c === 10 || c === 13;
   }
-  function isFlowIndicator(c3) {
-    return c3 === 44 || c3 === 91 || c3 === 93 || c3 === 123 || c3 === 125;
+  function isFlowIndicator(c) {
+    return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
   }
-  function fromHexCode(c3) {
-    if (c3 >= 48 && c3 <= 57) {
-      return c3 - 48;
+  function fromHexCode(c) {
+    if (c >= 48 && c <= 57) {
+      return c - 48;
     }
-    const lc = c3 | 32;
+    const lc = c | 32;
     if (lc >= 97 && lc <= 102) {
       return lc - 97 + 10;
     }
     return -1;
   }
-  function escapedHexLen(c3) {
-    if (c3 === 120) {
+  function escapedHexLen(c) {
+    if (c === 120) {
       return 2;
     }
-    if (c3 === 117) {
+    if (c === 117) {
       return 4;
     }
-    if (c3 === 85) {
+    if (c === 85) {
       return 8;
     }
     return 0;
   }
-  function fromDecimalCode(c3) {
-    if (c3 >= 48 && c3 <= 57) {
-      return c3 - 48;
+  function fromDecimalCode(c) {
+    if (c >= 48 && c <= 57) {
+      return c - 48;
     }
     return -1;
   }
-  function simpleEscapeSequence(c3) {
-    switch (c3) {
+  function simpleEscapeSequence(c) {
+    switch (c) {
       case 48:
         return "\0";
       case 97:
@@ -39339,13 +40267,13 @@ function requireLoader() {
         return "";
     }
   }
-  function charFromCodepoint(c3) {
-    if (c3 <= 65535) {
-      return String.fromCharCode(c3);
+  function charFromCodepoint(c) {
+    if (c <= 65535) {
+      return String.fromCharCode(c);
     }
     return String.fromCharCode(
-      (c3 - 65536 >> 10) + 55296,
-      (c3 - 65536 & 1023) + 56320
+      (c - 65536 >> 10) + 55296,
+      (c - 65536 & 1023) + 56320
     );
   }
   function setProperty(object2, key, value) {
@@ -40774,39 +41702,39 @@ function requireDumper() {
     }
     return false;
   }
-  function isWhitespace(c3) {
-    return c3 === CHAR_SPACE || c3 === CHAR_TAB;
+  function isWhitespace(c) {
+    return c === CHAR_SPACE || c === CHAR_TAB;
   }
-  function isPrintable(c3) {
-    return c3 >= 32 && c3 <= 126 || c3 >= 161 && c3 <= 55295 && c3 !== 8232 && c3 !== 8233 || c3 >= 57344 && c3 <= 65533 && c3 !== CHAR_BOM || c3 >= 65536 && c3 <= 1114111;
+  function isPrintable(c) {
+    return c >= 32 && c <= 126 || c >= 161 && c <= 55295 && c !== 8232 && c !== 8233 || c >= 57344 && c <= 65533 && c !== CHAR_BOM || c >= 65536 && c <= 1114111;
   }
-  function isNsCharOrWhitespace(c3) {
-    return isPrintable(c3) && c3 !== CHAR_BOM && // - b-char
-    c3 !== CHAR_CARRIAGE_RETURN && c3 !== CHAR_LINE_FEED;
+  function isNsCharOrWhitespace(c) {
+    return isPrintable(c) && c !== CHAR_BOM && // - b-char
+    c !== CHAR_CARRIAGE_RETURN && c !== CHAR_LINE_FEED;
   }
-  function isPlainSafe(c3, prev, inblock) {
-    const cIsNsCharOrWhitespace = isNsCharOrWhitespace(c3);
-    const cIsNsChar = cIsNsCharOrWhitespace && !isWhitespace(c3);
+  function isPlainSafe(c, prev, inblock) {
+    const cIsNsCharOrWhitespace = isNsCharOrWhitespace(c);
+    const cIsNsChar = cIsNsCharOrWhitespace && !isWhitespace(c);
     return (
       // ns-plain-safe
       (inblock ? cIsNsCharOrWhitespace : cIsNsCharOrWhitespace && // - c-flow-indicator
-      c3 !== CHAR_COMMA && c3 !== CHAR_LEFT_SQUARE_BRACKET && c3 !== CHAR_RIGHT_SQUARE_BRACKET && c3 !== CHAR_LEFT_CURLY_BRACKET && c3 !== CHAR_RIGHT_CURLY_BRACKET) && // ns-plain-char
-      c3 !== CHAR_SHARP && // false on '#'
+      c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET) && // ns-plain-char
+      c !== CHAR_SHARP && // false on '#'
       !(prev === CHAR_COLON && !cIsNsChar) || // false on ': '
-      isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c3 === CHAR_SHARP || // change to true on '[^ ]#'
+      isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === CHAR_SHARP || // change to true on '[^ ]#'
       prev === CHAR_COLON && cIsNsChar
     );
   }
-  function isPlainSafeFirst(c3) {
-    return isPrintable(c3) && c3 !== CHAR_BOM && !isWhitespace(c3) && // - s-white
+  function isPlainSafeFirst(c) {
+    return isPrintable(c) && c !== CHAR_BOM && !isWhitespace(c) && // - s-white
     // - (c-indicator ::=
     // “-” | “?” | “:” | “,” | “[” | “]” | “{” | “}”
-    c3 !== CHAR_MINUS && c3 !== CHAR_QUESTION && c3 !== CHAR_COLON && c3 !== CHAR_COMMA && c3 !== CHAR_LEFT_SQUARE_BRACKET && c3 !== CHAR_RIGHT_SQUARE_BRACKET && c3 !== CHAR_LEFT_CURLY_BRACKET && c3 !== CHAR_RIGHT_CURLY_BRACKET && // | “#” | “&” | “*” | “!” | “|” | “=” | “>” | “'” | “"”
-    c3 !== CHAR_SHARP && c3 !== CHAR_AMPERSAND && c3 !== CHAR_ASTERISK && c3 !== CHAR_EXCLAMATION && c3 !== CHAR_VERTICAL_LINE && c3 !== CHAR_EQUALS && c3 !== CHAR_GREATER_THAN && c3 !== CHAR_SINGLE_QUOTE && c3 !== CHAR_DOUBLE_QUOTE && // | “%” | “@” | “`”)
-    c3 !== CHAR_PERCENT && c3 !== CHAR_COMMERCIAL_AT && c3 !== CHAR_GRAVE_ACCENT;
+    c !== CHAR_MINUS && c !== CHAR_QUESTION && c !== CHAR_COLON && c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET && // | “#” | “&” | “*” | “!” | “|” | “=” | “>” | “'” | “"”
+    c !== CHAR_SHARP && c !== CHAR_AMPERSAND && c !== CHAR_ASTERISK && c !== CHAR_EXCLAMATION && c !== CHAR_VERTICAL_LINE && c !== CHAR_EQUALS && c !== CHAR_GREATER_THAN && c !== CHAR_SINGLE_QUOTE && c !== CHAR_DOUBLE_QUOTE && // | “%” | “@” | “`”)
+    c !== CHAR_PERCENT && c !== CHAR_COMMERCIAL_AT && c !== CHAR_GRAVE_ACCENT;
   }
-  function isPlainSafeLast(c3) {
-    return !isWhitespace(c3) && c3 !== CHAR_COLON;
+  function isPlainSafeLast(c) {
+    return !isWhitespace(c) && c !== CHAR_COLON;
   }
   function codePointAt(string4, pos) {
     const first = string4.charCodeAt(pos);
@@ -41271,9 +42199,9 @@ function requireJsYaml() {
   hasRequiredJsYaml = 1;
   const loader2 = requireLoader();
   const dumper2 = requireDumper();
-  function renamed(from, to2) {
+  function renamed(from, to) {
     return function() {
-      throw new Error("Function yaml." + from + " is removed in js-yaml 4. Use yaml." + to2 + " instead, which is now safe by default.");
+      throw new Error("Function yaml." + from + " is removed in js-yaml 4. Use yaml." + to + " instead, which is now safe by default.");
     };
   }
   jsYaml.Type = requireType();
@@ -41467,27 +42395,27 @@ var ScriptedModel = class {
     const scripts = this.scriptsFor(request2.purpose, label);
     const cursorKey = request2.purpose.kind === "plan" ? "plan" : `bead:${request2.purpose.key}#${request2.purpose.attempt}`;
     const cursor = this.advance(cursorKey, request2.messages, scripts, label);
-    const at2 = {
+    const at = {
       scenario: this.scenario.name,
       purpose: label,
       round: cursor.round + 1,
       turn: cursor.turn + 1
     };
-    const where = `scenario "${this.scenario.name}", ${label}, round ${at2.round}, turn ${at2.turn}`;
+    const where = `scenario "${this.scenario.name}", ${label}, round ${at.round}, turn ${at.turn}`;
     const script = scripts[cursor.round];
     const turn = script.turns[cursor.turn];
     if (turn === void 0) {
       throw new ScriptMismatchError(
-        `Scripted model ran out of turns (${where}): round ${at2.round} has ${script.turns.length}. Add turns to the scenario, or find out why the agent asked again.`,
-        at2
+        `Scripted model ran out of turns (${where}): round ${at.round} has ${script.turns.length}. Add turns to the scenario, or find out why the agent asked again.`,
+        at
       );
     }
-    this.checkExpectations(turn, request2.messages, cursor, where, at2);
-    const toolCalls = this.toolCallsOf(turn, cursor, request2, where, at2);
+    this.checkExpectations(turn, request2.messages, cursor, where, at);
+    const toolCalls = this.toolCallsOf(turn, cursor, request2, where, at);
     cursor.turn++;
     if (turn.fail === void 0) {
       cursor.replayed++;
-      cursor.lastCallIds = toolCalls.map((c3) => c3.id);
+      cursor.lastCallIds = toolCalls.map((c) => c.id);
     }
     if (turn.latency_ms !== void 0 && turn.latency_ms > 0)
       await this.sleep(turn.latency_ms, request2.signal);
@@ -41533,16 +42461,16 @@ var ScriptedModel = class {
       return fail2(`it has no bead key "${purpose.key}" (keys: ${Object.keys(beads).join(", ") || "none"})`);
     }
     const all = beads[purpose.key];
-    const exact = all.filter((c3) => c3.attempt === purpose.attempt);
+    const exact = all.filter((c) => c.attempt === purpose.attempt);
     if (exact.length > 0) return exact;
-    const anyAttempt = all.filter((c3) => c3.attempt === void 0);
+    const anyAttempt = all.filter((c) => c.attempt === void 0);
     return anyAttempt.length > 0 ? anyAttempt : fail2(
-      `bead "${purpose.key}" has conversations only for attempts ${all.map((c3) => c3.attempt).join(", ")}`
+      `bead "${purpose.key}" has conversations only for attempts ${all.map((c) => c.attempt).join(", ")}`
     );
   }
   /** Finds where this request stands in the script: a new round, or the next turn of the current one. */
   advance(key, messages, scripts, label) {
-    const held = messages.filter((m2) => m2.role === "assistant").length;
+    const held = messages.filter((m) => m.role === "assistant").length;
     const cursor = this.cursors.get(key);
     const mismatch = (round, turn, why) => {
       throw new ScriptMismatchError(
@@ -41583,9 +42511,9 @@ var ScriptedModel = class {
         `the request holds ${held} assistant message(s), but ${cursor.replayed} were replayed in this round`
       );
     }
-    const lastIndex = messages.findLastIndex((m2) => m2.role === "assistant");
+    const lastIndex = messages.findLastIndex((m) => m.role === "assistant");
     const lastAssistant = messages[lastIndex];
-    const sentIds = lastAssistant?.role === "assistant" ? (lastAssistant.toolCalls ?? []).map((c3) => c3.id) : [];
+    const sentIds = lastAssistant?.role === "assistant" ? (lastAssistant.toolCalls ?? []).map((c) => c.id) : [];
     if (lastAssistant !== void 0 && !sameItems(sentIds, cursor.lastCallIds)) {
       return mismatch(
         cursor.round + 1,
@@ -41593,7 +42521,7 @@ var ScriptedModel = class {
         `the last assistant message carries tool calls [${sentIds.join(", ")}], but [${cursor.lastCallIds.join(", ")}] were replayed`
       );
     }
-    const answered = messages.slice(lastIndex + 1).flatMap((m2) => m2.role === "tool" ? [m2.toolCallId] : []);
+    const answered = messages.slice(lastIndex + 1).flatMap((m) => m.role === "tool" ? [m.toolCallId] : []);
     if (!sameItems(answered, cursor.lastCallIds)) {
       return mismatch(
         cursor.round + 1,
@@ -41603,22 +42531,22 @@ var ScriptedModel = class {
     }
     return cursor;
   }
-  checkExpectations(turn, messages, cursor, where, at2) {
+  checkExpectations(turn, messages, cursor, where, at) {
     const expect = turn.expect;
     if (expect === void 0) return;
     const fail2 = (why) => {
-      throw new ScriptMismatchError(`Scripted model: the conversation diverged (${where}): ${why}.`, at2);
+      throw new ScriptMismatchError(`Scripted model: the conversation diverged (${where}): ${why}.`, at);
     };
     if (expect.user !== void 0) {
-      const user = messages.filter((m2) => m2.role === "user").at(-1);
+      const user = messages.filter((m) => m.role === "user").at(-1);
       if (user === void 0) fail2("expected a user message, but the request has none");
       const problem = checkText(user.content, expect.user);
       if (problem !== void 0) fail2(`the latest user message ${problem}`);
     }
     if (expect.tool_results !== void 0) {
-      const lastAssistantIndex = messages.findLastIndex((m2) => m2.role === "assistant");
+      const lastAssistantIndex = messages.findLastIndex((m) => m.role === "assistant");
       const results = new Map(
-        messages.slice(lastAssistantIndex + 1).flatMap((m2) => m2.role === "tool" ? [[m2.toolCallId, m2.content]] : [])
+        messages.slice(lastAssistantIndex + 1).flatMap((m) => m.role === "tool" ? [[m.toolCallId, m.content]] : [])
       );
       expect.tool_results.forEach((check2, index) => {
         const id = cursor.lastCallIds[index];
@@ -41636,14 +42564,14 @@ var ScriptedModel = class {
       });
     }
   }
-  toolCallsOf(turn, cursor, request2, where, at2) {
+  toolCallsOf(turn, cursor, request2, where, at) {
     const calls = turn.tool_calls ?? [];
-    const offered = (request2.tools ?? []).map((t2) => t2.name);
+    const offered = (request2.tools ?? []).map((t) => t.name);
     return calls.map((call, index) => {
       if (!offered.includes(call.name)) {
         throw new ScriptMismatchError(
           `Scripted model: the conversation diverged (${where}): the script calls tool "${call.name}", but the request offers ${offered.length > 0 ? `only ${offered.join(", ")}` : "no tools"}.`,
-          at2
+          at
         );
       }
       return {
@@ -41669,13 +42597,13 @@ function checkText(text, check2) {
 function excerpt(text) {
   return JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}\u2026` : text);
 }
-function sameItems(a, b3) {
-  const sortedB = [...b3].sort();
-  return a.length === b3.length && [...a].sort().every((item, i) => item === sortedB[i]);
+function sameItems(a, b) {
+  const sortedB = [...b].sort();
+  return a.length === b.length && [...a].sort().every((item, i) => item === sortedB[i]);
 }
 function estimateUsage2(request2, message) {
-  const prompt = request2.messages.map((m2) => "content" in m2 ? m2.content ?? "" : "").join("\n");
-  const answer = (message.content ?? "") + (message.toolCalls ?? []).map((c3) => c3.name + c3.arguments).join("");
+  const prompt = request2.messages.map((m) => "content" in m ? m.content ?? "" : "").join("\n");
+  const answer = (message.content ?? "") + (message.toolCalls ?? []).map((c) => c.name + c.arguments).join("");
   const promptTokens = estimateTokens(prompt);
   const completionTokens = estimateTokens(answer);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
@@ -41742,10 +42670,10 @@ async function createChatModel(input2) {
 async function resolveScenario(scenario, dirs, cwd) {
   const looksLikePath = /[\\/]/.test(scenario) || /\.ya?ml$/i.test(scenario);
   if (looksLikePath) return path3.resolve(cwd, scenario);
-  const candidates = dirs.flatMap(
-    (dir) => [`${scenario}.yaml`, `${scenario}.yml`].map((f3) => path3.join(dir, f3))
+  const candidates2 = dirs.flatMap(
+    (dir) => [`${scenario}.yaml`, `${scenario}.yml`].map((f) => path3.join(dir, f))
   );
-  for (const candidate of candidates) {
+  for (const candidate of candidates2) {
     if (await exists(candidate)) return candidate;
   }
   throw new ModelSelectionError(
@@ -41764,7 +42692,7 @@ function nonEmpty(value) {
   return value === void 0 || value.trim() === "" ? void 0 : value.trim();
 }
 function definedOnly(values) {
-  return Object.fromEntries(Object.entries(values).filter(([, v2]) => v2 !== void 0));
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== void 0));
 }
 
 // src/worker/action/action-logger.ts
@@ -41805,13 +42733,13 @@ function getInput(env, name) {
 function escapeData(text) {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
-function addMask(io2, secret) {
+function addMask(io, secret) {
   for (const part of /* @__PURE__ */ new Set([secret, ...secret.split(/\r?\n/)])) {
-    if (part.trim() !== "") io2.writeLine(`::add-mask::${escapeData(part)}`);
+    if (part.trim() !== "") io.writeLine(`::add-mask::${escapeData(part)}`);
   }
 }
-function errorAnnotation(io2, message) {
-  io2.writeLine(`::error::${escapeData(message)}`);
+function errorAnnotation(io, message) {
+  io.writeLine(`::error::${escapeData(message)}`);
 }
 function formatOutput(name, value, delimiter) {
   if (!/[\r\n]/.test(value)) return `${name}=${value}
@@ -41826,18 +42754,18 @@ ${value}
 ${delimiter}
 `;
 }
-async function setOutputs(io2, outputs) {
-  const delimiter = io2.delimiter ?? (() => `ghadelimiter_${randomUUID()}`);
+async function setOutputs(io, outputs) {
+  const delimiter = io.delimiter ?? (() => `ghadelimiter_${randomUUID()}`);
   const text = Object.entries(outputs).map(([name, value]) => formatOutput(name, value, delimiter())).join("");
-  const file2 = io2.env["GITHUB_OUTPUT"];
+  const file2 = io.env["GITHUB_OUTPUT"];
   if (file2 === void 0 || file2 === "") {
-    for (const line of text.trimEnd().split("\n")) io2.writeLine(line);
+    for (const line of text.trimEnd().split("\n")) io.writeLine(line);
     return;
   }
   await appendFile(file2, text, "utf8");
 }
-async function appendJobSummary(io2, markdown) {
-  const file2 = io2.env["GITHUB_STEP_SUMMARY"];
+async function appendJobSummary(io, markdown) {
+  const file2 = io.env["GITHUB_STEP_SUMMARY"];
   if (file2 === void 0 || file2 === "") return false;
   await appendFile(file2, markdown.endsWith("\n") ? markdown : `${markdown}
 `, "utf8");
@@ -41848,9 +42776,9 @@ async function appendJobSummary(io2, markdown) {
 function runUrl(context) {
   return `${context.GITHUB_SERVER_URL.replace(/\/+$/, "")}/${context.GITHUB_REPOSITORY}/actions/runs/${context.GITHUB_RUN_ID}`;
 }
-function startLogging(io2, secrets, now, debug) {
-  for (const secret of secrets) addMask(io2, secret);
-  return createActionLogger({ writeLine: io2.writeLine, now, secrets, debug });
+function startLogging(io, secrets, now, debug) {
+  for (const secret of secrets) addMask(io, secret);
+  return createActionLogger({ writeLine: io.writeLine, now, secrets, debug });
 }
 function modelFactory(inputs, env, logger, cwd) {
   return (config2) => chooseModel({
@@ -41882,7 +42810,7 @@ async function chooseModel(input2) {
     );
   }
 }
-function connect(inputs, context, io2, logger, now = Date.now) {
+function connect(inputs, context, io, logger, now = Date.now) {
   const token = inputs["github-token"];
   const secrets = [token, inputs["api-key"]].filter((secret) => secret !== "");
   const repo = parseRepoName(context.GITHUB_REPOSITORY);
@@ -41899,23 +42827,165 @@ function connect(inputs, context, io2, logger, now = Date.now) {
     remote: { url: `${context.GITHUB_SERVER_URL.replace(/\/+$/, "")}/${repo.owner}/${repo.repo}.git`, token },
     workspace: context.GITHUB_WORKSPACE,
     tmpRoot: path4.join(context.RUNNER_TEMP ?? tmpdir(), "gastown"),
+    ...context.RUNNER_TEMP === void 0 ? {} : { runnerTemp: context.RUNNER_TEMP },
     runId: context.GITHUB_RUN_ID,
+    dispatcher: context.GITHUB_ACTOR,
     runUrl: runUrl(context),
     clock: { now },
     logger,
     secrets,
-    createModel: modelFactory(inputs, io2.env, logger, context.GITHUB_WORKSPACE),
-    agentEnv: io2.env,
+    createModel: modelFactory(inputs, io.env, logger, context.GITHUB_WORKSPACE),
+    agentEnv: io.env,
     writeSummary: async (markdown) => {
-      await appendJobSummary(io2, markdown);
+      await appendJobSummary(io, markdown);
     }
   };
 }
 
-// src/worker/agent/command-isolation.ts
+// src/worker/agent/isolation-probe.ts
+import { spawn as spawn2 } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp as mkdtemp2, readFile as readFile2, rm } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import path7 from "node:path";
+
+// src/worker/agent/agent-user.ts
 import { execFile } from "node:child_process";
-var ROOT_PREFIX = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
-var USER_PREFIX = [
+import { mkdtemp, stat, writeFile } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import path5 from "node:path";
+var AGENT_USER = "gastown-agent";
+function privilegedArgv(privilege, argv) {
+  return privilege === "root" ? [...argv] : ["sudo", "-n", "--", ...argv];
+}
+function exec(argv, options2 = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      argv[0],
+      argv.slice(1),
+      { timeout: options2.timeoutMs ?? 6e4, env: options2.env ?? process.env, maxBuffer: 1024 * 1024 },
+      (error62, stdout, stderr) => {
+        if (error62 === null) resolve(stdout);
+        else {
+          const detail = (String(stderr).trim() || error62.message).split("\n")[0];
+          reject(new Error(`${argv[0]}: ${detail}`, { cause: error62 }));
+        }
+      }
+    );
+  });
+}
+function runPrivileged(privilege, argv, env) {
+  return exec(privilegedArgv(privilege, argv), env === void 0 ? {} : { env });
+}
+async function lookUp(name, env) {
+  try {
+    const options2 = env === void 0 ? {} : { env };
+    const uid = Number((await exec(["id", "-u", name], options2)).trim());
+    const gid = Number((await exec(["id", "-g", name], options2)).trim());
+    return { name, uid, gid };
+  } catch {
+    return null;
+  }
+}
+async function ensureAgentUser(privilege, env, name = AGENT_USER) {
+  const found = await lookUp(name, env);
+  if (found !== null) return found;
+  const argv = ["useradd", "--system", "--user-group", "--no-create-home"];
+  argv.push("--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", name);
+  try {
+    await runPrivileged(privilege, argv, env);
+  } catch (error62) {
+    const raced = await lookUp(name, env);
+    if (raced !== null) return raced;
+    throw error62;
+  }
+  const made = await lookUp(name, env);
+  if (made === null) throw new Error(`useradd made no user ${name}`);
+  if (made.uid === 0 || made.gid === 0) throw new Error(`the user ${name} has uid or gid 0; remove it`);
+  return made;
+}
+function workerIds() {
+  return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+}
+function handOverScript() {
+  return [
+    "set -e",
+    'cd -- "$1"',
+    'chown "$2:$4" .',
+    "chmod 1775 .",
+    "if [ -e .git ]; then chmod -R go-w .git; fi",
+    'find . -mindepth 1 -maxdepth 1 ! -name .git -exec chown -Rh "$3:$4" {} +'
+  ].join("\n");
+}
+function handBackScript() {
+  return [
+    "set -e",
+    'cd -- "$1"',
+    'chown -Rh "$2:$3" .',
+    // Symbolic links are skipped by chmod -R: a link the agent made cannot point it elsewhere.
+    "chmod -R u+rwX,go-w .",
+    'chmod "$4" .'
+  ].join("\n");
+}
+function handOverArgv(workspace, worker, agent) {
+  const ids = [String(worker.uid), String(agent.uid), String(agent.gid)];
+  return ["sh", "-c", handOverScript(), "sh", workspace, ...ids];
+}
+function handBackArgv(workspace, worker, mode) {
+  const ids = [String(worker.uid), String(worker.gid)];
+  return ["sh", "-c", handBackScript(), "sh", workspace, ...ids, (mode & 4095).toString(8)];
+}
+async function grantTraversal(privilege, workspace, env) {
+  const granted = [];
+  let dir = path5.dirname(path5.resolve(workspace));
+  const chain = [];
+  while (dir !== path5.dirname(dir)) {
+    chain.push(dir);
+    dir = path5.dirname(dir);
+  }
+  for (const parent of chain.reverse()) {
+    const { mode } = await stat(parent);
+    if ((mode & 1) !== 0) continue;
+    await runPrivileged(privilege, ["chmod", "o+x", parent], env);
+    granted.push({ dir: parent, mode: mode & 4095 });
+  }
+  return granted;
+}
+async function makePrivateDirs(options2 = {}) {
+  const root = await mkdtemp(path5.join(tmpdir2(), "gastown-agent-"));
+  const home = path5.join(root, "home");
+  const tmp = path5.join(root, "tmp");
+  await exec(["mkdir", "-m", "700", home, tmp]);
+  await writeFile(path5.join(home, ".gitconfig"), "[safe]\n	directory = *\n");
+  if (options2.owner !== void 0 && options2.privilege !== void 0) {
+    const ids = `${options2.owner.uid}:${options2.owner.gid}`;
+    await runPrivileged(options2.privilege, ["chown", "-R", ids, home, tmp], options2.env);
+    await runPrivileged(options2.privilege, ["chmod", "711", root], options2.env);
+  }
+  return { root, home, tmp };
+}
+async function removePrivateDirs(dirs, privilege, env) {
+  const argv = ["rm", "-rf", "--", dirs.root];
+  await (privilege === void 0 ? exec(argv) : runPrivileged(privilege, argv, env));
+}
+
+// src/worker/agent/command-isolation.ts
+import { stat as stat2 } from "node:fs/promises";
+import path6 from "node:path";
+function dropTo(user) {
+  return [
+    "setpriv",
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--no-new-privs",
+    "--"
+  ];
+}
+var PID_NAMESPACE = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
+var USER_NAMESPACE = [
   "unshare",
   "--user",
   "--map-root-user",
@@ -41924,21 +42994,381 @@ var USER_PREFIX = [
   "--mount-proc",
   "--kill-child"
 ];
-function works(prefix) {
-  return new Promise((resolve) => {
-    execFile(
-      prefix[0],
-      [...prefix.slice(1), "sh", "-c", "test -r /proc/1/environ && test ! -e /proc/2/environ -o -e /proc/2"],
-      { timeout: 1e4 },
-      (error62) => resolve(error62 === null)
+var READ_ONLY_GIT = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "$@"';
+function withPrivateDirs(env, dirs) {
+  return { ...env, HOME: dirs.home, TMPDIR: dirs.tmp, TMP: dirs.tmp, TEMP: dirs.tmp };
+}
+function asRoot(privilege, argv, env) {
+  if (privilege === "root") return { argv, env };
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  return {
+    argv: privilegedArgv("sudo", ["env", "-i", ...assignments, ...argv]),
+    env: { PATH: env["PATH"] ?? "/usr/bin:/bin" }
+  };
+}
+function signalDirectly(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+  }
+  return Promise.resolve();
+}
+function agentUserIsolation(parts, namespace) {
+  const { privilege, user, dirs, env } = parts;
+  const worker = workerIds();
+  const modes = /* @__PURE__ */ new Map();
+  const how = privilege === "root" ? "as root" : "through sudo";
+  return {
+    kind: namespace ? "pid-namespace" : "separate-user",
+    description: namespace ? `a PID namespace of their own (${how}), as the unprivileged user ${user.name}` : `the separate unprivileged user ${user.name} (${how}; no PID namespace on this machine)`,
+    dirs,
+    plan(command, _workspace, commandEnv) {
+      const argv = [...namespace ? PID_NAMESPACE : [], ...dropTo(user), "bash", "-c", command];
+      return asRoot(privilege, argv, withPrivateDirs(commandEnv, dirs));
+    },
+    async enter(workspace) {
+      if (!modes.has(workspace)) modes.set(workspace, (await stat2(workspace)).mode);
+      await runPrivileged(privilege, handOverArgv(workspace, worker, user), env);
+    },
+    async leave(workspace) {
+      const mode = modes.get(workspace) ?? 493;
+      await runPrivileged(privilege, handBackArgv(workspace, worker, mode), env);
+    },
+    async signal(pgid, signal) {
+      if (privilege === "root") return signalDirectly(pgid, signal);
+      try {
+        await runPrivileged(privilege, ["kill", "-s", signal, "--", `-${pgid}`], env);
+      } catch {
+      }
+    },
+    async close() {
+      await removePrivateDirs(dirs, privilege, env);
+    }
+  };
+}
+function userNamespaceIsolation(dirs) {
+  return {
+    kind: "user-namespace",
+    description: "a user and PID namespace of their own, with .git read-only and no capabilities",
+    dirs,
+    plan(command, workspace, env) {
+      const git = path6.join(workspace, ".git");
+      const argv = [...USER_NAMESPACE, "sh", "-c", READ_ONLY_GIT, "sh", git, "bash", "-c", command];
+      return { argv, env: withPrivateDirs(env, dirs) };
+    },
+    enter: async () => {
+    },
+    leave: async () => {
+    },
+    signal: signalDirectly,
+    close: () => removePrivateDirs(dirs, void 0)
+  };
+}
+async function unisolated() {
+  const dirs = await makePrivateDirs();
+  return {
+    kind: "none",
+    description: "NO isolation (isolation: none in .github/gastown.yml)",
+    dirs,
+    plan: (command, _workspace, env) => ({ argv: ["bash", "-c", command], env: withPrivateDirs(env, dirs) }),
+    enter: async () => {
+    },
+    leave: async () => {
+    },
+    signal: signalDirectly,
+    close: () => removePrivateDirs(dirs, void 0)
+  };
+}
+async function buildAgentUserIsolation(privilege, user, workspace, namespace, env) {
+  const granted = await grantTraversal(privilege, workspace, env);
+  const dirs = await makePrivateDirs({ privilege, owner: user, ...env === void 0 ? {} : { env } });
+  return agentUserIsolation(
+    { privilege, user, dirs, granted, ...env === void 0 ? {} : { env } },
+    namespace
+  );
+}
+async function sudoWorks(env) {
+  try {
+    await exec(["sudo", "-n", "true"], env === void 0 ? {} : { env });
+    return null;
+  } catch (error62) {
+    return error62.message;
+  }
+}
+
+// src/worker/agent/run-command.ts
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+var DEFAULT_GRACE_MS = 2e3;
+var DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
+var PIPE_DRAIN_MS = 1e3;
+var GROUP_POLL_MS = 50;
+async function runCommand(options2) {
+  const graceMs = options2.graceMs ?? DEFAULT_GRACE_MS;
+  const output2 = new CappedOutput(options2.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+  const isolation = options2.isolation ?? null;
+  if (isolation === null) return spawnCommand(options2, graceMs, output2, null);
+  await isolation.enter(options2.cwd);
+  try {
+    return await spawnCommand(options2, graceMs, output2, isolation);
+  } finally {
+    await isolation.leave(options2.cwd);
+  }
+}
+async function spawnCommand(options2, graceMs, output2, isolation) {
+  const plan = isolation === null ? { argv: ["bash", "-c", options2.command], env: options2.env } : isolation.plan(options2.command, options2.cwd, options2.env);
+  const signal = (pgid, name) => isolation === null ? Promise.resolve(signalGroup(pgid, name)) : isolation.signal(pgid, name);
+  const child = spawn(plan.argv[0], plan.argv.slice(1), {
+    cwd: options2.cwd,
+    env: plan.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  child.stdout.on("data", (chunk) => output2.push(chunk));
+  child.stderr.on("data", (chunk) => output2.push(chunk));
+  const closed = new Promise((resolve) => child.once("close", () => resolve()));
+  const exited = new Promise((resolve, reject) => {
+    child.once("exit", (code, signal2) => resolve({ code, signal: signal2 }));
+    child.once(
+      "error",
+      (error62) => reject(new Error(`could not start bash for the command: ${error62.message}`, { cause: error62 }))
     );
   });
-}
-async function probeCommandIsolation(isRoot = process.getuid?.() === 0) {
-  for (const prefix of isRoot ? [ROOT_PREFIX, USER_PREFIX] : [USER_PREFIX]) {
-    if (await works(prefix)) return prefix;
+  const pid = child.pid;
+  let timedOut = false;
+  let terminating;
+  const terminate = () => terminating ??= terminateGroup(pid, graceMs, signal);
+  const onTimeout = () => {
+    timedOut = true;
+    void terminate();
+  };
+  const timer = setTimeout(onTimeout, options2.timeoutMs);
+  if (options2.signal?.aborted) onTimeout();
+  else options2.signal?.addEventListener("abort", onTimeout, { once: true });
+  try {
+    const exit = await exited;
+    clearTimeout(timer);
+    if (groupAlive(pid)) await terminate();
+    else if (terminating !== void 0) await terminating;
+    let drainTimer;
+    await Promise.race([
+      closed,
+      new Promise((resolve) => drainTimer = setTimeout(resolve, PIPE_DRAIN_MS))
+    ]);
+    clearTimeout(drainTimer);
+    child.stdout.destroy();
+    child.stderr.destroy();
+    return {
+      exitCode: exit.code,
+      signal: exit.signal,
+      timedOut,
+      output: output2.text(),
+      elidedBytes: output2.elidedBytes(),
+      totalBytes: output2.totalBytes
+    };
+  } finally {
+    clearTimeout(timer);
+    options2.signal?.removeEventListener("abort", onTimeout);
   }
-  return null;
+}
+async function terminateGroup(pid, graceMs, signal) {
+  if (pid === void 0) return;
+  await signal(pid, "SIGTERM");
+  for (let waited = 0; waited < graceMs && groupAlive(pid); waited += GROUP_POLL_MS) {
+    await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS));
+  }
+  if (groupAlive(pid)) await signal(pid, "SIGKILL");
+}
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+  }
+}
+function groupAlive(pid) {
+  if (pid === void 0) return false;
+  try {
+    process.kill(-pid, 0);
+  } catch (error62) {
+    if (error62.code !== "EPERM") return false;
+  }
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat5;
+    try {
+      stat5 = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const fields = stat5.slice(stat5.lastIndexOf(")") + 2).split(" ");
+    if (fields[2] === String(pid) && fields[0] !== "Z" && fields[0] !== "X") return true;
+  }
+  return false;
+}
+var CappedOutput = class {
+  constructor(maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+  maxBytes;
+  head = [];
+  headBytes = 0;
+  tail = [];
+  tailBytes = 0;
+  totalBytes = 0;
+  push(chunk) {
+    this.totalBytes += chunk.length;
+    const headRoom = Math.ceil(this.maxBytes / 2) - this.headBytes;
+    let rest = chunk;
+    if (headRoom > 0) {
+      const taken = rest.subarray(0, headRoom);
+      this.head.push(taken);
+      this.headBytes += taken.length;
+      rest = rest.subarray(taken.length);
+    }
+    if (rest.length === 0) return;
+    this.tail.push(rest);
+    this.tailBytes += rest.length;
+    const tailMax = Math.floor(this.maxBytes / 2);
+    while (this.tailBytes > tailMax && this.tail.length > 0) {
+      const first = this.tail[0];
+      const excess = this.tailBytes - tailMax;
+      if (first.length <= excess) {
+        this.tail.shift();
+        this.tailBytes -= first.length;
+      } else {
+        this.tail[0] = first.subarray(excess);
+        this.tailBytes -= excess;
+      }
+    }
+  }
+  elidedBytes() {
+    return this.totalBytes - this.headBytes - this.tailBytes;
+  }
+  text() {
+    const head = Buffer.concat(this.head).toString("utf8");
+    const tail = Buffer.concat(this.tail).toString("utf8");
+    const elided = this.elidedBytes();
+    if (elided === 0) return head + tail;
+    return `${head}
+[... ${elided} bytes elided ...]
+${tail}`;
+  }
+};
+
+// src/worker/agent/isolation-probe.ts
+var PASSED = "isolation-probe-passed";
+var PROBE_SCRIPT = `
+fail=
+hunt() { for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < "$f" 2>/dev/null | grep -q "^GASTOWN_PROBE_CANARY=$CANARY" && fail="$fail read-a-worker-process($1)"; done; }
+tr '\\0' '\\n' < /proc/$WORKER_PID/environ 2>/dev/null | grep -q . && fail="$fail read-/proc/$WORKER_PID/environ"
+hunt before-umount
+umount /proc 2>/dev/null && fail="$fail unmounted-/proc"
+hunt after-umount
+touch .git/probe 2>/dev/null && fail="$fail wrote-.git"
+mv .git .git-moved 2>/dev/null && fail="$fail moved-.git"
+echo probe > probe-file 2>/dev/null || fail="$fail could-not-write-the-workspace"
+touch "$HOME/probe" "$TMPDIR/probe" 2>/dev/null || fail="$fail no-private-home-or-tmp"
+if [ -z "$fail" ]; then echo ${PASSED}; else echo "escaped:$fail"; fi
+`;
+function startBait(canary) {
+  const child = spawn2("sleep", ["600"], {
+    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", GASTOWN_PROBE_CANARY: canary },
+    stdio: "ignore"
+  });
+  return { pid: child.pid ?? -1, stop: () => void child.kill("SIGKILL") };
+}
+async function tryIsolation(isolation, env) {
+  const scratch = await mkdtemp2(path7.join(tmpdir3(), "gastown-probe-"));
+  const canary = randomBytes(12).toString("hex");
+  const bait = startBait(canary);
+  try {
+    await mkdir(path7.join(scratch, ".git"));
+    const commandEnv = { PATH: env["PATH"] ?? "/usr/bin:/bin" };
+    commandEnv["CANARY"] = canary;
+    commandEnv["WORKER_PID"] = String(process.pid);
+    const result = await runCommand({
+      command: PROBE_SCRIPT,
+      cwd: scratch,
+      env: commandEnv,
+      timeoutMs: 3e4,
+      isolation
+    });
+    const output2 = result.output.trim();
+    if (result.exitCode !== 0 || !output2.endsWith(PASSED)) {
+      const last = output2.split("\n").slice(-2).join(" ").slice(0, 300);
+      return last === "" ? `exit code ${result.exitCode}` : last;
+    }
+    if ((await readFile2(path7.join(scratch, "probe-file"), "utf8")).trim() !== "probe") {
+      return "the worker could not read what the command wrote";
+    }
+    return null;
+  } catch (error62) {
+    return error62.message.split("\n")[0] ?? String(error62);
+  } finally {
+    bait.stop();
+    await rm(scratch, { recursive: true, force: true }).catch(() => {
+    });
+  }
+}
+async function candidates(isRoot, env, workspace, tried) {
+  const agentUser = (privilege, namespace) => async () => buildAgentUserIsolation(privilege, await ensureAgentUser(privilege, env), workspace, namespace, env);
+  if (isRoot) {
+    return [
+      { name: "PID namespace as root, as a separate user", build: agentUser("root", true) },
+      { name: "separate user as root", build: agentUser("root", false) }
+    ];
+  }
+  const list = [
+    {
+      name: "PID namespace with a user namespace",
+      build: async () => userNamespaceIsolation(await makePrivateDirs())
+    }
+  ];
+  const sudo = await sudoWorks(env);
+  if (sudo === null) {
+    list.push({ name: "PID namespace through sudo, as a separate user", build: agentUser("sudo", true) });
+    list.push({ name: "separate user through sudo", build: agentUser("sudo", false) });
+  } else {
+    tried.push(`separate user through sudo: \`sudo -n true\` failed (${sudo})`);
+  }
+  return list;
+}
+async function probeCommandIsolation(options2 = {}) {
+  const env = options2.env ?? process.env;
+  const isRoot = options2.isRoot ?? process.getuid?.() === 0;
+  const workspace = options2.workspace ?? process.cwd();
+  const tried = [];
+  const pending = [];
+  for (const candidate of await candidates(isRoot, env, workspace, pending)) {
+    let isolation;
+    try {
+      isolation = await candidate.build();
+    } catch (error62) {
+      tried.push(`${candidate.name}: ${error62.message}`);
+      continue;
+    }
+    const escaped = await tryIsolation(isolation, env);
+    if (escaped === null) return { isolation, tried };
+    tried.push(`${candidate.name}: ${escaped}`);
+    await isolation.close().catch(() => {
+    });
+  }
+  return { isolation: null, tried: [...tried, ...pending] };
+}
+function isolationError(tried) {
+  return [
+    "the agent's commands cannot be isolated on this runner, so they could read this worker's GitHub token and model key; no agent work was done.",
+    `Tried: ${tried.length === 0 ? "nothing" : tried.join("; ")}.`,
+    "To fix it, run the worker where one way works: a runner whose user has passwordless sudo (GitHub-hosted ubuntu runners do; the worker then runs commands as a separate user),",
+    "a container job (`container:` in the workflow; the job runs as root), or a machine that allows unprivileged user namespaces.",
+    "To accept the risk instead, set `isolation: none` in .github/gastown.yml."
+  ].join(" ");
 }
 
 // src/worker/action/inputs.ts
@@ -41971,6 +43401,8 @@ var runnerContextSchema = external_exports.object({
   GITHUB_SERVER_URL: external_exports.url({ protocol: /^https?$/ }).default("https://github.com"),
   GITHUB_API_URL: external_exports.url({ protocol: /^https?$/ }).default("https://api.github.com"),
   GITHUB_WORKSPACE: external_exports.string().min(1, "must name the checkout; add actions/checkout before this step"),
+  // Who dispatched the run: the Mayor's bot, whose bead issues alone the worker trusts.
+  GITHUB_ACTOR: external_exports.string().min(1, "must name who dispatched the run; run the action inside GitHub Actions"),
   RUNNER_TEMP: external_exports.string().optional(),
   RUNNER_DEBUG: external_exports.string().optional()
 });
@@ -42013,24 +43445,24 @@ function parseInputs(env) {
 }
 
 // src/core/suggest-name.ts
-function editDistance(a, b3) {
+function editDistance(a, b) {
   const rows = a.length + 1;
-  const cols = b3.length + 1;
-  const d2 = Array.from(
+  const cols = b.length + 1;
+  const d = Array.from(
     { length: rows },
-    (_3, i) => Array.from({ length: cols }, (_4, j3) => i === 0 ? j3 : j3 === 0 ? i : 0)
+    (_, i) => Array.from({ length: cols }, (_2, j) => i === 0 ? j : j === 0 ? i : 0)
   );
-  const at2 = (i, j3) => d2[i]?.[j3] ?? Number.POSITIVE_INFINITY;
+  const at = (i, j) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
   for (let i = 1; i < rows; i++) {
-    for (let j3 = 1; j3 < cols; j3++) {
-      const cost = a[i - 1] === b3[j3 - 1] ? 0 : 1;
-      let best = Math.min(at2(i - 1, j3) + 1, at2(i, j3 - 1) + 1, at2(i - 1, j3 - 1) + cost);
-      if (i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1])
-        best = Math.min(best, at2(i - 2, j3 - 2) + 1);
-      d2[i][j3] = best;
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i][j] = best;
     }
   }
-  return at2(a.length, b3.length);
+  return at(a.length, b.length);
 }
 function suggestName(name, known) {
   const normal = (text) => text.toLowerCase().replace(/-/g, "_");
@@ -42170,10 +43602,10 @@ function isBuiltInRole(name) {
 function roleConfigProblems(roles) {
   const problems = [];
   for (const [name, entry] of Object.entries(roles)) {
-    const at2 = (...rest) => ["roles", name, ...rest];
+    const at = (...rest) => ["roles", name, ...rest];
     if (!ROLE_NAME_PATTERN.test(name)) {
       problems.push({
-        path: at2(),
+        path: at(),
         message: `"${name}" is not a valid role name; use a lowercase letter, then up to 36 of a-z, 0-9 and -.`
       });
     }
@@ -42183,14 +43615,14 @@ function roleConfigProblems(roles) {
       for (const field of ["description", "prompt", "output"]) {
         if (entry[field] === void 0 || entry[field] === "") {
           problems.push({
-            path: at2(field),
+            path: at(field),
             message: `custom role "${name}" must set ${field}${field === "output" ? " (pr or review)" : ""}.${hint}`
           });
         }
       }
     } else if (entry.output !== void 0 && entry.output !== BUILT_IN_ROLES[name].output) {
       problems.push({
-        path: at2("output"),
+        path: at("output"),
         message: `the built-in ${name} role's output is ${BUILT_IN_ROLES[name].output} and cannot change; define a custom role for ${entry.output} output.`
       });
     }
@@ -42198,12 +43630,12 @@ function roleConfigProblems(roles) {
     entry.tools?.forEach((tool, index) => {
       if (!TOOL_NAMES.includes(tool)) {
         problems.push({
-          path: at2("tools", index),
+          path: at("tools", index),
           message: `unknown tool "${tool}".${didYouMean(tool, TOOL_NAMES)} The tools are ${TOOL_NAMES.join(", ")}.`
         });
       } else if (tool === "submit_review" && output2 === "pr") {
         problems.push({
-          path: at2("tools", index),
+          path: at("tools", index),
           message: `submit_review is for roles with output review; role "${name}" opens pull requests.`
         });
       }
@@ -42215,7 +43647,7 @@ var RoleConfigError = class extends Error {
   constructor(problems) {
     super(
       `The roles in .github/gastown.yml cannot be used:
-${problems.map((p2) => `- ${p2.path.join(".")}: ${p2.message}`).join("\n")}`
+${problems.map((p) => `- ${p.path.join(".")}: ${p.message}`).join("\n")}`
     );
     this.problems = problems;
   }
@@ -42250,6 +43682,43 @@ ${entry.prompt_append}` : prompt,
   }
   return roles;
 }
+var roleConfigSchema = external_exports.strictObject({
+  description: external_exports.string().min(1).optional().describe("One line that tells the planner what the role does. Required for a custom role."),
+  prompt: external_exports.string().min(1).optional().describe("The agent's system prompt; replaces a built-in role's prompt. Required for a custom role."),
+  prompt_append: external_exports.string().min(1).optional().describe("Text added after the role's prompt, e.g. the repository's conventions."),
+  tools: external_exports.array(external_exports.enum(TOOL_NAMES)).optional().describe("The tools the agent may use; finish is always added. Default: by output."),
+  output: external_exports.enum(ROLE_OUTPUTS).optional().describe(
+    "pr (the role changes files and opens a pull request) or review (it reviews PRs). Required for a custom role."
+  )
+}).describe("Changes to a built-in role, or a custom role.");
+
+// src/github/github-error.ts
+function entriesOf(error62) {
+  const data = error62.response?.data;
+  const errors = data?.errors;
+  return Array.isArray(errors) ? errors.filter((e) => typeof e === "object" && e !== null) : [];
+}
+function githubSaid(error62) {
+  const data = error62.response?.data;
+  const message = data?.message;
+  const head = typeof message === "string" ? message : error62 instanceof Error ? error62.message : String(error62);
+  const details = entriesOf(error62).map(
+    (entry) => typeof entry.message === "string" ? entry.message : [entry.resource, entry.field, entry.code].filter((part) => typeof part === "string").join(" ")
+  );
+  return details.length > 0 ? `${head}: ${details.join("; ")}` : head;
+}
+function isValidation(error62, pattern) {
+  if (statusOf(error62) !== 422) return false;
+  return pattern.test(githubSaid(error62)) || entriesOf(error62).some((entry) => pattern.test(String(entry.code ?? "")));
+}
+var GitHubRefusal = class extends Error {
+  status;
+  constructor(what, error62) {
+    super(`GitHub refused to ${what}: ${githubSaid(error62)}`, { cause: error62 });
+    this.name = "GitHubRefusal";
+    this.status = statusOf(error62);
+  }
+};
 
 // src/github/refs.ts
 function claimRef(bead, attempt) {
@@ -42260,7 +43729,8 @@ async function createRef(api, repo, ref, sha) {
     await api.request("POST /repos/{owner}/{repo}/git/refs", { ...repo, ref, sha });
     return "created";
   } catch (error62) {
-    if (statusOf(error62) === 422) return "exists";
+    if (isValidation(error62, /reference already exists/i)) return "exists";
+    if (statusOf(error62) === 422) throw new GitHubRefusal(`create ${ref} in ${repoName(repo)}`, error62);
     throw error62;
   }
 }
@@ -42286,11 +43756,11 @@ async function getRepository(api, repo) {
     description: data.description
   };
 }
-async function getFileText(api, repo, path9, ref) {
+async function getFileText(api, repo, path16, ref) {
   try {
     const { data } = await api.request("GET /repos/{owner}/{repo}/contents/{path}", {
       ...repo,
-      path: path9,
+      path: path16,
       ...ref ? { ref } : {}
     });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
@@ -42299,6 +43769,21 @@ async function getFileText(api, repo, path9, ref) {
     if (statusOf(error62) === 404) return null;
     throw error62;
   }
+}
+async function getPermission(api, repo, username) {
+  try {
+    const { data } = await api.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+      ...repo,
+      username
+    });
+    return data.role_name ?? data.permission;
+  } catch (error62) {
+    if (statusOf(error62) === 404) return "none";
+    throw error62;
+  }
+}
+function canWrite(permission) {
+  return permission === "admin" || permission === "write" || permission === "maintain";
 }
 
 // src/core/bead.ts
@@ -42330,7 +43815,7 @@ var planSchema = external_exports.object({
 
 // src/core/bead-marker.ts
 var MARKER_VERSION = 1;
-var MARKER_LIMITS = { error: 2e3, result: 4e3, run: 200 };
+var MARKER_LIMITS = { error: 2e3, result: 4e3, run: 200, path: 300, conflicts: 20 };
 var issueNumber = external_exports.int().min(1);
 var beadMarkerSchema = external_exports.strictObject({
   v: external_exports.literal(MARKER_VERSION),
@@ -42352,7 +43837,10 @@ var beadMarkerSchema = external_exports.strictObject({
   retryAt: external_exports.int().min(0).optional(),
   tokens: external_exports.int().min(0).optional(),
   cost: external_exports.number().min(0).optional(),
-  plan: external_exports.int().min(1).optional()
+  plan: external_exports.int().min(1).optional(),
+  rebases: external_exports.int().min(0).optional(),
+  rebasing: external_exports.boolean().optional(),
+  conflicts: external_exports.array(external_exports.string().min(1).max(MARKER_LIMITS.path)).max(MARKER_LIMITS.conflicts).optional()
 });
 var BEAD_OPEN = /<!--\s*gastown:bead(?=[\s{-])/g;
 var COMMENT_CLOSE = "-->";
@@ -42506,6 +43994,11 @@ function markerFor(bead) {
   if (bead.tokens !== void 0) marker.tokens = bead.tokens;
   if (bead.costUsd !== void 0) marker.cost = bead.costUsd;
   if (bead.planRound !== void 0) marker.plan = bead.planRound;
+  if (bead.rebases !== void 0) marker.rebases = bead.rebases;
+  if (bead.rebasing === true) marker.rebasing = true;
+  if (bead.conflicts !== void 0) {
+    marker.conflicts = bead.conflicts.filter((path16) => path16.length > 0 && path16.length <= MARKER_LIMITS.path).slice(0, MARKER_LIMITS.conflicts);
+  }
   return marker;
 }
 function dependencySection(deps, done) {
@@ -42551,10 +44044,10 @@ function stripSeparator(text) {
   return text;
 }
 function splitBody(head) {
-  let at2 = -1;
-  for (const match of head.matchAll(HEADING)) at2 = match.index + match[0].length - (match[1]?.length ?? 0);
-  if (at2 < 0) return { description: head.replace(/\s+$/, ""), section: void 0 };
-  return { description: stripSeparator(head.slice(0, at2)), section: head.slice(at2) };
+  let at = -1;
+  for (const match of head.matchAll(HEADING)) at = match.index + match[0].length - (match[1]?.length ?? 0);
+  if (at < 0) return { description: head.replace(/\s+$/, ""), section: void 0 };
+  return { description: stripSeparator(head.slice(0, at)), section: head.slice(at) };
 }
 function timestamp2(fromMarker, fromIssue) {
   if (fromMarker !== void 0) return fromMarker;
@@ -42603,6 +44096,9 @@ function decodeBead(issue2) {
   if (marker.tokens !== void 0) bead.tokens = marker.tokens;
   if (marker.cost !== void 0) bead.costUsd = marker.cost;
   if (marker.plan !== void 0) bead.planRound = marker.plan;
+  if (marker.rebases !== void 0) bead.rebases = marker.rebases;
+  if (marker.rebasing === true) bead.rebasing = true;
+  if (marker.conflicts !== void 0) bead.conflicts = [...marker.conflicts];
   const drift = {};
   const expected = labelsFor(marker.status, marker.role, marker.needsHuman === true);
   const actual = issue2.labels.map(labelName).filter((name) => isBeadLabel(name));
@@ -42614,9 +44110,9 @@ function decodeBead(issue2) {
   if (!sameMembers(listed, marker.deps)) drift.taskListDrift = { expected: [...marker.deps], actual: listed };
   return { ok: true, bead, ...drift };
 }
-function sameMembers(a, b3) {
+function sameMembers(a, b) {
   const left = new Set(a);
-  const right = new Set(b3);
+  const right = new Set(b);
   return left.size === right.size && [...left].every((value) => right.has(value));
 }
 
@@ -42670,8 +44166,13 @@ function toBeadIssue(issue2) {
     updated_at: issue2.updated_at
   };
 }
-async function loadBead(api, repo, number4) {
+async function loadBead(api, repo, number4, author) {
   const issue2 = await getIssue(api, repo, number4);
+  if (issue2.user?.toLowerCase() !== author.toLowerCase()) {
+    throw new BeadIssueError(
+      `issue #${number4} (${issue2.html_url}) was opened by ${issue2.user ?? "an unknown account"}, not by ${author}, who dispatched this run: the worker works only on beads its dispatcher (the Mayor) wrote, and changed nothing. To run a bead again, comment \`/gastown retry #${number4}\` on its goal.`
+    );
+  }
   const decoded = decodeBead(toBeadIssue(issue2));
   if (!decoded.ok) {
     throw new BeadIssueError(
@@ -42721,17 +44222,17 @@ var TRANSITIONS = {
 function isTerminal(status) {
   return TRANSITIONS[status].length === 0;
 }
-function canTransition(from, to2) {
-  return TRANSITIONS[from].includes(to2);
+function canTransition(from, to) {
+  return TRANSITIONS[from].includes(to);
 }
 var IllegalTransitionError = class extends Error {
-  constructor(bead, from, to2) {
+  constructor(bead, from, to) {
     const allowed = TRANSITIONS[from];
     const options2 = allowed.length === 0 ? `${from} is terminal: nothing may follow it` : `from ${from} a bead may only move to ${allowed.join(", ")}`;
-    super(`Bead ${bead} cannot move from ${from} to ${to2}: ${options2}.`);
+    super(`Bead ${bead} cannot move from ${from} to ${to}: ${options2}.`);
     this.bead = bead;
     this.from = from;
-    this.to = to2;
+    this.to = to;
     this.allowed = allowed;
   }
   bead;
@@ -42743,14 +44244,14 @@ var IllegalTransitionError = class extends Error {
 function describeBead(bead) {
   return bead.number === void 0 ? bead.id : `#${bead.number} (${bead.id})`;
 }
-function transition(bead, to2, options2) {
-  if (!canTransition(bead.status, to2)) throw new IllegalTransitionError(describeBead(bead), bead.status, to2);
+function transition(bead, to, options2) {
+  if (!canTransition(bead.status, to)) throw new IllegalTransitionError(describeBead(bead), bead.status, to);
   if (!Number.isFinite(options2.now)) {
     throw new RangeError(`transition of bead ${describeBead(bead)}: now must be a finite number of ms.`);
   }
-  const next = { ...bead, status: to2, updatedAt: options2.now };
-  if (to2 === "ready" || to2 === "pending" || to2 === "blocked") delete next.assignedTo;
-  if (to2 === "failed") next.error = options2.reason ?? "failed without a recorded reason";
+  const next = { ...bead, status: to, updatedAt: options2.now };
+  if (to === "ready" || to === "pending" || to === "blocked") delete next.assignedTo;
+  if (to === "failed") next.error = options2.reason ?? "failed without a recorded reason";
   if (bead.status === "failed") delete next.needsHuman;
   if (options2.assignedTo !== void 0) next.assignedTo = options2.assignedTo;
   if (options2.attempt !== void 0) next.attempt = options2.attempt;
@@ -42761,10 +44262,10 @@ function transition(bead, to2, options2) {
 }
 
 // src/worker/action/bead-run.ts
-async function timed(run2, name, fn2) {
+async function timed(run2, name, fn) {
   const started = run2.deps.clock.now();
   try {
-    return await fn2();
+    return await fn();
   } finally {
     run2.phases[name] = (run2.phases[name] ?? 0) + (run2.deps.clock.now() - started);
   }
@@ -42787,7 +44288,7 @@ function forGitHub(run2, text, maxChars) {
   return sanitizeForGitHub(text, { maxChars, secrets: run2.deps.secrets });
 }
 async function refreshBead(run2) {
-  const loaded = await loadBead(run2.deps.api, run2.deps.repo, run2.bead.number);
+  const loaded = await loadBead(run2.deps.api, run2.deps.repo, run2.bead.number, run2.deps.dispatcher);
   run2.bead = loaded.bead;
   run2.issue = loaded.issue;
   return loaded.bead;
@@ -42842,6 +44343,242 @@ async function claimBead(api, repo, bead, attempt, sha) {
   return created === "created" ? { kind: "claimed", ref } : { kind: "elsewhere", ref };
 }
 
+// src/core/glob-limits.ts
+var MAX_STARS_PER_SEGMENT = 3;
+var MAX_GLOBSTARS = 4;
+var MAX_WILDCARDS = 12;
+var MAX_GLOB_CHARS = 500;
+function globProblem(glob) {
+  if (glob.length > MAX_GLOB_CHARS) return `it is longer than ${MAX_GLOB_CHARS} characters`;
+  if (glob.startsWith("!") && !glob.startsWith("!(")) {
+    return 'a leading "!" negates the whole glob; name the paths to protect instead';
+  }
+  let wildcards = 0;
+  let globstars = 0;
+  for (const segment of glob.split("/")) {
+    if (segment === "**") {
+      globstars += 1;
+      continue;
+    }
+    const stars = segment.replace(/\*\*/g, "*").split("*").length - 1;
+    if (stars > MAX_STARS_PER_SEGMENT) {
+      return `its segment ${JSON.stringify(segment)} has ${stars} "*" (at most ${MAX_STARS_PER_SEGMENT}); use fewer wildcards`;
+    }
+    wildcards += stars + (segment.match(/[?[]/g)?.length ?? 0);
+    if (/[*+]\(/.test(segment)) {
+      return `its repeating extglob in ${JSON.stringify(segment)} (*(...) or +(...)) is not supported; use * or {a,b}`;
+    }
+    if (/[@!?]\([^)]*[*?[(]/.test(segment)) {
+      return `its extglob in ${JSON.stringify(segment)} holds a wildcard or another group; write plain alternatives such as {a,b} instead`;
+    }
+  }
+  if (globstars > MAX_GLOBSTARS) return `it has ${globstars} "**" segments (at most ${MAX_GLOBSTARS})`;
+  if (wildcards > MAX_WILDCARDS) return `it has ${wildcards} wildcards (at most ${MAX_WILDCARDS})`;
+  return void 0;
+}
+
+// src/core/config-issues.ts
+function formatPath(path16) {
+  let text = "";
+  for (const key of path16) {
+    if (typeof key === "number") text += `[${key}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
+    else text += `[${JSON.stringify(key)}]`;
+  }
+  return text;
+}
+function show(value) {
+  if (value === void 0) return "nothing";
+  if (value === null) return "null";
+  if (typeof value === "string") return value.length > 40 ? `"${value.slice(0, 40)}\u2026"` : JSON.stringify(value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+function explainIssue(issue2, schema2) {
+  const root = schema2;
+  const path16 = issue2.path.filter((key) => typeof key !== "symbol");
+  const input2 = issue2.input;
+  switch (issue2.code) {
+    case "unrecognized_keys": {
+      const known = Object.keys(shapeAt(root, path16) ?? {});
+      return issue2.keys.map((key) => ({
+        path: [...path16, key],
+        message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
+      }));
+    }
+    case "invalid_key":
+      return [{ path: path16, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
+    case "custom":
+      return [{ path: path16, message: issue2.message }];
+    case "invalid_format":
+      return [{ path: path16, message: `got ${show(input2)}; expected ${issue2.message}.` }];
+    case "invalid_value": {
+      const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
+      return [{ path: path16, message: `got ${show(input2)}; expected ${accepted(schemaAt(root, path16))}.${hint}` }];
+    }
+    default: {
+      const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
+      return [{ path: path16, message: `${what}; expected ${accepted(schemaAt(root, path16))}.` }];
+    }
+  }
+}
+var WRAPPERS = /* @__PURE__ */ new Set(["default", "prefault", "optional", "nullable", "readonly"]);
+function unwrap(schema2) {
+  let current = schema2;
+  let nullable2 = false;
+  while (WRAPPERS.has(current._zod.def.type) && current._zod.def.innerType) {
+    if (current._zod.def.type === "nullable") nullable2 = true;
+    current = current._zod.def.innerType;
+  }
+  return { schema: current, nullable: nullable2 };
+}
+function schemaAt(root, path16) {
+  let current = root;
+  for (const key of path16) {
+    if (current === void 0) return void 0;
+    const def = unwrap(current).schema._zod.def;
+    if (def.type === "object") current = def.shape?.[String(key)];
+    else if (def.type === "record") current = def.valueType;
+    else if (def.type === "array") current = def.element;
+    else return void 0;
+  }
+  return current;
+}
+function shapeAt(root, path16) {
+  const schema2 = schemaAt(root, path16);
+  return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
+}
+function accepted(schema2) {
+  if (schema2 === void 0) return "a valid value";
+  const { schema: inner, nullable: nullable2 } = unwrap(schema2);
+  const def = inner._zod.def;
+  let text;
+  switch (def.type) {
+    case "number": {
+      const noun = inner.isInt ? "a whole number" : "a number";
+      const min = inner.minValue ?? void 0;
+      const max = inner.maxValue ?? void 0;
+      const small = (n) => n !== void 0 && Math.abs(n) < Number.MAX_SAFE_INTEGER;
+      text = small(min) && small(max) ? `${noun} from ${min} to ${max}` : small(min) ? `${noun} of at least ${min}` : small(max) ? `${noun} of at most ${max}` : noun;
+      break;
+    }
+    case "string":
+      text = def.format === "url" ? "an http(s) URL" : (inner.minLength ?? 0) > 0 ? "non-empty text" : "text";
+      break;
+    case "boolean":
+      text = "true or false";
+      break;
+    case "enum":
+      text = `one of ${Object.values(def.entries ?? {}).map((value) => JSON.stringify(value)).join(", ")}`;
+      break;
+    case "object":
+      text = `a mapping with ${Object.keys(def.shape ?? {}).join(", ")}`;
+      break;
+    case "record":
+      text = `a mapping of names to ${accepted(def.valueType)}`;
+      break;
+    case "array":
+      text = `a list of ${accepted(def.element).replace(/^an? /, "")}s`;
+      break;
+    default:
+      text = "a valid value";
+  }
+  return nullable2 ? `${text}, or null` : text;
+}
+
+// src/core/yaml-positions.ts
+var YamlTree = class {
+  constructor(text) {
+    this.text = text;
+    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
+  }
+  text;
+  stack = [];
+  root;
+  lineStarts = [0];
+  listener = (event, state) => {
+    if (event === "open") {
+      this.stack.push({
+        start: state.position,
+        end: state.position,
+        kind: null,
+        result: void 0,
+        children: []
+      });
+      return;
+    }
+    const node2 = this.stack.pop();
+    if (node2 === void 0) return;
+    node2.end = state.position;
+    node2.kind = state.kind;
+    node2.result = state.result;
+    const parent = this.stack.at(-1);
+    if (parent) parent.children.push(node2);
+    else this.root ??= node2;
+  };
+  /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
+  locate(path16) {
+    let node2 = this.root === void 0 ? void 0 : collapse(this.root);
+    let position;
+    for (const key of path16) {
+      if (node2 === void 0) break;
+      const found = childAt(node2, key);
+      if (found === void 0) break;
+      position = (found.key ?? found.value).start;
+      node2 = found.value;
+    }
+    if (position === void 0) return { line: 1 };
+    return this.lineAndColumn(this.skipBlank(position));
+  }
+  /** Skips the spaces, line breaks and comments that js-yaml's reported start may include. */
+  skipBlank(position) {
+    let at = position;
+    while (at < this.text.length) {
+      const char = this.text[at];
+      if (char === " " || char === "	" || char === "\n" || char === "\r" || char === ",") at++;
+      else if (char === "#") {
+        while (at < this.text.length && this.text[at] !== "\n") at++;
+      } else break;
+    }
+    return at;
+  }
+  lineAndColumn(position) {
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if ((this.lineStarts[middle] ?? 0) <= position) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: position - (this.lineStarts[low] ?? 0) + 1 };
+  }
+};
+function collapse(node2) {
+  let current = node2;
+  while (current.children.length === 1) {
+    const child = current.children[0];
+    if (child.result !== current.result || child.kind !== current.kind) break;
+    current = child;
+  }
+  return current;
+}
+function childAt(node2, key) {
+  if (node2.kind === "mapping") {
+    for (let i = 0; i + 1 < node2.children.length; i += 2) {
+      const keyNode = collapse(node2.children[i]);
+      if (String(keyNode.result) === String(key))
+        return { key: keyNode, value: collapse(node2.children[i + 1]) };
+    }
+    return void 0;
+  }
+  if (node2.kind === "sequence" && typeof key === "number") {
+    const item = node2.children[key];
+    return item === void 0 ? void 0 : { value: collapse(item) };
+  }
+  return void 0;
+}
+
 // src/core/config.ts
 var CONFIG_PATH = ".github/gastown.yml";
 var whole = (min, max) => external_exports.int().min(min).max(max);
@@ -42864,15 +44601,6 @@ var modelSchema = external_exports.strictObject({
   max_retries: whole(0, 10).default(4).describe("Retries of a model call after a rate limit (429) or server error (5xx), with backoff."),
   prices: external_exports.record(external_exports.string().min(1), priceSchema).default(() => structuredClone(DEFAULT_PRICES)).describe("Prices by model name, for cost budgets and reports; replaces the built-in table when set.")
 }).prefault({}).describe("The language model the workers and the planner use.");
-var roleConfigSchema = external_exports.strictObject({
-  description: external_exports.string().min(1).optional().describe("One line that tells the planner what the role does. Required for a custom role."),
-  prompt: external_exports.string().min(1).optional().describe("The agent's system prompt; replaces a built-in role's prompt. Required for a custom role."),
-  prompt_append: external_exports.string().min(1).optional().describe("Text added after the role's prompt, e.g. the repository's conventions."),
-  tools: external_exports.array(external_exports.enum(TOOL_NAMES)).optional().describe("The tools the agent may use; finish is always added. Default: by output."),
-  output: external_exports.enum(ROLE_OUTPUTS).optional().describe(
-    "pr (the role changes files and opens a pull request) or review (it reviews PRs). Required for a custom role."
-  )
-}).describe("Changes to a built-in role, or a custom role.");
 var roleName = external_exports.string().regex(ROLE_NAME_PATTERN, "a role name: a lowercase letter, then up to 36 of a-z, 0-9 and -");
 var DEFAULT_DENY = ["^\\s*git\\s+push\\b", "\\bsudo\\b"];
 var configSchema = external_exports.strictObject({
@@ -42906,12 +44634,23 @@ var configSchema = external_exports.strictObject({
     number: whole(1, 1e9).describe("The project number, as in its URL."),
     status_field: external_exports.string().min(1).default("Status").describe("The single-select field that shows bead status.")
   }).nullable().default(null).describe("A GitHub Projects (v2) board to track beads on, or null for none."),
-  protected_paths: external_exports.array(external_exports.string().min(1)).default(() => [".github/workflows/**"]).describe("Globs of paths that agents may not change; .git/ is always protected."),
+  protected_paths: external_exports.array(
+    external_exports.string().min(1).superRefine((glob, context) => {
+      const problem = globProblem(glob.replace(/^\.?\/+/, ""));
+      if (problem !== void 0)
+        context.addIssue({ code: "custom", message: `the glob is refused: ${problem}` });
+    })
+  ).default(() => [".github/**", ".gitattributes"]).describe(
+    "Globs of paths that agents may not change (picomatch syntax, case-insensitive; a directory protects what it holds); .git/ and .github/workflows/ are always protected."
+  ),
   commands: external_exports.strictObject({
     timeout_seconds: whole(1, 3600).default(300).describe("Seconds a command may run before it is stopped."),
     max_output_bytes: whole(1024, 10485760).default(65536).describe("Bytes of command output the agent sees; the middle of longer output is cut."),
     deny: external_exports.array(external_exports.string().min(1)).default(() => [...DEFAULT_DENY]).describe("Regular expressions (JavaScript syntax); a command matching one is refused.")
   }).prefault({}).describe("What the agent may run with run_command."),
+  isolation: external_exports.enum(["required", "none"]).default("required").describe(
+    "required: a worker that cannot isolate the agent's commands from its token and key fails at once; none: they run unisolated, and the run says so loudly."
+  ),
   plan_approval: external_exports.boolean().default(false).describe('true: the Mayor posts the plan and waits for "/gastown approve" before creating beads.'),
   allow_approve: external_exports.boolean().default(false).describe(
     "true: reviewer agents may APPROVE pull requests; otherwise they only comment or request changes."
@@ -42958,9 +44697,9 @@ function defaultConfig() {
 }
 function parseConfig(text, file2 = CONFIG_PATH) {
   const tree = new YamlTree(text);
-  let document2;
+  let document;
   try {
-    document2 = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file2, listener: tree.listener });
+    document = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file2, listener: tree.listener });
   } catch (error62) {
     if (error62 instanceof yaml.YAMLException) {
       const mark = error62.mark;
@@ -42979,8 +44718,8 @@ function parseConfig(text, file2 = CONFIG_PATH) {
     }
     throw error62;
   }
-  if (document2 === void 0 || document2 === null) document2 = {};
-  if (typeof document2 !== "object" || Array.isArray(document2)) {
+  if (document === void 0 || document === null) document = {};
+  if (typeof document !== "object" || Array.isArray(document)) {
     return {
       ok: false,
       file: file2,
@@ -42988,20 +44727,20 @@ function parseConfig(text, file2 = CONFIG_PATH) {
         {
           path: "",
           line: 1,
-          message: `expected a mapping of settings (key: value lines), got ${show(document2)}.`
+          message: `expected a mapping of settings (key: value lines), got ${show(document)}.`
         }
       ]
     };
   }
-  const parsed = configSchema.safeParse(document2, { reportInput: true });
+  const parsed = configSchema.safeParse(document, { reportInput: true });
   if (parsed.success) return { ok: true, config: parsed.data };
-  const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2));
-  const located = errors.map(({ path: path9, message }) => ({
-    path: formatPath(path9),
-    ...tree.locate(path9),
+  const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2, configSchema));
+  const located = errors.map(({ path: path16, message }) => ({
+    path: formatPath(path16),
+    ...tree.locate(path16),
     message
   }));
-  located.sort((a, b3) => a.line - b3.line || (a.column ?? 0) - (b3.column ?? 0));
+  located.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
   return { ok: false, file: file2, errors: located };
 }
 function formatConfigErrors(errors, file2 = CONFIG_PATH) {
@@ -43013,203 +44752,6 @@ function formatConfigErrors(errors, file2 = CONFIG_PATH) {
   return `**Gas Town cannot read its configuration:** \`${file2}\` has ${count}. Fix the file and push; until then nothing is planned or dispatched.
 
 ${items.join("\n")}`;
-}
-function formatPath(path9) {
-  let text = "";
-  for (const key of path9) {
-    if (typeof key === "number") text += `[${key}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
-    else text += `[${JSON.stringify(key)}]`;
-  }
-  return text;
-}
-function show(value) {
-  if (value === void 0) return "nothing";
-  if (value === null) return "null";
-  if (typeof value === "string") return value.length > 40 ? `"${value.slice(0, 40)}\u2026"` : JSON.stringify(value);
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-function explainIssue(issue2) {
-  const path9 = issue2.path.filter((key) => typeof key !== "symbol");
-  const input2 = issue2.input;
-  switch (issue2.code) {
-    case "unrecognized_keys": {
-      const known = Object.keys(shapeAt(path9) ?? {});
-      return issue2.keys.map((key) => ({
-        path: [...path9, key],
-        message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
-      }));
-    }
-    case "invalid_key":
-      return [{ path: path9, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
-    case "custom":
-      return [{ path: path9, message: issue2.message }];
-    case "invalid_format":
-      return [{ path: path9, message: `got ${show(input2)}; expected ${issue2.message}.` }];
-    case "invalid_value": {
-      const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
-      return [{ path: path9, message: `got ${show(input2)}; expected ${accepted(schemaAt(path9))}.${hint}` }];
-    }
-    default: {
-      const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
-      return [{ path: path9, message: `${what}; expected ${accepted(schemaAt(path9))}.` }];
-    }
-  }
-}
-var WRAPPERS = /* @__PURE__ */ new Set(["default", "prefault", "optional", "nullable", "readonly"]);
-function unwrap(schema2) {
-  let current = schema2;
-  let nullable2 = false;
-  while (WRAPPERS.has(current._zod.def.type) && current._zod.def.innerType) {
-    if (current._zod.def.type === "nullable") nullable2 = true;
-    current = current._zod.def.innerType;
-  }
-  return { schema: current, nullable: nullable2 };
-}
-function schemaAt(path9) {
-  let current = configSchema;
-  for (const key of path9) {
-    if (current === void 0) return void 0;
-    const def = unwrap(current).schema._zod.def;
-    if (def.type === "object") current = def.shape?.[String(key)];
-    else if (def.type === "record") current = def.valueType;
-    else if (def.type === "array") current = def.element;
-    else return void 0;
-  }
-  return current;
-}
-function shapeAt(path9) {
-  const schema2 = schemaAt(path9);
-  return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
-}
-function accepted(schema2) {
-  if (schema2 === void 0) return "a valid value";
-  const { schema: inner, nullable: nullable2 } = unwrap(schema2);
-  const def = inner._zod.def;
-  let text;
-  switch (def.type) {
-    case "number": {
-      const noun = inner.isInt ? "a whole number" : "a number";
-      const min = inner.minValue ?? void 0;
-      const max = inner.maxValue ?? void 0;
-      const small = (n) => n !== void 0 && Math.abs(n) < Number.MAX_SAFE_INTEGER;
-      text = small(min) && small(max) ? `${noun} from ${min} to ${max}` : small(min) ? `${noun} of at least ${min}` : small(max) ? `${noun} of at most ${max}` : noun;
-      break;
-    }
-    case "string":
-      text = def.format === "url" ? "an http(s) URL" : (inner.minLength ?? 0) > 0 ? "non-empty text" : "text";
-      break;
-    case "boolean":
-      text = "true or false";
-      break;
-    case "enum":
-      text = `one of ${Object.values(def.entries ?? {}).map((value) => JSON.stringify(value)).join(", ")}`;
-      break;
-    case "object":
-      text = `a mapping with ${Object.keys(def.shape ?? {}).join(", ")}`;
-      break;
-    case "record":
-      text = `a mapping of names to ${accepted(def.valueType)}`;
-      break;
-    case "array":
-      text = `a list of ${accepted(def.element).replace(/^an? /, "")}s`;
-      break;
-    default:
-      text = "a valid value";
-  }
-  return nullable2 ? `${text}, or null` : text;
-}
-var YamlTree = class {
-  constructor(text) {
-    this.text = text;
-    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
-  }
-  text;
-  stack = [];
-  root;
-  lineStarts = [0];
-  listener = (event, state) => {
-    if (event === "open") {
-      this.stack.push({
-        start: state.position,
-        end: state.position,
-        kind: null,
-        result: void 0,
-        children: []
-      });
-      return;
-    }
-    const node2 = this.stack.pop();
-    if (node2 === void 0) return;
-    node2.end = state.position;
-    node2.kind = state.kind;
-    node2.result = state.result;
-    const parent = this.stack.at(-1);
-    if (parent) parent.children.push(node2);
-    else this.root ??= node2;
-  };
-  /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
-  locate(path9) {
-    let node2 = this.root === void 0 ? void 0 : collapse(this.root);
-    let position;
-    for (const key of path9) {
-      if (node2 === void 0) break;
-      const found = childAt(node2, key);
-      if (found === void 0) break;
-      position = (found.key ?? found.value).start;
-      node2 = found.value;
-    }
-    if (position === void 0) return { line: 1 };
-    return this.lineAndColumn(this.skipBlank(position));
-  }
-  /** Skips the spaces, line breaks and comments that js-yaml's reported start may include. */
-  skipBlank(position) {
-    let at2 = position;
-    while (at2 < this.text.length) {
-      const char = this.text[at2];
-      if (char === " " || char === "	" || char === "\n" || char === "\r" || char === ",") at2++;
-      else if (char === "#") {
-        while (at2 < this.text.length && this.text[at2] !== "\n") at2++;
-      } else break;
-    }
-    return at2;
-  }
-  lineAndColumn(position) {
-    let low = 0;
-    let high = this.lineStarts.length - 1;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if ((this.lineStarts[middle] ?? 0) <= position) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: position - (this.lineStarts[low] ?? 0) + 1 };
-  }
-};
-function collapse(node2) {
-  let current = node2;
-  while (current.children.length === 1) {
-    const child = current.children[0];
-    if (child.result !== current.result || child.kind !== current.kind) break;
-    current = child;
-  }
-  return current;
-}
-function childAt(node2, key) {
-  if (node2.kind === "mapping") {
-    for (let i = 0; i + 1 < node2.children.length; i += 2) {
-      const keyNode = collapse(node2.children[i]);
-      if (String(keyNode.result) === String(key))
-        return { key: keyNode, value: collapse(node2.children[i + 1]) };
-    }
-    return void 0;
-  }
-  if (node2.kind === "sequence" && typeof key === "number") {
-    const item = node2.children[key];
-    return item === void 0 ? void 0 : { value: collapse(item) };
-  }
-  return void 0;
 }
 
 // src/worker/action/gather-context.ts
@@ -43231,9 +44773,9 @@ var CONVENTION_FILES = [
 ];
 async function loadConventions(api, repo, defaultBranch) {
   const found = await Promise.all(
-    CONVENTION_FILES.map(async (path9) => ({
-      path: path9,
-      text: await getFileText(api, repo, path9, defaultBranch)
+    CONVENTION_FILES.map(async (path16) => ({
+      path: path16,
+      text: await getFileText(api, repo, path16, defaultBranch)
     }))
   );
   return found.flatMap(
@@ -43244,8 +44786,8 @@ async function loadGoal(api, repo, goal) {
   const issue2 = await getIssue(api, repo, goal);
   return { number: goal, title: issue2.title, body: issue2.body };
 }
-async function loadDependencies(api, repo, bead) {
-  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep)));
+async function loadDependencies(api, repo, bead, author) {
+  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep, author)));
   const loaded = [];
   const problems = [];
   results.forEach((result, index) => {
@@ -43327,19 +44869,21 @@ ${steps}
 }
 
 // src/worker/action/job-summary.ts
-var seconds = (ms2) => `${(ms2 / 1e3).toFixed(2)} s`;
+var seconds = (ms) => `${(ms / 1e3).toFixed(2)} s`;
 function renderJobSummary(input2) {
   const { outcome } = input2;
-  const lines = [
+  const lines2 = [
     `## Gas Town worker: bead #${input2.bead} (${input2.role}), attempt ${input2.attempt}`,
     "",
+    ...input2.warning === void 0 ? [] : [`> [!CAUTION]
+> ${input2.warning}`, ""],
     `**Status:** ${input2.status}${input2.prNumber === void 0 ? "" : ` \xB7 PR #${input2.prNumber}`}`,
     "",
     sanitizeForGitHub(input2.message, { maxChars: 4e3, secrets: input2.secrets }),
     ""
   ];
   if (outcome !== void 0) {
-    lines.push(
+    lines2.push(
       `**Usage:** ${usageLine(outcome.usage.tokens, outcome.usage.costUsd)} over ${outcome.usage.modelCalls} model calls`,
       "",
       "### Commands",
@@ -43352,8 +44896,8 @@ function renderJobSummary(input2) {
       ""
     );
   }
-  const phases = Object.entries(input2.timings.phases).map(([name, ms2]) => `| ${name} | ${seconds(ms2)} |`);
-  lines.push(
+  const phases = Object.entries(input2.timings.phases).map(([name, ms]) => `| ${name} | ${seconds(ms)} |`);
+  lines2.push(
     "### Timings",
     "",
     "| part | time |",
@@ -43365,7 +44909,22 @@ function renderJobSummary(input2) {
     ...phases,
     ""
   );
-  return lines.join("\n");
+  return lines2.join("\n");
+}
+
+// src/worker/action/isolation-check.ts
+var UNISOLATED_WARNING = "The agent's commands ran WITHOUT isolation (`isolation: none` in .github/gastown.yml): they could read this worker's GitHub token and model key. Remove the opt-out and run workers on a runner with passwordless sudo, in a container job, or where user namespaces work.";
+async function checkIsolation(run2) {
+  const { deps } = run2;
+  if (deps.commandIsolation !== null) return null;
+  if (run2.config.isolation !== "none") return isolationError(deps.isolationTried ?? []);
+  deps.commandIsolation = await unisolated();
+  run2.log.warn({}, UNISOLATED_WARNING);
+  await run2.progress.warn(UNISOLATED_WARNING);
+  return null;
+}
+function isolationWarning(run2) {
+  return run2.deps.commandIsolation?.kind === "none" ? UNISOLATED_WARNING : void 0;
 }
 
 // src/github/comments.ts
@@ -43378,12 +44937,12 @@ async function listComments(api, repo, number4) {
       per_page: 100,
       page
     });
-    for (const c3 of data) {
+    for (const c of data) {
       comments.push({
-        id: Number(c3.id),
-        body: c3.body ?? "",
-        user: c3.user?.login ?? null,
-        html_url: c3.html_url
+        id: Number(c.id),
+        body: c.body ?? "",
+        user: c.user?.login ?? null,
+        html_url: c.html_url
       });
     }
     if (data.length < 100) return comments;
@@ -43411,7 +44970,7 @@ async function createOnce(api, repo, number4, marker, body, author) {
       const status = statusOf(error62);
       if (status !== void 0 && status < 500 || attempt >= 3) throw error62;
       const posted = (await listComments(api, repo, number4)).find(
-        (c3) => c3.body.includes(marker) && (author === void 0 || c3.user === author)
+        (c) => c.body.includes(marker) && (author === void 0 || c.user === author)
       );
       if (posted) return posted;
     }
@@ -43423,7 +44982,7 @@ async function upsertComment(api, repo, number4, marker, body, options2 = {}) {
 ${marker}`;
   const comments = options2.known ?? await listComments(api, repo, number4);
   const mine = comments.find(
-    (c3) => c3.body.includes(marker) && (options2.author === void 0 || c3.user === options2.author)
+    (c) => c.body.includes(marker) && (options2.author === void 0 || c.user === options2.author)
   );
   if (!mine)
     return { comment: await createOnce(api, repo, number4, marker, full, options2.author), action: "created" };
@@ -43456,6 +45015,8 @@ function renderProgress(state, options2) {
   return [
     `### Gas Town worker: bead #${options2.bead}, attempt ${options2.attempt}`,
     "",
+    ...state.warning === void 0 ? [] : [`> [!WARNING]
+> ${state.warning}`, ""],
     `**${sanitizeForGitHub(state.phase, { maxChars: 1500, secrets: options2.secrets })}**`,
     "",
     `Iteration ${state.iteration} \xB7 ${state.steps.length} tool calls \xB7 ${state.commands} commands \xB7 ${usageLine(state.tokens, state.costUsd)} \xB7 [worker run](${options2.runUrl})`,
@@ -43505,6 +45066,10 @@ function createProgressReporter(options2) {
       state.phase = text;
       return write();
     },
+    warn(text) {
+      state.warning = text;
+      return write();
+    },
     onEvent(event) {
       state.tokens = event.usage.tokens;
       state.costUsd = event.usage.costUsd;
@@ -43537,7 +45102,10 @@ function toPullData(raw) {
     head: { ref: raw.head.ref, sha: raw.head.sha },
     base: { ref: raw.base.ref },
     user: raw.user?.login ?? null,
-    html_url: raw.html_url
+    html_url: raw.html_url,
+    draft: raw.draft === true,
+    mergeable: raw.mergeable ?? null,
+    mergeable_state: raw.mergeable_state ?? "unknown"
   };
 }
 async function createPull(api, repo, pull) {
@@ -43577,17 +45145,51 @@ async function listPullFiles(api, repo, number4) {
       per_page: 100,
       page
     });
-    for (const f3 of data) {
+    for (const f of data) {
       files.push({
-        filename: f3.filename,
-        status: f3.status,
-        additions: f3.additions,
-        deletions: f3.deletions,
-        ...f3.patch !== void 0 ? { patch: f3.patch } : {}
+        filename: f.filename,
+        status: f.status,
+        additions: f.additions,
+        deletions: f.deletions,
+        ...f.patch !== void 0 ? { patch: f.patch } : {}
       });
     }
     if (data.length < 100) return files;
   }
+}
+
+// src/github/reviewer-trust.ts
+var ACTIONS_BOT = "github-actions[bot]";
+function reviewerTrust(api, repo, options2) {
+  const bots = new Set(options2.bots.map((bot) => bot.toLowerCase()));
+  const asked = /* @__PURE__ */ new Map();
+  const permissionOf = (login) => {
+    const key = login.toLowerCase();
+    const cached2 = options2.cache?.get(key);
+    if (cached2 !== void 0) return Promise.resolve(cached2);
+    let pending = asked.get(key);
+    if (!pending) {
+      pending = getPermission(api, repo, login).then((permission) => {
+        options2.cache?.set(key, permission);
+        return permission;
+      });
+      asked.set(key, pending);
+    }
+    return pending;
+  };
+  return {
+    async trusts(login) {
+      if (!login) return false;
+      if (bots.has(login.toLowerCase())) return true;
+      if (login.endsWith("[bot]")) return false;
+      return canWrite(await permissionOf(login));
+    }
+  };
+}
+async function keepTrusted(items, authorOf, trust) {
+  const verdicts = await Promise.all(items.map((item) => trust.trusts(authorOf(item))));
+  const kept = items.filter((_, index) => verdicts[index]);
+  return { kept, dropped: items.length - kept.length };
 }
 
 // src/github/reviews.ts
@@ -43613,12 +45215,12 @@ async function listReviews(api, repo, pull) {
     pull_number: pull,
     per_page: 100
   });
-  return data.map((r2) => ({
-    id: Number(r2.id),
-    user: r2.user?.login ?? null,
-    state: r2.state,
-    body: r2.body,
-    submitted_at: r2.submitted_at ?? null
+  return data.map((r) => ({
+    id: Number(r.id),
+    user: r.user?.login ?? null,
+    state: r.state,
+    body: r.body,
+    submitted_at: r.submitted_at ?? null
   }));
 }
 async function listReviewComments(api, repo, pull) {
@@ -43627,14 +45229,14 @@ async function listReviewComments(api, repo, pull) {
     pull_number: pull,
     per_page: 100
   });
-  return data.map((c3) => ({
-    id: Number(c3.id),
-    review_id: c3.pull_request_review_id === null ? null : Number(c3.pull_request_review_id),
-    path: c3.path,
-    line: c3.line ?? null,
-    body: c3.body,
-    user: c3.user?.login ?? null,
-    ...c3.in_reply_to_id !== void 0 ? { in_reply_to_id: c3.in_reply_to_id } : {}
+  return data.map((c) => ({
+    id: Number(c.id),
+    review_id: c.pull_request_review_id === null ? null : Number(c.pull_request_review_id),
+    path: c.path,
+    line: c.line ?? null,
+    body: c.body,
+    user: c.user?.login ?? null,
+    ...c.in_reply_to_id !== void 0 ? { in_reply_to_id: c.in_reply_to_id } : {}
   }));
 }
 async function replyToReviewComment(api, repo, pull, commentId, body) {
@@ -43647,87 +45249,75 @@ async function replyToReviewComment(api, repo, pull, commentId, body) {
 }
 
 // src/worker/agent/agent-loop.ts
-import { realpath } from "node:fs/promises";
+import { realpath as realpath2 } from "node:fs/promises";
 
 // src/worker/agent/changed-files.ts
-import { lstat } from "node:fs/promises";
-import path5 from "node:path";
-
-// src/worker/agent/run-git.ts
-import { spawn } from "node:child_process";
-var SAFE_CONFIG = [
-  "-c",
-  "core.fsmonitor=false",
-  "-c",
-  "core.hooksPath=/dev/null",
-  "-c",
-  "core.quotePath=false"
-];
-function runGit(cwd, args, env, maxBytes = 16 * 1024 * 1024) {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", [...SAFE_CONFIG, ...args], {
-      cwd,
-      env: { ...env, GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" },
-      stdio: ["ignore", "pipe", "pipe"]
-    });
-    const chunks = [];
-    let bytes = 0;
-    let truncated = false;
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      if (truncated) return;
-      chunks.push(chunk);
-      bytes += chunk.length;
-      if (bytes > maxBytes) {
-        truncated = true;
-        child.kill("SIGKILL");
-      }
-    });
-    child.stderr.on("data", (chunk) => {
-      if (stderr.length < 8192) stderr += chunk.toString("utf8");
-    });
-    child.on(
-      "error",
-      (error62) => reject(new Error(`could not run git ${args[0] ?? ""}: ${error62.message}`, { cause: error62 }))
-    );
-    child.on("close", (code) => {
-      const stdout = Buffer.concat(chunks);
-      resolve({ code, stdout: truncated ? stdout.subarray(0, maxBytes) : stdout, stderr, truncated });
-    });
-  });
-}
-
-// src/worker/agent/changed-files.ts
-async function collectChangedFiles(workspace, env) {
-  const result = await runGit(
-    workspace,
-    ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--ignore-submodules=none"],
-    env
-  );
+import { chmod, lstat } from "node:fs/promises";
+import path8 from "node:path";
+async function collectChangedFiles(git) {
+  const args = ["ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard"];
+  let result = await git.run(args);
+  const unreadable2 = unreadableDirectories(result.stderr);
+  if (unreadable2.length > 0) {
+    const stuck = await restoreOwnerAccess(git.workspace, unreadable2);
+    if (stuck.length > 0) {
+      throw new Error(
+        `the agent left directories the worker cannot read: ${stuck.join(", ")}; their changes cannot be saved (make them readable or remove them)`
+      );
+    }
+    result = await git.run(args);
+  }
   if (result.code !== 0) {
     throw new Error(
-      `git status failed in ${workspace}: ${result.stderr.trim()}; is the workspace a git checkout?`
+      `git ls-files failed in ${git.workspace}: ${result.stderr.trim()}; is the workspace a git checkout?`
     );
   }
-  const files = [];
+  const changes = /* @__PURE__ */ new Map();
   for (const entry of result.stdout.toString("utf8").split("\0")) {
-    if (entry.length < 4) continue;
-    const code = entry.slice(0, 2);
-    const file2 = entry.slice(3).replace(/\/$/, "");
-    if (code.includes("D")) {
-      files.push({ path: file2, status: "deleted", bytes: null, kind: "missing" });
-      continue;
-    }
-    const status = code === "??" || code.includes("A") ? "added" : "modified";
+    if (entry.length < 3) continue;
+    const tag = entry[0];
+    const file2 = entry.slice(2).replace(/\/$/, "");
+    if (tag === "R") changes.set(file2, { path: file2, status: "deleted" });
+    else if (tag === "?") changes.set(file2, { path: file2, status: "added" });
+    else if (!changes.has(file2)) changes.set(file2, { path: file2, status: "modified" });
+  }
+  return describeChanges(git.workspace, [...changes.values()]);
+}
+function unreadableDirectories(stderr) {
+  return [...stderr.matchAll(/could not open directory '([^']+)': Permission denied/g)].map(
+    (match) => match[1].replace(/\/$/, "")
+  );
+}
+async function restoreOwnerAccess(workspace, relatives) {
+  const stuck = [];
+  for (const relative of relatives) {
+    const dir = path8.join(workspace, relative);
     try {
-      const stats = await lstat(path5.join(workspace, file2));
-      const kind = stats.isSymbolicLink() ? "symlink" : stats.isDirectory() ? "directory" : "file";
-      files.push({ path: file2, status, bytes: kind === "directory" ? 0 : stats.size, kind });
+      const stats = await lstat(dir);
+      if (!stats.isDirectory() || stats.uid !== process.getuid?.()) throw new Error("not ours");
+      await chmod(dir, stats.mode & 511 | 448);
     } catch {
-      files.push({ path: file2, status, bytes: null, kind: "missing" });
+      stuck.push(relative);
     }
   }
-  return files.sort((a, b3) => a.path.localeCompare(b3.path));
+  return stuck;
+}
+async function describeChanges(dir, changes) {
+  const files = [];
+  for (const change of changes) {
+    if (change.status === "deleted") {
+      files.push({ ...change, bytes: null, kind: "missing" });
+      continue;
+    }
+    try {
+      const stats = await lstat(path8.join(dir, change.path));
+      const kind = stats.isSymbolicLink() ? "symlink" : stats.isDirectory() ? "directory" : "file";
+      files.push({ ...change, bytes: kind === "directory" ? 0 : stats.size, kind });
+    } catch {
+      files.push({ ...change, bytes: null, kind: "missing" });
+    }
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 // src/worker/agent/command-env.ts
@@ -43875,8 +45465,8 @@ function fitContext(messages, options2) {
     [0, recentStart, elideAssistant],
     [recentStart, lastTurnStart, elideTool]
   ];
-  for (const [from, to2, elide] of stages) {
-    for (let index = from; index < to2 && tokens > options2.maxTokens; index += 1) {
+  for (const [from, to, elide] of stages) {
+    for (let index = from; index < to && tokens > options2.maxTokens; index += 1) {
       if (!protectedIndex(index)) elide(index);
     }
     if (tokens <= options2.maxTokens) break;
@@ -43886,81 +45476,49 @@ function fitContext(messages, options2) {
 
 // src/worker/agent/jail.ts
 import { lstat as lstat2, readlink } from "node:fs/promises";
-import path6 from "node:path";
+import path9 from "node:path";
 
 // src/worker/agent/path-glob.ts
-function globToRegExp(glob) {
-  let source = "";
-  let i = 0;
-  let braceDepth = 0;
-  while (i < glob.length) {
-    const char = glob[i];
-    if (char === "*") {
-      if (glob[i + 1] === "*") {
-        const atSegmentStart = i === 0 || glob[i - 1] === "/";
-        const atSegmentEnd = i + 2 === glob.length || glob[i + 2] === "/";
-        if (atSegmentStart && atSegmentEnd) {
-          if (i + 2 === glob.length) {
-            if (source.endsWith("/")) source = `${source.slice(0, -1)}(?:/.*)?`;
-            else source += ".*";
-            i += 2;
-          } else {
-            source += "(?:[^/]*/)*";
-            i += 3;
-          }
-          continue;
-        }
-        source += "[^/]*";
-        i += 2;
-        continue;
-      }
-      source += "[^/]*";
-    } else if (char === "?") {
-      source += "[^/]";
-    } else if (char === "{") {
-      braceDepth += 1;
-      source += "(?:";
-    } else if (char === "}" && braceDepth > 0) {
-      braceDepth -= 1;
-      source += ")";
-    } else if (char === "," && braceDepth > 0) {
-      source += "|";
-    } else {
-      source += char.replace(/[.+^$()|[\]\\]/g, "\\$&");
-    }
-    i += 1;
-  }
-  return new RegExp(`^${source}$`, "i");
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var GlobError = class extends Error {
+  name = "GlobError";
+};
+function compileGlob(glob) {
+  const normalised = glob.replace(/^\.?\/+/, "");
+  const problem = globProblem(normalised);
+  if (problem !== void 0) throw new GlobError(`the glob ${JSON.stringify(glob)} is refused: ${problem}`);
+  const matcher = (0, import_picomatch.default)(normalised, { nocase: true, dot: true, strictSlashes: false });
+  return (path16) => matcher(path16);
 }
-function matchesAnyGlob(path9, globs) {
-  const segments = path9.split("/").filter((segment) => segment.length > 0);
-  const candidates = segments.map((_3, index) => segments.slice(0, index + 1).join("/"));
+function matchesAnyGlob(path16, globs) {
+  const segments = path16.split("/").filter((segment) => segment.length > 0);
+  const candidates2 = segments.map((_, index) => segments.slice(0, index + 1).join("/"));
   for (const glob of globs) {
-    const pattern = globToRegExp(glob.replace(/^\.?\/+/, ""));
-    if (candidates.some((candidate) => pattern.test(candidate))) return glob;
+    const matches = compileGlob(glob);
+    if (candidates2.some((candidate) => matches(candidate))) return glob;
   }
   return void 0;
 }
 
 // src/worker/agent/jail.ts
-var DEFAULT_PROTECTED_PATHS = [".github/workflows/**"];
+var DEFAULT_PROTECTED_PATHS = [".github/**", ".gitattributes"];
 var JailError = class extends Error {
   name = "JailError";
 };
 var MAX_SYMLINK_HOPS = 40;
-async function resolveJailedPath(requested, access2, options2) {
+async function resolveJailedPath(requested, access3, options2) {
   const { workspace } = options2;
   if (requested.includes("\0")) {
     throw new JailError(`refused: the path ${JSON.stringify(requested)} contains a NUL byte`);
   }
-  const lexical = path6.resolve(workspace, requested === "" ? "." : requested);
+  const lexical = path9.resolve(workspace, requested === "" ? "." : requested);
   const lexicalRelative = relativeInside(workspace, lexical);
   if (lexicalRelative === void 0) {
     throw new JailError(
       `refused: ${JSON.stringify(requested)} is outside the workspace; use a path relative to the repository root`
     );
   }
-  checkAllowed(requested, lexicalRelative, access2, options2);
+  checkAllowed(requested, lexicalRelative, access3, options2);
   const real = await resolveRealPath(lexical);
   const realRelative = relativeInside(workspace, real);
   if (realRelative === void 0) {
@@ -43968,19 +45526,19 @@ async function resolveJailedPath(requested, access2, options2) {
       `refused: ${JSON.stringify(requested)} resolves through a symlink to ${real}, outside the workspace`
     );
   }
-  checkAllowed(requested, realRelative, access2, options2);
+  checkAllowed(requested, realRelative, access3, options2);
   return { absolute: real, relative: realRelative === "" ? "." : realRelative };
 }
 function isInsideGitDir(relative) {
   return relative.split(/[\\/]/).some((segment) => segment.replace(/[. ]+$/, "").toLowerCase() === ".git");
 }
-function checkAllowed(requested, relative, access2, options2) {
+function checkAllowed(requested, relative, access3, options2) {
   if (isInsideGitDir(relative)) {
     throw new JailError(
       `refused: ${JSON.stringify(requested)} is inside .git; the repository's metadata is not for the tools`
     );
   }
-  if (access2 === "write") {
+  if (access3 === "write") {
     const glob = matchesAnyGlob(relative, options2.protectedPaths);
     if (glob !== void 0) {
       throw new JailError(
@@ -43990,24 +45548,24 @@ function checkAllowed(requested, relative, access2, options2) {
   }
 }
 function relativeInside(root, target) {
-  const relative = path6.relative(root, target);
+  const relative = path9.relative(root, target);
   if (relative === "") return "";
-  if (path6.isAbsolute(relative) || relative === ".." || relative.startsWith(`..${path6.sep}`)) return void 0;
-  return relative.split(path6.sep).join("/");
+  if (path9.isAbsolute(relative) || relative === ".." || relative.startsWith(`..${path9.sep}`)) return void 0;
+  return relative.split(path9.sep).join("/");
 }
 async function resolveRealPath(absolute) {
-  const pending = absolute.split(path6.sep).filter((segment) => segment.length > 0);
-  let current = path6.parse(absolute).root;
+  const pending = absolute.split(path9.sep).filter((segment) => segment.length > 0);
+  let current = path9.parse(absolute).root;
   let hops = 0;
   let missing = false;
   while (pending.length > 0) {
     const segment = pending.shift();
     if (segment === ".") continue;
     if (segment === "..") {
-      current = path6.dirname(current);
+      current = path9.dirname(current);
       continue;
     }
-    const next = path6.join(current, segment);
+    const next = path9.join(current, segment);
     if (missing) {
       current = next;
       continue;
@@ -44033,15 +45591,223 @@ async function resolveRealPath(absolute) {
       throw new JailError(`refused: too many symlinks while resolving ${absolute}`);
     }
     const target = await readlink(next);
-    const targetSegments = target.split(path6.sep).filter((part) => part.length > 0);
-    if (path6.isAbsolute(target)) current = path6.parse(target).root;
+    const targetSegments = target.split(path9.sep).filter((part) => part.length > 0);
+    if (path9.isAbsolute(target)) current = path9.parse(target).root;
     pending.unshift(...targetSegments);
   }
   return current;
 }
 
-// src/worker/agent/tools/edit-file.ts
-import { readFile as readFile2, writeFile } from "node:fs/promises";
+// src/worker/agent/trusted-git.ts
+import { spawn as spawn3 } from "node:child_process";
+import { constants } from "node:fs";
+import { access as access2, mkdtemp as mkdtemp3, realpath } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import path10 from "node:path";
+var TRUSTED_GIT_CONFIG = [
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "core.attributesFile=/dev/null",
+  "-c",
+  "core.excludesFile=/dev/null",
+  "-c",
+  "core.quotePath=false"
+];
+var FIXED_PATH = "/usr/local/bin:/usr/bin:/bin";
+var resolved;
+function resolveGitBinary(searchPath = process.env["PATH"] ?? FIXED_PATH) {
+  resolved ??= findGit(searchPath).catch((error62) => {
+    resolved = void 0;
+    throw error62;
+  });
+  return resolved;
+}
+async function findGit(searchPath) {
+  for (const dir of searchPath.split(":")) {
+    if (dir === "" || !path10.isAbsolute(dir)) continue;
+    const candidate = path10.join(dir, "git");
+    try {
+      await access2(candidate, constants.X_OK);
+    } catch {
+      continue;
+    }
+    const home = await mkdtemp3(path10.join(tmpdir4(), "gastown-git-home-"));
+    return { path: await realpath(candidate), home };
+  }
+  throw new Error(`git is not on PATH (${searchPath}); install git on the runner before the worker step`);
+}
+function trustedGitEnv(binary2, extra = {}) {
+  return {
+    PATH: `${path10.dirname(binary2.path)}:${FIXED_PATH}`,
+    HOME: binary2.home,
+    LANG: "C",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_ATTR_NOSYSTEM: "1",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_OPTIONAL_LOCKS: "0",
+    ...extra
+  };
+}
+async function runTrustedGit(cwd, args, options2 = {}) {
+  const binary2 = await resolveGitBinary();
+  const maxBytes = options2.maxBytes ?? 16 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const child = spawn3(binary2.path, [...TRUSTED_GIT_CONFIG, ...args], {
+      cwd,
+      env: trustedGitEnv(binary2, options2.env),
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    const chunks = [];
+    let bytes = 0;
+    let truncated = false;
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      if (truncated) return;
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        truncated = true;
+        child.kill("SIGKILL");
+      }
+    });
+    child.stderr.on("data", (chunk) => {
+      if (stderr.length < 8192) stderr += chunk.toString("utf8");
+    });
+    child.on(
+      "error",
+      (error62) => reject(new Error(`could not run git ${args[0] ?? ""}: ${error62.message}`, { cause: error62 }))
+    );
+    child.on("close", (code) => {
+      const stdout = Buffer.concat(chunks);
+      resolve({ code, stdout: truncated ? stdout.subarray(0, maxBytes) : stdout, stderr, truncated });
+    });
+  });
+}
+
+// src/worker/agent/workspace-git.ts
+import { mkdir as mkdir2, mkdtemp as mkdtemp4, readFile as readFile3, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir5 } from "node:os";
+import path11 from "node:path";
+var MINIMAL_CONFIG = "[core]\n	repositoryformatversion = 0\n	bare = false\n";
+async function snapshotWorkspaceGit(workspace, tmpRoot = tmpdir5()) {
+  const head = await runTrustedGit(workspace, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
+  const baseSha = head.code === 0 ? head.stdout.toString("utf8").trim() : "";
+  await mkdir2(tmpRoot, { recursive: true });
+  const scratch = await mkdtemp4(path11.join(tmpRoot, "gastown-index-"));
+  let index;
+  try {
+    const indexFile = path11.join(scratch, "index");
+    const read = await runTrustedGit(workspace, ["read-tree", baseSha === "" ? "--empty" : baseSha], {
+      env: { GIT_INDEX_FILE: indexFile }
+    });
+    if (read.code !== 0) {
+      throw new Error(
+        `git read-tree failed in ${workspace}: ${read.stderr.trim()}; is the workspace a git checkout?`
+      );
+    }
+    index = await readFile3(indexFile);
+  } finally {
+    await rm2(scratch, { recursive: true, force: true });
+  }
+  const refreshed = await withShadow(baseSha, index, tmpRoot, async (dir) => {
+    await runTrustedGit(workspace, [...shadowArgs(dir, workspace), "update-index", "-q", "--refresh"]);
+    return readFile3(path11.join(dir, "index"));
+  });
+  return {
+    workspace,
+    baseSha,
+    run: (args, options2) => runInShadow(workspace, baseSha, refreshed, tmpRoot, args, options2)
+  };
+}
+function shadowArgs(dir, workspace) {
+  return [`--git-dir=${dir}`, `--work-tree=${workspace}`];
+}
+async function runInShadow(workspace, baseSha, index, tmpRoot, args, options2 = {}) {
+  return withShadow(
+    baseSha,
+    index,
+    tmpRoot,
+    (dir) => runTrustedGit(workspace, [...shadowArgs(dir, workspace), ...args], options2)
+  );
+}
+async function withShadow(baseSha, index, tmpRoot, use) {
+  const dir = await mkdtemp4(path11.join(tmpRoot, "gastown-gitdir-"));
+  try {
+    await mkdir2(path11.join(dir, "objects"));
+    await mkdir2(path11.join(dir, "refs"));
+    await writeFile2(path11.join(dir, "HEAD"), baseSha === "" ? "ref: refs/heads/none\n" : `${baseSha}
+`);
+    await writeFile2(path11.join(dir, "config"), MINIMAL_CONFIG);
+    await writeFile2(path11.join(dir, "index"), index);
+    return await use(dir);
+  } finally {
+    await rm2(dir, { recursive: true, force: true });
+  }
+}
+
+// src/worker/agent/tools/regular-file.ts
+import { constants as constants2 } from "node:fs";
+import { open as open2 } from "node:fs/promises";
+function kindOf(stats) {
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  if (stats.isDirectory()) return "a directory";
+  return "not a regular file";
+}
+async function openChecked(absolute, relative, flags) {
+  let handle;
+  try {
+    handle = await open2(absolute, flags | constants2.O_NONBLOCK | constants2.O_NOFOLLOW, 420);
+  } catch (error62) {
+    const code = error62.code;
+    if (code === "ENXIO" || code === "ELOOP") {
+      throw new JailError(
+        `refused: ${relative} is not a regular file; the file tools read and write regular files only`
+      );
+    }
+    throw error62;
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    throw new JailError(
+      `refused: ${relative} is ${kindOf(stats)}; the file tools read and write regular files only`
+    );
+  }
+  return handle;
+}
+async function readRegularFile(absolute, relative, maxBytes) {
+  let handle;
+  try {
+    handle = await openChecked(absolute, relative, constants2.O_RDONLY);
+  } catch (error62) {
+    if (error62.code === "ENOENT") return void 0;
+    throw error62;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      throw new JailError(`${relative} has ${size} bytes, more than the file tools take (${maxBytes})`);
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+async function writeRegularFile(absolute, relative, content) {
+  const handle = await openChecked(absolute, relative, constants2.O_WRONLY | constants2.O_CREAT);
+  try {
+    await handle.truncate(0);
+    await handle.writeFile(content, "utf8");
+  } finally {
+    await handle.close();
+  }
+}
 
 // src/worker/agent/tools/tool.ts
 function defineTool(tool) {
@@ -44064,6 +45830,7 @@ function firstLine(text) {
 }
 
 // src/worker/agent/tools/edit-file.ts
+var MAX_EDIT_BYTES = 10 * 1024 * 1024;
 var EditFileArgsSchema = external_exports.strictObject({
   path: external_exports.string().describe("File path relative to the repository root"),
   old_text: external_exports.string().describe("The exact text to replace, whitespace included; it must occur exactly once"),
@@ -44079,12 +45846,9 @@ var editFileTool = defineTool({
       return fail("old_text is empty; give the exact text to replace, or use write_file");
     if (args.old_text === args.new_text)
       return fail("old_text and new_text are the same; nothing would change");
-    let content;
-    try {
-      content = await readFile2(target.absolute, "utf8");
-    } catch {
-      return fail(`no such file: ${target.relative}; use write_file to create it`);
-    }
+    const buffer = await readRegularFile(target.absolute, target.relative, MAX_EDIT_BYTES);
+    if (buffer === void 0) return fail(`no such file: ${target.relative}; use write_file to create it`);
+    const content = buffer.toString("utf8");
     if (content.includes("\0"))
       return fail(`${target.relative} is a binary file; edit_file changes text only`);
     const positions = findAll(content, args.old_text);
@@ -44093,14 +45857,14 @@ var editFileTool = defineTool({
       return fail(`old_text was not found in ${target.relative}.${hint}`);
     }
     if (positions.length > 1) {
-      const lines = positions.slice(0, 10).map((position2) => lineOf(content, position2));
+      const lines2 = positions.slice(0, 10).map((position2) => lineOf(content, position2));
       return fail(
-        `old_text occurs ${positions.length} times in ${target.relative} (lines ${lines.join(", ")}); include more surrounding context so that it matches exactly once`
+        `old_text occurs ${positions.length} times in ${target.relative} (lines ${lines2.join(", ")}); include more surrounding context so that it matches exactly once`
       );
     }
     const position = positions[0];
     const updated = content.slice(0, position) + args.new_text + content.slice(position + args.old_text.length);
-    await writeFile(target.absolute, updated, "utf8");
+    await writeRegularFile(target.absolute, target.relative, updated);
     const removed = args.old_text.split("\n").length;
     const added = args.new_text.split("\n").length;
     return ok(`edited ${target.relative} at line ${lineOf(content, position)} (-${removed} +${added} lines)`);
@@ -44139,7 +45903,7 @@ var finishTool = defineTool({
 });
 
 // src/worker/agent/tools/list-files.ts
-import { lstat as lstat3, stat } from "node:fs/promises";
+import { lstat as lstat3, stat as stat3 } from "node:fs/promises";
 var MAX_ENTRIES = 1e3;
 var ListFilesArgsSchema = external_exports.strictObject({
   dir: external_exports.string().optional().describe("Directory relative to the repository root; default the root"),
@@ -44155,26 +45919,30 @@ var listFilesTool = defineTool({
   async run(args, context) {
     const target = await resolveJailedPath(args.dir ?? ".", "read", context);
     try {
-      if (!(await stat(target.absolute)).isDirectory())
+      if (!(await stat3(target.absolute)).isDirectory())
         return fail(`${target.relative} is not a directory; use read_file for a file`);
     } catch {
       return fail(`no such directory: ${target.relative}`);
     }
     const pathspec = target.relative === "." ? [] : ["--", target.relative];
-    const result = await runGit(
-      context.workspace,
-      ["--literal-pathspecs", "ls-files", "--cached", "--others", "--exclude-standard", "-z", ...pathspec],
-      context.commandEnv
-    );
+    const result = await context.git.run([
+      "--literal-pathspecs",
+      "ls-files",
+      "--cached",
+      "--others",
+      "--exclude-standard",
+      "-z",
+      ...pathspec
+    ]);
     if (result.code !== 0) return fail(`git ls-files failed: ${result.stderr.trim()}`);
     const prefix = target.relative === "." ? "" : `${target.relative}/`;
-    const glob = args.glob === void 0 ? void 0 : globToRegExp(args.glob);
+    const glob = args.glob === void 0 ? void 0 : compileGlob(args.glob);
     const byName = args.glob !== void 0 && !args.glob.includes("/");
     const entries = /* @__PURE__ */ new Set();
     for (const file2 of new Set(result.stdout.toString("utf8").split("\0"))) {
       if (file2 === "" || !file2.startsWith(prefix)) continue;
       const inner = file2.slice(prefix.length);
-      if (glob !== void 0 && !glob.test(byName ? inner.split("/").pop() ?? inner : inner)) continue;
+      if (glob !== void 0 && !glob(byName ? inner.split("/").pop() ?? inner : inner)) continue;
       if (!await exists2(`${context.workspace}/${file2}`)) continue;
       const segments = inner.split("/");
       if (args.depth !== void 0 && segments.length > args.depth) {
@@ -44202,7 +45970,7 @@ async function exists2(file2) {
 }
 
 // src/worker/agent/tools/read-file.ts
-import { readFile as readFile3, stat as stat2 } from "node:fs/promises";
+import { stat as stat4 } from "node:fs/promises";
 var MAX_FILE_BYTES = 10 * 1024 * 1024;
 var MAX_LINES = 2e3;
 var MAX_OUTPUT_CHARS = 6e4;
@@ -44220,7 +45988,7 @@ var readFileTool = defineTool({
     const target = await resolveJailedPath(args.path, "read", context);
     let stats;
     try {
-      stats = await stat2(target.absolute);
+      stats = await stat4(target.absolute);
     } catch {
       return fail(`no such file: ${target.relative}; use list_files or search to find the right path`);
     }
@@ -44231,14 +45999,15 @@ var readFileTool = defineTool({
         `${target.relative} has ${stats.size} bytes, more than read_file takes; use search to find what you need`
       );
     }
-    const buffer = await readFile3(target.absolute);
+    const buffer = await readRegularFile(target.absolute, target.relative, MAX_FILE_BYTES);
+    if (buffer === void 0) return fail(`no such file: ${target.relative}`);
     if (buffer.subarray(0, 8e3).includes(0)) {
       return fail(`${target.relative} is a binary file (${buffer.length} bytes); read_file shows text only`);
     }
     const text = buffer.toString("utf8");
-    const lines = text.split("\n");
-    if (text.endsWith("\n")) lines.pop();
-    const total = lines.length;
+    const lines2 = text.split("\n");
+    if (text.endsWith("\n")) lines2.pop();
+    const total = lines2.length;
     if (total === 0) return ok(`${target.relative} is empty (0 lines)`);
     const start = args.start_line ?? 1;
     if (start > total)
@@ -44251,7 +46020,7 @@ var readFileTool = defineTool({
     let chars = 0;
     let last = start - 1;
     for (let number4 = start; number4 <= end; number4 += 1) {
-      let line = lines[number4 - 1] ?? "";
+      let line = lines2[number4 - 1] ?? "";
       if (line.length > MAX_LINE_CHARS)
         line = `${line.slice(0, MAX_LINE_CHARS)} [line cut at ${MAX_LINE_CHARS} characters]`;
       const numbered = `${String(number4).padStart(width)}	${line}`;
@@ -44267,160 +46036,6 @@ var readFileTool = defineTool({
 ${body.join("\n")}${more}`, header);
   }
 });
-
-// src/worker/agent/run-command.ts
-import { spawn as spawn2 } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-var DEFAULT_GRACE_MS = 2e3;
-var DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
-var PIPE_DRAIN_MS = 1e3;
-var GROUP_POLL_MS = 50;
-async function runCommand(options2) {
-  const graceMs = options2.graceMs ?? DEFAULT_GRACE_MS;
-  const output2 = new CappedOutput(options2.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
-  const argv = [...options2.isolation ?? [], "bash", "-c", options2.command];
-  const child = spawn2(argv[0], argv.slice(1), {
-    cwd: options2.cwd,
-    env: options2.env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"]
-  });
-  child.stdout.on("data", (chunk) => output2.push(chunk));
-  child.stderr.on("data", (chunk) => output2.push(chunk));
-  const closed = new Promise((resolve) => child.once("close", () => resolve()));
-  const exited = new Promise((resolve, reject) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-    child.once(
-      "error",
-      (error62) => reject(new Error(`could not start bash for the command: ${error62.message}`, { cause: error62 }))
-    );
-  });
-  const pid = child.pid;
-  let timedOut = false;
-  let terminating;
-  const terminate = () => terminating ??= terminateGroup(pid, graceMs);
-  const onTimeout = () => {
-    timedOut = true;
-    void terminate();
-  };
-  const timer = setTimeout(onTimeout, options2.timeoutMs);
-  if (options2.signal?.aborted) onTimeout();
-  else options2.signal?.addEventListener("abort", onTimeout, { once: true });
-  try {
-    const exit = await exited;
-    clearTimeout(timer);
-    if (groupAlive(pid)) await terminate();
-    else if (terminating !== void 0) await terminating;
-    let drainTimer;
-    await Promise.race([
-      closed,
-      new Promise((resolve) => drainTimer = setTimeout(resolve, PIPE_DRAIN_MS))
-    ]);
-    clearTimeout(drainTimer);
-    child.stdout.destroy();
-    child.stderr.destroy();
-    return {
-      exitCode: exit.code,
-      signal: exit.signal,
-      timedOut,
-      output: output2.text(),
-      elidedBytes: output2.elidedBytes(),
-      totalBytes: output2.totalBytes
-    };
-  } finally {
-    clearTimeout(timer);
-    options2.signal?.removeEventListener("abort", onTimeout);
-  }
-}
-async function terminateGroup(pid, graceMs) {
-  if (pid === void 0) return;
-  signalGroup(pid, "SIGTERM");
-  for (let waited = 0; waited < graceMs && groupAlive(pid); waited += GROUP_POLL_MS) {
-    await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS));
-  }
-  if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
-}
-function signalGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-  }
-}
-function groupAlive(pid) {
-  if (pid === void 0) return false;
-  try {
-    process.kill(-pid, 0);
-  } catch {
-    return false;
-  }
-  let entries;
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat4;
-    try {
-      stat4 = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const fields = stat4.slice(stat4.lastIndexOf(")") + 2).split(" ");
-    if (fields[2] === String(pid) && fields[0] !== "Z" && fields[0] !== "X") return true;
-  }
-  return false;
-}
-var CappedOutput = class {
-  constructor(maxBytes) {
-    this.maxBytes = maxBytes;
-  }
-  maxBytes;
-  head = [];
-  headBytes = 0;
-  tail = [];
-  tailBytes = 0;
-  totalBytes = 0;
-  push(chunk) {
-    this.totalBytes += chunk.length;
-    const headRoom = Math.ceil(this.maxBytes / 2) - this.headBytes;
-    let rest = chunk;
-    if (headRoom > 0) {
-      const taken = rest.subarray(0, headRoom);
-      this.head.push(taken);
-      this.headBytes += taken.length;
-      rest = rest.subarray(taken.length);
-    }
-    if (rest.length === 0) return;
-    this.tail.push(rest);
-    this.tailBytes += rest.length;
-    const tailMax = Math.floor(this.maxBytes / 2);
-    while (this.tailBytes > tailMax && this.tail.length > 0) {
-      const first = this.tail[0];
-      const excess = this.tailBytes - tailMax;
-      if (first.length <= excess) {
-        this.tail.shift();
-        this.tailBytes -= first.length;
-      } else {
-        this.tail[0] = first.subarray(excess);
-        this.tailBytes -= excess;
-      }
-    }
-  }
-  elidedBytes() {
-    return this.totalBytes - this.headBytes - this.tailBytes;
-  }
-  text() {
-    const head = Buffer.concat(this.head).toString("utf8");
-    const tail = Buffer.concat(this.tail).toString("utf8");
-    const elided = this.elidedBytes();
-    if (elided === 0) return head + tail;
-    return `${head}
-[... ${elided} bytes elided ...]
-${tail}`;
-  }
-};
 
 // src/worker/agent/tools/run-command.ts
 var OUTPUT_TAIL_CHARS = 2e3;
@@ -44450,7 +46065,7 @@ var runCommandTool = defineTool({
       maxOutputBytes: context.maxCommandOutputBytes,
       ...context.signal === void 0 ? {} : { signal: context.signal }
     });
-    const ms2 = Math.max(0, context.now() - started);
+    const ms = Math.max(0, context.now() - started);
     const status = result.timedOut ? `timed out after ${Math.round(timeoutMs / 1e3)} s and was stopped (${result.signal ?? `exit code ${result.exitCode}`})` : result.signal !== null ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
     const output2 = result.output.length === 0 ? "(no output)" : result.output;
     return {
@@ -44465,7 +46080,7 @@ ${output2}`,
           exitCode: result.exitCode,
           signal: result.signal,
           timedOut: result.timedOut,
-          ms: ms2,
+          ms,
           outputTail: result.output.slice(-OUTPUT_TAIL_CHARS)
         }
       }
@@ -44489,8 +46104,7 @@ var searchTool = defineTool({
   async run(args, context) {
     const target = await resolveJailedPath(args.path ?? ".", "read", context);
     const pathspec = target.relative === "." ? [] : ["--", target.relative];
-    const result = await runGit(
-      context.workspace,
+    const result = await context.git.run(
       [
         "--literal-pathspecs",
         "grep",
@@ -44506,22 +46120,21 @@ var searchTool = defineTool({
         args.pattern,
         ...pathspec
       ],
-      context.commandEnv,
-      4 * 1024 * 1024
+      { maxBytes: 4 * 1024 * 1024 }
     );
     if (!result.truncated && result.code !== 0 && result.code !== 1) {
       return fail(
         `git grep refused the search: ${result.stderr.trim()}. Check the pattern (POSIX extended syntax).`
       );
     }
-    const glob = args.glob === void 0 ? void 0 : globToRegExp(args.glob);
+    const glob = args.glob === void 0 ? void 0 : compileGlob(args.glob);
     const byName = args.glob !== void 0 && !args.glob.includes("/");
     const matches = [];
     let total = 0;
     for (const line of result.stdout.toString("utf8").split("\n")) {
       const [file2, number4, ...rest] = line.split("\0");
       if (file2 === void 0 || number4 === void 0 || rest.length === 0) continue;
-      if (glob !== void 0 && !glob.test(byName ? file2.split("/").pop() ?? file2 : file2)) continue;
+      if (glob !== void 0 && !glob(byName ? file2.split("/").pop() ?? file2 : file2)) continue;
       total += 1;
       if (matches.length >= MAX_MATCHES) continue;
       let text = rest.join("\0");
@@ -44644,7 +46257,7 @@ function validateEffects(effects, limits) {
     if (seenPrs.has(review.pr)) errors.push(`more than one review for PR #${review.pr}; send one per PR`);
     seenPrs.add(review.pr);
     if (!limits.ownPrNumbers.includes(review.pr)) {
-      const allowed = limits.ownPrNumbers.map((pr2) => `#${pr2}`).join(", ") || "none";
+      const allowed = limits.ownPrNumbers.map((pr) => `#${pr}`).join(", ") || "none";
       errors.push(`review on PR #${review.pr}, which this run may not review (allowed: ${allowed})`);
     }
     if (review.event === "APPROVE" && !limits.allowApprove) {
@@ -44674,11 +46287,11 @@ function validateEffects(effects, limits) {
   if (errors.length > 0) return { ok: false, errors, effects: sanitised };
   return { ok: true, errors: [], effects: sanitised };
 }
-function checkRepoPath(path9) {
-  if (path9.includes("\0")) return "contains a NUL byte";
-  if (path9.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path9) || path9.startsWith("\\")) return "is absolute";
-  if (path9.split(/[\\/]/).some((segment) => segment === "..")) return "leaves the repository (..)";
-  if (isInsideGitDir(path9)) return "is inside .git";
+function checkRepoPath(path16) {
+  if (path16.includes("\0")) return "contains a NUL byte";
+  if (path16.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path16) || path16.startsWith("\\")) return "is absolute";
+  if (path16.split(/[\\/]/).some((segment) => segment === "..")) return "leaves the repository (..)";
+  if (isInsideGitDir(path16)) return "is inside .git";
   return void 0;
 }
 function capText(text, max) {
@@ -44698,7 +46311,7 @@ var submitReviewTool = defineTool({
   schema: ReviewSchema,
   async run(args, context) {
     if (context.reviewPrNumbers !== void 0 && !context.reviewPrNumbers.includes(args.pr)) {
-      const allowed = context.reviewPrNumbers.map((pr2) => `#${pr2}`).join(", ") || "none";
+      const allowed = context.reviewPrNumbers.map((pr) => `#${pr}`).join(", ") || "none";
       return fail(`PR #${args.pr} is not one this run reviews; the PRs to review are: ${allowed}`);
     }
     if (args.event === "APPROVE" && !context.allowApprove) {
@@ -44717,8 +46330,8 @@ var submitReviewTool = defineTool({
 });
 
 // src/worker/agent/tools/write-file.ts
-import { mkdir, stat as stat3, writeFile as writeFile2 } from "node:fs/promises";
-import path7 from "node:path";
+import { lstat as lstat4, mkdir as mkdir3 } from "node:fs/promises";
+import path12 from "node:path";
 var MAX_WRITE_BYTES = 2 * 1024 * 1024;
 var WriteFileArgsSchema = external_exports.strictObject({
   path: external_exports.string().describe("File path relative to the repository root"),
@@ -44738,13 +46351,13 @@ var writeFileTool = defineTool({
     }
     let existed = false;
     try {
-      const stats = await stat3(target.absolute);
+      const stats = await lstat4(target.absolute);
       if (stats.isDirectory()) return fail(`${target.relative} is a directory; name a file inside it`);
       existed = true;
     } catch {
     }
-    await mkdir(path7.dirname(target.absolute), { recursive: true });
-    await writeFile2(target.absolute, args.content, "utf8");
+    await mkdir3(path12.dirname(target.absolute), { recursive: true });
+    await writeRegularFile(target.absolute, target.relative, args.content);
     return ok(`${existed ? "replaced" : "created"} ${target.relative} (${bytes} bytes)`);
   }
 });
@@ -44763,15 +46376,15 @@ var TOOLS = new Map(
   ].map((tool) => [tool.name, tool])
 );
 var TOOL_NAMES2 = [...TOOLS.keys()];
-function selectTools(names) {
-  const unknown2 = names.filter((name) => !TOOLS.has(name));
+function selectTools(names, catalogue = TOOLS) {
+  const unknown2 = names.filter((name) => !catalogue.has(name));
   if (unknown2.length > 0) {
     throw new Error(
-      `unknown tool ${unknown2.map((name) => JSON.stringify(name)).join(", ")}; the tools are ${TOOL_NAMES2.join(", ")}`
+      `unknown tool ${unknown2.map((name) => JSON.stringify(name)).join(", ")}; the tools are ${[...catalogue.keys()].join(", ")}`
     );
   }
   const unique = [...new Set(names.includes("finish") ? names : [...names, "finish"])];
-  return unique.map((name) => TOOLS.get(name));
+  return unique.map((name) => catalogue.get(name));
 }
 function toToolSpec(tool) {
   const { $schema: _schema, ...parameters } = external_exports.toJSONSchema(tool.schema, { io: "input" });
@@ -44784,18 +46397,22 @@ var DEFAULT_CONTEXT_WINDOW = 128e3;
 var DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60 * 1e3;
 var DEFAULT_COMMAND_OUTPUT_BYTES = 32 * 1024;
 var ARGS_SUMMARY_CHARS = 200;
+var WATCHDOG_GRACE_MS = 5e3;
 async function runAgent(options2) {
   const { clock, model } = options2;
   const started = clock.now();
   const commandEnv = buildCommandEnv(options2.env ?? process.env, options2.envExtras);
-  const workspace = await checkWorkspace(options2.workspace, commandEnv);
-  const tools = selectTools(options2.tools);
+  const workspace = await checkWorkspace(options2.workspace);
+  const git = await snapshotWorkspaceGit(workspace, options2.tmpRoot);
+  const catalogue = options2.catalogue ?? TOOLS;
+  const tools = selectTools(options2.tools, catalogue);
   const allowed = new Set(tools.map((tool) => tool.name));
   const specs = tools.map(toToolSpec);
   const budgets = { ...options2.budgets, iterations: options2.budgets?.iterations ?? DEFAULT_ITERATIONS };
   const commandTimeoutMs = options2.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const context = {
     workspace,
+    git,
     protectedPaths: options2.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
     commandDeny: compileCommandPolicy(options2.commandPolicy ?? { deny: DEFAULT_COMMAND_DENY }),
     commandEnv,
@@ -44846,7 +46463,7 @@ async function runAgent(options2) {
       changedFiles: []
     };
     try {
-      outcome.changedFiles = await collectChangedFiles(workspace, commandEnv);
+      outcome.changedFiles = await collectChangedFiles(git);
     } catch (error62) {
       outcome = {
         ...outcome,
@@ -44941,17 +46558,33 @@ ${lastText}`}`
         const args = summarizeArgs(call);
         emit({ type: "tool_call", iteration, tool: call.name, args, usage: { ...usage } });
         const before = clock.now();
-        const result = await executeCall(call, allowed, context);
-        const ms2 = Math.max(0, clock.now() - before);
+        const result = await withWatchdog(
+          wallTimeLeft,
+          budgets.wallTimeMs !== void 0,
+          context,
+          (bounded) => executeCall(call, allowed, bounded, catalogue)
+        );
+        if (result === void 0) {
+          trajectory.push({
+            iteration,
+            tool: call.name,
+            args,
+            ok: false,
+            result: "stopped: the wall time ran out",
+            ms: Math.max(0, clock.now() - before)
+          });
+          return await budgetEnd("wall_time");
+        }
+        const ms = Math.max(0, clock.now() - before);
         messages.push({ role: "tool", toolCallId: call.id, content: result.output });
-        trajectory.push({ iteration, tool: call.name, args, ok: result.ok, result: result.summary, ms: ms2 });
+        trajectory.push({ iteration, tool: call.name, args, ok: result.ok, result: result.summary, ms });
         emit({
           type: "tool_result",
           iteration,
           tool: call.name,
           ok: result.ok,
           summary: result.summary,
-          ms: ms2,
+          ms,
           usage: { ...usage }
         });
         const effect = result.effect;
@@ -44966,8 +46599,8 @@ ${lastText}`}`
     return await end({ status: "failed", summary: message, error: message });
   }
 }
-async function executeCall(call, allowed, context) {
-  const tool = TOOLS.get(call.name);
+async function executeCall(call, allowed, context, catalogue) {
+  const tool = catalogue.get(call.name);
   const available = [...allowed].join(", ");
   if (tool === void 0)
     return fail(`there is no tool named ${JSON.stringify(call.name)}; the tools you have are: ${available}`);
@@ -44990,6 +46623,25 @@ ${external_exports.prettifyError(parsed.error)}`);
     return fail(error62 instanceof JailError ? error62.message : `${call.name} failed: ${describe3(error62)}`);
   }
 }
+async function withWatchdog(timeLeft, bounded, context, run2) {
+  if (!bounded) return run2(context);
+  const stop = new AbortController();
+  const signal = context.signal === void 0 ? stop.signal : AbortSignal.any([stop.signal, context.signal]);
+  let timer;
+  const expired = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      stop.abort(new Error("the wall time budget ran out"));
+      resolve(void 0);
+    }, timeLeft() + WATCHDOG_GRACE_MS);
+  });
+  const call = run2({ ...context, signal });
+  call.catch(() => void 0);
+  try {
+    return await Promise.race([call, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 function summarizeArgs(call) {
   let value;
   try {
@@ -45007,17 +46659,17 @@ function summarizeArgs(call) {
   };
   return cut(JSON.stringify(shorten(value)) ?? "", ARGS_SUMMARY_CHARS);
 }
-async function checkWorkspace(workspace, env) {
+async function checkWorkspace(workspace) {
   let real;
   try {
-    real = await realpath(workspace);
+    real = await realpath2(workspace);
   } catch (error62) {
     throw new Error(`the workspace ${workspace} does not exist; check out the repository first`, {
       cause: error62
     });
   }
-  const result = await runGit(real, ["rev-parse", "--show-toplevel"], env);
-  const top = result.code === 0 ? await realpath(result.stdout.toString("utf8").trim()) : void 0;
+  const result = await runTrustedGit(real, ["rev-parse", "--show-toplevel"]);
+  const top = result.code === 0 ? await realpath2(result.stdout.toString("utf8").trim()) : void 0;
   if (top !== real) {
     throw new Error(
       `the workspace ${workspace} is not the root of a git checkout; give the checkout's top directory`
@@ -45071,7 +46723,8 @@ function agentOptions(run2, inputs, model, userPrompt) {
     maxCommandOutputBytes: config2.commands.max_output_bytes,
     onProgress: (event) => run2.progress.onEvent(event),
     env: run2.deps.agentEnv,
-    commandIsolation: run2.deps.commandIsolation ?? null
+    commandIsolation: run2.deps.commandIsolation ?? null,
+    tmpRoot: run2.deps.tmpRoot
   };
 }
 function protectedPaths(config2) {
@@ -45093,3548 +46746,151 @@ function isPushableBranch(branch, defaultBranch) {
 }
 
 // src/worker/action/git-workspace.ts
-import { constants } from "node:fs";
-import {
-  chmod,
-  lstat as lstat4,
-  mkdir as mkdir2,
-  mkdtemp,
-  open as open2,
-  readlink as readlink2,
-  realpath as realpath2,
-  rm,
-  symlink,
-  writeFile as writeFile3
-} from "node:fs/promises";
-import path8 from "node:path";
+import { lstat as lstat6, mkdir as mkdir5, mkdtemp as mkdtemp5, readdir, rm as rm4 } from "node:fs/promises";
+import path14 from "node:path";
 
-// node_modules/@simple-git/args-pathspec/dist/index.mjs
-var t = /* @__PURE__ */ new WeakMap();
-function c(...n) {
-  const e = new String(n);
-  return t.set(e, n), e;
-}
-function r(n) {
-  return n instanceof String && t.has(n);
-}
-function o(n) {
-  return t.get(n) ?? [];
-}
-
-// node_modules/simple-git/dist/index.mjs
-var import_file_exists = __toESM(require_dist(), 1);
-var import_debug = __toESM(require_src(), 1);
-var import_promise_deferred = __toESM(require_dist2(), 1);
-import { spawn as ve } from "node:child_process";
-import { normalize as Se } from "node:path";
-
-// node_modules/@simple-git/argv-parser/dist/index.mjs
-function* x(e, n) {
-  const t2 = n === "global";
-  for (const o2 of e)
-    o2.isGlobal === t2 && (yield o2);
-}
-var P = /* @__PURE__ */ new Set([
-  "--add",
-  "--edit",
-  "--remove-section",
-  "--rename-section",
-  "--replace-all",
-  "--unset",
-  "--unset-all",
-  "-e"
-]);
-var S = /* @__PURE__ */ new Set([
-  "--get",
-  "--get-all",
-  "--get-color",
-  "--get-colorbool",
-  "--get-regexp",
-  "--get-urlmatch",
-  "--list",
-  "-l"
-]);
-var E = /* @__PURE__ */ new Set([
-  "edit",
-  "remove-section",
-  "rename-section",
-  "set",
-  "unset"
-]);
-var F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
-function A(e, n) {
-  for (const { name: o2 } of x(e, "task")) {
-    if (P.has(o2))
-      return w(true, n);
-    if (S.has(o2))
-      return w(false, n);
+// src/worker/action/copy-change.ts
+import { constants as constants3 } from "node:fs";
+import { chmod as chmod2, lstat as lstat5, mkdir as mkdir4, open as open3, readlink as readlink2, realpath as realpath3, rm as rm3, symlink, writeFile as writeFile3 } from "node:fs/promises";
+import path13 from "node:path";
+function symlinkProblem(relative, target) {
+  if (target === "" || target.includes("\0")) return "a symlink with an empty or NUL target";
+  if (path13.posix.isAbsolute(target) || /^[a-zA-Z]:[\\/]/.test(target) || target.startsWith("\\")) {
+    return `a symlink to the absolute path ${JSON.stringify(target)}, outside the repository`;
   }
-  const t2 = n.at(0)?.toLowerCase();
-  return t2 === void 0 ? null : E.has(t2) ? w(true, n.slice(1)) : F.has(t2) ? w(false, n.slice(1)) : n.length === 1 ? w(false, n) : w(true, n);
-}
-function w(e = false, n = []) {
-  const t2 = n.at(0)?.toLowerCase();
-  return t2 === void 0 ? null : {
-    isWrite: e,
-    isRead: !e,
-    key: t2,
-    value: n.at(1)
-  };
-}
-function O(e, n) {
-  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
-}
-function G(e) {
-  const n = e?.indexOf("=") || -1;
-  return !e || n < 0 ? null : {
-    key: e.slice(0, n).trim().toLowerCase(),
-    value: e.slice(n + 1)
-  };
-}
-function M(e) {
-  for (const { name: n } of x(e, "task"))
-    switch (n) {
-      case "--global":
-        return "global";
-      case "--system":
-        return "system";
-      case "--worktree":
-        return "worktree";
-      case "--local":
-        return "local";
-      case "--file":
-      case "-f":
-        return "file";
-    }
-  return "local";
-}
-function N({ name: e }) {
-  if (e === "-c" || e === "--config")
-    return "inline";
-  if (e === "--config-env")
-    return "env";
-}
-function* $(e) {
-  for (const n of e) {
-    const t2 = N(n), o2 = t2 && G(n.value);
-    o2 && (yield {
-      ...o2,
-      scope: t2
-    });
+  const resolved2 = path13.posix.normalize(path13.posix.join(path13.posix.dirname(relative), target));
+  if (resolved2 === ".." || resolved2.startsWith("../")) {
+    return `a symlink to ${JSON.stringify(target)}, which leaves the repository`;
   }
-}
-function D(e, n, t2) {
-  const o2 = {
-    read: [],
-    write: [...$(n)]
-  };
-  return e === "config" && L(
-    o2,
-    M(n),
-    A(n, t2)
-  ), o2;
-}
-function L(e, n, t2) {
-  if (t2 === null)
-    return;
-  const o2 = O(n, t2);
-  t2.isWrite ? e.write.push(o2) : e.read.push(o2);
-}
-var C = {
-  short: /* @__PURE__ */ new Map([
-    ["c", true]
-    //  -c <k=v>    set config key for this invocation
-  ])
-};
-var I = {
-  short: new Map([
-    ["C", true],
-    //  -C <path>   change working directory
-    ["P", false],
-    // -P          no pager (alias for --no-pager)
-    ["h", false],
-    // -h          help
-    ["p", false],
-    // -p          paginate
-    ["v", false],
-    // -v          version
-    ...C.short.entries()
-  ]),
-  long: /* @__PURE__ */ new Set([
-    "attr-source",
-    "config-env",
-    "exec-path",
-    "git-dir",
-    "list-cmds",
-    "namespace",
-    "super-prefix",
-    "work-tree"
-  ])
-};
-var R = {
-  clone: {
-    short: /* @__PURE__ */ new Map([
-      ["b", true],
-      // -b <branch>
-      ["j", true],
-      // -j <n>          parallel jobs
-      ["l", false],
-      // -l local
-      ["n", false],
-      // -n no-checkout
-      ["o", true],
-      // -o <name>       remote name
-      ["q", false],
-      // -q quiet
-      ["s", false],
-      // -s shared
-      ["u", true]
-      // -u <upload-pack>
-    ]),
-    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
-  },
-  commit: {
-    short: /* @__PURE__ */ new Map([
-      ["C", true],
-      // -C <commit>  reuse message
-      ["F", true],
-      // -F <file>    read message from file
-      ["c", true],
-      // -c <commit>  reedit message
-      ["m", true],
-      // -m <msg>
-      ["t", true]
-      // -t <template>
-    ]),
-    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
-  },
-  config: {
-    short: /* @__PURE__ */ new Map([
-      ["e", false],
-      // -e  open editor
-      ["f", true],
-      //  -f <file>
-      ["l", false]
-      // -l  list
-    ]),
-    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
-  },
-  fetch: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  init: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["template"])
-  },
-  pull: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  push: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
-  },
-  rebase: {
-    short: /* @__PURE__ */ new Map([
-      ["X", true],
-      // -X <option>   strategy option
-      ["f", false],
-      // -f force-rebase
-      ["i", false],
-      // -i interactive
-      ["k", false],
-      // -k keep-base
-      ["m", false],
-      // -m merge
-      ["n", false],
-      // -n no-stat
-      ["q", false],
-      // -q quiet
-      ["r", false],
-      // -r rebase-merges
-      ["s", true],
-      // -s <strategy>
-      ["v", false],
-      // -v verbose
-      ["x", true]
-      // -x <cmd>      exec
-    ]),
-    long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
-  }
-};
-var T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
-function B(e) {
-  const n = R[e ?? ""] ?? T;
-  return {
-    short: new Map([...C.short.entries(), ...n.short.entries()]),
-    long: n.long
-  };
-}
-function b(e, n = I) {
-  if (e.startsWith("--")) {
-    const t2 = e.indexOf("=");
-    if (t2 > 2)
-      return [{ name: e.slice(0, t2), value: e.slice(t2 + 1), needsNext: false }];
-    const o2 = e.slice(2);
-    return [{ name: e, needsNext: n.long.has(o2) }];
-  }
-  if (e.length === 2) {
-    const t2 = e.charAt(1), o2 = n.short.get(t2);
-    return [{ name: e, needsNext: o2 === true }];
-  }
-  return j(e, n.short);
-}
-function j(e, n) {
-  const t2 = e.slice(1).split(""), o2 = [];
-  for (let a = 0; a < t2.length; a++) {
-    const s = t2[a], r2 = n.get(s);
-    if (r2 === void 0)
-      return [{ name: e, needsNext: false }];
-    if (r2) {
-      const i = t2.slice(a + 1).join("");
-      if (i && ![...i].every((m2) => n.has(m2)))
-        return o2.push({ name: `-${s}`, value: i, needsNext: false }), o2;
-    }
-    o2.push({ name: `-${s}`, needsNext: r2 });
-  }
-  return o2;
-}
-function W(e, n = []) {
-  let t2 = 0;
-  for (; t2 < e.length; ) {
-    const o2 = String(e[t2]);
-    if (!o2.startsWith("-") || o2.length < 2) break;
-    const a = b(o2);
-    let s = t2 + 1;
-    for (const r2 of a) {
-      const i = {
-        name: r2.name,
-        value: r2.value,
-        absorbedNext: false,
-        isGlobal: true
-      };
-      r2.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = true, s++), n.push(i);
-    }
-    t2 = s;
-  }
-  return { flags: n, taskIndex: t2 };
-}
-function V(e, n, t2 = []) {
-  const o2 = B(n), a = [], s = [];
-  let r2 = 0;
-  for (; r2 < e.length; ) {
-    const i = e[r2];
-    if (r(i)) {
-      s.push(...o(i)), r2++;
-      continue;
-    }
-    const p2 = String(i);
-    if (p2 === "--") {
-      for (let d2 = r2 + 1; d2 < e.length; d2++) {
-        const g2 = e[d2];
-        r(g2) ? s.push(...o(g2)) : s.push(String(g2));
-      }
-      break;
-    }
-    if (!p2.startsWith("-") || p2.length < 2) {
-      a.push(p2), r2++;
-      continue;
-    }
-    const m2 = b(p2, o2);
-    let u2 = r2 + 1;
-    for (const d2 of m2) {
-      const g2 = {
-        name: d2.name,
-        value: d2.value,
-        absorbedNext: false,
-        isGlobal: false
-      };
-      d2.needsNext && g2.value === void 0 && u2 < e.length && !r(e[u2]) && (g2.value = String(e[u2]), g2.absorbedNext = true, u2++), t2.push(g2);
-    }
-    r2 = u2;
-  }
-  return { flags: t2, positionals: a, pathspecs: s };
-}
-function* q({
-  write: e
-}) {
-  for (const n of e)
-    for (const t2 of K) {
-      const o2 = t2(n.key);
-      o2 && (yield o2);
-    }
-}
-function f(e, n, t2 = String(e)) {
-  const o2 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
-  return function(s) {
-    if (o2.test(s))
-      return {
-        category: n,
-        message: `Configuring ${t2} is not permitted without enabling ${n}`
-      };
-  };
-}
-function l(e, n) {
-  const t2 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return f(t2, n, e);
-}
-var K = [
-  f("alias", "allowUnsafeAlias"),
-  f("core.askPass", "allowUnsafeAskPass"),
-  f("core.editor", "allowUnsafeEditor"),
-  f("core.fsmonitor", "allowUnsafeFsMonitor"),
-  f("core.gitProxy", "allowUnsafeGitProxy"),
-  f("core.hooksPath", "allowUnsafeHooksPath"),
-  f("core.pager", "allowUnsafePager"),
-  f("core.sshCommand", "allowUnsafeSshCommand"),
-  l("credential.helper", "allowUnsafeCredentialHelper"),
-  l("diff.command", "allowUnsafeDiffExternal"),
-  f("diff.external", "allowUnsafeDiffExternal"),
-  l("difftool.cmd", "allowUnsafeDiffExternal"),
-  l("diff.textconv", "allowUnsafeDiffTextConv"),
-  l("filter.clean", "allowUnsafeFilter"),
-  l("filter.process", "allowUnsafeFilter"),
-  l("filter.smudge", "allowUnsafeFilter"),
-  l("gpg.program", "allowUnsafeGpgProgram"),
-  f("include.path", "allowUnsafeInclude"),
-  l("includeIf", "allowUnsafeInclude"),
-  f("init.templateDir", "allowUnsafeTemplateDir"),
-  l("pager.", "allowUnsafePager"),
-  l("merge.driver", "allowUnsafeMergeDriver"),
-  l("mergetool.path", "allowUnsafeMergeDriver"),
-  l("mergetool.cmd", "allowUnsafeMergeDriver"),
-  l("protocol.allow", "allowUnsafeProtocolOverride"),
-  l("remote.receivepack", "allowUnsafePack"),
-  l("remote.uploadpack", "allowUnsafePack"),
-  f("uploadpack.packObjectsHook", "allowUnsafePack"),
-  f("sequence.editor", "allowUnsafeEditor"),
-  l("submodule.update", "allowUnsafeSubmodule"),
-  l("tar.command", "allowUnsafeCommandBinaries"),
-  l("trailer.cmd", "allowUnsafeCommandBinaries"),
-  l("trailer.command", "allowUnsafeCommandBinaries"),
-  l("url.insteadOf", "allowUnsafeUrlRewrite")
-];
-function* H(e, n) {
-  for (const t2 of n)
-    for (const o2 of X) {
-      const a = o2(e, t2);
-      a && (yield a);
-    }
-}
-function c2(e, n, t2, { name: o2 = String(n), globalOnly: a = false, withValue: s = false } = {}) {
-  const r2 = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${t2}`;
-  return function(m2, u2) {
-    if (!(e && m2 !== e) && !(a && !u2.isGlobal) && !(s && u2.value === void 0) && r2.test(u2.name))
-      return {
-        category: t2,
-        message: i
-      };
-  };
-}
-var h = { globalOnly: true, withValue: true };
-var X = [
-  c2(null, /--(upload|receive)-pack/, "allowUnsafePack", {
-    name: "--upload-pack or --receive-pack"
-  }),
-  c2("clone", /^-\w*u/, "allowUnsafePack"),
-  c2("clone", "--u", "allowUnsafePack"),
-  c2("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
-  // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
-  c2("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
-  c2(null, "--template", "allowUnsafeTemplateDir"),
-  c2(null, "--exec-path", "allowUnsafeExec", h),
-  // `git` reads the configuration of whichever repository these name, so the
-  // directory alone is enough to deliver config the argv guards never see
-  c2(null, "--git-dir", "allowUnsafeConfigPaths", h),
-  c2(null, "--work-tree", "allowUnsafeConfigPaths", h),
-  c2(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
-];
-function k(e, n, t2) {
-  return [...H(e, n), ...q(t2)];
-}
-function Y(...e) {
-  const { flags: n, taskIndex: t2 } = W(e), o2 = t2 < e.length ? String(e[t2]).toLowerCase() : null, a = o2 !== null ? e.slice(t2 + 1) : [], { positionals: s, pathspecs: r2 } = V(a, o2, n), i = D(o2, n, s);
-  return {
-    task: o2,
-    flags: n.map(J),
-    paths: r2,
-    config: i,
-    vulnerabilities: z2(k(o2, n, i))
-  };
-}
-function z2(e) {
-  return Object.defineProperty(e, "vulnerabilities", {
-    value: e
-  });
-}
-function J({ value: e, name: n }) {
-  return e !== void 0 ? { name: n, value: e } : { name: n };
-}
-var y = {
-  editor: "allowUnsafeEditor",
-  git_askpass: "allowUnsafeAskPass",
-  git_config_global: "allowUnsafeConfigPaths",
-  git_config_system: "allowUnsafeConfigPaths",
-  git_config_count: "allowUnsafeConfigEnvCount",
-  git_config_parameters: "allowUnsafeConfigEnvCount",
-  git_config: "allowUnsafeConfigPaths",
-  git_editor: "allowUnsafeEditor",
-  git_exec_path: "allowUnsafeExec",
-  git_external_diff: "allowUnsafeDiffExternal",
-  git_pager: "allowUnsafePager",
-  git_proxy_command: "allowUnsafeGitProxy",
-  git_template_dir: "allowUnsafeTemplateDir",
-  git_sequence_editor: "allowUnsafeEditor",
-  git_ssh: "allowUnsafeSshCommand",
-  git_ssh_command: "allowUnsafeSshCommand",
-  pager: "allowUnsafePager",
-  prefix: "allowUnsafeConfigPaths",
-  ssh_askpass: "allowUnsafeAskPass",
-  visual: "allowUnsafeEditor"
-};
-function* Q(e) {
-  const n = parseInt(e.git_config_count ?? "0", 10);
-  for (let t2 = 0; t2 < n; t2++) {
-    const o2 = e[`git_config_key_${t2}`], a = e[`git_config_value_${t2}`];
-    o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: a, scope: "env" });
-  }
-}
-function* Z(e) {
-  for (const n of Object.keys(e))
-    if (_(n)) {
-      const t2 = y[n];
-      yield {
-        category: t2,
-        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t2}`
-      };
-    }
-}
-function _(e) {
-  return Object.hasOwn(y, e);
-}
-function ee(e) {
-  const n = {};
-  for (const [t2, o2] of Object.entries(e)) {
-    const a = t2.toLowerCase().trim();
-    (_(a) || a.startsWith("git")) && (n[a] = String(o2));
-  }
-  return n;
-}
-function ne(e) {
-  const n = ee(e), t2 = {
-    read: [],
-    write: [...Q(n)]
-  }, o2 = [
-    ...Z(n),
-    ...k(null, [], t2)
-  ];
-  return {
-    config: t2,
-    vulnerabilities: o2
-  };
-}
-function oe(e, n) {
-  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
-}
-
-// node_modules/simple-git/dist/index.mjs
-import { EventEmitter as Ce } from "node:events";
-var O2 = class extends Error {
-  constructor(e, n) {
-    super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
-  }
-};
-var Ae = class extends O2 {
-  constructor(e, n) {
-    super(void 0, n), this.config = e;
-  }
-};
-var A2 = class extends O2 {
-  constructor(e, n, r2) {
-    super(e, r2), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
-  }
-};
-var at = class extends O2 {
-  constructor(e, n) {
-    super(void 0, n || String(e)), this.git = e;
-  }
-};
-var xe = class extends O2 {
-  constructor(e) {
-    super(void 0, e);
-  }
-};
-var I2 = "\0";
-var W2 = () => {
-};
-function Ne(t2) {
-  return typeof t2 != "function" ? W2 : t2;
-}
-function $e(t2) {
-  return typeof t2 == "function" && t2 !== W2;
-}
-function Pe(t2, e) {
-  const n = t2.indexOf(e);
-  return n <= 0 ? [t2, ""] : [t2.substr(0, n), t2.substr(n + 1)];
-}
-function Me(t2, e = 0) {
-  return Dt(t2) && t2.length > e ? t2[e] : void 0;
-}
-function N2(t2, e = 0) {
-  if (Dt(t2) && t2.length > e)
-    return t2[t2.length - 1 - e];
-}
-function Dt(t2) {
-  return Bt(t2);
-}
-function H2(t2 = "", e = true, n = `
-`) {
-  return t2.split(n).reduce((r2, s) => {
-    const o2 = e ? s.trim() : s;
-    return o2 && r2.push(o2), r2;
-  }, []);
-}
-function ut(t2, e) {
-  return H2(t2, true).map((n) => e(n));
-}
-function Lt(t2) {
-  return (0, import_file_exists.exists)(t2, import_file_exists.FOLDER);
-}
-function S2(t2, e) {
-  return Array.isArray(t2) ? t2.includes(e) || t2.push(e) : t2.add(e), e;
-}
-function De(t2, e) {
-  return Array.isArray(t2) && !t2.includes(e) && t2.push(e), t2;
-}
-function ct(t2, e) {
-  if (Array.isArray(t2)) {
-    const n = t2.indexOf(e);
-    n >= 0 && t2.splice(n, 1);
-  } else
-    t2.delete(e);
-  return e;
-}
-var ft = Object.prototype.toString.call.bind(Object.prototype.toString);
-function v(t2) {
-  return Array.isArray(t2) ? t2 : [t2];
-}
-function jt(t2) {
-  return t2.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
-}
-function L2(t2) {
-  return v(t2).map((e) => e instanceof String ? e : String(e));
-}
-function p(t2, e = 0) {
-  if (t2 == null)
-    return e;
-  const n = parseInt(t2, 10);
-  return Number.isNaN(n) ? e : n;
-}
-function U(t2, e) {
-  const n = [];
-  for (let r2 = 0, s = t2.length; r2 < s; r2++)
-    n.push(e, t2[r2]);
-  return n;
-}
-function F2(t2) {
-  return (Array.isArray(t2) ? Buffer.concat(t2) : t2).toString("utf-8");
-}
-function Le(t2) {
-  return t2 ? Buffer.isBuffer(t2) ? t2.length : Buffer.byteLength(t2) : 0;
-}
-function je(t2, e) {
-  const n = {};
-  return e.forEach((r2) => {
-    t2[r2] !== void 0 && (n[r2] = t2[r2]);
-  }), n;
-}
-function wt(t2 = 0) {
-  return new Promise((e) => setTimeout(e, t2));
-}
-function bt(t2) {
-  if (t2 !== false)
-    return t2;
-}
-function d(t2, e, n) {
-  return e(t2) ? t2 : arguments.length > 2 ? n : void 0;
-}
-var K2 = (t2) => Array.isArray(t2);
-function st(t2, e) {
-  const n = r(t2) ? "string" : typeof t2;
-  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
-}
-var m = (t2) => typeof t2 == "string" || r(t2);
-var Be = (t2) => m(t2) || Buffer.isBuffer(t2);
-var G2 = (t2) => m(t2) || Array.isArray(t2) && t2.every(m);
-function lt(t2) {
-  return !!t2 && ft(t2) === "[object Object]";
-}
-function Ie(t2) {
-  return typeof t2 == "function";
-}
-var Bt = (t2) => t2 == null || "number|boolean|function".includes(typeof t2) ? false : typeof t2.length == "number";
-var V2 = /* @__PURE__ */ ((t2) => (t2[t2.SUCCESS = 0] = "SUCCESS", t2[t2.ERROR = 1] = "ERROR", t2[t2.NOT_FOUND = -2] = "NOT_FOUND", t2[t2.UNCLEAN = 128] = "UNCLEAN", t2))(V2 || {});
-var z3 = class _z {
-  constructor(e, n) {
-    this.stdOut = e, this.stdErr = n;
-  }
-  asStrings() {
-    return new _z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
-  }
-};
-function Ue() {
-  throw new Error("LineParser:useMatches not implemented");
-}
-var l2 = class {
-  constructor(e, n) {
-    this.matches = [], this.useMatches = Ue, this.parse = (r2, s) => (this.resetMatches(), this._regExp.every((o2, i) => this.addMatch(o2, i, r2(i))) ? this.useMatches(s, this.prepareMatches()) !== false : false), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
-  }
-  resetMatches() {
-    this.matches.length = 0;
-  }
-  prepareMatches() {
-    return this.matches;
-  }
-  addMatch(e, n, r2) {
-    const s = r2 && e.exec(r2);
-    return s && this.pushMatch(n, s), !!s;
-  }
-  pushMatch(e, n) {
-    this.matches.push(...n.slice(1));
-  }
-};
-var x2 = class extends l2 {
-  addMatch(e, n, r2) {
-    return /^remote:\s/.test(String(r2)) && super.addMatch(e, n, r2);
-  }
-  pushMatch(e, n) {
-    (e > 0 || n.length > 1) && super.pushMatch(e, n);
-  }
-};
-var Fe = {
-  binary: "git",
-  maxConcurrentProcesses: 5,
-  config: [],
-  trimmed: false
-};
-function Ge(...t2) {
-  const e = process.cwd(), n = Object.assign(
-    { baseDir: e, ...Fe },
-    ...t2.filter((r2) => typeof r2 == "object" && r2)
-  );
-  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === true, n;
-}
-function It(t2, e = []) {
-  return lt(t2) ? Object.keys(t2).reduce((n, r2) => {
-    const s = t2[r2];
-    if (r(s))
-      n.push(s);
-    else if (st(s, ["boolean"]))
-      n.push(r2 + "=" + s);
-    else if (Array.isArray(s))
-      for (const o2 of s)
-        st(o2, ["string", "number"]) || n.push(r2 + "=" + o2);
-    else
-      n.push(r2);
-    return n;
-  }, e) : e;
-}
-function h2(t2, e = 0, n = false) {
-  const r2 = [];
-  for (let s = 0, o2 = e < 0 ? t2.length : e; s < o2; s++)
-    "string|number".includes(typeof t2[s]) && r2.push(String(t2[s]));
-  return It(ht(t2), r2), n || r2.push(...ze(t2)), r2;
-}
-function ze(t2) {
-  const e = typeof N2(t2) == "function";
-  return L2(d(N2(t2, e ? 1 : 0), K2, []));
-}
-function ht(t2) {
-  const e = Ie(N2(t2));
-  return d(N2(t2, e ? 1 : 0), lt);
-}
-function u(t2, e = true) {
-  const n = Ne(N2(t2));
-  return e || $e(n) ? n : void 0;
-}
-function Tt(t2, e) {
-  return t2(e.stdOut, e.stdErr);
-}
-function E2(t2, e, n, r2 = true) {
-  return v(n).forEach((s) => {
-    for (let o2 = H2(s, r2), i = 0, a = o2.length; i < a; i++) {
-      const c3 = (y2 = 0) => {
-        if (!(i + y2 >= a))
-          return o2[i + y2];
-      };
-      e.some(({ parse: y2 }) => y2(c3, t2));
-    }
-  }), t2;
-}
-var mt = ({ exitCode: t2 }, e, n, r2) => {
-  if (t2 === V2.UNCLEAN && Ve(e))
-    return n(Buffer.from("false"));
-  r2(e);
-};
-var Ut = (t2) => t2.trim() === "true";
-function We(t2) {
-  switch (t2) {
-    case "bare":
-      return Ke();
-    case "root":
-      return He();
-  }
-  return {
-    commands: ["rev-parse", "--is-inside-work-tree"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function He() {
-  return {
-    commands: ["rev-parse", "--git-dir"],
-    format: "utf-8",
-    onError: mt,
-    parser(e) {
-      return /^\.(git)?$/.test(e.trim());
-    }
-  };
-}
-function Ke() {
-  return {
-    commands: ["rev-parse", "--is-bare-repository"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function Ve(t2) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(t2));
-}
-var Xe = class {
-  constructor(e) {
-    this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
-  }
-};
-var Ye = /^[a-z]+\s*/i;
-var Qe = /^[a-z]+\s+[a-z]+\s*/i;
-var Je = /\/$/;
-function Ze(t2, e) {
-  const n = new Xe(t2), r2 = t2 ? Qe : Ye;
-  return H2(e).forEach((s) => {
-    const o2 = s.replace(r2, "");
-    n.paths.push(o2), (Je.test(o2) ? n.folders : n.files).push(o2);
-  }), n;
-}
-var Ft = [];
-function tn(t2) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser: t2
-  };
-}
-function b2(t2) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser() {
-      throw typeof t2 == "string" ? new xe(t2) : t2;
-    }
-  };
-}
-function g(t2, e = false) {
-  return {
-    commands: t2,
-    format: "utf-8",
-    parser(n) {
-      return e ? String(n).trim() : n;
-    }
-  };
-}
-function Gt(t2) {
-  return {
-    commands: t2,
-    format: "buffer",
-    parser(e) {
-      return e;
-    }
-  };
-}
-function en(t2) {
-  return t2.format === "buffer";
-}
-function kt(t2) {
-  return t2.format === "empty" || !t2.commands.length;
-}
-var nn = "Git clean interactive mode is not supported";
-var rn = 'Git clean mode parameter ("n" or "f") is required';
-var sn = "Git clean unknown option found in: ";
-var zt = /* @__PURE__ */ ((t2) => (t2.DRY_RUN = "n", t2.FORCE = "f", t2.IGNORED_INCLUDED = "x", t2.IGNORED_ONLY = "X", t2.EXCLUDING = "e", t2.QUIET = "q", t2.RECURSIVE = "d", t2))(zt || {});
-var qt = /* @__PURE__ */ new Set([
-  "i",
-  ...L2(Object.values(zt))
-]);
-function on(t2, e) {
-  const { cleanMode: n, options: r2, valid: s } = cn(t2);
-  return n ? s.options ? (r2.push(...e), r2.some(hn) ? b2(nn) : an(n, r2)) : b2(sn + JSON.stringify(t2)) : b2(rn);
-}
-function an(t2, e) {
-  return {
-    commands: ["clean", `-${t2}`, ...e],
-    format: "utf-8",
-    parser(r2) {
-      return Ze(t2 === "n", r2);
-    }
-  };
-}
-function un(t2) {
-  return Array.isArray(t2) && t2.every((e) => qt.has(e));
-}
-function cn(t2) {
-  let e, n = [], r2 = { cleanMode: false, options: true };
-  return t2.replace(/[^a-z]i/g, "").split("").forEach((s) => {
-    fn(s) ? (e = s, r2.cleanMode = true) : r2.options = r2.options && ln(n[n.length] = `-${s}`);
-  }), {
-    cleanMode: e,
-    options: n,
-    valid: r2
-  };
-}
-function fn(t2) {
-  return t2 === "f" || t2 === "n";
-}
-function ln(t2) {
-  return /^-[a-z]$/i.test(t2) && qt.has(t2.charAt(1));
-}
-function hn(t2) {
-  return /^-[^\-]/.test(t2) ? t2.indexOf("i") > 0 : t2 === "--interactive";
-}
-var mn = class {
-  constructor() {
-    this.files = [], this.values = /* @__PURE__ */ Object.create(null);
-  }
-  get all() {
-    return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
-  }
-  addFile(e) {
-    if (!(e in this.values)) {
-      const n = N2(this.files);
-      this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
-    }
-    return this.values[e];
-  }
-  addValue(e, n, r2) {
-    const s = this.addFile(e);
-    Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r2) : s[n] = [s[n], r2] : s[n] = r2, this._all = void 0;
-  }
-};
-function pn(t2) {
-  const e = new mn();
-  for (const n of Wt(t2))
-    e.addValue(n.file, String(n.key), n.value);
-  return e;
-}
-function dn(t2, e) {
-  let n = null;
-  const r2 = [], s = /* @__PURE__ */ new Map();
-  for (const o2 of Wt(t2, e))
-    o2.key === e && (r2.push(n = o2.value), s.has(o2.file) || s.set(o2.file, []), s.get(o2.file).push(n));
-  return {
-    key: e,
-    paths: Array.from(s.keys()),
-    scopes: s,
-    value: n,
-    values: r2
-  };
-}
-function gn(t2) {
-  return t2.replace(/^(file):/, "");
-}
-function* Wt(t2, e = null) {
-  const n = t2.split("\0");
-  for (let r2 = 0, s = n.length - 1; r2 < s; ) {
-    const o2 = gn(n[r2++]);
-    let i = n[r2++], a = e;
-    if (i.includes(`
-`)) {
-      const c3 = Pe(i, `
-`);
-      a = c3[0], i = c3[1];
-    }
-    yield { file: o2, key: a, value: i };
-  }
-}
-var Ht = /* @__PURE__ */ ((t2) => (t2.system = "system", t2.global = "global", t2.local = "local", t2.worktree = "worktree", t2))(Ht || {});
-function Y2(t2, e) {
-  return typeof t2 == "string" && Object.hasOwn(Ht, t2) ? t2 : e;
-}
-function yn(t2, e, n, r2) {
-  const s = ["config", `--${r2}`];
-  return n && s.push("--add"), s.push(t2, e), {
-    commands: s,
-    format: "utf-8",
-    parser(o2) {
-      return o2;
-    }
-  };
-}
-function wn(t2, e) {
-  const n = ["config", "--null", "--show-origin", "--get-all", t2];
-  return e && n.splice(1, 0, `--${e}`), {
-    commands: n,
-    format: "utf-8",
-    parser(r2) {
-      return dn(r2, t2);
-    }
-  };
-}
-function bn(t2) {
-  const e = ["config", "--list", "--show-origin", "--null"];
-  return t2 && e.push(`--${t2}`), {
-    commands: e,
-    format: "utf-8",
-    parser(n) {
-      return pn(n);
-    }
-  };
-}
-function Tn() {
-  return {
-    addConfig(t2, e, ...n) {
-      return this._runTask(
-        yn(
-          t2,
-          e,
-          n[0] === true,
-          Y2(
-            n[1],
-            "local"
-            /* local */
-          )
-        ),
-        u(arguments)
-      );
-    },
-    getConfig(t2, e) {
-      return this._runTask(
-        wn(t2, Y2(e, void 0)),
-        u(arguments)
-      );
-    },
-    listConfig(...t2) {
-      return this._runTask(
-        bn(Y2(t2[0], void 0)),
-        u(arguments)
-      );
-    }
-  };
-}
-var Kt = /* @__PURE__ */ ((t2) => (t2.ADDED = "A", t2.COPIED = "C", t2.DELETED = "D", t2.MODIFIED = "M", t2.RENAMED = "R", t2.CHANGED = "T", t2.UNMERGED = "U", t2.UNKNOWN = "X", t2.BROKEN = "B", t2))(Kt || {});
-var kn = new Set(Object.values(Kt));
-function _n(t2) {
-  return kn.has(t2);
-}
-var _t;
-var vn = ["-h"];
-var j2 = /* @__PURE__ */ Symbol("grepQuery");
-var En = class {
-  constructor() {
-    this[_t] = [];
-  }
-  *[(_t = j2, Symbol.iterator)]() {
-    for (const e of this[j2])
-      yield e;
-  }
-  and(...e) {
-    return e.length && this[j2].push("--and", "(", ...U(e, "-e"), ")"), this;
-  }
-  param(...e) {
-    return this[j2].push(...U(e, "-e")), this;
-  }
-};
-function Sn(...t2) {
-  return new En().param(...t2);
-}
-function Rn(t2) {
-  const e = /* @__PURE__ */ new Set(), n = {};
-  return ut(t2, (r2) => {
-    const [s, o2, i] = r2.split(I2);
-    e.add(s), (n[s] = n[s] || []).push({
-      line: p(o2),
-      path: s,
-      preview: i
-    });
-  }), {
-    paths: e,
-    results: n
-  };
-}
-function On() {
-  return {
-    grep(t2) {
-      const e = u(arguments), n = h2(arguments);
-      for (const s of vn)
-        if (n.includes(s))
-          return this._runTask(
-            b2(`git.grep: use of "${s}" is not supported.`),
-            e
-          );
-      typeof t2 == "string" && (t2 = Sn().param(t2));
-      const r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t2];
-      return this._runTask(
-        {
-          commands: r2,
-          format: "utf-8",
-          parser(s) {
-            return Rn(s);
-          }
-        },
-        e
-      );
-    }
-  };
-}
-var Vt = /* @__PURE__ */ ((t2) => (t2.MIXED = "mixed", t2.SOFT = "soft", t2.HARD = "hard", t2.MERGE = "merge", t2.KEEP = "keep", t2))(Vt || {});
-var Cn = L2(Object.values(Vt));
-function An(t2, e) {
-  const n = ["reset"];
-  return Xt(t2) && n.push(`--${t2}`), n.push(...e), g(n);
-}
-function xn(t2) {
-  if (Xt(t2))
-    return t2;
-  switch (typeof t2) {
-    case "string":
-    case "undefined":
-      return "soft";
-  }
-}
-function Xt(t2) {
-  return typeof t2 == "string" && Cn.includes(t2);
-}
-import_debug.default.formatters.L = (t2) => String(Bt(t2) ? t2.length : "-");
-import_debug.default.formatters.B = (t2) => Buffer.isBuffer(t2) ? t2.toString("utf8") : ft(t2);
-function Nn() {
-  return (0, import_debug.default)("simple-git");
-}
-function vt(t2, e, n) {
-  return !e || !String(e).replace(/\s*/, "") ? n ? (r2, ...s) => {
-    t2(r2, ...s), n(r2, ...s);
-  } : t2 : (r2, ...s) => {
-    t2(`%s ${r2}`, e, ...s), n && n(r2, ...s);
-  };
-}
-function $n(t2, e, { namespace: n }) {
-  if (typeof t2 == "string")
-    return t2;
-  const r2 = e && e.namespace || "";
-  return r2.startsWith(n) ? r2.substr(n.length + 1) : r2 || n;
-}
-function $2(t2, e, n, r2 = Nn()) {
-  const s = t2 && `[${t2}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i, r2);
-  return y2(n);
-  function c3(w2, T2) {
-    return S2(
-      o2,
-      $2(t2, a.replace(/^[^:]+/, w2), T2, r2)
-    );
-  }
-  function y2(w2) {
-    const T2 = w2 && `[${w2}]` || "", k2 = i && vt(i, T2) || W2, C2 = vt(r2, `${s} ${T2}`, k2);
-    return Object.assign(i ? k2 : C2, {
-      label: t2,
-      sibling: c3,
-      info: C2,
-      step: y2
-    });
-  }
-}
-var M2 = class M3 {
-  constructor(e = "GitExecutor") {
-    this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
-  }
-  withProgress(e) {
-    return this._queue.get(e);
-  }
-  createProgress(e) {
-    const n = M3.getName(e.commands[0]), r2 = $2(this.logLabel, n);
+  if (isInsideGitDir(resolved2)) return `a symlink to ${JSON.stringify(target)}, inside .git`;
+  return void 0;
+}
+async function inspect(file2) {
+  try {
+    return { stats: await lstat5(file2) };
+  } catch (error62) {
+    const code = error62.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return {};
     return {
-      task: e,
-      logger: r2,
-      name: n
+      problem: `the worker cannot look at it (${code ?? "error"}); a parent directory may be unreadable`
     };
   }
-  push(e) {
-    const n = this.createProgress(e);
-    return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
-  }
-  fatal(e) {
-    for (const [n, { logger: r2 }] of Array.from(this._queue.entries()))
-      n === e.task ? (r2.info("Failed %o", e), r2(
-        "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
-      )) : r2.info(
-        "A fatal exception occurred in a previous task, the queue has been purged: %o",
-        e.message
-      ), this.complete(n);
-    if (this._queue.size !== 0)
-      throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
-  }
-  complete(e) {
-    this.withProgress(e) && this._queue.delete(e);
-  }
-  attempt(e) {
-    const n = this.withProgress(e);
-    if (!n)
-      throw new O2(void 0, "TasksPendingQueue: attempt called for an unknown task");
-    return n.logger("Starting task"), n;
-  }
-  static getName(e = "empty") {
-    return `task:${e}:${++M3.counter}`;
-  }
-};
-M2.counter = 0;
-var ot = M2;
-var Pn = class {
-  constructor(e, n, r2) {
-    this._executor = e, this._scheduler = n, this._plugins = r2, this._chain = Promise.resolve(), this._queue = new ot();
-  }
-  get cwd() {
-    return this._cwd || this._executor.cwd;
-  }
-  set cwd(e) {
-    this._cwd = e;
-  }
-  get env() {
-    return this._executor.env;
-  }
-  get outputHandler() {
-    return this._executor.outputHandler;
-  }
-  chain() {
-    return this;
-  }
-  push(e) {
-    return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
-  }
-  async attemptTask(e) {
-    const n = await this._scheduler.next(), r2 = () => this._queue.complete(e);
+}
+async function readWorkspaceFile(workspace, file2, stats) {
+  let handle;
+  try {
+    handle = await open3(file2, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
+  } catch (error62) {
+    const code = error62.code;
+    if (code !== "EACCES") return `it could not be opened (${code ?? "error"})`;
+    if (stats.uid !== process.getuid?.()) {
+      return `it is not readable by the worker (owner uid ${stats.uid}, mode ${(stats.mode & 511).toString(8)}); make it readable or remove it`;
+    }
+    await chmod2(file2, stats.mode & 511 | 384);
     try {
-      const { logger: s } = this._queue.attempt(e);
-      return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
-    } catch (s) {
-      throw this.onFatalException(e, s);
-    } finally {
-      r2(), n();
+      handle = await open3(file2, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
+    } catch {
+      return "it stayed unreadable after the worker restored its owner read permission";
     }
   }
-  onFatalException(e, n) {
-    const r2 = n instanceof O2 ? Object.assign(n, { task: e }) : new O2(e, n && String(n));
-    return this._chain = Promise.resolve(), this._queue.fatal(r2), r2;
-  }
-  async attemptRemoteTask(e, n) {
-    const r2 = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
-      "spawn.args",
-      [...e.commands],
-      this.taskContext(e, e.commands)
-    ), o2 = await this.gitResponse(
-      e,
-      r2,
-      s,
-      this.outputHandler,
-      n.step("SPAWN")
-    ), i = await this.handleTaskData(e, s, o2, n.step("HANDLE"));
-    return n("passing response to task's parser as a %s", e.format), en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
-  }
-  async attemptEmptyTask(e, n) {
-    return n("empty task bypassing child process to call to task's parser"), e.parser(this);
-  }
-  handleTaskData(e, n, r2, s) {
-    const { exitCode: o2, rejection: i, stdOut: a, stdErr: c3 } = r2;
-    return new Promise((y2, w2) => {
-      s("Preparing to handle process response exitCode=%d stdOut=", o2);
-      const { error: T2 } = this._plugins.exec(
-        "task.error",
-        { error: i },
-        {
-          ...this.taskContext(e, n),
-          ...r2
-        }
-      );
-      if (T2 && e.onError)
-        return s.info("exitCode=%s handling with custom error handler"), e.onError(
-          r2,
-          T2,
-          (k2) => {
-            s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k2)), y2(
-              new z3(
-                Array.isArray(k2) ? Buffer.concat(k2) : k2,
-                Buffer.concat(c3)
-              )
-            );
-          },
-          w2
-        );
-      if (T2)
-        return s.info(
-          "handling as error: exitCode=%s stdErr=%s rejection=%o",
-          o2,
-          c3.length,
-          i
-        ), w2(T2);
-      s.info("retrieving task output complete"), y2(new z3(Buffer.concat(a), Buffer.concat(c3)));
-    });
-  }
-  async gitResponse(e, n, r2, s, o2) {
-    const i = o2.sibling("output"), a = this._plugins.exec(
-      "spawn.options",
-      {
-        cwd: this.cwd,
-        env: this.env,
-        windowsHide: true
-      },
-      this.taskContext(e, e.commands)
-    );
-    return new Promise((c3) => {
-      const y2 = [], w2 = [];
-      o2.info("%s %o", n, r2), o2("%O", a);
-      let T2 = this._beforeSpawn(e, r2);
-      if (T2)
-        return c3({
-          stdOut: y2,
-          stdErr: w2,
-          exitCode: 9901,
-          rejection: T2
-        });
-      this._plugins.exec("spawn.before", void 0, {
-        ...this.taskContext(e, r2),
-        kill(C2) {
-          T2 = C2 || T2;
-        }
-      });
-      const k2 = ve(n, r2, a);
-      k2.stdout.on(
-        "data",
-        Et(y2, "stdOut", o2, i.step("stdOut"))
-      ), k2.stderr.on(
-        "data",
-        Et(w2, "stdErr", o2, i.step("stdErr"))
-      ), k2.on("error", Mn(w2, o2)), s && (o2("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k2.stdout, k2.stderr, [...r2])), this._plugins.exec("spawn.after", void 0, {
-        ...this.taskContext(e, r2),
-        spawned: k2,
-        close(C2, Te) {
-          c3({
-            stdOut: y2,
-            stdErr: w2,
-            exitCode: C2,
-            rejection: T2 || Te
-          });
-        },
-        kill(C2) {
-          k2.killed || (T2 = C2, k2.kill("SIGINT"));
-        }
-      });
-    });
-  }
-  _beforeSpawn(e, n) {
-    let r2;
-    return this._plugins.exec("spawn.before", void 0, {
-      ...this.taskContext(e, n),
-      kill(s) {
-        r2 = s || r2;
-      }
-    }), r2;
-  }
-  taskContext(e, n) {
-    return {
-      method: String(Me(e.commands) || ""),
-      commands: n,
-      env: { ...this.env },
-      input: kt(e) ? void 0 : e.input
-    };
-  }
-};
-function Mn(t2, e) {
-  return (n) => {
-    e("[ERROR] child process exception %o", n), t2.push(Buffer.from(String(n.stack), "ascii"));
-  };
-}
-function Et(t2, e, n, r2) {
-  return (s) => {
-    n("%s received %L bytes", e, s), r2("%B", s), t2.push(s);
-  };
-}
-var Dn = class {
-  constructor(e, n, r2) {
-    this.cwd = e, this._scheduler = n, this._plugins = r2, this._chain = this.chain();
-  }
-  chain() {
-    return new Pn(this, this._scheduler, this._plugins);
-  }
-  push(e) {
-    return this._chain.push(e);
-  }
-};
-function Ln(t2, e, n = W2) {
-  const r2 = (o2) => {
-    n(null, o2);
-  }, s = (o2) => {
-    o2?.task === t2 && n(o2, void 0);
-  };
-  e.then(r2, s);
-}
-function St(t2, e) {
-  return tn((n) => {
-    if (!Lt(t2))
-      throw new Error(`Git.cwd: cannot change to non-directory "${t2}"`);
-    return (e || n).cwd = t2;
-  });
-}
-function Q2(t2) {
-  const e = ["checkout", ...t2];
-  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
-}
-function jn() {
-  return {
-    checkout() {
-      return this._runTask(
-        Q2(h2(arguments, 1)),
-        u(arguments)
-      );
-    },
-    checkoutBranch(t2, e) {
-      return this._runTask(
-        Q2(["-b", t2, e, ...h2(arguments)]),
-        u(arguments)
-      );
-    },
-    checkoutLocalBranch(t2) {
-      return this._runTask(
-        Q2(["-b", t2, ...h2(arguments)]),
-        u(arguments)
-      );
-    }
-  };
-}
-var Yt = (t2, e, n) => {
-  const r2 = ["clone", ...n];
-  return m(t2) && r2.push(c(t2)), m(e) && r2.push(c(e)), g(r2);
-};
-var Bn = (t2, e, n) => (S2(n, "--mirror"), Yt(t2, e, n));
-function Rt(t2, e, n, ...r2) {
-  return m(n) ? e(n, d(r2[0], m), h2(arguments)) : b2(`git.${t2}() requires a string 'repoPath'`);
-}
-function In() {
-  return {
-    clone(t2, ...e) {
-      return this._runTask(
-        Rt("clone", Yt, d(t2, m), ...e),
-        u(arguments)
-      );
-    },
-    mirror(t2, ...e) {
-      return this._runTask(
-        Rt("mirror", Bn, d(t2, m), ...e),
-        u(arguments)
-      );
-    }
-  };
-}
-var Un = [
-  new l2(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t2, [e, n, r2]) => {
-    t2.branch = e, t2.commit = r2, t2.root = !!n;
-  }),
-  new l2(/\s*Author:\s(.+)/i, (t2, [e]) => {
-    const n = e.split("<"), r2 = n.pop();
-    !r2 || !r2.includes("@") || (t2.author = {
-      email: r2.substr(0, r2.length - 1),
-      name: n.join("<").trim()
-    });
-  }),
-  new l2(
-    /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-    (t2, [e, n, r2]) => {
-      t2.summary.changes = parseInt(e, 10) || 0, t2.summary.insertions = parseInt(n, 10) || 0, t2.summary.deletions = parseInt(r2, 10) || 0;
-    }
-  ),
-  new l2(
-    /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-    (t2, [e, n, r2]) => {
-      t2.summary.changes = parseInt(e, 10) || 0;
-      const s = parseInt(n, 10) || 0;
-      r2 === "-" ? t2.summary.deletions = s : r2 === "+" && (t2.summary.insertions = s);
-    }
-  )
-];
-function Fn(t2) {
-  return E2({
-    author: null,
-    branch: "",
-    commit: "",
-    root: false,
-    summary: {
-      changes: 0,
-      insertions: 0,
-      deletions: 0
-    }
-  }, Un, t2);
-}
-function Gn(t2, e, n) {
-  return {
-    commands: [
-      "-c",
-      "core.abbrev=40",
-      "commit",
-      ...U(t2, "-m"),
-      ...e,
-      ...n
-    ],
-    format: "utf-8",
-    parser: Fn
-  };
-}
-function zn() {
-  return {
-    commit(e, ...n) {
-      const r2 = u(arguments), s = t2(e) || Gn(
-        v(e),
-        v(d(n[0], G2, [])),
-        [
-          ...L2(d(n[1], K2, [])),
-          ...h2(arguments, 0, true)
-        ]
-      );
-      return this._runTask(s, r2);
-    }
-  };
-  function t2(e) {
-    return !G2(e) && b2(
-      "git.commit: requires the commit message to be supplied as a string/string[]"
-    );
+  try {
+    if (!(await handle.stat()).isFile()) return "it changed into something other than a file while being read";
+    const parent = await realpath3(path13.dirname(file2));
+    const root = await realpath3(workspace);
+    if (parent !== root && !parent.startsWith(`${root}${path13.sep}`)) return "it moved out of the workspace";
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }
-function qn() {
-  return {
-    count: 0,
-    garbage: 0,
-    inPack: 0,
-    packs: 0,
-    prunePackable: 0,
-    size: 0,
-    sizeGarbage: 0,
-    sizePack: 0
-  };
-}
-var Wn = new l2(
-  /([a-z-]+): (\d+)$/,
-  (t2, [e, n]) => {
-    const r2 = jt(e);
-    Object.hasOwn(t2, r2) && (t2[r2] = p(n));
+async function copyChange(workspace, clone2, relative) {
+  const source = path13.join(workspace, relative);
+  const target = path13.join(clone2, relative);
+  const { stats, problem } = await inspect(source);
+  if (problem !== void 0) return problem;
+  if (stats !== void 0 && stats.isSymbolicLink()) {
+    const linkTarget = await readlink2(source);
+    const linkProblem = symlinkProblem(relative, linkTarget);
+    if (linkProblem !== void 0) return linkProblem;
+    await rm3(target, { force: true });
+    await mkdir4(path13.dirname(target), { recursive: true });
+    await symlink(linkTarget, target);
+    return void 0;
   }
-);
-function Hn() {
-  return {
-    countObjects() {
-      return this._runTask({
-        commands: ["count-objects", "--verbose"],
-        format: "utf-8",
-        parser(t2) {
-          return E2(qn(), [Wn], t2);
-        }
-      });
-    }
-  };
+  if (stats !== void 0 && !stats.isFile()) return "not a file or symlink";
+  await rm3(target, { force: true });
+  if (stats === void 0) return void 0;
+  const content = await readWorkspaceFile(workspace, source, stats);
+  if (typeof content === "string") return content;
+  await mkdir4(path13.dirname(target), { recursive: true });
+  await writeFile3(target, content);
+  await chmod2(target, stats.mode & 73 ? 493 : 420);
+  return void 0;
 }
-function Kn() {
-  return {
-    firstCommit() {
-      return this._runTask(
-        g(["rev-list", "--max-parents=0", "HEAD"], true),
-        u(arguments)
-      );
-    }
-  };
-}
-function Vn(t2, e) {
-  const n = ["hash-object", t2];
-  return e && n.push("-w"), g(n, true);
-}
-var J2 = class {
-  constructor(e, n, r2, s) {
-    this.bare = e, this.path = n, this.existing = r2, this.gitDir = s;
-  }
-};
-var Xn = /^Init.+ repository in (.+)$/;
-var Yn = /^Rein.+ in (.+)$/;
-function Qn(t2, e, n) {
-  const r2 = String(n).trim();
-  let s;
-  if (s = Xn.exec(r2))
-    return new J2(t2, e, false, s[1]);
-  if (s = Yn.exec(r2))
-    return new J2(t2, e, true, s[1]);
-  let o2 = "";
-  const i = r2.split(" ");
-  for (; i.length; )
-    if (i.shift() === "in") {
-      o2 = i.join(" ");
-      break;
-    }
-  return new J2(t2, e, /^re/i.test(r2), o2);
-}
-var Qt = "--bare";
-function Jn(t2) {
-  return t2.includes(Qt);
-}
-function Zn(t2 = false, e, n) {
-  const r2 = ["init", ...n];
-  return t2 && !Jn(r2) && r2.splice(1, 0, Qt), {
-    commands: r2,
-    format: "utf-8",
-    parser(s) {
-      return Qn(r2.includes("--bare"), e, s);
-    }
-  };
-}
-function tr(t2) {
-  return t2 === void 0 ? b2("interpretTrailers called without input content") : {
-    format: "utf-8",
-    parser(e) {
-      return Object.fromEntries(
-        ut(e, (n) => {
-          const r2 = n.indexOf(":");
-          return [
-            jt(n.substring(0, r2).toLowerCase()),
-            n.substring(r2 + 2).trim()
-          ];
-        })
-      );
-    },
-    commands: ["interpret-trailers", "--parse"],
-    input: t2
-  };
-}
-function er() {
-  return {
-    interpretTrailers(t2) {
-      return this._runTask(
-        tr(d(t2, Be)),
-        u(arguments)
-      );
-    }
-  };
-}
-var R2 = /* @__PURE__ */ ((t2) => (t2.NONE = "", t2.STAT = "--stat", t2.NUM_STAT = "--numstat", t2.NAME_ONLY = "--name-only", t2.NAME_STATUS = "--name-status", t2))(R2 || {});
-var Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
-function pt(t2) {
-  for (let e = 0; e < t2.length; e++) {
-    const n = Jt.exec(t2[e]);
-    if (n)
-      return `--${n[1]}`;
-  }
-  return "";
-}
-function nr(t2) {
-  return Jt.test(t2);
-}
-var rr = class {
-  constructor() {
-    this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
-  }
-};
-var Ot = [
-  new l2(
-    /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-    (t2, [e, n, r2 = ""]) => {
-      t2.files.push({
-        file: e.trim(),
-        changes: p(n),
-        insertions: r2.replace(/[^+]/g, "").length,
-        deletions: r2.replace(/[^-]/g, "").length,
-        binary: false
-      });
-    }
-  ),
-  new l2(
-    /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-    (t2, [e, n, r2]) => {
-      t2.files.push({
-        file: e.trim(),
-        before: p(n),
-        after: p(r2),
-        binary: true
-      });
-    }
-  ),
-  new l2(/^(.+)\s+\|\s+Bin\s*$/, (t2, [e]) => {
-    t2.files.push({
-      file: e.trim(),
-      before: 0,
-      after: 0,
-      binary: true
-    });
-  }),
-  new l2(
-    /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-    (t2, [e, n]) => {
-      const r2 = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
-      t2.changed = p(e), t2.insertions = p(r2?.[1]), t2.deletions = p(s?.[1]);
-    }
-  )
-];
-var sr = [
-  new l2(
-    /(\d+)\t(\d+)\t(.+)$/,
-    (t2, [e, n, r2]) => {
-      const s = p(e), o2 = p(n);
-      t2.changed++, t2.insertions += s, t2.deletions += o2, t2.files.push({
-        file: r2,
-        changes: s + o2,
-        insertions: s,
-        deletions: o2,
-        binary: false
-      });
-    }
-  ),
-  new l2(/-\t-\t(.+)$/, (t2, [e]) => {
-    t2.changed++, t2.files.push({
-      file: e,
-      after: 0,
-      before: 0,
-      binary: true
-    });
-  })
-];
-var or = [
-  new l2(/(.+)$/, (t2, [e]) => {
-    t2.changed++, t2.files.push({
-      file: e,
-      changes: 0,
-      insertions: 0,
-      deletions: 0,
-      binary: false
-    });
-  })
-];
-var ir = [
-  new l2(
-    /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-    (t2, [e, n, r2, s, o2]) => {
-      t2.changed++, t2.files.push({
-        file: o2 ?? r2,
-        changes: 0,
-        insertions: 0,
-        deletions: 0,
-        binary: false,
-        status: bt(_n(e) && e),
-        from: bt(!!o2 && r2 !== o2 && r2),
-        similarity: p(n)
-      });
-    }
-  )
-];
-var ar = {
-  [R2.NONE]: Ot,
-  [R2.STAT]: Ot,
-  [R2.NUM_STAT]: sr,
-  [R2.NAME_STATUS]: ir,
-  [R2.NAME_ONLY]: or
-};
-function Zt(t2 = R2.NONE) {
-  const e = ar[t2];
-  return (n) => E2(new rr(), e, n, false);
-}
-var te = "\xF2\xF2\xF2\xF2\xF2\xF2 ";
-var ee2 = " \xF2\xF2";
-var ne2 = " \xF2 ";
-var ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
-function cr(t2, e) {
-  return e.reduce(
-    (n, r2, s) => (n[r2] = t2[s] || "", n),
-    /* @__PURE__ */ Object.create({ diff: null })
-  );
-}
-function re(t2 = ne2, e = ur, n = R2.NONE) {
-  const r2 = Zt(n);
-  return function(s) {
-    const o2 = H2(
-      s.trim(),
-      false,
-      te
-    ).map(function(i) {
-      const a = i.split(ee2), c3 = cr(a[0].split(t2), e);
-      return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
-    });
-    return {
-      all: o2,
-      latest: o2.length && o2[0] || null,
-      total: o2.length
-    };
-  };
-}
-function fr(t2) {
-  let e = pt(t2);
-  const n = ["diff"];
-  return e === R2.NONE && (e = R2.STAT, n.push("--stat=4096")), n.push(...t2), dt(n) || {
-    commands: n,
-    format: "utf-8",
-    parser: Zt(e)
-  };
-}
-function dt(t2) {
-  const e = t2.filter(nr);
-  if (e.length > 1)
-    return b2(
-      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
-    );
-  if (e.length && t2.includes("-z"))
-    return b2(
-      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
-    );
-}
-var se = /* @__PURE__ */ ((t2) => (t2[t2["--pretty"] = 0] = "--pretty", t2[t2["max-count"] = 1] = "max-count", t2[t2.maxCount = 2] = "maxCount", t2[t2.n = 3] = "n", t2[t2.file = 4] = "file", t2[t2.format = 5] = "format", t2[t2.from = 6] = "from", t2[t2.to = 7] = "to", t2[t2.splitter = 8] = "splitter", t2[t2.symmetric = 9] = "symmetric", t2[t2.mailMap = 10] = "mailMap", t2[t2.multiLine = 11] = "multiLine", t2[t2.strictDate = 12] = "strictDate", t2))(se || {});
-function lr(t2, e) {
-  const n = [], r2 = [];
-  return Object.keys(t2).forEach((s) => {
-    n.push(s), r2.push(String(t2[s]));
-  }), [n, r2.join(e)];
-}
-function hr(t2) {
-  return Object.keys(t2).reduce((e, n) => (n in se || (e[n] = t2[n]), e), {});
-}
-function oe2(t2 = {}, e = []) {
-  const n = d(t2.splitter, m, ne2), r2 = lt(t2.format) ? t2.format : {
-    hash: "%H",
-    date: t2.strictDate === false ? "%ai" : "%aI",
-    message: "%s",
-    refs: "%D",
-    body: t2.multiLine ? "%B" : "%b",
-    author_name: t2.mailMap !== false ? "%aN" : "%an",
-    author_email: t2.mailMap !== false ? "%aE" : "%ae"
-  }, [s, o2] = lr(r2, n), i = [], a = [
-    `--pretty=format:${te}${o2}${ee2}`,
-    ...e
-  ], c3 = t2.n || t2["max-count"] || t2.maxCount;
-  if (c3 && a.push(`--max-count=${c3}`), t2.from || t2.to) {
-    const y2 = t2.symmetric !== false ? "..." : "..";
-    i.push(`${t2.from || ""}${y2}${t2.to || ""}`);
-  }
-  return m(t2.file) && a.push("--follow", c(t2.file)), It(hr(t2), a), {
-    fields: s,
-    splitter: n,
-    commands: [...a, ...i]
-  };
-}
-function mr(t2, e, n) {
-  const r2 = re(t2, e, pt(n));
-  return {
-    commands: ["log", ...n],
-    format: "utf-8",
-    parser: r2
-  };
-}
-function pr() {
-  return {
-    log(...n) {
-      const r2 = u(arguments), s = oe2(
-        ht(arguments),
-        L2(d(arguments[0], K2, []))
-      ), o2 = e(...n) || dt(s.commands) || t2(s);
-      return this._runTask(o2, r2);
-    }
-  };
-  function t2(n) {
-    return mr(n.splitter, n.fields, n.commands);
-  }
-  function e(n, r2) {
-    return m(n) && m(r2) && b2(
-      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
-    );
-  }
-}
-var Z2 = class {
-  constructor(e, n = null, r2) {
-    this.reason = e, this.file = n, this.meta = r2;
-  }
-  toString() {
-    return `${this.file}:${this.reason}`;
-  }
-};
-var dr = class {
-  constructor() {
-    this.conflicts = [], this.merges = [], this.result = "success";
-  }
-  get failed() {
-    return this.conflicts.length > 0;
-  }
-  get reason() {
-    return this.result;
-  }
-  toString() {
-    return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
-  }
-};
-var ie = class {
-  constructor() {
-    this.remoteMessages = {
-      all: []
-    }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
-      changes: 0,
-      deletions: 0,
-      insertions: 0
-    };
-  }
-};
-var gr = class {
-  constructor() {
-    this.remote = "", this.hash = {
-      local: "",
-      remote: ""
-    }, this.branch = {
-      local: "",
-      remote: ""
-    }, this.message = "";
-  }
-  toString() {
-    return this.message;
-  }
-};
-function tt(t2) {
-  return t2.objects = t2.objects || {
-    compressing: 0,
-    counting: 0,
-    enumerating: 0,
-    packReused: 0,
-    reused: { count: 0, delta: 0 },
-    total: { count: 0, delta: 0 }
-  };
-}
-function Ct(t2) {
-  const e = /^\s*(\d+)/.exec(t2), n = /delta (\d+)/i.exec(t2);
-  return {
-    count: p(e && e[1] || "0"),
-    delta: p(n && n[1] || "0")
-  };
-}
-var yr = [
-  new x2(
-    /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-    (t2, [e, n]) => {
-      const r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
-      Object.assign(s, { [r2]: p(n) });
-    }
-  ),
-  new x2(
-    /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-    (t2, [e, n]) => {
-      const r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
-      Object.assign(s, { [r2]: p(n) });
-    }
-  ),
-  new x2(
-    /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-    (t2, [e, n, r2]) => {
-      const s = tt(t2.remoteMessages);
-      s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r2);
-    }
-  )
-];
-var wr = [
-  new x2(/^remote:\s*(.+)$/, (t2, [e]) => (t2.remoteMessages.all.push(e.trim()), false)),
-  ...yr,
-  new x2(
-    [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-    (t2, [e]) => {
-      t2.remoteMessages.pullRequestUrl = e;
-    }
-  ),
-  new x2(
-    [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-    (t2, [e, n, r2]) => {
-      t2.remoteMessages.vulnerabilities = {
-        count: p(e),
-        summary: n,
-        url: r2
-      };
-    }
-  )
-];
-function ae(t2, e) {
-  return E2({ remoteMessages: new br() }, wr, e);
-}
-var br = class {
-  constructor() {
-    this.all = [];
-  }
-};
-var Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/;
-var kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
-var _r = /^(create|delete) mode \d+ (.+)/;
-var vr = [
-  new l2(Tr, (t2, [e, n, r2]) => {
-    t2.files.push(e), n && (t2.insertions[e] = n.length), r2 && (t2.deletions[e] = r2.length);
-  }),
-  new l2(kr, (t2, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t2.summary.changes = +e || 0, t2.summary.insertions = +n || 0, t2.summary.deletions = +r2 || 0, true) : false),
-  new l2(_r, (t2, [e, n]) => {
-    S2(t2.files, n), S2(e === "create" ? t2.created : t2.deleted, n);
-  })
-];
-var Er = [
-  new l2(/^from\s(.+)$/i, (t2, [e]) => {
-    t2.remote = e;
-  }),
-  new l2(/^fatal:\s(.+)$/, (t2, [e]) => {
-    t2.message = e;
-  }),
-  new l2(
-    /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-    (t2, [e, n, r2, s]) => {
-      t2.branch.local = r2, t2.hash.local = e, t2.branch.remote = s, t2.hash.remote = n;
-    }
-  )
-];
-var Sr = (t2, e) => E2(new ie(), vr, [t2, e]);
-var ue = (t2, e) => Object.assign(
-  new ie(),
-  Sr(t2, e),
-  ae(t2, e)
-);
-function Rr(t2, e) {
-  const n = E2(new gr(), Er, [t2, e]);
-  return n.message && n;
-}
-var Or = [
-  new l2(/^Auto-merging\s+(.+)$/, (t2, [e]) => {
-    t2.merges.push(e);
-  }),
-  new l2(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t2, [e, n]) => {
-    t2.conflicts.push(new Z2(e, n));
-  }),
-  new l2(
-    /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-    (t2, [e, n, r2]) => {
-      t2.conflicts.push(new Z2(e, n, { deleteRef: r2 }));
-    }
-  ),
-  new l2(/^CONFLICT\s+\((.+)\):/, (t2, [e]) => {
-    t2.conflicts.push(new Z2(e, null));
-  }),
-  new l2(/^Automatic merge failed;\s+(.+)$/, (t2, [e]) => {
-    t2.result = e;
-  })
-];
-var Cr = (t2, e) => Object.assign(Ar(t2), ue(t2, e));
-var Ar = (t2) => E2(new dr(), Or, t2);
-function At(t2) {
-  return t2.length ? {
-    commands: ["merge", ...t2],
-    format: "utf-8",
-    parser(e, n) {
-      const r2 = Cr(e, n);
-      if (r2.failed)
-        throw new at(r2);
-      return r2;
-    }
-  } : b2("Git.merge requires at least one option");
-}
-function xr(t2, e, n) {
-  const r2 = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t2), o2 = !n.includes("new");
-  return {
-    deleted: r2,
-    tag: s,
-    branch: !s,
-    new: !o2,
-    alreadyUpdated: o2,
-    local: t2,
-    remote: e
-  };
-}
-var Nr = [
-  new l2(/^Pushing to (.+)$/, (t2, [e]) => {
-    t2.repo = e;
-  }),
-  new l2(/^updating local tracking ref '(.+)'/, (t2, [e]) => {
-    t2.ref = {
-      ...t2.ref || {},
-      local: e
-    };
-  }),
-  new l2(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t2, [e, n, r2]) => {
-    t2.pushed.push(xr(e, n, r2));
-  }),
-  new l2(
-    /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-    (t2, [e, n, r2]) => {
-      t2.branch = {
-        ...t2.branch || {},
-        local: e,
-        remote: n,
-        remoteName: r2
-      };
-    }
-  ),
-  new l2(
-    /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-    (t2, [e, n, r2, s]) => {
-      t2.update = {
-        head: {
-          local: e,
-          remote: n
-        },
-        hash: {
-          from: r2,
-          to: s
-        }
-      };
-    }
-  )
-];
-var $r = (t2, e) => {
-  const n = Pr(t2, e), r2 = ae(t2, e);
-  return {
-    ...n,
-    ...r2
-  };
-};
-var Pr = (t2, e) => E2({ pushed: [] }, Nr, [t2, e]);
-function Mr(t2 = {}, e) {
-  return S2(e, "--tags"), ce(t2, e);
-}
-function ce(t2 = {}, e) {
-  const n = ["push", ...e];
-  return t2.branch && n.splice(1, 0, t2.branch), t2.remote && n.splice(1, 0, t2.remote), ct(n, "-v"), S2(n, "--verbose"), S2(n, "--porcelain"), {
-    commands: n,
-    format: "utf-8",
-    parser: $r
-  };
-}
-function Dr() {
-  return {
-    showBuffer() {
-      const t2 = ["show", ...h2(arguments, 1)];
-      return t2.includes("--binary") || t2.splice(1, 0, "--binary"), this._runTask(
-        Gt(t2),
-        u(arguments)
-      );
-    },
-    show() {
-      const t2 = ["show", ...h2(arguments, 1)];
-      return this._runTask(
-        g(t2),
-        u(arguments)
-      );
-    }
-  };
-}
-var Lr = /^(.+)\0(.+)$/;
-var jr = class {
-  constructor(e, n, r2) {
-    if (this.path = e, this.index = n, this.working_dir = r2, n === "R" || r2 === "R") {
-      const s = Lr.exec(e) || [null, e, e];
-      this.from = s[2] || "", this.path = s[1] || "";
-    }
-  }
-};
-var Br = class {
-  constructor() {
-    this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = false, this.isClean = () => !this.files.length;
-  }
-};
-function xt(t2) {
-  const [e, n] = t2.split(I2);
-  return {
-    from: n || e,
-    to: e
-  };
-}
-function _2(t2, e, n) {
-  return [`${t2}${e}`, n];
-}
-function et(t2, ...e) {
-  return e.map((n) => _2(t2, n, (r2, s) => r2.conflicted.push(s)));
-}
-var Ir = new Map([
-  _2(
-    " ",
-    "A",
-    (t2, e) => t2.created.push(e)
-  ),
-  _2(
-    " ",
-    "D",
-    (t2, e) => t2.deleted.push(e)
-  ),
-  _2(
-    " ",
-    "M",
-    (t2, e) => t2.modified.push(e)
-  ),
-  _2("A", " ", (t2, e) => {
-    t2.created.push(e), t2.staged.push(e);
-  }),
-  _2("A", "M", (t2, e) => {
-    t2.created.push(e), t2.staged.push(e), t2.modified.push(e);
-  }),
-  _2("D", " ", (t2, e) => {
-    t2.deleted.push(e), t2.staged.push(e);
-  }),
-  _2("M", " ", (t2, e) => {
-    t2.modified.push(e), t2.staged.push(e);
-  }),
-  _2("M", "M", (t2, e) => {
-    t2.modified.push(e), t2.staged.push(e);
-  }),
-  _2("R", " ", (t2, e) => {
-    t2.renamed.push(xt(e));
-  }),
-  _2("R", "M", (t2, e) => {
-    const n = xt(e);
-    t2.renamed.push(n), t2.modified.push(n.to);
-  }),
-  _2("!", "!", (t2, e) => {
-    (t2.ignored = t2.ignored || []).push(e);
-  }),
-  _2(
-    "?",
-    "?",
-    (t2, e) => t2.not_added.push(e)
-  ),
-  ...et(
-    "A",
-    "A",
-    "U"
-    /* UNMERGED */
-  ),
-  ...et(
-    "D",
-    "D",
-    "U"
-    /* UNMERGED */
-  ),
-  ...et(
-    "U",
-    "A",
-    "D",
-    "U"
-    /* UNMERGED */
-  ),
-  [
-    "##",
-    (t2, e) => {
-      const n = /ahead (\d+)/, r2 = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o2 = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
-      let a = n.exec(e);
-      t2.ahead = a && +a[1] || 0, a = r2.exec(e), t2.behind = a && +a[1] || 0, a = s.exec(e), t2.current = d(a?.[1], m, null), a = o2.exec(e), t2.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t2.current = d(a?.[1], m, t2.current)), t2.detached = /\(no branch\)/.test(e);
-    }
-  ]
-]);
-var Ur = function(t2) {
-  const e = t2.split(I2), n = new Br();
-  for (let r2 = 0, s = e.length; r2 < s; ) {
-    let o2 = e[r2++].trim();
-    o2 && (o2.charAt(0) === "R" && (o2 += I2 + (e[r2++] || "")), Fr(n, o2));
-  }
-  return n;
-};
-function Fr(t2, e) {
-  const n = e.trim();
-  switch (" ") {
-    case n.charAt(2):
-      return r2(n.charAt(0), n.charAt(1), n.slice(3));
-    case n.charAt(1):
-      return r2(" ", n.charAt(0), n.slice(2));
-    default:
-      return;
-  }
-  function r2(s, o2, i) {
-    const a = `${s}${o2}`, c3 = Ir.get(a);
-    c3 && c3(t2, i), a !== "##" && a !== "!!" && t2.files.push(new jr(i, s, o2));
-  }
-}
-var Gr = ["--null", "-z"];
-function zr(t2) {
-  return {
-    format: "utf-8",
-    commands: [
-      "status",
-      "--porcelain",
-      "-b",
-      "-u",
-      "--null",
-      ...t2.filter((n) => !Gr.includes(n))
-    ],
-    parser(n) {
-      return Ur(n);
-    }
-  };
-}
-var fe = "installed=false";
-function q2(t2 = 0, e = 0, n = 0, r2 = "", s = true) {
-  return Object.defineProperty(
-    {
-      major: t2,
-      minor: e,
-      patch: n,
-      agent: r2,
-      installed: s
-    },
-    "toString",
-    {
-      value() {
-        return `${this.major}.${this.minor}.${this.patch}`;
-      },
-      configurable: false,
-      enumerable: false
-    }
-  );
-}
-function qr() {
-  return q2(0, 0, 0, "", false);
-}
-function Wr() {
-  return {
-    version() {
-      return this._runTask({
-        commands: ["--version"],
-        format: "utf-8",
-        parser: Kr,
-        onError(t2, e, n, r2) {
-          if (t2.exitCode === V2.NOT_FOUND)
-            return n(Buffer.from(fe));
-          r2(e);
-        }
-      });
-    }
-  };
-}
-var Hr = [
-  new l2(
-    /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-    (t2, [e, n, r2, s = ""]) => {
-      Object.assign(
-        t2,
-        q2(p(e), p(n), p(r2), s)
-      );
-    }
-  ),
-  new l2(
-    /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-    (t2, [e, n, r2, s = ""]) => {
-      Object.assign(t2, q2(p(e), p(n), r2, s));
-    }
-  )
-];
-function Kr(t2) {
-  return t2 === fe ? qr() : E2(q2(0, 0, 0, t2), Hr, t2);
-}
-var le = class {
-  constructor(e) {
-    this._executor = e;
-  }
-  _runTask(e, n) {
-    const r2 = this._executor.chain(), s = r2.push(e);
-    return n && Ln(e, s, n), Object.create(this, {
-      then: { value: s.then.bind(s) },
-      catch: { value: s.catch.bind(s) },
-      _executor: { value: r2 }
-    });
-  }
-  add(e) {
-    return this._runTask(
-      g(["add", ...v(e)]),
-      u(arguments)
-    );
-  }
-  cwd(e) {
-    const n = u(arguments);
-    return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
-      St(
-        e.path,
-        e.root && this._executor || void 0
-      ),
-      n
-    ) : this._runTask(
-      b2("Git.cwd: workingDirectory must be supplied as a string"),
-      n
-    );
-  }
-  hashObject(e, n) {
-    return this._runTask(
-      Vn(e, n === true),
-      u(arguments)
-    );
-  }
-  init(e) {
-    return this._runTask(
-      Zn(e === true, this._executor.cwd, h2(arguments)),
-      u(arguments)
-    );
-  }
-  merge() {
-    return this._runTask(
-      At(h2(arguments)),
-      u(arguments)
-    );
-  }
-  mergeFromTo(e, n) {
-    return m(e) && m(n) ? this._runTask(
-      At([e, n, ...h2(arguments)]),
-      u(arguments, false)
-    ) : this._runTask(
-      b2(
-        "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
-      )
-    );
-  }
-  outputHandler(e) {
-    return this._executor.outputHandler = e, this;
-  }
-  push() {
-    const e = ce(
-      {
-        remote: d(arguments[0], m),
-        branch: d(arguments[1], m)
-      },
-      h2(arguments)
-    );
-    return this._runTask(e, u(arguments));
-  }
-  stash() {
-    return this._runTask(
-      g(["stash", ...h2(arguments)]),
-      u(arguments)
-    );
-  }
-  status() {
-    return this._runTask(
-      zr(h2(arguments)),
-      u(arguments)
-    );
-  }
-};
-Object.assign(
-  le.prototype,
-  jn(),
-  In(),
-  zn(),
-  Tn(),
-  Hn(),
-  Kn(),
-  On(),
-  er(),
-  pr(),
-  Dr(),
-  Wr()
-);
-var Vr = /* @__PURE__ */ (() => {
-  let t2 = 0;
-  return () => {
-    t2++;
-    const { promise: e, done: n } = (0, import_promise_deferred.createDeferred)();
-    return {
-      promise: e,
-      done: n,
-      id: t2
-    };
-  };
-})();
-var Xr = class {
-  constructor(e = 2) {
-    this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
-  }
-  schedule() {
-    if (!this.pending.length || this.running.length >= this.concurrency) {
-      this.logger(
-        "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
-        this.pending.length,
-        this.running.length,
-        this.concurrency
-      );
-      return;
-    }
-    const e = S2(this.running, this.pending.shift());
-    this.logger("Attempting id=%s", e.id), e.done(() => {
-      this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
-    });
-  }
-  next() {
-    const { promise: e, id: n } = S2(this.pending, Vr());
-    return this.logger("Scheduling id=%s", n), this.schedule(), e;
-  }
-};
-function Yr(t2, e) {
-  return g(["apply", ...e, ...t2]);
-}
-var he = /* @__PURE__ */ ((t2) => (t2.CURRENT = "*", t2.LINKED = "+", t2))(he || {});
-var Qr = class {
-  constructor() {
-    this.all = [], this.branches = {}, this.current = "", this.detached = false;
-  }
-  push(e, n, r2, s, o2) {
-    e === "*" && (this.detached = n, this.current = r2), this.all.push(r2), this.branches[r2] = {
-      current: e === "*",
-      linkedWorkTree: e === "+",
-      name: r2,
-      commit: s,
-      label: o2
-    };
-  }
-};
-var Jr = [
-  new l2(
-    /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-    (t2, [e, n, r2, s]) => {
-      t2.push(Nt(e), true, n, r2, s);
-    }
-  ),
-  new l2(
-    /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-    (t2, [e, n, r2, s]) => {
-      t2.push(Nt(e), false, n, r2, s);
-    }
-  )
-];
-var Zr = new l2(/^(\S+)$/s, (t2, [e]) => {
-  t2.push(he.CURRENT, false, e, "", "");
-});
-function Nt(t2) {
-  return t2 ? t2.charAt(0) : "";
-}
-function me(t2, e = false) {
-  return E2(
-    new Qr(),
-    e ? [Zr] : Jr,
-    t2
-  );
-}
-var ts = class {
-  constructor() {
-    this.all = [], this.branches = {}, this.errors = [];
-  }
-  get success() {
-    return !this.errors.length;
-  }
-};
-function es(t2, e) {
-  return {
-    branch: t2,
-    hash: e,
-    success: true
-  };
-}
-function ns(t2) {
-  return {
-    branch: t2,
-    hash: null,
-    success: false
-  };
-}
-var rs = /(\S+)\s+\(\S+\s([^)]+)\)/;
-var pe = /^error[^']+'([^']+)'/m;
-var ss = [
-  new l2(rs, (t2, [e, n]) => {
-    const r2 = es(e, n);
-    t2.all.push(r2), t2.branches[e] = r2;
-  }),
-  new l2(pe, (t2, [e]) => {
-    const n = ns(e);
-    t2.errors.push(n), t2.all.push(n), t2.branches[e] = n;
-  })
-];
-var gt = (t2, e) => E2(new ts(), ss, [t2, e]);
-function de(t2, e) {
-  return e === V2.ERROR && pe.test(t2);
-}
-function os(t2) {
-  const e = ["-d", "-D", "--delete"];
-  return t2.some((n) => e.includes(n));
-}
-function is(t2) {
-  const e = os(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
-  return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
-    format: "utf-8",
-    commands: r2,
-    parser(s, o2) {
-      return e ? gt(s, o2).all[0] : me(s, n);
-    }
-  };
-}
-function as() {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v"],
-    parser(t2) {
-      return me(t2);
-    }
-  };
-}
-function us(t2, e = false) {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", ...t2],
-    parser(n, r2) {
-      return gt(n, r2);
-    },
-    onError({ exitCode: n, stdOut: r2 }, s, o2, i) {
-      if (!de(String(s), n))
-        return i(s);
-      o2(r2);
-    }
-  };
-}
-function cs(t2, e = false) {
-  const n = {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", t2],
-    parser(r2, s) {
-      return gt(r2, s).branches[t2];
-    },
-    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i, a, c3) {
-      if (!de(String(i), r2))
-        return c3(i);
-      throw new at(
-        n.parser(F2(o2), F2(s)),
-        String(i)
-      );
-    }
-  };
-  return n;
-}
-function fs(t2) {
-  return {
-    commands: ["check-ignore", ...t2],
-    format: "utf-8",
-    parser: ls
-  };
-}
-function ls(t2) {
-  return t2.split(/\n/g).map(hs).filter(Boolean);
-}
-function hs(t2) {
-  const e = t2.trim().replace(/^["']|["']$/g, "");
-  return e && Se(e);
-}
-var ms = [
-  new l2(/From (.+)$/, (t2, [e]) => {
-    t2.remote = e;
-  }),
-  new l2(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
-    t2.branches.push({
-      name: e,
-      tracking: n
-    });
-  }),
-  new l2(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
-    t2.tags.push({
-      name: e,
-      tracking: n
-    });
-  }),
-  new l2(/- \[deleted]\s+\S+\s*-> (.+)$/, (t2, [e]) => {
-    t2.deleted.push({
-      tracking: e
-    });
-  }),
-  new l2(
-    /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-    (t2, [e, n, r2, s]) => {
-      t2.updated.push({
-        name: r2,
-        tracking: s,
-        to: n,
-        from: e
-      });
-    }
-  )
-];
-function ps(t2, e) {
-  return E2({
-    raw: t2,
-    remote: null,
-    branches: [],
-    tags: [],
-    updated: [],
-    deleted: []
-  }, ms, [t2, e]);
-}
-function ds(t2) {
-  return /^--upload-pack(=|$)/.test(t2);
-}
-function gs(t2, e, n) {
-  const r2 = ["fetch", ...n];
-  return t2 && e && r2.push(t2, e), r2.find(ds) ? b2("git.fetch: potential exploit argument blocked.") : {
-    commands: r2,
-    format: "utf-8",
-    parser: ps
-  };
-}
-var ys = [
-  new l2(/^Renaming (.+) to (.+)$/, (t2, [e, n]) => {
-    t2.moves.push({ from: e, to: n });
-  })
-];
-function ws(t2) {
-  return E2({ moves: [] }, ys, t2);
-}
-function bs(t2, e) {
-  return {
-    commands: ["mv", "-v", ...v(t2), e],
-    format: "utf-8",
-    parser: ws
-  };
-}
-function Ts(t2, e, n) {
-  const r2 = ["pull", ...n];
-  return t2 && e && r2.splice(1, 0, t2, e), {
-    commands: r2,
-    format: "utf-8",
-    parser(s, o2) {
-      return ue(s, o2);
-    },
-    onError(s, o2, i, a) {
-      const c3 = Rr(
-        F2(s.stdOut),
-        F2(s.stdErr)
-      );
-      if (c3)
-        return a(new at(c3));
-      a(o2);
-    }
-  };
-}
-function ks(t2) {
-  const e = {};
-  return ge(t2, ([n]) => e[n] = { name: n }), Object.values(e);
-}
-function _s(t2) {
-  const e = {};
-  return ge(t2, ([n, r2, s]) => {
-    Object.hasOwn(e, n) || (e[n] = {
-      name: n,
-      refs: { fetch: "", push: "" }
-    }), s && r2 && (e[n].refs[s.replace(/[^a-z]/g, "")] = r2);
-  }), Object.values(e);
-}
-function ge(t2, e) {
-  ut(t2, (n) => e(n.split(/\s+/)));
-}
-function vs(t2, e, n) {
-  return g(["remote", "add", ...n, t2, e]);
-}
-function Es(t2) {
-  const e = ["remote"];
-  return t2 && e.push("-v"), {
-    commands: e,
-    format: "utf-8",
-    parser: t2 ? _s : ks
-  };
-}
-function Ss(t2) {
-  const e = [...t2];
-  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
-}
-function Rs(t2) {
-  const e = [...t2];
-  return e[0] !== "remote" && e.unshift("remote"), g(e);
-}
-function Os(t2) {
-  return g(["remote", "remove", t2]);
-}
-function Cs(t2 = {}, e) {
-  const n = oe2(t2), r2 = ["stash", "list", ...n.commands, ...e], s = re(
-    n.splitter,
-    n.fields,
-    pt(r2)
-  );
-  return dt(r2) || {
-    commands: r2,
-    format: "utf-8",
-    parser: s
-  };
-}
-function As(t2, e) {
-  return X2(["add", t2, e]);
-}
-function xs(t2) {
-  return X2(["init", ...t2]);
-}
-function X2(t2) {
-  const e = [...t2];
-  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
-}
-function Ns(t2) {
-  return X2(["update", ...t2]);
-}
-var $s = class {
-  constructor(e, n) {
-    this.all = e, this.latest = n;
-  }
-};
-var Ps = function(t2, e = false) {
-  const n = t2.split(`
-`).map(Ds).filter(Boolean);
-  e || n.sort(function(s, o2) {
-    const i = s.split("."), a = o2.split(".");
-    if (i.length === 1 || a.length === 1)
-      return Ms(B2(i[0]), B2(a[0]));
-    for (let c3 = 0, y2 = Math.max(i.length, a.length); c3 < y2; c3++) {
-      const w2 = ye(B2(i[c3]), B2(a[c3]));
-      if (w2)
-        return w2;
-    }
-    return 0;
-  });
-  const r2 = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
-  return new $s(n, r2);
-};
-function Ms(t2, e) {
-  const n = Number.isNaN(t2), r2 = Number.isNaN(e);
-  return n !== r2 ? n ? 1 : -1 : n ? ye(t2, e) : 0;
-}
-function ye(t2, e) {
-  return t2 === e ? 0 : t2 > e ? 1 : -1;
-}
-function Ds(t2) {
-  return t2.trim();
-}
-function B2(t2) {
-  return typeof t2 == "string" && parseInt(t2.replace(/^\D+/g, ""), 10) || 0;
-}
-function Ls(t2 = []) {
-  const e = t2.some((n) => /^--sort=/.test(n));
-  return {
-    format: "utf-8",
-    commands: ["tag", "-l", ...t2],
-    parser(n) {
-      return Ps(n, e);
-    }
-  };
-}
-function js(t2) {
-  return {
-    format: "utf-8",
-    commands: ["tag", t2],
-    parser() {
-      return { name: t2 };
-    }
-  };
-}
-function Bs(t2, e) {
-  return {
-    format: "utf-8",
-    commands: ["tag", "-a", "-m", e, t2],
-    parser() {
-      return { name: t2 };
-    }
-  };
-}
-function f2(t2, e) {
-  this._plugins = e, this._executor = new Dn(
-    t2.baseDir,
-    new Xr(t2.maxConcurrentProcesses),
-    e
-  ), this._trimmed = t2.trimmed;
-}
-(f2.prototype = Object.create(le.prototype)).constructor = f2;
-f2.prototype.customBinary = function(t2) {
-  return this._plugins.reconfigure("binary", t2), this;
-};
-f2.prototype.env = function(t2, e) {
-  return arguments.length === 1 && typeof t2 == "object" ? this._executor.env = t2 : (this._executor.env = this._executor.env || {})[t2] = e, this;
-};
-f2.prototype.stashList = function(t2) {
-  return this._runTask(
-    Cs(
-      ht(arguments) || {},
-      K2(t2) && t2 || []
-    ),
-    u(arguments)
-  );
-};
-f2.prototype.mv = function(t2, e) {
-  return this._runTask(bs(t2, e), u(arguments));
-};
-f2.prototype.checkoutLatestTag = function(t2) {
-  var e = this;
-  return this.pull(function() {
-    e.tags(function(n, r2) {
-      e.checkout(r2.latest, t2);
-    });
-  });
-};
-f2.prototype.pull = function(t2, e, n, r2) {
-  return this._runTask(
-    Ts(
-      d(t2, m),
-      d(e, m),
-      h2(arguments)
-    ),
-    u(arguments)
-  );
-};
-f2.prototype.fetch = function(t2, e) {
-  return this._runTask(
-    gs(
-      d(t2, m),
-      d(e, m),
-      h2(arguments)
-    ),
-    u(arguments)
-  );
-};
-f2.prototype.tags = function(t2, e) {
-  return this._runTask(
-    Ls(h2(arguments)),
-    u(arguments)
-  );
-};
-f2.prototype.rebase = function() {
-  return this._runTask(
-    g(["rebase", ...h2(arguments)]),
-    u(arguments)
-  );
-};
-f2.prototype.reset = function(t2) {
-  return this._runTask(
-    An(xn(t2), h2(arguments)),
-    u(arguments)
-  );
-};
-f2.prototype.revert = function(t2) {
-  const e = u(arguments);
-  return typeof t2 != "string" ? this._runTask(b2("Commit must be a string"), e) : this._runTask(
-    g(["revert", ...h2(arguments, 0, true), t2]),
-    e
-  );
-};
-f2.prototype.addTag = function(t2) {
-  const e = typeof t2 == "string" ? js(t2) : b2("Git.addTag requires a tag name");
-  return this._runTask(e, u(arguments));
-};
-f2.prototype.addAnnotatedTag = function(t2, e) {
-  return this._runTask(
-    Bs(t2, e),
-    u(arguments)
-  );
-};
-f2.prototype.deleteLocalBranch = function(t2, e, n) {
-  return this._runTask(
-    cs(t2, typeof e == "boolean" ? e : false),
-    u(arguments)
-  );
-};
-f2.prototype.deleteLocalBranches = function(t2, e, n) {
-  return this._runTask(
-    us(t2, typeof e == "boolean" ? e : false),
-    u(arguments)
-  );
-};
-f2.prototype.branch = function(t2, e) {
-  return this._runTask(
-    is(h2(arguments)),
-    u(arguments)
-  );
-};
-f2.prototype.branchLocal = function(t2) {
-  return this._runTask(as(), u(arguments));
-};
-f2.prototype.raw = function(t2) {
-  const e = !Array.isArray(t2), n = [].slice.call(e ? arguments : t2, 0);
-  for (let s = 0; s < n.length && e; s++)
-    if (!st(n[s])) {
-      n.splice(s, n.length - s);
-      break;
-    }
-  n.push(...h2(arguments, 0, true));
-  var r2 = u(arguments);
-  return n.length ? this._runTask(g(n, this._trimmed), r2) : this._runTask(
-    b2("Raw: must supply one or more command to execute"),
-    r2
-  );
-};
-f2.prototype.submoduleAdd = function(t2, e, n) {
-  return this._runTask(As(t2, e), u(arguments));
-};
-f2.prototype.submoduleUpdate = function(t2, e) {
-  return this._runTask(
-    Ns(h2(arguments, true)),
-    u(arguments)
-  );
-};
-f2.prototype.submoduleInit = function(t2, e) {
-  return this._runTask(
-    xs(h2(arguments, true)),
-    u(arguments)
-  );
-};
-f2.prototype.subModule = function(t2, e) {
-  return this._runTask(
-    X2(h2(arguments)),
-    u(arguments)
-  );
-};
-f2.prototype.listRemote = function() {
-  return this._runTask(
-    Ss(h2(arguments)),
-    u(arguments)
-  );
-};
-f2.prototype.addRemote = function(t2, e, n) {
-  return this._runTask(
-    vs(t2, e, h2(arguments)),
-    u(arguments)
-  );
-};
-f2.prototype.removeRemote = function(t2, e) {
-  return this._runTask(Os(t2), u(arguments));
-};
-f2.prototype.getRemotes = function(t2, e) {
-  return this._runTask(Es(t2 === true), u(arguments));
-};
-f2.prototype.remote = function(t2, e) {
-  return this._runTask(
-    Rs(h2(arguments)),
-    u(arguments)
-  );
-};
-f2.prototype.tag = function(t2, e) {
-  const n = h2(arguments);
-  return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
-};
-f2.prototype.updateServerInfo = function(t2) {
-  return this._runTask(
-    g(["update-server-info"]),
-    u(arguments)
-  );
-};
-f2.prototype.pushTags = function(t2, e) {
-  const n = Mr(
-    { remote: d(t2, m) },
-    h2(arguments)
-  );
-  return this._runTask(n, u(arguments));
-};
-f2.prototype.rm = function(t2) {
-  return this._runTask(
-    g(["rm", "-f", ...v(t2)]),
-    u(arguments)
-  );
-};
-f2.prototype.rmKeepLocal = function(t2) {
-  return this._runTask(
-    g(["rm", "--cached", ...v(t2)]),
-    u(arguments)
-  );
-};
-f2.prototype.catFile = function(t2, e) {
-  return this._catFile("utf-8", arguments);
-};
-f2.prototype.binaryCatFile = function() {
-  return this._catFile("buffer", arguments);
-};
-f2.prototype._catFile = function(t2, e) {
-  var n = u(e), r2 = ["cat-file"], s = e[0];
-  if (typeof s == "string")
-    return this._runTask(
-      b2("Git.catFile: options must be supplied as an array of strings"),
-      n
-    );
-  Array.isArray(s) && r2.push.apply(r2, s);
-  const o2 = t2 === "buffer" ? Gt(r2) : g(r2);
-  return this._runTask(o2, n);
-};
-f2.prototype.diff = function(t2, e) {
-  const n = m(t2) ? b2(
-    "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
-  ) : g(["diff", ...h2(arguments)]);
-  return this._runTask(n, u(arguments));
-};
-f2.prototype.diffSummary = function() {
-  return this._runTask(
-    fr(h2(arguments, 1)),
-    u(arguments)
-  );
-};
-f2.prototype.applyPatch = function(t2) {
-  const e = G2(t2) ? Yr(v(t2), h2([].slice.call(arguments, 1))) : b2(
-    "git.applyPatch requires one or more string patches as the first argument"
-  );
-  return this._runTask(e, u(arguments));
-};
-f2.prototype.revparse = function() {
-  const t2 = ["rev-parse", ...h2(arguments, true)];
-  return this._runTask(
-    g(t2, true),
-    u(arguments)
-  );
-};
-f2.prototype.clean = function(t2, e, n) {
-  const r2 = un(t2), s = r2 && t2.join("") || d(t2, m) || "", o2 = h2([].slice.call(arguments, r2 ? 1 : 0));
-  return this._runTask(
-    on(s, o2),
-    u(arguments)
-  );
-};
-f2.prototype.exec = function(t2) {
-  const e = {
-    commands: [],
-    format: "utf-8",
-    parser() {
-      typeof t2 == "function" && t2();
-    }
-  };
-  return this._runTask(e);
-};
-f2.prototype.checkIgnore = function(t2, e) {
-  return this._runTask(
-    fs(v(d(t2, G2, []))),
-    u(arguments)
-  );
-};
-f2.prototype.checkIsRepo = function(t2, e) {
-  return this._runTask(
-    We(d(t2, m)),
-    u(arguments)
-  );
-};
-function Is(t2) {
-  return t2 ? [{
-    type: "spawn.before",
-    action(r2, s) {
-      t2.aborted && s.kill(new A2(void 0, "abort", "Abort already signaled"));
-    }
-  }, {
-    type: "spawn.after",
-    action(r2, s) {
-      function o2() {
-        s.kill(new A2(void 0, "abort", "Abort signal received"));
-      }
-      t2.addEventListener("abort", o2), s.spawned.on("close", () => t2.removeEventListener("abort", o2));
-    }
-  }] : void 0;
-}
-var Us = $2("", "plugin:allowEnvironment");
-function Fs(t2, e = false) {
-  const n = new Set(t2.map((r2) => r2.toLowerCase().trim()));
-  return {
-    type: "spawn.options",
-    action(r2, s) {
-      const o2 = { ...r2.env ?? process.env }, i = new Set(
-        Object.keys(s.env).map((a) => a.toLowerCase().trim())
-      );
-      for (const a of Object.keys(o2)) {
-        const c3 = a.toLowerCase().trim();
-        if (!(!Gs(c3) || n.has(c3))) {
-          if (i.has(c3))
-            throw new A2(
-              void 0,
-              "allowEnvironment",
-              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
-            );
-          Us("removing ambient guarded environment variable %s", a), delete o2[a];
-        }
-      }
-      return {
-        ...r2,
-        env: {
-          ...o2,
-          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
-        }
-      };
-    }
-  };
-}
-function Gs(t2) {
-  const e = t2.toLowerCase().trim();
-  return e.startsWith("git_") || _(e);
-}
-function zs(t2 = {}) {
-  return {
-    type: "spawn.args",
-    action(e, { env: n }) {
-      for (const r2 of oe(e, n))
-        if (t2[r2.category] !== true)
-          throw new A2(void 0, "unsafe", r2.message);
-      return e;
-    }
-  };
-}
-function qs(t2) {
-  const e = U(t2, "-c");
-  return {
-    type: "spawn.args",
-    action(n) {
-      return [...e, ...n];
-    }
-  };
-}
-var $t = (0, import_promise_deferred.deferred)().promise;
-function Ws({
-  onClose: t2 = true,
-  onExit: e = 50
-} = {}) {
-  function n() {
-    let s = -1;
-    const o2 = {
-      close: (0, import_promise_deferred.deferred)(),
-      closeTimeout: (0, import_promise_deferred.deferred)(),
-      exit: (0, import_promise_deferred.deferred)(),
-      exitTimeout: (0, import_promise_deferred.deferred)()
-    }, i = Promise.race([
-      t2 === false ? $t : o2.closeTimeout.promise,
-      e === false ? $t : o2.exitTimeout.promise
-    ]);
-    return r2(t2, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
-      close(a) {
-        s = a, o2.close.done();
-      },
-      exit(a) {
-        s = a, o2.exit.done();
-      },
-      get exitCode() {
-        return s;
-      },
-      result: i
-    };
-  }
-  function r2(s, o2, i) {
-    s !== false && (s === true ? o2.promise : o2.promise.then(() => wt(s))).then(i.done);
-  }
-  return {
-    type: "spawn.after",
-    async action(s, { spawned: o2, close: i }) {
-      const a = n();
-      let c3 = true, y2 = () => {
-        c3 = false;
-      };
-      o2.stdout?.on("data", y2), o2.stderr?.on("data", y2), o2.on("error", y2), o2.on("close", (w2) => a.close(w2)), o2.on("exit", (w2) => a.exit(w2));
-      try {
-        await a.result, c3 && await wt(50), i(a.exitCode);
-      } catch (w2) {
-        i(a.exitCode, w2);
-      }
-    }
-  };
-}
-var we = $2("", "plugin:binary");
-var Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings";
-var Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
-function Vs(t2) {
-  return !t2 || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t2);
-}
-function Pt(t2, e) {
-  if (t2.length < 1 || t2.length > 2)
-    throw new A2(void 0, "binary", Hs);
-  if (t2.some(Vs))
-    if (e)
-      we("permitted unsafe binary %o", t2);
-    else
-      throw new A2(void 0, "binary", Ks);
-  const [r2, s] = t2;
-  return {
-    binary: r2,
-    prefix: s
-  };
-}
-function Xs(t2, e = ["git"], n = false) {
-  let r2 = Pt(v(e), n);
-  t2.on("binary", (s) => {
-    r2 = Pt(v(s), n), we.info("reconfiguring %o", r2);
-  }), t2.append("spawn.binary", () => r2.binary), t2.append("spawn.args", (s) => r2.prefix ? [r2.prefix, ...s] : s);
-}
-var be = {
-  DISALLOWED_ABBREVIATED: {
-    text: "disallowed abbreviated or ambiguous option",
-    solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
-  },
-  UNKNOWN: {
-    text: "~ unknown ~",
-    solution: void 0
-  }
-};
-function Ys(t2) {
-  if (!t2)
-    return "UNKNOWN";
-  for (const [e, { text: n }] of Object.entries(be))
-    if (t2.startsWith(`fatal: ${n}`))
-      return e;
-  return "UNKNOWN";
-}
-var Qs = class extends O2 {
-  constructor(e = "") {
-    const n = Ys(e);
-    super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
-  }
-};
-function Js(t2) {
-  return !!(t2.exitCode && t2.stdErr.length);
-}
-function Zs(t2) {
-  return Buffer.concat([...t2.stdOut, ...t2.stdErr]);
-}
-function to(t2 = false, e = Js, n = Zs) {
-  return (r2, s) => !t2 && r2 || !e(s) ? r2 : n(s);
-}
-function eo(t2, e) {
-  return t2 === 128 && e.startsWith("fatal:") ? new Qs(e) : new O2(void 0, e);
-}
-function Mt(t2) {
-  return {
-    type: "task.error",
-    action(e, n) {
-      const r2 = t2(e.error, {
-        stdErr: n.stdErr,
-        stdOut: n.stdOut,
-        exitCode: n.exitCode
-      });
-      return Buffer.isBuffer(r2) ? {
-        error: eo(n.exitCode, r2.toString("utf-8"))
-      } : {
-        error: r2
-      };
-    }
-  };
-}
-var nt = $2("", "plugin:input");
-function no(t2) {
-  return {
-    type: "spawn.after",
-    action(e, { commands: n, input: r2, spawned: { stdin: s } }) {
-      if (!s)
-        return;
-      const o2 = t2?.([...n]) ?? r2;
-      if (!o2)
-        return nt("generated zero length content, not writing to stdin");
-      nt("writing %s bytes to stdin", Le(o2)), s.on("error", (i) => {
-        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
-      }), s.end(o2);
-    }
-  };
-}
-var ro = class {
-  constructor() {
-    this.plugins = /* @__PURE__ */ new Set(), this.events = new Ce();
-  }
-  on(e, n) {
-    this.events.on(e, n);
-  }
-  reconfigure(e, n) {
-    this.events.emit(e, n);
-  }
-  append(e, n) {
-    const r2 = S2(this.plugins, { type: e, action: n });
-    return () => this.plugins.delete(r2);
-  }
-  add(e) {
-    const n = [];
-    return v(e).forEach(
-      (r2) => {
-        r2 && this.plugins.add(S2(n, r2));
-      }
-    ), () => {
-      n.forEach((r2) => {
-        this.plugins.delete(r2);
-      });
-    };
-  }
-  exec(e, n, r2) {
-    let s = n;
-    const o2 = Object.freeze(Object.create(r2));
-    for (const i of this.plugins)
-      i.type === e && (s = i.action(s, o2));
-    return s;
-  }
-};
-function so(t2) {
-  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
-  return [{
-    type: "spawn.args",
-    action(o2, i) {
-      return n.includes(i.method) ? De(o2, e) : o2;
-    }
-  }, {
-    type: "spawn.after",
-    action(o2, i) {
-      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
-        const c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
-        c3 && t2({
-          method: i.method,
-          stage: oo(c3[1]),
-          progress: p(c3[2]),
-          processed: p(c3[3]),
-          total: p(c3[4])
-        });
-      });
-    }
-  }];
-}
-function oo(t2) {
-  return String(t2.toLowerCase().split(" ", 1)) || "unknown";
-}
-function io(t2) {
-  const e = je(t2, ["uid", "gid"]);
-  return {
-    type: "spawn.options",
-    action(n) {
-      return { ...e, ...n };
-    }
-  };
-}
-function ao() {
-  return {
-    type: "spawn.args",
-    action(t2) {
-      const e = [];
-      let n;
-      function r2(s) {
-        (n = n || []).push(...s);
-      }
-      for (let s = 0; s < t2.length; s++) {
-        const o2 = t2[s];
-        if (r(o2)) {
-          r2(o(o2));
-          continue;
-        }
-        if (o2 === "--") {
-          r2(
-            t2.slice(s + 1).flatMap((i) => r(i) && o(i) || i)
-          );
-          break;
-        }
-        e.push(o2);
-      }
-      return n ? [...e, "--", ...n.map(String)] : e;
-    }
-  };
-}
-function uo({
-  block: t2,
-  stdErr: e = true,
-  stdOut: n = true
-}) {
-  if (t2 > 0)
-    return {
-      type: "spawn.after",
-      action(r2, s) {
-        let o2;
-        function i() {
-          o2 && clearTimeout(o2), o2 = setTimeout(c3, t2);
-        }
-        function a() {
-          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o2 && clearTimeout(o2);
-        }
-        function c3() {
-          a(), s.kill(new A2(void 0, "timeout", "block timeout reached"));
-        }
-        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
-      }
-    };
-}
-var wo = (t2, e) => {
-  const n = new ro(), r2 = Ge(
-    t2 && (typeof t2 == "string" ? { baseDir: t2 } : t2) || {},
-    e
-  );
-  if (!Lt(r2.baseDir))
-    throw new Ae(
-      r2,
-      "Cannot use simple-git on a directory that does not exist"
-    );
-  return Array.isArray(r2.config) && n.add(qs(r2.config)), n.add(zs(r2.unsafe)), n.add(Ws(r2.completion)), r2.abort && n.add(Is(r2.abort)), r2.progress && n.add(so(r2.progress)), r2.timeout && n.add(uo(r2.timeout)), r2.spawnOptions && n.add(io(r2.spawnOptions)), n.add(ao()), n.add(no(r2.input)), n.add(Mt(to(true))), r2.errors && n.add(Mt(r2.errors)), Xs(n, r2.binary, r2.unsafe?.allowUnsafeCustomBinary), n.add(
-    Fs(r2.allowEnvironment ?? [], r2.unsafe?.allowAbbreviatedOptions)
-  ), new f2(r2, n);
-};
 
 // src/worker/action/git-workspace.ts
 var WORKER_IDENTITY = {
   name: "gastown-worker[bot]",
   email: "gastown-worker@users.noreply.github.com"
 };
-var ALLOWED_ENV = [
-  "GIT_CONFIG_COUNT",
-  "GIT_CONFIG_KEY_0",
-  "GIT_CONFIG_VALUE_0",
-  "GIT_CONFIG_NOSYSTEM",
-  "GIT_CONFIG_GLOBAL",
-  "GIT_TERMINAL_PROMPT",
-  "GIT_AUTHOR_NAME",
-  "GIT_AUTHOR_EMAIL",
-  "GIT_COMMITTER_NAME",
-  "GIT_COMMITTER_EMAIL"
-];
 function authHeader(token) {
   return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
 }
-function baseEnv(identity) {
+async function safeRaw(dir, args, call = {}) {
+  const identity = call.identity ?? WORKER_IDENTITY;
   const env = {
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_TERMINAL_PROMPT: "0",
     GIT_AUTHOR_NAME: identity.name,
     GIT_AUTHOR_EMAIL: identity.email,
     GIT_COMMITTER_NAME: identity.name,
     GIT_COMMITTER_EMAIL: identity.email
   };
-  for (const name of ["PATH", "HOME", "TMPDIR", "LANG"]) {
-    const value = process.env[name];
-    if (value !== void 0) env[name] = value;
-  }
-  return env;
-}
-function openGit(dir, options2 = {}) {
-  const env = baseEnv(options2.identity ?? WORKER_IDENTITY);
-  if (options2.token !== void 0) {
+  if (call.token !== void 0) {
     env["GIT_CONFIG_COUNT"] = "1";
     env["GIT_CONFIG_KEY_0"] = "http.extraheader";
-    env["GIT_CONFIG_VALUE_0"] = authHeader(options2.token);
+    env["GIT_CONFIG_VALUE_0"] = authHeader(call.token);
   }
-  return wo({
-    baseDir: dir,
-    allowEnvironment: ALLOWED_ENV,
-    // Our own fixed values only: hooks and fsmonitor switched off, the auth header through GIT_CONFIG_*.
-    unsafe: {
-      allowUnsafeHooksPath: true,
-      allowUnsafeFsMonitor: true,
-      allowUnsafeConfigEnvCount: true,
-      allowUnsafeConfigPaths: true
+  const result = await runTrustedGit(dir, args, { env });
+  if (result.code !== 0) {
+    throw new Error(
+      `git ${args[0] ?? ""} failed in ${dir}: ${result.stderr.trim() || `exit code ${result.code}`}`
+    );
+  }
+  return result.stdout.toString("utf8");
+}
+async function findStoredCredentials(workspace, runnerTemp) {
+  const found = [];
+  const listed = await runTrustedGit(workspace, [
+    "config",
+    "--local",
+    "--name-only",
+    "--get-regexp",
+    "^(http\\..*extraheader|includeif\\..*|core\\.sshcommand)$"
+  ]);
+  for (const name of new Set(listed.stdout.toString("utf8").split("\n"))) {
+    if (name.trim() !== "") found.push(`${name.trim()} in .git/config`);
+  }
+  if (runnerTemp !== void 0) {
+    const entries = await readdir(runnerTemp).catch(() => []);
+    for (const entry of entries) {
+      if (/^git-credentials-.*\.config$/.test(entry)) found.push(`${path14.join(runnerTemp, entry)}`);
     }
-  }).env(env);
-}
-function safeRaw(git, args) {
-  return git.raw(["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", ...args]);
-}
-async function removeStoredCredentials(workspace) {
-  const git = openGit(workspace);
-  let listed;
-  try {
-    listed = await safeRaw(git, [
-      "config",
-      "--local",
-      "--name-only",
-      "--get-regexp",
-      "^(http\\..*extraheader|includeif\\..*)$"
-    ]);
-  } catch {
-    return 0;
   }
-  const names = [
-    ...new Set(
-      listed.split("\n").map((line) => line.trim()).filter(Boolean)
-    )
-  ];
-  for (const name of names) await safeRaw(git, ["config", "--local", "--unset-all", name]);
-  return names.length;
+  return found;
+}
+function storedCredentialsError(found) {
+  return new Error(
+    `the checkout left credentials that the agent's commands could read (${found.join("; ")}). Set \`persist-credentials: false\` on the actions/checkout step of the worker workflow (as docs/examples/gastown-worker.yml and \`gastown init\` do): the worker fetches and pushes with its own token.`
+  );
 }
 async function fetchBranch(dir, remote, branch, into) {
-  const git = openGit(dir, { token: remote.token });
-  await safeRaw(git, ["fetch", "--no-tags", "--quiet", remote.url, `+refs/heads/${branch}:${into}`]);
-  return (await safeRaw(git, ["rev-parse", "--verify", `${into}^{commit}`])).trim();
+  await safeRaw(dir, ["fetch", "--no-tags", "--quiet", remote.url, `+refs/heads/${branch}:${into}`], {
+    token: remote.token
+  });
+  return (await safeRaw(dir, ["rev-parse", "--verify", `${into}^{commit}`])).trim();
 }
 async function prepareBranch(workspace, remote, options2) {
   const sha = await fetchBranch(workspace, remote, options2.source, "refs/remotes/gastown/base");
-  const git = openGit(workspace);
-  await safeRaw(git, ["checkout", "--quiet", "--force", "-B", options2.branch, sha]);
+  await safeRaw(workspace, ["checkout", "--quiet", "--force", "-B", options2.branch, sha]);
   return sha;
 }
 async function preparePullHeads(workspace, remote, pulls) {
@@ -48646,7 +46902,7 @@ async function preparePullHeads(workspace, remote, pulls) {
   }
   const first = pulls[0];
   if (first !== void 0) {
-    await safeRaw(openGit(workspace), ["checkout", "--quiet", "--force", local.get(first.number)]);
+    await safeRaw(workspace, ["checkout", "--quiet", "--force", local.get(first.number)]);
   }
   return local;
 }
@@ -48654,44 +46910,26 @@ async function checkParents(root, relative) {
   const parts = relative.split("/");
   let current = root;
   for (const part of parts.slice(0, -1)) {
-    current = path8.join(current, part);
+    current = path14.join(current, part);
     try {
-      if ((await lstat4(current)).isSymbolicLink())
-        return `its parent ${path8.relative(root, current)} is a symlink`;
+      if ((await lstat6(current)).isSymbolicLink())
+        return `its parent ${path14.relative(root, current)} is a symlink`;
     } catch {
       return void 0;
     }
   }
   return void 0;
 }
-async function readRegularFile(workspace, file2) {
-  let handle;
-  try {
-    handle = await open2(file2, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    return void 0;
-  }
-  try {
-    if (!(await handle.stat()).isFile()) return void 0;
-    const parent = await realpath2(path8.dirname(file2));
-    const root = await realpath2(workspace);
-    if (parent !== root && !parent.startsWith(`${root}${path8.sep}`)) return void 0;
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-}
 async function stageInTrustedClone(options2) {
-  await mkdir2(options2.tmpRoot, { recursive: true });
-  const dir = await mkdtemp(path8.join(options2.tmpRoot, "gastown-commit-"));
-  const git = openGit(dir);
-  await safeRaw(git, ["init", "--quiet", dir]);
+  await mkdir5(options2.tmpRoot, { recursive: true });
+  const dir = await mkdtemp5(path14.join(options2.tmpRoot, "gastown-commit-"));
+  await safeRaw(options2.tmpRoot, ["init", "--quiet", dir]);
   await fetchBranch(dir, options2.remote, options2.source, "refs/remotes/gastown/base");
-  await safeRaw(git, ["checkout", "--quiet", "-B", options2.branch, options2.baseSha]);
+  await safeRaw(dir, ["checkout", "--quiet", "-B", options2.branch, options2.baseSha]);
   const refused = [];
   for (const change of options2.changes) {
     const relative = change.path;
-    if (relative === "" || path8.isAbsolute(relative) || relative.split("/").some((part) => part === ".." || part.toLowerCase() === ".git")) {
+    if (relative === "" || path14.isAbsolute(relative) || relative.split("/").some((part) => part === ".." || part.toLowerCase() === ".git")) {
       refused.push(`${JSON.stringify(relative)}: not a path inside the repository`);
       continue;
     }
@@ -48700,43 +46938,11 @@ async function stageInTrustedClone(options2) {
       refused.push(`${JSON.stringify(relative)}: ${parentProblem}`);
       continue;
     }
-    const target = path8.join(dir, relative);
-    const source = path8.join(options2.workspace, relative);
-    let stats;
-    try {
-      stats = await lstat4(source);
-    } catch {
-      stats = void 0;
-    }
-    await rm(target, { force: true, recursive: false }).catch(() => void 0);
-    if (stats === void 0) continue;
-    await mkdir2(path8.dirname(target), { recursive: true });
-    if (stats.isSymbolicLink()) {
-      await symlink(await readlink2(source), target);
-    } else if (stats.isFile()) {
-      const content = await readRegularFile(options2.workspace, source);
-      if (content === void 0) {
-        refused.push(
-          `${JSON.stringify(relative)}: it changed into something other than a file while being read`
-        );
-        continue;
-      }
-      await writeFile3(target, content);
-      await chmod(target, stats.mode & 73 ? 493 : 420);
-    } else {
-      refused.push(`${JSON.stringify(relative)}: not a file or symlink`);
-    }
+    const problem = await copyChange(options2.workspace, dir, relative);
+    if (problem !== void 0) refused.push(`${JSON.stringify(relative)}: ${problem}`);
   }
-  await safeRaw(git, ["add", "--all"]);
-  const status = await safeRaw(git, [
-    "-c",
-    "core.quotePath=false",
-    "diff",
-    "--cached",
-    "--name-status",
-    "--no-renames",
-    "-z"
-  ]);
+  await safeRaw(dir, ["add", "--all"]);
+  const status = await safeRaw(dir, ["diff", "--cached", "--name-status", "--no-renames", "-z"]);
   const fields = status.split("\0").filter((field) => field !== "");
   const staged = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -48749,21 +46955,112 @@ async function stageInTrustedClone(options2) {
   return { dir, staged, refused };
 }
 async function commitStaged(dir, message, identity = WORKER_IDENTITY) {
-  const git = openGit(dir, { identity });
-  await safeRaw(git, ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message]);
-  return (await safeRaw(git, ["rev-parse", "HEAD"])).trim();
+  await safeRaw(dir, ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message], { identity });
+  return (await safeRaw(dir, ["rev-parse", "HEAD"])).trim();
 }
 async function pushBranch(dir, remote, branch) {
-  await safeRaw(openGit(dir, { token: remote.token }), [
-    "push",
-    "--quiet",
-    "--no-verify",
-    remote.url,
-    `HEAD:refs/heads/${branch}`
-  ]);
+  await safeRaw(dir, ["push", "--quiet", "--no-verify", remote.url, `HEAD:refs/heads/${branch}`], {
+    token: remote.token
+  });
 }
 async function removeClone(dir) {
-  await rm(dir, { recursive: true, force: true });
+  await rm4(dir, { recursive: true, force: true });
+}
+
+// src/worker/action/rebase-attempt.ts
+import { readFile as readFile4 } from "node:fs/promises";
+import path15 from "node:path";
+var LIST_LIMIT = 40;
+var lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
+async function mergeDefaultBranch(workspace, remote, defaultBranch) {
+  const mainSha = await fetchBranch(workspace, remote, defaultBranch, "refs/remotes/gastown/default");
+  const none = { defaultBranch, mainSha, merged: false, conflicts: [], commits: [], files: [] };
+  const base = (await safeRaw(workspace, ["merge-base", "HEAD", mainSha])).trim();
+  if (base === mainSha) return none;
+  const commits = lines(
+    await safeRaw(workspace, ["log", "--format=%s", `--max-count=${LIST_LIMIT}`, mainSha, "^HEAD"])
+  );
+  const files = lines(
+    await safeRaw(workspace, ["-c", "core.quotePath=false", "diff", "--name-only", base, mainSha])
+  );
+  try {
+    await safeRaw(workspace, ["merge", "--no-commit", "--no-ff", "--no-edit", "--quiet", mainSha]);
+  } catch {
+  }
+  const conflicts = lines(
+    await safeRaw(workspace, ["-c", "core.quotePath=false", "diff", "--name-only", "--diff-filter=U"])
+  );
+  const inMerge = await safeRaw(workspace, ["rev-parse", "-q", "--verify", "MERGE_HEAD"]).then(
+    (out) => out.trim() === mainSha,
+    () => false
+  );
+  if (!inMerge) {
+    throw new Error(
+      `could not merge ${defaultBranch} (${mainSha.slice(0, 7)}) into the bead's branch in the workspace`
+    );
+  }
+  return { defaultBranch, mainSha, merged: true, conflicts, commits, files };
+}
+function rebaseSection(merge4, pr, secrets) {
+  if (!merge4.merged) return "";
+  const clean = (text) => sanitizeForPrompt(text, { maxChars: 300, secrets }).trim();
+  const list = (items, code) => items.slice(0, LIST_LIMIT).map((item) => code ? `- \`${clean(item)}\`` : `- ${clean(item)}`).join("\n");
+  const parts = [
+    `# Rebase: \`${merge4.defaultBranch}\` moved on under your branch`,
+    `${pr === void 0 ? "While your work waited" : `While your PR #${pr} waited`}, other pull requests were merged into \`${merge4.defaultBranch}\`. The worker merged \`${merge4.defaultBranch}\` (${merge4.mainSha.slice(0, 7)}) into your branch; the merge is not committed yet.`,
+    merge4.commits.length > 0 ? `## What was merged into ${merge4.defaultBranch}
+
+${list(merge4.commits, false)}` : "",
+    merge4.files.length > 0 ? `## The files those changes touched
+
+${list(merge4.files, true)}` : ""
+  ];
+  if (merge4.conflicts.length > 0) {
+    parts.push(
+      `## Conflicts to resolve
+
+The merge left conflicts in these files:
+
+${list(merge4.conflicts, true)}
+
+Each conflict is marked in the file: the lines between \`<<<<<<<\` and \`=======\` are your branch, the lines between \`=======\` and \`>>>>>>>\` are what was merged. Read each file, keep what both sides meant (your bead's work and the other changes), and remove every marker line. Then run the tests and call finish. The worker refuses to push while any conflict marker remains in these files.`
+    );
+  } else {
+    parts.push(
+      "The merge was clean. Check that the tests still pass with the merged changes, then call finish."
+    );
+  }
+  return parts.filter((part) => part !== "").join("\n\n");
+}
+var MARKER = /^(<{7}|>{7})(?: |$)|^={7}$/m;
+async function pathsWithMarkers(dir, conflicts) {
+  const left = [];
+  for (const file2 of conflicts) {
+    let text;
+    try {
+      text = await readFile4(path15.join(dir, file2), "utf8");
+    } catch {
+      continue;
+    }
+    if (MARKER.test(text)) left.push(file2);
+  }
+  return left;
+}
+async function ownChanges(dir, remote, merge4, changed) {
+  await fetchBranch(dir, remote, merge4.defaultBranch, "refs/remotes/gastown/default");
+  const differing = new Set(
+    lines(
+      await safeRaw(dir, ["-c", "core.quotePath=false", "diff", "--cached", "--name-only", merge4.mainSha])
+    )
+  );
+  return new Set(changed.filter((file2) => differing.has(file2)));
+}
+async function commitMerge(dir, merge4, message) {
+  const tree = (await safeRaw(dir, ["write-tree"])).trim();
+  const head = (await safeRaw(dir, ["rev-parse", "HEAD"])).trim();
+  const sha = (await safeRaw(dir, ["commit-tree", "--no-gpg-sign", tree, "-p", head, "-p", merge4.mainSha, "-m", message])).trim();
+  await safeRaw(dir, ["update-ref", "HEAD", sha, head]);
+  return sha;
 }
 
 // src/worker/action/task-message.ts
@@ -48799,10 +47096,10 @@ ${clean(bead.error, PROMPT_LIMITS.dependencyResult)}`);
   }
   if (context.dependencies.length > 0) {
     const items = context.dependencies.map((dep) => {
-      const pr2 = dep.pr === void 0 ? "" : dep.status === "completed" ? ` (merged PR #${dep.pr})` : ` (PR #${dep.pr})`;
+      const pr = dep.pr === void 0 ? "" : dep.status === "completed" ? ` (merged PR #${dep.pr})` : ` (PR #${dep.pr})`;
       const result = dep.result === void 0 ? "" : `
   ${clean(dep.result, PROMPT_LIMITS.dependencyResult).replace(/\n/g, "\n  ")}`;
-      return `- #${dep.number} ${clean(dep.title, 200)} \u2014 ${dep.role}, ${dep.status}${pr2}${result}`;
+      return `- #${dep.number} ${clean(dep.title, 200)} \u2014 ${dep.role}, ${dep.status}${pr}${result}`;
     });
     parts.push(`# What the beads you depend on did
 
@@ -48899,8 +47196,9 @@ function commentAnswers(summary) {
 
 // src/worker/action/run-code-bead.ts
 function commitMessage(title, summary, bead) {
-  const body = summary.trim();
-  return `${title.replace(/\s+/g, " ").trim()}
+  const body = neutralizeClosingKeywords(summary.trim());
+  const line = neutralizeClosingKeywords(title.replace(/\s+/g, " ").trim());
+  return `${line}
 
 ${body === "" ? "No summary." : body}
 
@@ -48914,7 +47212,8 @@ async function findTarget(run2) {
   let pull;
   if (bead.pr !== void 0) {
     const known = await getPull(api, repo, bead.pr);
-    if (known.state === "open" && isPushableBranch(known.head.ref, run2.defaultBranch)) {
+    const own2 = known.head.ref.startsWith(`gastown/${bead.number}-`);
+    if (known.state === "open" && own2 && isPushableBranch(known.head.ref, run2.defaultBranch)) {
       pull = known;
       branch = known.head.ref;
     }
@@ -48939,7 +47238,7 @@ async function runCodeBead(run2, inputs, model) {
   const task = await timed(run2, "context", async () => {
     const [goal, deps_, conventions] = await Promise.all([
       loadGoal(api, repo, run2.bead.goal),
-      loadDependencies(api, repo, run2.bead),
+      loadDependencies(api, repo, run2.bead, deps.dispatcher),
       loadConventions(api, repo, run2.defaultBranch)
     ]);
     const context = {
@@ -48951,37 +47250,55 @@ async function runCodeBead(run2, inputs, model) {
       secrets: deps.secrets
     };
     if (round > 0 && target.pull !== void 0) {
+      const trust = reviewerTrust(api, repo, { bots: [deps.dispatcher, ACTIONS_BOT] });
       const [reviews, comments] = await Promise.all([
-        listReviews(api, repo, target.pull.number),
-        listReviewComments(api, repo, target.pull.number)
+        listReviews(api, repo, target.pull.number).then((all) => keepTrusted(all, (r) => r.user, trust)),
+        listReviewComments(api, repo, target.pull.number).then(
+          (all) => keepTrusted(all, (c) => c.user, trust)
+        )
       ]);
+      if (reviews.dropped + comments.dropped > 0) {
+        run2.log.info(
+          { reviews: reviews.dropped, comments: comments.dropped },
+          "left out reviews by accounts without write access"
+        );
+      }
       const answered = new Set(
-        comments.flatMap((comment) => comment.in_reply_to_id === void 0 ? [] : [comment.in_reply_to_id])
+        comments.kept.flatMap(
+          (comment) => comment.in_reply_to_id === void 0 ? [] : [comment.in_reply_to_id]
+        )
       );
       context.review = {
         pr: target.pull.number,
         round,
-        reviews: reviews.filter(
+        reviews: reviews.kept.filter(
           (review) => review.state === "CHANGES_REQUESTED" || review.state === "COMMENTED"
         ),
-        comments: comments.filter(
+        comments: comments.kept.filter(
           (comment) => comment.in_reply_to_id === void 0 && !answered.has(comment.id)
         )
       };
     }
     return context;
   });
-  const baseSha = await timed(run2, "prepare", async () => {
-    await removeStoredCredentials(deps.workspace);
-    return prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source });
-  });
-  run2.log.info({ branch: target.branch, source: target.source, baseSha }, "workspace ready");
-  await run2.progress.phase(`Working on branch ${target.branch}`);
-  const outcome = await timed(
+  const baseSha = await timed(
     run2,
-    "agent",
-    () => runAgent(agentOptions(run2, inputs, model, buildTaskMessage(task)))
+    "prepare",
+    () => prepareBranch(deps.workspace, deps.remote, { branch: target.branch, source: target.source })
   );
+  run2.log.info({ branch: target.branch, source: target.source, baseSha }, "workspace ready");
+  const rebase = target.source === target.branch ? await timed(run2, "prepare", () => mergeDefaultBranch(deps.workspace, deps.remote, run2.defaultBranch)) : void 0;
+  if (rebase?.merged) {
+    run2.log.info({ mainSha: rebase.mainSha, conflicts: rebase.conflicts }, "merged the default branch");
+  }
+  await run2.progress.phase(
+    rebase?.merged && rebase.conflicts.length > 0 ? `Resolving conflicts with ${run2.defaultBranch} on branch ${target.branch}: ${rebase.conflicts.join(", ")}` : `Working on branch ${target.branch}`
+  );
+  const message = [
+    buildTaskMessage(task),
+    rebase === void 0 ? "" : rebaseSection(rebase, target.pull?.number, deps.secrets)
+  ].filter((part) => part !== "").join("\n\n");
+  const outcome = await timed(run2, "agent", () => runAgent(agentOptions(run2, inputs, model, message)));
   run2.usage = { tokens: outcome.usage.tokens, costUsd: outcome.usage.costUsd };
   await run2.progress.phase(outcome.status === "finished" ? "Applying the changes" : "Saving the work so far");
   const staged = await timed(
@@ -48998,9 +47315,15 @@ async function runCodeBead(run2, inputs, model) {
     })
   );
   try {
-    const changed = await collectChangedFiles(staged.dir, { PATH: process.env["PATH"] ?? "" });
+    const changed = await describeChanges(staged.dir, staged.staged);
+    const own2 = rebase?.merged ? await ownChanges(
+      staged.dir,
+      deps.remote,
+      rebase,
+      changed.map((file2) => file2.path)
+    ) : void 0;
     const verdict = validateEffects(
-      { ...outcome, changedFiles: changed },
+      { ...outcome, changedFiles: own2 ? changed.filter((file2) => own2.has(file2.path)) : changed },
       {
         protectedPaths: protectedPaths(run2.config),
         maxFiles: CHANGE_LIMITS.maxFiles,
@@ -49009,7 +47332,14 @@ async function runCodeBead(run2, inputs, model) {
         ownPrNumbers: []
       }
     );
-    const violations = [...staged.refused.map((problem) => `changed file ${problem}`), ...verdict.errors];
+    const markers = rebase?.merged ? await pathsWithMarkers(staged.dir, rebase.conflicts) : [];
+    const violations = [
+      ...staged.refused.map((problem) => `changed file ${problem}`),
+      ...verdict.errors,
+      ...markers.map(
+        (file2) => `${file2} still holds conflict markers (<<<<<<<, =======, >>>>>>>): resolve every conflict`
+      )
+    ];
     if (violations.length > 0) {
       return withOutcome(
         await failBead(
@@ -49029,7 +47359,8 @@ async function runCodeBead(run2, inputs, model) {
 
 ${summary}`;
       sha = await timed(run2, "apply", async () => {
-        const commit = await commitStaged(staged.dir, commitMessage(run2.bead.title, note, number4));
+        const text = commitMessage(run2.bead.title, note, number4);
+        const commit = rebase?.merged ? await commitMerge(staged.dir, rebase, text) : await commitStaged(staged.dir, text);
         await pushBranch(staged.dir, deps.remote, target.branch);
         return commit;
       });
@@ -49049,7 +47380,7 @@ ${summary}`;
       );
     }
     return withOutcome(
-      await timed(run2, "apply", () => openOrUpdatePull(run2, target, effects, summary, task, sha)),
+      await timed(run2, "apply", () => openOrUpdatePull(run2, target, effects, summary, task, sha, rebase)),
       outcome
     );
   } finally {
@@ -49065,7 +47396,7 @@ function describeStop(outcome) {
   }
   return `the agent failed: ${outcome.error ?? outcome.summary}`;
 }
-async function openOrUpdatePull(run2, target, effects, summary, task, sha) {
+async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebase) {
   const { api, repo } = run2.deps;
   const number4 = run2.bead.number;
   const round = run2.bead.round ?? 0;
@@ -49087,9 +47418,9 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha) {
       pull = await createPull(api, repo, { title, body, head: target.branch, base: run2.defaultBranch });
     } catch (error62) {
       if (statusOf(error62) !== 422) throw error62;
-      const open3 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
-      if (open3 === void 0) throw error62;
-      pull = await updatePull(api, repo, open3.number, { body });
+      const open4 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
+      if (open4 === void 0) throw error62;
+      pull = await updatePull(api, repo, open4.number, { body });
     }
   } else {
     pull = await updatePull(api, repo, pull.number, { body });
@@ -49120,6 +47451,8 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha) {
     pr: pull.number,
     result: summary
   });
+  delete next.rebasing;
+  if (rebase?.merged) next.conflicts = rebase.conflicts;
   await saveWithUsage(run2, next);
   await run2.progress.phase(`Done: PR #${pull.number} is ready for review`);
   return {
@@ -49132,7 +47465,7 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha) {
 // src/worker/action/diff-lines.ts
 var HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 function commentableLines(patch) {
-  const lines = { RIGHT: /* @__PURE__ */ new Set(), LEFT: /* @__PURE__ */ new Set() };
+  const lines2 = { RIGHT: /* @__PURE__ */ new Set(), LEFT: /* @__PURE__ */ new Set() };
   let oldLine = 0;
   let newLine = 0;
   let inHunk = false;
@@ -49146,15 +47479,15 @@ function commentableLines(patch) {
     }
     if (!inHunk || line.startsWith("\\")) continue;
     if (line.startsWith("+")) {
-      lines.RIGHT.add(newLine++);
+      lines2.RIGHT.add(newLine++);
     } else if (line.startsWith("-")) {
-      lines.LEFT.add(oldLine++);
+      lines2.LEFT.add(oldLine++);
     } else if (line.startsWith(" ") || line === "") {
-      lines.RIGHT.add(newLine++);
-      lines.LEFT.add(oldLine++);
+      lines2.RIGHT.add(newLine++);
+      lines2.LEFT.add(oldLine++);
     }
   }
-  return lines;
+  return lines2;
 }
 function partitionComments(comments, files) {
   const byFile = new Map(files.map((file2) => [file2.filename, file2.patch]));
@@ -49171,13 +47504,13 @@ function partitionComments(comments, files) {
       invalid.push({ comment, reason: "the file has no textual diff" });
       continue;
     }
-    let lines = cache.get(comment.path);
-    if (lines === void 0) {
-      lines = commentableLines(patch);
-      cache.set(comment.path, lines);
+    let lines2 = cache.get(comment.path);
+    if (lines2 === void 0) {
+      lines2 = commentableLines(patch);
+      cache.set(comment.path, lines2);
     }
     const side = comment.side ?? "RIGHT";
-    if (lines[side].has(comment.line)) valid.push(comment);
+    if (lines2[side].has(comment.line)) valid.push(comment);
     else invalid.push({ comment, reason: `line ${comment.line} (${side}) is not in the diff` });
   }
   return { valid, invalid };
@@ -49218,7 +47551,7 @@ async function runReviewBead(run2, inputs, model) {
   const gathered = await timed(run2, "context", async () => {
     const [goal, dependencies, conventions] = await Promise.all([
       loadGoal(api, repo, run2.bead.goal),
-      loadDependencies(api, repo, run2.bead),
+      loadDependencies(api, repo, run2.bead, deps.dispatcher),
       loadConventions(api, repo, run2.defaultBranch)
     ]);
     const targets2 = [];
@@ -49238,14 +47571,15 @@ async function runReviewBead(run2, inputs, model) {
       `none of the dependencies #${run2.bead.dependencies.join(", #")} has an open pull request to review${problems}`
     );
   }
-  const local = await timed(run2, "prepare", async () => {
-    await removeStoredCredentials(deps.workspace);
-    return preparePullHeads(
+  const local = await timed(
+    run2,
+    "prepare",
+    () => preparePullHeads(
       deps.workspace,
       deps.remote,
       targets.map((target) => ({ number: target.pull.number, headRef: target.pull.head.ref }))
-    );
-  });
+    )
+  );
   const pulls = targets.map((target) => ({
     number: target.pull.number,
     title: target.pull.title,
@@ -49259,7 +47593,7 @@ async function runReviewBead(run2, inputs, model) {
     files: target.files
   }));
   const prNumbers = targets.map((target) => target.pull.number);
-  await run2.progress.phase(`Reviewing PR ${prNumbers.map((pr2) => `#${pr2}`).join(", ")}`);
+  await run2.progress.phase(`Reviewing PR ${prNumbers.map((pr) => `#${pr}`).join(", ")}`);
   const message = buildTaskMessage({
     bead: run2.bead,
     goal: gathered.goal,
@@ -49380,7 +47714,15 @@ async function main(inputs, deps) {
   const log = deps.logger.child({ bead: inputs.bead, attempt: inputs.attempt });
   const phases = {};
   const phaseHost = { phases, deps };
-  const loaded = await timed(phaseHost, "claim", () => loadBead(deps.api, deps.repo, inputs.bead));
+  const git = await resolveGitBinary();
+  log.info({ git: git.path }, "trusted git");
+  const stored = await findStoredCredentials(deps.workspace, deps.runnerTemp);
+  if (stored.length > 0) throw storedCredentialsError(stored);
+  const loaded = await timed(
+    phaseHost,
+    "claim",
+    () => loadBead(deps.api, deps.repo, inputs.bead, deps.dispatcher)
+  );
   const stale = staleReason(loaded.bead, inputs.attempt);
   if (stale !== void 0) {
     log.info({ reason: stale }, "stale dispatch: nothing done");
@@ -49447,7 +47789,10 @@ async function main(inputs, deps) {
       () => loadTrustedConfig(deps.api, deps.repo, repository.default_branch)
     );
     const role = resolveRoles(run2.config)[run2.bead.role];
-    if (role === void 0) {
+    const refused = await checkIsolation(run2);
+    if (refused !== null) {
+      result = await failBead(run2, refused);
+    } else if (role === void 0) {
       result = await failBead(
         run2,
         `the role "${run2.bead.role}" is not in the catalogue or .github/gastown.yml; add it under roles:`
@@ -49497,6 +47842,7 @@ async function main(inputs, deps) {
         message: result.message,
         timings,
         secrets: deps.secrets,
+        warning: isolationWarning(run2),
         ...result.prNumber === void 0 ? {} : { prNumber: result.prNumber },
         ...result.outcome === void 0 ? {} : { outcome: result.outcome }
       })
@@ -49528,9 +47874,20 @@ function explain(error62) {
   const cause = error62.cause instanceof Error && !error62.message.includes(error62.cause.message) ? ` (${error62.cause.message})` : "";
   return `${error62.message}${cause}`;
 }
+async function keepRunnerFilesPrivate(tmpRoot, runnerTemp) {
+  await mkdir6(tmpRoot, { recursive: true, mode: 448 });
+  await chmod3(tmpRoot, 448);
+  if (runnerTemp === void 0 || runnerTemp === "") return void 0;
+  try {
+    await chmod3(runnerTemp, 448);
+    return void 0;
+  } catch (error62) {
+    return `could not make RUNNER_TEMP private (${error62.message}): the agent's commands may read the runner's step scripts there`;
+  }
+}
 async function run(options2 = {}) {
   const env = options2.env ?? process.env;
-  const io2 = {
+  const io = {
     env,
     writeLine: options2.writeLine ?? ((line) => void process.stdout.write(`${line}
 `))
@@ -49538,30 +47895,35 @@ async function run(options2 = {}) {
   const exit = options2.exit ?? ((code2) => process.exit(code2));
   const now = options2.now ?? Date.now;
   const secrets = [getInput(env, "github-token"), getInput(env, "api-key")].filter((secret) => secret !== "");
-  const logger = startLogging(io2, secrets, now, env["RUNNER_DEBUG"] === "1");
+  const logger = startLogging(io, secrets, now, env["RUNNER_DEBUG"] === "1");
   let code = 0;
   try {
     const { inputs, context } = parseInputs(env);
-    const deps = (options2.connect ?? connect)(inputs, context, io2, logger);
+    const deps = (options2.connect ?? connect)(inputs, context, io, logger);
+    const exposed = await keepRunnerFilesPrivate(deps.tmpRoot, env["RUNNER_TEMP"]);
+    if (exposed !== void 0) logger.warn({}, exposed);
     if (deps.commandIsolation === void 0) {
-      deps.commandIsolation = await probeCommandIsolation();
-      if (deps.commandIsolation === null) {
-        logger.warn(
-          {},
-          "the agent's commands cannot be put in their own PID namespace here (unshare is missing or user namespaces are off): they could read this worker's environment through /proc. Run workers where `unshare --user --pid` works."
-        );
-      }
+      const probe = await probeCommandIsolation({ workspace: deps.workspace });
+      deps.commandIsolation = probe.isolation;
+      deps.isolationTried = probe.tried;
+      if (probe.isolation === null)
+        logger.warn({ tried: probe.tried }, "no way to isolate the agent's commands");
+      else logger.info({ tried: probe.tried }, `the agent's commands run in ${probe.isolation.description}`);
     }
-    const outcome = await main(inputs, deps);
-    await setOutputs(io2, outputsFor(outcome));
+    const outcome = await main(inputs, deps).finally(
+      () => deps.commandIsolation?.close().catch(
+        (error62) => logger.warn({ error: error62 }, "could not remove the agent's private directories")
+      )
+    );
+    await setOutputs(io, outputsFor(outcome));
     if (outcome.status === "failed") {
-      errorAnnotation(io2, redactSecrets(`Bead #${inputs.bead} failed: ${outcome.message}`, secrets));
+      errorAnnotation(io, redactSecrets(`Bead #${inputs.bead} failed: ${outcome.message}`, secrets));
       code = 1;
     }
   } catch (error62) {
     logger.error({ error: error62 }, "the worker could not run");
     const message = error62 instanceof InputError ? error62.message : `The worker could not run: ${explain(error62)}`;
-    errorAnnotation(io2, redactSecrets(message, secrets));
+    errorAnnotation(io, redactSecrets(message, secrets));
     code = 1;
   }
   exit(code);

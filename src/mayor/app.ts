@@ -31,7 +31,7 @@ import {
 } from './job-retry.js'
 import type { GoalScope } from './goal-scope.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
-import { MergeLanes } from './merge-lane.js'
+import { MergeLanes } from './merge-lanes.js'
 import { goalOfBeadIssue, readGoalBeads, writtenBy } from './read-beads.js'
 import { openScope, planAndRecord, runGoal } from './run-goal.js'
 import { readPlan } from './plan-comments.js'

@@ -5,7 +5,7 @@ import type { GitHubApi, RepoRef } from '../github/client.js'
 import type { ProjectBoard } from '../github/projects.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
-import type { MergeLanes } from './merge-lane.js'
+import type { MergeLanes } from './merge-lanes.js'
 
 /** A goal in a repository, with the client, config and roles to work on it. */
 export interface GoalScope {

@@ -15,26 +15,10 @@ import { readChecks } from '../github/checks.js'
 import { statusOf } from '../github/client.js'
 import { mergePull, updatePullBranch } from '../github/pulls.js'
 import type { GoalScope } from './goal-scope.js'
+import { MergeLanes } from './merge-lanes.js'
 
 /** How often PRs whose checks are still running are looked at again (no event we receive tells). */
 export const CHECKS_POLL_MS = 30_000
-
-/** One lane per repository: merges of every goal of a repository run one after another. */
-export class MergeLanes {
-  readonly #tails = new Map<string, Promise<unknown>>()
-
-  /** Runs `work` once the lane of `key` is free. */
-  run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve()
-    const next = previous.then(work, work)
-    const tail = next.catch(() => undefined)
-    this.#tails.set(key, tail)
-    void tail.then(() => {
-      if (this.#tails.get(key) === tail) this.#tails.delete(key)
-    })
-    return next
-  }
-}
 
 /** What the lane did and saw in one advance. */
 export interface LaneResult {

@@ -4,9 +4,8 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { Actor, Authorize, Permission } from './contracts.js'
+import type { Actor, Authorize, Permission, TokenPermissions } from './contracts.js'
 import type { RandomSource } from './random-source.js'
-import type { TokenPermissions } from './permissions.js'
 import type { AccountRecord, EmulatorState, RepoRecord } from './state.js'
 
 /** What a token was issued as. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import yaml from 'js-yaml'
-import type { TokenPermissions } from './permissions.js'
+import type { TokenPermissions } from './contracts.js'
 
 /** Where app.yml lives, from this file in src/sandbox/emulator. */
 const APP_YML = new URL('../../../app.yml', import.meta.url)

@@ -11,6 +11,9 @@ export interface Actor {
   type: 'User' | 'Bot'
 }
 
+/** A token's permissions by name (`issues`, `pull_requests`, …), each `read` or `write` (permissions.ts). */
+export type TokenPermissions = Record<string, 'read' | 'write'>
+
 /** Access an actor has to one repository, as GitHub's collaborator permission names it. */
 export type Permission = 'admin' | 'write' | 'triage' | 'read' | 'none'
 

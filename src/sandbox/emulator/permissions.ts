@@ -8,10 +8,8 @@
  * (and, for GITHUB_TOKEN, https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token).
  */
 import type { Credential } from './actors.js'
+import type { TokenPermissions } from './contracts.js'
 import { HttpError } from './http-error.js'
-
-/** A token's permissions by name (`issues`, `pull_requests`, …), each `read` or `write`. */
-export type TokenPermissions = Record<string, 'read' | 'write'>
 
 /** What a route needs: any one of `names` at `read` (GET) or `write` (anything else); null needs nothing. */
 interface Needed {
