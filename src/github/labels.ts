@@ -29,35 +29,3 @@ export async function ensureLabels(api: GitHubApi, repo: RepoRef, labels: LabelS
   }
   return created
 }
-
-/** Adds labels to an issue, keeping the ones it has. */
-export async function addLabels(
-  api: GitHubApi,
-  repo: RepoRef,
-  number: number,
-  labels: string[],
-): Promise<void> {
-  await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
-    ...repo,
-    issue_number: number,
-    labels,
-  })
-}
-
-/** Removes one label from an issue; a label it does not have is not an error. */
-export async function removeLabel(
-  api: GitHubApi,
-  repo: RepoRef,
-  number: number,
-  name: string,
-): Promise<void> {
-  try {
-    await api.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', {
-      ...repo,
-      issue_number: number,
-      name,
-    })
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error
-  }
-}

@@ -40,26 +40,3 @@ export async function getRefSha(api: GitHubApi, repo: RepoRef, ref: string): Pro
     throw error
   }
 }
-
-/** Every ref under a prefix (without `refs/`, e.g. `gastown/claims/`). */
-export async function listRefs(
-  api: GitHubApi,
-  repo: RepoRef,
-  prefix: string,
-): Promise<{ ref: string; sha: string }[]> {
-  const { data } = await api.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', {
-    ...repo,
-    ref: prefix,
-  })
-  return data.map((r) => ({ ref: r.ref, sha: r.object.sha }))
-}
-
-/** Deletes a ref (without `refs/`); a missing one is not an error. */
-export async function deleteRef(api: GitHubApi, repo: RepoRef, ref: string): Promise<void> {
-  try {
-    await api.request('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { ...repo, ref })
-  } catch (error) {
-    // GitHub answers 422 "Reference does not exist" for a missing ref here, not 404.
-    if (statusOf(error) !== 404 && statusOf(error) !== 422) throw error
-  }
-}

@@ -7,7 +7,13 @@ import { redactSecrets } from '../core/sanitize.js'
 import { connect, startLogging } from './action/connect.js'
 import { probeCommandIsolation } from './agent/isolation-probe.js'
 import { InputError, parseInputs } from './action/inputs.js'
-import { errorAnnotation, getInput, setOutputs, type RunnerIo } from './action/runner-io.js'
+import {
+  errorAnnotation,
+  getInput,
+  setOutputs,
+  warningAnnotation,
+  type RunnerIo,
+} from './action/runner-io.js'
 import { main, type WorkerDeps, type WorkerOutcome } from './main.js'
 import type { ActionInputs, RunnerContext } from './action/inputs.js'
 import type { ActionLogger } from './action/action-logger.js'
@@ -79,7 +85,10 @@ export async function run(options: RunOptions = {}): Promise<number> {
     const { inputs, context } = parseInputs(env)
     const deps = (options.connect ?? connect)(inputs, context, io, logger)
     const exposed = await keepRunnerFilesPrivate(deps.tmpRoot, env['RUNNER_TEMP'])
-    if (exposed !== undefined) logger.warn({}, exposed)
+    if (exposed !== undefined) {
+      logger.warn({}, exposed)
+      warningAnnotation(io, exposed)
+    }
     if (deps.commandIsolation === undefined) {
       const probe = await probeCommandIsolation({ workspace: deps.workspace })
       deps.commandIsolation = probe.isolation

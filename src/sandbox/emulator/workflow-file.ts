@@ -18,8 +18,6 @@ export const dispatchInputSchema = z.object({
   default: scalar.transform(String).optional(),
   options: z.array(scalar.transform(String)).optional(),
 })
-/** One input of the `workflow_dispatch` trigger, parsed. */
-export type DispatchInput = z.infer<typeof dispatchInputSchema>
 
 const permissionLevel = z.enum(['read', 'write', 'none'])
 const permissionsSchema = z.union([

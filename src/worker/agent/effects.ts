@@ -24,8 +24,6 @@ export const InlineCommentSchema = z.strictObject({
     .describe('RIGHT (default) for the new version, LEFT for the old'),
   body: z.string().min(1).describe('The comment, in Markdown'),
 })
-/** An inline review comment on one line of a PR's diff. */
-export type InlineComment = z.infer<typeof InlineCommentSchema>
 
 /** A review the agent wants posted on a PR. */
 export const ReviewSchema = z.strictObject({
