@@ -7,7 +7,7 @@ import { simpleGit } from 'simple-git'
 import type { Bead, BeadStatus } from '../core/bead.js'
 import { BEAD_STATUSES } from '../core/bead.js'
 import { GOAL_LABEL } from '../core/labels.js'
-import { renderPlanMermaid, type Plan } from '../core/plan.js'
+import { planOfBeads, renderPlanMermaid } from '../core/plan.js'
 import {
   createGitHubClient,
   parseRepoName,
@@ -177,7 +177,10 @@ export function renderGoalStatus(status: GoalStatus): string {
     lines.push(
       '',
       '```mermaid',
-      renderPlanMermaid(asPlan(beads), Object.fromEntries(beads.map((b) => [b.key, b.status]))),
+      renderPlanMermaid(
+        planOfBeads(beads.map((bead) => ({ ...bead, dependencies: bead.dependsOn }))),
+        Object.fromEntries(beads.map((b) => [b.key, b.status])),
+      ),
       '```',
     )
   }
@@ -194,21 +197,6 @@ export function renderGoalStatus(status: GoalStatus): string {
   }
   for (const broken of status.unreadable) lines.push(`Unreadable bead #${broken.issue}: ${broken.message}`)
   return `${lines.join('\n')}\n`
-}
-
-/** The beads as a plan, so the plan's Mermaid graph can draw them with their statuses. */
-function asPlan(beads: readonly BeadLine[]): Plan {
-  const keyOf = new Map(beads.map((bead) => [bead.number, bead.key]))
-  return {
-    beads: beads.map((bead) => ({
-      key: bead.key,
-      title: bead.title,
-      description: '',
-      role: bead.role,
-      depends_on: bead.dependsOn.flatMap((n) => (keyOf.has(n) ? [keyOf.get(n)!] : [])),
-      acceptance_criteria: [],
-    })),
-  }
 }
 
 /** `gastown status` on the command line; answers the exit code (0 shown, 1 failed, 2 usage). */

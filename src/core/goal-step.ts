@@ -255,7 +255,7 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
   }
 
   // The scheduler: readiness, blocking and dispatch over the beads as they now stand.
-  const schedulerBeads: SchedulerBead[] = [...current.values()].map((bead) => ({
+  const asScheduled = (bead: Bead): SchedulerBead => ({
     id: bead.number!,
     role: bead.role,
     output: snapshot.outputs[bead.role] ?? 'pr',
@@ -263,7 +263,8 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
     deps: bead.dependencies,
     attempt: bead.attempt,
     ...(bead.needsHuman ? { needsHuman: true } : {}),
-  }))
+  })
+  const schedulerBeads = [...current.values()].map(asScheduled)
   const decision = schedule(
     schedulerBeads,
     { maxWorkers: policy.maxWorkers, ...(policy.perRole ? { perRole: policy.perRole } : {}) },
@@ -301,17 +302,7 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
   actions.unshift(...moves)
 
   const beads = [...current.values()]
-  const state = goalState(
-    beads.map((bead) => ({
-      id: bead.number!,
-      role: bead.role,
-      output: snapshot.outputs[bead.role] ?? 'pr',
-      status: bead.status,
-      deps: bead.dependencies,
-      attempt: bead.attempt,
-      ...(bead.needsHuman ? { needsHuman: true } : {}),
-    })),
-  )
+  const state = goalState(beads.map(asScheduled))
   if (beads.length > 0 && state === 'done') actions.push({ kind: 'close-goal' })
   if (state === 'stuck') {
     actions.push({

@@ -3,7 +3,7 @@
  * goal's plan and progress comments (a markdown table and a Mermaid graph).
  */
 import { z } from 'zod'
-import type { BeadStatus } from './bead.js'
+import type { Bead, BeadStatus } from './bead.js'
 import { tableCell } from './markdown-escape.js'
 
 /** A plan key: a short slug, unique within the goal (`api`, `db-schema`). */
@@ -152,4 +152,23 @@ export function renderPlanMermaid(plan: Plan, statuses?: Readonly<Record<string,
     }
   }
   return lines.join('\n')
+}
+
+/** A plan built back from beads, so the DAG can be drawn from what GitHub holds. */
+export function planOfBeads(
+  beads: readonly Pick<Bead, 'number' | 'key' | 'title' | 'role' | 'dependencies'>[],
+): Plan {
+  const keyOf = new Map(beads.map((bead) => [bead.number, bead.key]))
+  return {
+    beads: beads.map((bead) => ({
+      key: bead.key,
+      title: bead.title,
+      description: '',
+      role: bead.role,
+      depends_on: bead.dependencies
+        .map((dep) => keyOf.get(dep))
+        .filter((key): key is string => key !== undefined),
+      acceptance_criteria: [],
+    })),
+  }
 }

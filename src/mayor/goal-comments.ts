@@ -7,7 +7,7 @@ import type { Bead, BeadStatus } from '../core/bead.js'
 import { BEAD_STATUSES } from '../core/bead.js'
 import { formatTag } from '../core/bead-marker.js'
 import { inertText, tableCell } from '../core/markdown-escape.js'
-import { renderPlanMermaid, renderPlanTable, type Plan } from '../core/plan.js'
+import { planOfBeads, renderPlanMermaid, renderPlanTable } from '../core/plan.js'
 import { formatPlanRecord, type PlanRecord } from '../core/plan-record.js'
 
 /** The hidden tag of the goal's progress comment. */
@@ -39,23 +39,6 @@ export function renderPlanComment(record: PlanRecord): string {
     planTag(record.goal),
     formatPlanRecord(record),
   ].join('\n')
-}
-
-/** A plan built back from beads, so the DAG can be drawn from what GitHub holds. */
-export function planOfBeads(beads: readonly Bead[]): Plan {
-  const keyOf = new Map(beads.map((bead) => [bead.number, bead.key]))
-  return {
-    beads: beads.map((bead) => ({
-      key: bead.key,
-      title: bead.title,
-      description: '',
-      role: bead.role,
-      depends_on: bead.dependencies
-        .map((dep) => keyOf.get(dep))
-        .filter((key): key is string => key !== undefined),
-      acceptance_criteria: [],
-    })),
-  }
 }
 
 /** Longest Mermaid graph the progress comment draws, leaving the rest of GitHub's 65,536 for the table. */

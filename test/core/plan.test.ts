@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   PLAN_KEY_PATTERN,
   planJsonSchema,
+  planOfBeads,
   planSchema,
   renderPlanMermaid,
   renderPlanTable,
@@ -163,5 +164,23 @@ describe('renderPlanMermaid', () => {
   it('skips arrows from keys that are not in the plan', () => {
     const graph = renderPlanMermaid({ beads: [{ ...plan.beads[1]!, depends_on: ['ghost'] }] })
     expect(graph).not.toContain('-->')
+  })
+})
+
+describe('planOfBeads', () => {
+  it('rebuilds the DAG from bead numbers, dropping dependencies on beads it was not given', () => {
+    const plan = planOfBeads([
+      { number: 5, key: 'schema', title: 'Schema', role: 'developer', dependencies: [] },
+      { number: 6, key: 'api', title: 'API', role: 'developer', dependencies: [5, 99] },
+      { number: 7, key: 'review', title: 'Review', role: 'reviewer', dependencies: [6, 5] },
+    ])
+    expect(plan.beads.map((bead) => [bead.key, bead.depends_on])).toEqual([
+      ['schema', []],
+      ['api', ['schema']],
+      ['review', ['api', 'schema']],
+    ])
+    expect(plan.beads.every((bead) => bead.description === '' && bead.acceptance_criteria.length === 0)).toBe(
+      true,
+    )
   })
 })

@@ -4,7 +4,8 @@
  * (feed-from-emulator.ts, feed-from-town-events.ts) derive the feed; the boards only read it.
  */
 import { z } from 'zod'
-import { BEAD_STATUSES } from '../../core/bead.js'
+import { BEAD_STATUSES, type Bead } from '../../core/bead.js'
+import { statusText } from '../../core/status-text.js'
 
 /** One bead as the boards show it. */
 export const boardBeadSchema = z.object({
@@ -238,4 +239,31 @@ function changesBetween(before: FeedState, after: FeedState): NewEvent[] {
     events.push({ kind: 'finished', text: after.outcome ?? 'the run finished' })
   }
   return events
+}
+
+/**
+ * The board's entry for a bead as GitHub holds it; with `base` (the repository's web address) it links
+ * the issue and the PR. Times are the adapter's to add: each knows them from a different source.
+ */
+export function boardBeadOf(bead: Bead, number: number, base: string | undefined): BoardBead {
+  const entry: BoardBead = {
+    number,
+    key: bead.key,
+    title: bead.title,
+    role: bead.role,
+    status: bead.status,
+    attempt: bead.attempt,
+    tokens: bead.tokens ?? 0,
+    costUsd: bead.costUsd ?? 0,
+    deps: [...bead.dependencies],
+  }
+  if (base) entry.issueUrl = `${base}/issues/${number}`
+  if (bead.pr !== undefined) {
+    entry.pr = bead.pr
+    if (base) entry.prUrl = `${base}/pull/${bead.pr}`
+  }
+  if (bead.needsHuman) entry.needsHuman = true
+  if (bead.needsHuman || bead.rebasing) entry.detail = statusText(bead)
+  if (bead.rebases !== undefined) entry.rebases = bead.rebases
+  return entry
 }

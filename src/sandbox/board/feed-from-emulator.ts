@@ -3,7 +3,6 @@
  * the Actions runner. The emulator has no change hook for its store, so the feed looks again on every
  * run update and push, and on a short interval for issue edits; a look that finds nothing new is silent.
  */
-import { statusText } from '../../core/status-text.js'
 import type { Bead } from '../../core/bead.js'
 import { decodeBead } from '../../core/bead-codec.js'
 import { BEAD_LABEL, GOAL_LABEL } from '../../core/labels.js'
@@ -12,6 +11,7 @@ import type { Emulator } from '../emulator/emulator.js'
 import type { IssueRecord, RepoRecord } from '../emulator/state.js'
 import {
   beadLabel,
+  boardBeadOf,
   createFeedHub,
   type BoardBead,
   type BoardFeed,
@@ -161,25 +161,7 @@ function boardBead(bead: Bead, issue: IssueRecord, runs: readonly WorkflowRun[],
     const at = time(run.run_started_at)
     return at === undefined ? [] : [at]
   })
-  const entry: BoardBead = {
-    number,
-    key: bead.key,
-    title: bead.title,
-    role: bead.role,
-    status: bead.status,
-    attempt: bead.attempt,
-    tokens: bead.tokens ?? 0,
-    costUsd: bead.costUsd ?? 0,
-    deps: [...bead.dependencies],
-    issueUrl: `${base}/issues/${number}`,
-  }
-  if (bead.pr !== undefined) {
-    entry.pr = bead.pr
-    entry.prUrl = `${base}/pull/${bead.pr}`
-  }
-  if (bead.needsHuman) entry.needsHuman = true
-  if (bead.needsHuman || bead.rebasing) entry.detail = statusText(bead)
-  if (bead.rebases !== undefined) entry.rebases = bead.rebases
+  const entry = boardBeadOf(bead, number, base)
   // Without a run (a worker played by hand) the bead started when it last left ready.
   const started =
     starts.length > 0

@@ -3,10 +3,10 @@
  * as the town tells them, with the town's own times. Events emitted before the feed was made are
  * replayed first, so a board attached late shows the whole run.
  */
-import { statusText } from '../../core/status-text.js'
 import type { BeadChanged, RunChanged, TownEvent, TownEvents, TownRun, TownStarted } from '../town-events.js'
 import {
   beadLabel,
+  boardBeadOf,
   createFeedHub,
   type BoardBead,
   type BoardFeed,
@@ -72,25 +72,7 @@ export function feedFromTownEvents(events: TownEvents, options: TownFeedOptions 
     const bead = event.bead
     if (bead.number === undefined) return
     if (started && bead.goal !== started.goal.number) return
-    const entry: BoardBead = {
-      number: bead.number,
-      key: bead.key,
-      title: bead.title,
-      role: bead.role,
-      status: bead.status,
-      attempt: bead.attempt,
-      tokens: bead.tokens ?? 0,
-      costUsd: bead.costUsd ?? 0,
-      deps: [...bead.dependencies],
-    }
-    if (base()) entry.issueUrl = `${base()}/issues/${bead.number}`
-    if (bead.pr !== undefined) {
-      entry.pr = bead.pr
-      if (base()) entry.prUrl = `${base()}/pull/${bead.pr}`
-    }
-    if (bead.needsHuman) entry.needsHuman = true
-    if (bead.needsHuman || bead.rebasing) entry.detail = statusText(bead)
-    if (bead.rebases !== undefined) entry.rebases = bead.rebases
+    const entry = boardBeadOf(bead, bead.number, base())
     if (bead.startedAt !== undefined) entry.startedAt = bead.startedAt
     if (bead.endedAt !== undefined) entry.endedAt = bead.endedAt
     beads.set(bead.number, entry)
