@@ -21,6 +21,8 @@ interface StepRun {
   stepId: string
   label: string
   env: Record<string, string>
+  /** The environment of its processes. */
+  processEnv: Record<string, string>
   scope: () => ExpressionScope
   out: StepOutput
   record: StepRecord
@@ -46,9 +48,10 @@ export async function runStep(
   const onCommand = stepCommands(context.log, state, masks, { outputs: record.outputs, stateValues })
   const out: StepOutput = { state, log: context.log, masks, onCommand }
   const scope = () => jobScope(context, job, env, stepId)
-  const run: StepRun = { step, stepId, label, env, scope, out, record, stateValues }
+  const processEnv = stepProcessEnv(context, job, { env, stepId, files })
+  const run: StepRun = { step, stepId, label, env, processEnv, scope, out, record, stateValues }
   context.log.append(state, `##[group]${maskText(interpolateSafe(label, scope()), masks)}`)
-  let code = await runWithTimeout(context, job, run, processEnv(context, job, run, files))
+  let code = await runWithTimeout(context, job, run)
   code = await collectFiles(context, job, run, files, code)
   if (state.killed) {
     context.log.append(state, '##[error]The operation was canceled.')
@@ -104,18 +107,17 @@ function stepEnvironment(
 }
 
 /** The step's process environment: HOME, the host's base variables, its env, the defaults and its files. */
-function processEnv(
+function stepProcessEnv(
   context: RunnerContext,
   job: JobState,
-  run: StepRun,
-  files: StepFiles,
+  step: { env: Record<string, string>; stepId: string; files: StepFiles },
 ): Record<string, string> {
   const env: Record<string, string> = {
     HOME: job.home,
     ...context.baseEnv,
-    ...run.env,
-    ...defaultVariables(job, run.stepId),
-    ...files,
+    ...step.env,
+    ...defaultVariables(job, step.stepId),
+    ...step.files,
   }
   if (job.extraPath.length > 0) env.PATH = [...job.extraPath, env.PATH ?? ''].join(':')
   if (context.refuseUnshare) env.PATH = [join(job.state.dir, 'refused-unshare'), env.PATH ?? ''].join(':')
@@ -123,12 +125,7 @@ function processEnv(
 }
 
 /** Runs the step's process, killed at its `timeout-minutes`; answers its exit code (1 when it threw). */
-async function runWithTimeout(
-  context: RunnerContext,
-  job: JobState,
-  run: StepRun,
-  env: Record<string, string>,
-): Promise<number> {
+async function runWithTimeout(context: RunnerContext, job: JobState, run: StepRun): Promise<number> {
   const { step, out } = run
   const stepTimeout = step['timeout-minutes']
   let timedOut = false
@@ -144,7 +141,7 @@ async function runWithTimeout(
     code = step.uses
       ? await runUsesStep(context, step, {
           scope: run.scope(),
-          processEnv: env,
+          processEnv: run.processEnv,
           workspace: job.workspace,
           out,
           token: job.token,
@@ -152,7 +149,7 @@ async function runWithTimeout(
           posts: job.posts,
           label: maskText(interpolateSafe(run.label, run.scope()), out.masks),
         })
-      : await runScript(context, job, run, env)
+      : await runScript(context, job, run)
   } catch (error) {
     context.log.append(job.state, `##[error]${(error as Error).message}`, out.masks)
     code = 1
@@ -168,12 +165,7 @@ async function runWithTimeout(
 }
 
 /** Runs a `run:` step as a bash script in its `working-directory`. */
-async function runScript(
-  context: RunnerContext,
-  job: JobState,
-  run: StepRun,
-  env: Record<string, string>,
-): Promise<number> {
+async function runScript(context: RunnerContext, job: JobState, run: StepRun): Promise<number> {
   const { step } = run
   const script = interpolate(step.run ?? '', run.scope())
   const scriptPath = join(job.temp, `${randomUUID()}.sh`)
@@ -184,7 +176,7 @@ async function runScript(
     ? resolvePath(job.workspace, interpolate(step['working-directory'], run.scope()))
     : job.workspace
   const args = ['--noprofile', '--norc', '-eo', 'pipefail', scriptPath]
-  return spawnLogged(run.out, 'bash', args, { cwd, env })
+  return spawnLogged(run.out, 'bash', args, { cwd, env: run.processEnv })
 }
 
 /** Applies what the step wrote to its files; a bad file fails the step. Answers the step's exit code. */

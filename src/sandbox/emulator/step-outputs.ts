@@ -12,14 +12,17 @@ import type { RunState } from './run-state.js'
 import type { CommandHandler } from './step-process.js'
 import { parseEnvironmentFile } from './workflow-commands.js'
 
-/** The environment files of one step, each created empty. */
-export interface StepFiles {
-  GITHUB_OUTPUT: string
-  GITHUB_ENV: string
-  GITHUB_PATH: string
-  GITHUB_STATE: string
-  GITHUB_STEP_SUMMARY: string
-}
+// Each file's name starts as the runner's does; the rest is random, so a step cannot guess another's.
+const FILE_PREFIXES = {
+  GITHUB_OUTPUT: 'set_output',
+  GITHUB_ENV: 'set_env',
+  GITHUB_PATH: 'add_path',
+  GITHUB_STATE: 'save_state',
+  GITHUB_STEP_SUMMARY: 'step_summary',
+} as const
+
+/** The environment files of one step, by the variable that names each. */
+export type StepFiles = Record<keyof typeof FILE_PREFIXES, string>
 
 /** What a step's files and commands change: its outputs and saved state, and the job's env, PATH and summary. */
 export interface StepEffects {
@@ -32,12 +35,9 @@ export interface StepEffects {
 
 /** Creates the empty environment files of a step in `dir`, each with a name of its own. */
 export async function createStepFiles(dir: string): Promise<StepFiles> {
-  const files: StepFiles = {
-    GITHUB_OUTPUT: join(dir, `set_output_${randomUUID()}`),
-    GITHUB_ENV: join(dir, `set_env_${randomUUID()}`),
-    GITHUB_PATH: join(dir, `add_path_${randomUUID()}`),
-    GITHUB_STATE: join(dir, `save_state_${randomUUID()}`),
-    GITHUB_STEP_SUMMARY: join(dir, `step_summary_${randomUUID()}`),
+  const files = {} as StepFiles
+  for (const [variable, prefix] of Object.entries(FILE_PREFIXES) as [keyof StepFiles, string][]) {
+    files[variable] = join(dir, `${prefix}_${randomUUID()}`)
   }
   for (const file of Object.values(files)) await writeFile(file, '')
   return files
