@@ -12,6 +12,7 @@ import {
   WorkflowFileError,
   parseWorkflowFile,
   resolveDispatchInputs,
+  workflowPath,
   type Workflow,
 } from './workflow-file.js'
 
@@ -73,8 +74,7 @@ async function readDispatchedWorkflow(
   workflow: Workflow
   inputs: Record<string, string>
 }> {
-  const file = request.workflow.replace(/^\.github\/workflows\//, '')
-  const path = `.github/workflows/${file}`
+  const path = workflowPath(request.workflow)
   let found: { sha: string; branch: string } | null
   try {
     found = await resolveDispatchRef(context, request.repo, request.ref)

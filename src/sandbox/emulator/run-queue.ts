@@ -7,6 +7,7 @@ import type { ActionsRunner, WorkflowRun } from './contracts.js'
 import type { RunnerContext } from './runner-context.js'
 import type { RunConclusion, RunState } from './run-state.js'
 import { killChildren } from './step-process.js'
+import { workflowPath } from './workflow-file.js'
 
 const snapshot = (run: WorkflowRun): WorkflowRun => structuredClone(run)
 
@@ -50,10 +51,7 @@ export class RunQueue implements Pick<ActionsRunner, 'get' | 'list' | 'kill' | '
 
   /** Runs of a repository, newest first, optionally of one workflow file. */
   list(repo: string, workflow?: string): WorkflowRun[] {
-    const path =
-      workflow === undefined
-        ? undefined
-        : `.github/workflows/${workflow.replace(/^\.github\/workflows\//, '')}`
+    const path = workflow === undefined ? undefined : workflowPath(workflow)
     return [...this.states.values()]
       .map((state) => state.run)
       .filter((run) => run.repo === repo && (path === undefined || run.path === path))
