@@ -20,7 +20,8 @@ interface StepRun {
   step: WorkflowStep
   stepId: string
   label: string
-  env: Record<string, string>
+  /** The label as the log shows it: interpolated and masked. */
+  shownLabel: string
   /** The environment of its processes. */
   processEnv: Record<string, string>
   scope: () => ExpressionScope
@@ -49,8 +50,9 @@ export async function runStep(
   const out: StepOutput = { state, log: context.log, masks, onCommand }
   const scope = () => jobScope(context, job, env, stepId)
   const processEnv = stepProcessEnv(context, job, { env, stepId, files })
-  const run: StepRun = { step, stepId, label, env, processEnv, scope, out, record, stateValues }
-  context.log.append(state, `##[group]${maskText(interpolateSafe(label, scope()), masks)}`)
+  const shownLabel = maskText(interpolateSafe(label, scope()), masks)
+  const run: StepRun = { step, stepId, label, shownLabel, processEnv, scope, out, record, stateValues }
+  context.log.append(state, `##[group]${shownLabel}`)
   let code = await runWithTimeout(context, job, run)
   code = await collectFiles(context, job, run, files, code)
   if (state.killed) {
@@ -147,7 +149,7 @@ async function runWithTimeout(context: RunnerContext, job: JobState, run: StepRu
           token: job.token,
           stateValues: run.stateValues,
           posts: job.posts,
-          label: maskText(interpolateSafe(run.label, run.scope()), out.masks),
+          label: run.shownLabel,
         })
       : await runScript(context, job, run)
   } catch (error) {
