@@ -166,6 +166,11 @@ function checkExpressions(workflow: Workflow): string[] {
   return problems
 }
 
+/** The repository path of a workflow named by its file (`ci.yml`) or its path (`.github/workflows/ci.yml`). */
+export function workflowPath(workflow: string): string {
+  return `.github/workflows/${workflow.replace(/^\.github\/workflows\//, '')}`
+}
+
 /** Parses a workflow file's text; throws WorkflowFileError naming each field or line at fault. */
 export function parseWorkflowFile(path: string, text: string): Workflow {
   let document: unknown

@@ -19,7 +19,8 @@ export function tokenAuthorize(tokens: TestToken[]): Authorize {
   return (req) => {
     const header = req.headers.authorization ?? ''
     let token: string | undefined
-    if (header.startsWith('Basic ')) {
+    // The scheme is case-insensitive (RFC 7235); the runner's checkout sends `basic`, as actions/checkout does.
+    if (/^basic /i.test(header)) {
       const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8')
       token = decoded.slice(decoded.indexOf(':') + 1)
     } else if (/^(token|bearer) /i.test(header)) {
