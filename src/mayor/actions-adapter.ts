@@ -136,7 +136,7 @@ export function scopedToRepository(
       const answer = (data: unknown) => ({ status: 200, url: String(options.url), headers: {}, data })
       if (options.method !== 'GET') return request(options)
       // `request` is bound to these options: another route goes through `octokit.request`, auth included.
-      switch (options.url) {
+      switch (routePath(options)) {
         case '/app':
           if (credentials.mode === 'app') return request(options)
           return answer({ slug: credentials.botLogin.replace(/\[bot\]$/, ''), name: credentials.botLogin })
@@ -260,6 +260,16 @@ export async function runMayorInActions(options: ActionsAdapterOptions): Promise
   }
   outcome.errors = count.errors
   return outcome
+}
+
+/**
+ * The route's path without the base URL or query: the paginate plugin asks for a list by its full URL
+ * (`https://api.github.com/app/installations?per_page=100`), a plain request by its template.
+ */
+function routePath(options: { url?: string; baseUrl?: string }): string {
+  const url = String(options.url ?? '')
+  const path = options.baseUrl && url.startsWith(options.baseUrl) ? url.slice(options.baseUrl.length) : url
+  return path.split('?')[0]!
 }
 
 /** The installation of the app on the repository, as a webhook payload carries it. */
