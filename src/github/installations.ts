@@ -27,6 +27,16 @@ export async function getAppBotLogin(api: GitHubApi): Promise<string | undefined
   return data ? `${data.slug}[bot]` : undefined
 }
 
+/** The app's installation on a repository (ids as a webhook payload carries them); `api` is the app's. */
+export async function getRepoInstallation(
+  api: GitHubApi,
+  repo: RepoRef,
+): Promise<{ id: number; node_id: string }> {
+  const { data } = await api.request('GET /repos/{owner}/{repo}/installation', { ...repo })
+  // The OpenAPI description leaves `node_id` out of an installation, though GitHub sends it.
+  return { id: data.id, node_id: (data as { node_id?: string }).node_id ?? '' }
+}
+
 /** The id of every installation of the app; `api` authenticates as the app (a JWT). */
 export async function listInstallationIds(api: GitHubApi, page: PageSize = {}): Promise<number[]> {
   return composePaginateRest(

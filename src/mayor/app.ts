@@ -7,7 +7,6 @@
 import type { ApplicationFunction, Context, Probot } from 'probot'
 import { decodeBead } from '../core/bead-codec.js'
 import { BEAD_LABEL, GOAL_LABEL } from '../core/labels.js'
-import type { GitHubApi } from '../github/client.js'
 import { BotIdentity } from './bot-identity.js'
 import { parseCommand } from './commands.js'
 import { FactsCache } from './facts-cache.js'
@@ -58,7 +57,7 @@ export function createMayor(deps: MayorDeps): Mayor {
   }
 
   const app: ApplicationFunction = (instance) => {
-    log = instance.log as unknown as MayorLog
+    log = instance.log
     const auth = authOf(instance)
     const bot = new BotIdentity(() => auth(), log)
     const runtime: MayorRuntime = {
@@ -80,14 +79,9 @@ export function createMayor(deps: MayorDeps): Mayor {
   return { app, idle: () => jobs.idle(), reconcile: sweep, stop: () => wakeUps.cancelAll() }
 }
 
-/** Probot's clients, as the app or as an installation, seen as the client src/github takes. */
+/** Probot's clients, as the app or as an installation. */
 function authOf(probot: Probot): AppAuth {
-  return async (installation) => (await probot.auth(installation)) as unknown as GitHubApi
-}
-
-/** The client of a delivery's installation, seen as the client src/github takes. */
-function apiOf(context: Context): GitHubApi {
-  return context.octokit as unknown as GitHubApi
+  return (installation) => probot.auth(installation)
 }
 
 /** Common checks for every delivery: replayed deliveries and our own bot's issue events do nothing. */
@@ -129,7 +123,7 @@ function wireGoalIntake(instance: Probot, wiring: Wiring): void {
         ? payload.label?.name === GOAL_LABEL
         : labelNames(issue.labels).includes(GOAL_LABEL)
     if (!labelled) return
-    const api = apiOf(context)
+    const api = context.octokit
     const repo = context.repo()
     runtime.jobs.push({
       api,
@@ -156,7 +150,7 @@ function wireIssueChanges(instance: Probot, wiring: Wiring): void {
     if (!(await accept(wiring, context, false))) return
     const { issue } = context.payload
     const names = labelNames(issue.labels)
-    const api = apiOf(context)
+    const api = context.octokit
     const repo = context.repo()
     if (names.includes(GOAL_LABEL)) queueGoal(wiring.runtime, api, repo, issue.number, 'advance')
     else if (names.includes(BEAD_LABEL)) {
@@ -186,7 +180,7 @@ function wireCommands(instance: Probot, wiring: Wiring): void {
     if (!command) return
     const names = labelNames(issue.labels)
     if (!names.includes(GOAL_LABEL) && !names.includes(BEAD_LABEL)) return
-    const api = apiOf(context)
+    const api = context.octokit
     const repo = context.repo()
     runtime.jobs.push({
       api,
@@ -219,7 +213,7 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
       const { pull_request } = context.payload
       const match = BEAD_BRANCH.exec(pull_request.head.ref)
       if (!match) return
-      const api = apiOf(context)
+      const api = context.octokit
       const repo = context.repo()
       // Whose review it is decides whether it counts: the step reads and checks it (trusted-reviews.ts).
       if ('review' in context.payload) runtime.facts.noteReview(repo, pull_request.number)
@@ -237,7 +231,7 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
   instance.on('workflow_run.completed', async (context) => {
     if (!(await accept(wiring, context, true))) return
     const { workflow_run } = context.payload
-    const api = apiOf(context)
+    const api = context.octokit
     const repo = context.repo()
     runtime.facts.noteRun(repo, String(workflow_run.id), {
       status: workflow_run.status ?? 'completed',

@@ -25,7 +25,7 @@ function probotFor(target: Emulator): (installation?: number) => Promise<GitHubA
     baseUrl: target.apiUrl,
     logLevel: 'fatal',
   })
-  return async (installation) => (await probot.auth(installation)) as unknown as GitHubApi
+  return (installation) => probot.auth(installation)
 }
 
 /** How many pages of `route` the emulator served. */
