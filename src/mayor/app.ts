@@ -47,6 +47,10 @@ interface Wiring {
 export function createMayor(deps: MayorDeps): Mayor {
   let loaded: { runtime: MayorRuntime; auth: AppAuth } | undefined
   let log: MayorLog | undefined
+  // One of each per Mayor, however many times Probot loads it.
+  const deliveries = new DeliveryLog()
+  const facts = new FactsCache(deps.now)
+  const lanes = new MergeLanes()
   const wakeUps = new WakeUps(deps.setTimer)
   const jobs = new JobQueue({ wakeUps, retryBaseMs: deps.jobRetryBaseMs ?? 1000, log: () => log })
 
@@ -60,19 +64,11 @@ export function createMayor(deps: MayorDeps): Mayor {
     log = instance.log
     const auth = authOf(instance)
     const bot = new BotIdentity(() => auth(), log)
-    const runtime: MayorRuntime = {
-      deps,
-      log,
-      bot,
-      facts: new FactsCache(deps.now),
-      lanes: new MergeLanes(),
-      jobs,
-      wakeUps,
-    }
+    const runtime: MayorRuntime = { deps, log, bot, facts, lanes, jobs, wakeUps }
     loaded = { runtime, auth }
     // Known before the first delivery, so telling our own events apart costs a delivery nothing.
     void bot.login()
-    wire(instance, { runtime, deliveries: new DeliveryLog() })
+    wire(instance, { runtime, deliveries })
     if (deps.reconcileIntervalMs > 0) sweepPeriodically(runtime, deps.reconcileIntervalMs, sweep)
   }
 
@@ -104,6 +100,7 @@ function labelNames(labels: readonly ({ name: string } | null)[] | undefined): s
   return (labels ?? []).flatMap((label) => (label ? [label.name] : []))
 }
 
+/** Registers one handler per event the Mayor listens to. */
 function wire(instance: Probot, wiring: Wiring): void {
   wireGoalIntake(instance, wiring)
   wireIssueChanges(instance, wiring)
