@@ -8,6 +8,8 @@ import type { Octokit } from '@octokit/core'
 import { Probot, ProbotOctokit } from 'probot'
 import { z } from 'zod'
 import { parseRepoName, withWriteSpacing, type RepoRef } from '../github/client.js'
+import { getRepoInstallation } from '../github/installations.js'
+import { getRepository } from '../github/repository.js'
 import { ACTIONS_BOT } from '../github/reviewer-trust.js'
 import { createMayor } from './app.js'
 import { realTimer, type MayorDeps, type MayorLog } from './mayor-deps.js'
@@ -136,7 +138,7 @@ export function scopedToRepository(
       const answer = (data: unknown) => ({ status: 200, url: String(options.url), headers: {}, data })
       if (options.method !== 'GET') return request(options)
       // `request` is bound to these options: another route goes through `octokit.request`, auth included.
-      switch (options.url) {
+      switch (routePath(options)) {
         case '/app':
           if (credentials.mode === 'app') return request(options)
           return answer({ slug: credentials.botLogin.replace(/\[bot\]$/, ''), name: credentials.botLogin })
@@ -144,12 +146,15 @@ export function scopedToRepository(
           if (credentials.mode === 'token') {
             return answer([{ id: TOKEN_INSTALLATION, account: { login: repo.owner } }])
           }
-          const { data } = await octokit.request('GET /repos/{owner}/{repo}/installation', { ...repo })
-          return answer([data])
+          return answer([await getRepoInstallation(octokit, repo)])
         }
         case '/installation/repositories': {
-          const { data } = await octokit.request('GET /repos/{owner}/{repo}', { ...repo })
-          return answer({ total_count: 1, repository_selection: 'selected', repositories: [data] })
+          const repository = {
+            ...(await getRepository(octokit, repo)),
+            owner: { login: repo.owner },
+            name: repo.repo,
+          }
+          return answer({ total_count: 1, repository_selection: 'selected', repositories: [repository] })
         }
         default:
           return request(options)
@@ -262,12 +267,21 @@ export async function runMayorInActions(options: ActionsAdapterOptions): Promise
   return outcome
 }
 
+/**
+ * The route's path without the base URL or query: the paginate plugin asks for a list by its full URL
+ * (`https://api.github.com/app/installations?per_page=100`), a plain request by its template.
+ */
+function routePath(options: { url?: string; baseUrl?: string }): string {
+  const url = String(options.url ?? '')
+  const path = options.baseUrl && url.startsWith(options.baseUrl) ? url.slice(options.baseUrl.length) : url
+  return path.split('?')[0]!
+}
+
 /** The installation of the app on the repository, as a webhook payload carries it. */
 async function installationOf(probot: Probot, repo: RepoRef): Promise<{ id: number; node_id: string }> {
   const app = await probot.auth()
   try {
-    const { data } = await app.request('GET /repos/{owner}/{repo}/installation', { ...repo })
-    return { id: data.id, node_id: (data as { node_id?: string }).node_id ?? '' }
+    return await getRepoInstallation(app, repo)
   } catch (error) {
     throw new Error(
       `The Gas Town app is not installed on ${repo.owner}/${repo.repo} (or APP_ID and PRIVATE_KEY belong to another app): install it from the app's page, then re-run this workflow.`,

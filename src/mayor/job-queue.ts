@@ -1,0 +1,80 @@
+/**
+ * The Mayor's job queue: jobs per goal one at a time (goal-queue.ts), and a job that fails on GitHub's
+ * passing trouble (job-retry.ts) queued again after a pause instead of waiting for the next event or
+ * sweep.
+ */
+import type { GitHubApi } from '../github/client.js'
+import { GoalQueue, type GoalJob } from './goal-queue.js'
+import {
+  JOB_RETRIES,
+  failedRequest,
+  jobRetryDelayMs,
+  passingFailure,
+  renewInstallationToken,
+} from './job-retry.js'
+import type { MayorLog } from './mayor-deps.js'
+import type { WakeUps } from './wake-ups.js'
+
+/** A goal job with the client it talks to GitHub through, whose token a retry may renew. */
+export type MayorJob = GoalJob & { api: GitHubApi }
+
+/** What the queue needs: where retries wait, how long the first pause is, and the log (once loaded). */
+export interface JobQueueOptions {
+  wakeUps: WakeUps
+  /** First pause before a retry (ms); it doubles per attempt. */
+  retryBaseMs: number
+  /** The Mayor's log; undefined until Probot has loaded the app. */
+  log(): MayorLog | undefined
+}
+
+/** Serialises jobs per goal and runs a job again when GitHub's trouble was passing. */
+export class JobQueue {
+  readonly #jobs: GoalQueue
+
+  constructor(private readonly options: JobQueueOptions) {
+    this.#jobs = new GoalQueue((job, error) => {
+      options
+        .log()
+        ?.error(
+          { job: job.name, key: job.key, err: (error as Error).message, stack: (error as Error).stack },
+          'job failed',
+        )
+    })
+  }
+
+  /** Queues a job; identical waiting jobs merge. */
+  push(job: MayorJob): void {
+    this.#push(job, 1, undefined)
+  }
+
+  /** Resolves once every queued job has run. */
+  idle(): Promise<void> {
+    return this.#jobs.idle()
+  }
+
+  // The count restarts when the job fails at another request than last time, since it got further.
+  #push(job: MayorJob, attempt: number, lastFailure: string | undefined): void {
+    this.#jobs.push({
+      ...job,
+      run: async () => {
+        try {
+          await job.run()
+        } catch (error) {
+          const why = passingFailure(error)
+          const failure = failedRequest(error)
+          const tries = failure === lastFailure ? attempt : 1
+          if (why === undefined || tries > JOB_RETRIES) throw error
+          if (why === 'token') await renewInstallationToken(job.api)
+          const delayMs = jobRetryDelayMs(error, tries, this.options.retryBaseMs)
+          this.options
+            .log()
+            ?.warn(
+              { job: job.name, key: job.key, why, attempt: tries, delayMs, err: (error as Error).message },
+              'job failed on passing trouble; it runs again',
+            )
+          this.options.wakeUps.after(delayMs, () => this.#push(job, tries + 1, failure))
+        }
+      },
+    })
+  }
+}

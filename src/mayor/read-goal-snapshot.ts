@@ -1,0 +1,111 @@
+/**
+ * Reads what a goal step decides on besides the beads: the pull requests, reviews and runs the beads
+ * point at, from the facts webhooks gave when the scope allows it. A closed bead issue always has its PR
+ * read afresh: whether the PR merged decides between completed and cancelled.
+ */
+import type { GoalSnapshot, PullSnapshot, RunSnapshot } from '../core/goal-step.js'
+import { getPull } from '../github/pulls.js'
+import { keepTrusted, type ReviewerTrust } from '../github/reviewer-trust.js'
+import { listReviews } from '../github/reviews.js'
+import { getWorkflowRun } from '../github/workflows.js'
+import type { GoalScope } from './goal-scope.js'
+import type { BeadRecord } from './read-beads.js'
+import { latestTrustedChangeRequest, scopeReviewerTrust } from './trusted-reviews.js'
+
+/** The goal's snapshot for core's goal step. */
+export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]): Promise<GoalSnapshot> {
+  const { repo, facts } = scope
+  const pulls = new Map<number, PullSnapshot>()
+  const runs = new Map<string, RunSnapshot | null>()
+  const reads: Promise<void>[] = []
+  const asked = new Set<string>()
+  // One per step: it remembers whose permission it already read.
+  const trust = scopeReviewerTrust(scope)
+  for (const { bead, issue } of records) {
+    if (bead.status === 'completed' || bead.status === 'cancelled') continue
+    const pr = bead.pr
+    if (pr !== undefined && !asked.has(`pr:${pr}`)) {
+      asked.add(`pr:${pr}`)
+      // An in-review PR's mergeability changes whenever its base moves, which no event of the PR tells.
+      const cached =
+        scope.fresh || issue.state === 'closed' || bead.status === 'in_review'
+          ? undefined
+          : facts.pull(repo, pr)
+      if (cached) pulls.set(pr, cached)
+      else
+        reads.push(
+          readPull(scope, pr, bead.status === 'in_review' ? trust : undefined).then(
+            (read) => void pulls.set(pr, read),
+          ),
+        )
+    }
+    // A bead in a review round has both a PR and a run: both are read.
+    const runId = bead.assignedTo
+    if (
+      bead.status === 'in_progress' &&
+      runId !== undefined &&
+      /^\d+$/.test(runId) &&
+      !asked.has(`run:${runId}`)
+    ) {
+      asked.add(`run:${runId}`)
+      const cached = scope.fresh ? undefined : facts.run(repo, runId)
+      if (cached) runs.set(runId, cached)
+      else reads.push(readRun(scope, runId).then((read) => void runs.set(runId, read)))
+    }
+  }
+  // The reads are independent: in parallel, so a step waits for the slowest, not for their sum.
+  await Promise.all(reads)
+  return {
+    now: scope.deps.now(),
+    beads: records.map((r) => r.bead),
+    issues: new Map(
+      records.map((r) => [r.issue.number, { state: r.issue.state, stateReason: r.issue.state_reason }]),
+    ),
+    pulls,
+    runs,
+    outputs: Object.fromEntries(Object.values(scope.roles).map((role) => [role.name, role.output])),
+  }
+}
+
+/** A PR as the step sees it, with its trusted reviews when given `trust`; noted in the facts cache. */
+async function readPull(scope: GoalScope, number: number, trust?: ReviewerTrust): Promise<PullSnapshot> {
+  const { api, repo } = scope
+  const pull = await getPull(api, repo, number)
+  const snapshot: PullSnapshot = {
+    state: pull.state,
+    merged: pull.merged,
+    mergeable: pull.mergeable,
+    mergeableState: pull.mergeable_state,
+    headSha: pull.head.sha,
+    draft: pull.draft,
+  }
+  if (trust && pull.state === 'open') {
+    // Only trusted reviewers' verdicts hold a merge or send a bead back (see trusted-reviews.ts).
+    const { kept } = await keepTrusted(
+      (await listReviews(api, repo, number)).filter((r) => r.submitted_at !== null),
+      (review) => review.user,
+      trust,
+    )
+    snapshot.reviews = kept.map((r) => ({ state: r.state, body: r.body ?? '' }))
+    const latest = await latestTrustedChangeRequest(kept, trust)
+    if (latest) {
+      snapshot.changesRequestedAt = Date.parse(latest.submitted_at!)
+      if (latest.user) snapshot.changesRequestedBy = latest.user
+    }
+  }
+  scope.facts.notePull(repo, number, snapshot)
+  return snapshot
+}
+
+/** A worker run as the step sees it (null when GitHub has no such run); noted in the facts cache. */
+async function readRun(scope: GoalScope, id: string): Promise<RunSnapshot | null> {
+  const run = await getWorkflowRun(scope.api, scope.repo, Number(id))
+  const snapshot = run && {
+    status: run.status ?? 'queued',
+    conclusion: run.conclusion,
+    updatedAt: Date.parse(run.updated_at),
+    htmlUrl: run.html_url,
+  }
+  if (snapshot) scope.facts.noteRun(scope.repo, id, snapshot)
+  return snapshot
+}
