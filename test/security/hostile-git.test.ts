@@ -10,6 +10,8 @@
  *   workflow adding `node_modules/.bin` does), which logs its environment (the auth header) and runs
  *   the real git.
  * The test checks that none of it ran for trusted code: the evidence files stay empty of secrets.
+ * The repository opts out of isolation (`isolation: none`): isolated, the agent could not write `.git`
+ * at all, and this test is about trusted git holding even where it can.
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -99,7 +101,11 @@ function scenario(): string {
   })
 }
 
-/** The example workflow, with a step that puts a workspace directory on PATH before the worker. */
+/**
+ * The example workflow, with a step that puts a workspace directory on PATH before the worker, and one
+ * that plays a runner where nothing isolates (unshare, setpriv and sudo all refuse), so that under
+ * `isolation: none` the agent's commands run as the worker and can arm its `.git` and `$HOME`.
+ */
 function workflow(scenarioFile: string): string {
   const parsed = yaml.load(readFileSync(path.join(ROOT, 'docs/examples/gastown-worker.yml'), 'utf8')) as {
     jobs: { work: { steps: { id?: string; run?: string; with?: Record<string, string> }[] } }
@@ -107,7 +113,21 @@ function workflow(scenarioFile: string): string {
   const steps = parsed.jobs.work.steps
   const index = steps.findIndex((entry) => entry.id === 'worker')
   steps[index]!.with = { ...steps[index]!.with, scenario: scenarioFile }
-  steps.splice(index, 0, { run: 'echo "$GITHUB_WORKSPACE/.tools/bin" >> "$GITHUB_PATH"' })
+  steps.splice(
+    index,
+    0,
+    {
+      run: [
+        'mkdir -p "$RUNNER_TEMP/no-isolation"',
+        'for c in unshare setpriv sudo; do',
+        `  printf '#!/bin/sh\\necho "$0: refused on this runner" >&2\\nexit 1\\n' > "$RUNNER_TEMP/no-isolation/$c"`,
+        '  chmod +x "$RUNNER_TEMP/no-isolation/$c"',
+        'done',
+        'echo "$RUNNER_TEMP/no-isolation" >> "$GITHUB_PATH"',
+      ].join('\n'),
+    },
+    { run: 'echo "$GITHUB_WORKSPACE/.tools/bin" >> "$GITHUB_PATH"' },
+  )
   return yaml.dump(parsed, { lineWidth: -1 })
 }
 
@@ -122,7 +142,11 @@ beforeAll(async () => {
       actions: { 'gastown-github/gastown@v1': ROOT },
       secrets: { OPENAI_API_KEY: CANARY_KEY },
     },
-    { ...TODO_FILES, '.github/workflows/gastown-worker.yml': workflow(scenarioFile) },
+    {
+      ...TODO_FILES,
+      '.github/gastown.yml': 'review_rounds: 2\nisolation: none\n',
+      '.github/workflows/gastown-worker.yml': workflow(scenarioFile),
+    },
   )
   const goal = await createGoal(town, 'Say hello', 'Add src/hello.js.')
   const bead = await createBeadIssue(town, {

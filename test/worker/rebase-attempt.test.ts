@@ -49,7 +49,8 @@ async function runWorker(bead: number, attempt: number, runId: string) {
 
 /** Another PR landed on main meanwhile: it rewrote the README's last line too. */
 async function moveMainUnder() {
-  const dir = await checkout(town, town.emulator.tokenFor(OWNER))
+  // A person's clone, which keeps its credentials to push.
+  const dir = await checkout(town, town.emulator.tokenFor(OWNER), { persist: true })
   await git(dir, [
     '-c',
     'user.name=alice',
@@ -122,7 +123,7 @@ describe('a rebase attempt', () => {
     expect(pulls.map((p) => p.number)).toEqual([pr])
     const fresh = await town.alice.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: pr })
     expect(fresh.data).toMatchObject({ mergeable: true, mergeable_state: 'clean' })
-    const mirror = await checkout(town, town.emulator.tokenFor(OWNER))
+    const mirror = await checkout(town, town.emulator.tokenFor(OWNER), { persist: true })
     await git(mirror, ['fetch', '--quiet', 'origin', fresh.data.head.ref])
     const parents = (await git(mirror, ['log', '-1', '--format=%P', 'FETCH_HEAD'])).trim().split(' ')
     expect(parents).toHaveLength(2)

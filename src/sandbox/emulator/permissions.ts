@@ -52,6 +52,14 @@ const TABLE: [method: string, pattern: string, needed: Needed | null][] = [
   ['*', '/repos/*/*/branches/**', { names: ['contents'] }],
   ['*', '/repos/*/*/branches', { names: ['contents'] }],
   ['*', '/repos/*/*/actions/**', { names: ['actions'] }],
+  // https://docs.github.com/en/rest/commits/statuses: "Commit statuses" read or write.
+  ['*', '/repos/*/*/statuses/*', { names: ['statuses'] }],
+  ['GET', '/repos/*/*/commits/*/status', { names: ['statuses'] }],
+  ['GET', '/repos/*/*/commits/*/statuses', { names: ['statuses'] }],
+  // https://docs.github.com/en/rest/checks/runs: "Checks" read or write.
+  ['*', '/repos/*/*/check-runs/**', { names: ['checks'] }],
+  ['*', '/repos/*/*/check-runs', { names: ['checks'] }],
+  ['GET', '/repos/*/*/commits/*/check-runs', { names: ['checks'] }],
 ]
 
 function matches(pattern: string, template: string): boolean {

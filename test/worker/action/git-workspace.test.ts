@@ -56,7 +56,8 @@ describe('git workspace', () => {
     await writeFile(path.join(workspace, 'src/sum.js'), 'export const sum = (a, b) => a + b\n')
     await writeFile(path.join(workspace, 'new.txt'), 'new\n')
     await rm(path.join(workspace, 'AGENTS.md'))
-    await symlink('/etc/hostname', path.join(workspace, 'link'))
+    await symlink('src/sum.js', path.join(workspace, 'link'))
+    await symlink('/etc/hostname', path.join(workspace, 'outlink'))
     await mkdir(path.join(tmpRoot, 'outside'))
     await writeFile(path.join(tmpRoot, 'outside/secret.txt'), 'secret\n')
     await symlink(path.join(tmpRoot, 'outside'), path.join(workspace, 'escape'))
@@ -72,12 +73,14 @@ describe('git workspace', () => {
         { path: 'new.txt', status: 'added' },
         { path: 'AGENTS.md', status: 'deleted' },
         { path: 'link', status: 'added' },
+        { path: 'outlink', status: 'added' },
         { path: 'escape/secret.txt', status: 'added' },
         { path: '.git/config', status: 'modified' },
       ],
       tmpRoot,
     })
     expect(staged.refused).toEqual([
+      '"outlink": a symlink to the absolute path "/etc/hostname", outside the repository',
       '"escape/secret.txt": its parent escape is a symlink',
       '".git/config": not a path inside the repository',
     ])
@@ -91,9 +94,7 @@ describe('git workspace', () => {
     await pushBranch(staged.dir, remote, 'gastown/7-x')
     expect(existsSync(planted)).toBe(false)
     expect(await town.emulator.git.resolveRef(`${OWNER}/${REPO}`, 'refs/heads/gastown/7-x')).toBe(sha)
-    expect((await town.emulator.git.readFile(`${OWNER}/${REPO}`, sha, 'link'))?.toString()).toBe(
-      '/etc/hostname',
-    )
+    expect((await town.emulator.git.readFile(`${OWNER}/${REPO}`, sha, 'link'))?.toString()).toBe('src/sum.js')
   })
 
   it('never forces a push over work it did not start from', async () => {
