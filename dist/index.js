@@ -42741,6 +42741,9 @@ function addMask(io, secret) {
 function errorAnnotation(io, message) {
   io.writeLine(`::error::${escapeData(message)}`);
 }
+function warningAnnotation(io, message) {
+  io.writeLine(`::warning::${escapeData(message)}`);
+}
 function formatOutput(name, value, delimiter) {
   if (!/[\r\n]/.test(value)) return `${name}=${value}
 `;
@@ -47901,7 +47904,10 @@ async function run(options2 = {}) {
     const { inputs, context } = parseInputs(env);
     const deps = (options2.connect ?? connect)(inputs, context, io, logger);
     const exposed = await keepRunnerFilesPrivate(deps.tmpRoot, env["RUNNER_TEMP"]);
-    if (exposed !== void 0) logger.warn({}, exposed);
+    if (exposed !== void 0) {
+      logger.warn({}, exposed);
+      warningAnnotation(io, exposed);
+    }
     if (deps.commandIsolation === void 0) {
       const probe = await probeCommandIsolation({ workspace: deps.workspace });
       deps.commandIsolation = probe.isolation;
