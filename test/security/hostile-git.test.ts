@@ -24,13 +24,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkflowRun } from '../../src/sandbox/emulator/contracts.js'
 import {
   CANARY_KEY,
-  OWNER,
-  REPO,
   TODO_FILES,
   createBeadIssue,
   createGoal,
   startWorkerTown,
   type Town,
+  dispatchWorker,
 } from '../worker/action/worker-town.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -156,19 +155,7 @@ beforeAll(async () => {
     title: 'Add hello',
     description: 'Add src/hello.js exporting hello().',
   })
-  const { data } = await town.alice.request(
-    'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-    {
-      owner: OWNER,
-      repo: REPO,
-      workflow_id: 'gastown-worker.yml',
-      ref: 'main',
-      inputs: { bead: String(bead), attempt: '1' },
-      return_run_details: true,
-    },
-  )
-  await town.emulator.runner.idle()
-  run = town.emulator.runner.get((data as { workflow_run_id: number }).workflow_run_id)!
+  run = await dispatchWorker(town, bead)
 }, 180_000)
 
 afterAll(async () => {

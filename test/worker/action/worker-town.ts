@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Octokit } from '@octokit/rest'
 import type { Bead } from '../../../src/core/bead.js'
+import type { WorkflowRun } from '../../../src/sandbox/emulator/contracts.js'
 import { decodeBead, encodeBead } from '../../../src/core/bead-codec.js'
 import { transition } from '../../../src/core/bead-status.js'
 import { loadOpenApi, type OpenApi } from '../../../src/sandbox/emulator/openapi.js'
@@ -289,4 +290,48 @@ export function storedTexts(emulator: Emulator): string {
     ...[...reviews.values()].map((review) => review.body),
     ...[...reviewComments.values()].map((comment) => JSON.stringify(comment)),
   ].join('\n')
+}
+
+/** Dispatches the worker workflow for one attempt of `bead`, as the Mayor does, and waits for its run. */
+export async function dispatchWorker(town: Town, bead: number, attempt = 1): Promise<WorkflowRun> {
+  const { data } = await town.alice.request(
+    'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+    {
+      owner: OWNER,
+      repo: REPO,
+      workflow_id: 'gastown-worker.yml',
+      ref: 'main',
+      inputs: { bead: String(bead), attempt: String(attempt) },
+      return_run_details: true,
+    },
+  )
+  await town.emulator.runner.idle()
+  return town.emulator.runner.get((data as { workflow_run_id: number }).workflow_run_id)!
+}
+
+/** The files of the branch of the PR that closes `bead`, by path, read back through the REST API. */
+export async function pullFiles(town: Town, bead: number, run: WorkflowRun): Promise<Map<string, string>> {
+  const { data: pulls } = await town.alice.rest.pulls.list({ owner: OWNER, repo: REPO, state: 'all' })
+  const pull = pulls.find((p) => p.body?.includes(`Closes #${bead}`))
+  if (!pull) throw new Error(`no PR closes #${bead}; run log:\n${run.log}`)
+  const { data: tree } = await town.alice.rest.git.getTree({
+    owner: OWNER,
+    repo: REPO,
+    tree_sha: pull.head.sha,
+    recursive: 'true',
+  })
+  const files = new Map<string, string>()
+  for (const entry of tree.tree) {
+    if (entry.type !== 'blob' || !entry.path) continue
+    const { data: file } = await town.alice.rest.repos.getContent({
+      owner: OWNER,
+      repo: REPO,
+      path: entry.path,
+      ref: pull.head.sha,
+    })
+    if (!Array.isArray(file) && file.type === 'file') {
+      files.set(entry.path, Buffer.from(file.content, 'base64').toString('utf8'))
+    }
+  }
+  return files
 }
