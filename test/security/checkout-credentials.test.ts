@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/worker/main.js'
-import type { ActionInputs } from '../../src/worker/action/inputs.js'
 import {
   OWNER,
   REPO,
@@ -15,6 +14,7 @@ import {
   startWorkerTown,
   workerDeps,
   type Town,
+  workerInputs,
 } from '../worker/action/worker-town.js'
 
 let town: Town
@@ -25,21 +25,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await town?.close()
-})
-
-const inputs = (bead: number): ActionInputs => ({
-  bead,
-  attempt: 1,
-  'github-token': 'unused-here',
-  'api-key': '',
-  'base-url': '',
-  model: '',
-  scenario: '',
-  'max-iterations': undefined,
-  'max-tokens': undefined,
-  'max-minutes': undefined,
-  'max-cost-usd': undefined,
-  'write-spacing-ms': undefined,
 })
 
 describe('a checkout that persisted credentials', () => {
@@ -54,7 +39,7 @@ describe('a checkout that persisted credentials', () => {
     })
     const workspace = await checkout(town, town.emulator.tokenFor(OWNER), { persist: true })
     const { deps } = await workerDeps(town, { scenario: 'worker-town.yaml', runId: '91', workspace })
-    await expect(main(inputs(bead), deps)).rejects.toThrow(
+    await expect(main(workerInputs(bead), deps)).rejects.toThrow(
       /left credentials that the agent's commands could read \(http\..*\.extraheader in \.git\/config\)\. Set `persist-credentials: false`/,
     )
     const { data: refs } = await town.alice.rest.git.listMatchingRefs({

@@ -21,6 +21,7 @@ import {
   startWorkerTown,
   workerDeps,
   type Town,
+  workerInputs,
 } from '../worker/action/worker-town.js'
 
 let town: MayorTown | undefined
@@ -118,20 +119,8 @@ describe('bead issues the Mayor did not write (#19.3)', () => {
     const workspace = await checkout(workerTown, workerTown.emulator.tokenFor(OWNER))
     // alice plays the Mayor: she dispatched the run, with her write token.
     const { deps } = await workerDeps(workerTown, { scenario: 'worker-town.yaml', runId: '4401', workspace })
-    const emptyInputs = {
-      'github-token': 'unused-here',
-      'api-key': '',
-      'base-url': '',
-      model: '',
-      scenario: '',
-      'max-iterations': undefined,
-      'max-tokens': undefined,
-      'max-minutes': undefined,
-      'max-cost-usd': undefined,
-      'write-spacing-ms': undefined,
-    }
 
-    await expect(main({ bead: issue.number, attempt: 1, ...emptyInputs }, deps)).rejects.toThrow(
+    await expect(main(workerInputs(issue.number), deps)).rejects.toThrow(
       `was opened by tina, not by ${OWNER}, who dispatched this run`,
     )
     expect(
@@ -158,24 +147,10 @@ describe("a bead marker's PR (#19.3, the residual risk of edited bodies)", () =>
       title: 'Fix sum() to add',
       description: 'sum(a, b) must return a + b.',
     })
-    const inputs = (bead: number) => ({
-      bead,
-      attempt: 1,
-      'github-token': 'unused-here',
-      'api-key': '',
-      'base-url': '',
-      model: '',
-      scenario: '',
-      'max-iterations': undefined,
-      'max-tokens': undefined,
-      'max-minutes': undefined,
-      'max-cost-usd': undefined,
-      'write-spacing-ms': undefined,
-    })
     const run = async (bead: number, runId: string) => {
       const workspace = await checkout(t, t.emulator.tokenFor(OWNER))
       const { deps } = await workerDeps(t, { scenario: 'worker-town.yaml', runId, workspace })
-      return main(inputs(bead), deps)
+      return main(workerInputs(bead), deps)
     }
     const first = await createBeadIssue(t, spec(await createGoal(t, 'Make sum() correct', 'x')))
     const firstPr = (await run(first, '5601')).prNumber!

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main, type WorkerOutcome } from '../../src/worker/main.js'
-import type { ActionInputs } from '../../src/worker/action/inputs.js'
 import {
   OWNER,
   REPO,
@@ -16,6 +15,7 @@ import {
   startWorkerTown,
   workerDeps,
   type Town,
+  workerInputs,
 } from '../worker/action/worker-town.js'
 
 let town: Town
@@ -37,20 +37,7 @@ beforeAll(async () => {
     runId: '78',
     workspace,
   })
-  const inputs: ActionInputs = {
-    bead,
-    attempt: 1,
-    'github-token': 'unused-here',
-    'api-key': '',
-    'base-url': '',
-    model: '',
-    scenario: '',
-    'max-iterations': 1,
-    'max-tokens': undefined,
-    'max-minutes': undefined,
-    'max-cost-usd': undefined,
-    'write-spacing-ms': undefined,
-  }
+  const inputs = workerInputs(bead, 1, { 'max-iterations': 1 })
   outcome = await main(inputs, deps)
 }, 120_000)
 

@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main, type WorkerOutcome } from '../../src/worker/main.js'
-import type { ActionInputs } from '../../src/worker/action/inputs.js'
 import {
   OWNER,
   REPO,
@@ -18,29 +17,13 @@ import {
   startWorkerTown,
   workerDeps,
   type Town,
+  workerInputs,
 } from '../worker/action/worker-town.js'
 
 let town: Town
 let outcome: WorkerOutcome
 let bead: number
 let goal: number
-
-function inputsFor(number: number): ActionInputs {
-  return {
-    bead: number,
-    attempt: 1,
-    'github-token': 'unused-here',
-    'api-key': '',
-    'base-url': '',
-    model: '',
-    scenario: '',
-    'max-iterations': undefined,
-    'max-tokens': undefined,
-    'max-minutes': undefined,
-    'max-cost-usd': undefined,
-    'write-spacing-ms': undefined,
-  }
-}
 
 beforeAll(async () => {
   town = await startWorkerTown()
@@ -58,7 +41,7 @@ beforeAll(async () => {
     runId: '77',
     workspace,
   })
-  outcome = await main(inputsFor(bead), deps)
+  outcome = await main(workerInputs(bead), deps)
 }, 120_000)
 
 afterAll(async () => {

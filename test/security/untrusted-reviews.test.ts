@@ -6,7 +6,6 @@
  */
 import { Octokit } from '@octokit/rest'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ActionInputs } from '../../src/worker/action/inputs.js'
 import { main } from '../../src/worker/main.js'
 import { CHAIN, openGoal, playWorkerPr, startMayorTown, type MayorTown } from '../mayor/mayor-fixture.js'
 import {
@@ -20,6 +19,7 @@ import {
   workerDeps,
   writeBead,
   type Town,
+  workerInputs,
 } from '../worker/action/worker-town.js'
 
 let town: MayorTown | undefined
@@ -73,23 +73,6 @@ describe('reviews the Mayor acts on (#19.5)', () => {
 })
 
 describe('reviews the worker shows its agent (#19.5)', () => {
-  function inputsFor(bead: number, attempt: number): ActionInputs {
-    return {
-      bead,
-      attempt,
-      'github-token': 'unused-here',
-      'api-key': '',
-      'base-url': '',
-      model: '',
-      scenario: '',
-      'max-iterations': undefined,
-      'max-tokens': undefined,
-      'max-minutes': undefined,
-      'max-cost-usd': undefined,
-      'write-spacing-ms': undefined,
-    }
-  }
-
   it("leaves an outsider's review and inline comment out of the review round's prompt", async () => {
     workerTown = await startWorkerTown()
     const t = workerTown
@@ -105,7 +88,7 @@ describe('reviews the worker shows its agent (#19.5)', () => {
     const run = async (attempt: number, runId: string) => {
       const workspace = await checkout(t, t.emulator.tokenFor(OWNER))
       const made = await workerDeps(t, { scenario: 'worker-town.yaml', runId, workspace })
-      return { outcome: await main(inputsFor(bead, attempt), made.deps), prompts: made.prompts }
+      return { outcome: await main(workerInputs(bead, attempt), made.deps), prompts: made.prompts }
     }
     const first = await run(1, '5501')
     const pr = first.outcome.prNumber!

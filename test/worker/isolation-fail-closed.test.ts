@@ -5,7 +5,6 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import type { CommandIsolation } from '../../src/worker/agent/command-isolation.js'
-import type { ActionInputs } from '../../src/worker/action/inputs.js'
 import { main } from '../../src/worker/main.js'
 import {
   OWNER,
@@ -17,6 +16,7 @@ import {
   startWorkerTown,
   workerDeps,
   type Town,
+  workerInputs,
 } from './action/worker-town.js'
 
 let town: Town | undefined
@@ -30,23 +30,6 @@ const TRIED = [
   'PID namespace with a user namespace: unshare: write failed /proc/self/uid_map: Operation not permitted',
   'separate user through sudo: `sudo -n true` failed (sudo: spawn sudo ENOENT)',
 ]
-
-function inputsFor(bead: number): ActionInputs {
-  return {
-    bead,
-    attempt: 1,
-    'github-token': 'unused-here',
-    'api-key': '',
-    'base-url': '',
-    model: '',
-    scenario: '',
-    'max-iterations': undefined,
-    'max-tokens': undefined,
-    'max-minutes': undefined,
-    'max-cost-usd': undefined,
-    'write-spacing-ms': undefined,
-  }
-}
 
 /** Runs the fix-sum bead with no isolation found, in a repository with `config` as its gastown.yml. */
 async function runUnisolated(config: string) {
@@ -63,7 +46,7 @@ async function runUnisolated(config: string) {
   const made = await workerDeps(town, { scenario: 'worker-town.yaml', runId: '701', workspace })
   made.deps.commandIsolation = null
   made.deps.isolationTried = TRIED
-  const outcome = await main(inputsFor(bead), made.deps)
+  const outcome = await main(workerInputs(bead), made.deps)
   // main put the opt-out's isolation (private HOME and TMPDIR) on the deps; run.ts closes it.
   await (made.deps.commandIsolation as CommandIsolation | null)?.close()
   const { data: comments } = await town.alice.rest.issues.listComments({

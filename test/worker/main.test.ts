@@ -17,6 +17,7 @@ import {
   redispatch,
   writeBead,
   type Town,
+  workerInputs,
 } from './action/worker-town.js'
 
 let town: Town
@@ -28,24 +29,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await town?.close()
 })
-
-function inputsFor(bead: number, attempt: number, extra: Partial<ActionInputs> = {}): ActionInputs {
-  return {
-    bead,
-    attempt,
-    'github-token': 'unused-here',
-    'api-key': '',
-    'base-url': '',
-    model: '',
-    scenario: '',
-    'max-iterations': undefined,
-    'max-tokens': undefined,
-    'max-minutes': undefined,
-    'max-cost-usd': undefined,
-    'write-spacing-ms': undefined,
-    ...extra,
-  }
-}
 
 async function readBead(number: number): Promise<Bead> {
   const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: number })
@@ -90,7 +73,7 @@ async function runWorker(
     workspace,
     ...(options.login === undefined ? {} : { login: options.login }),
   })
-  const outcome = await main(inputsFor(bead, attempt, options.inputs), made.deps)
+  const outcome = await main(workerInputs(bead, attempt, options.inputs), made.deps)
   return { outcome, workspace, ...made }
 }
 

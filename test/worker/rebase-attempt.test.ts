@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeBead } from '../../src/core/bead-codec.js'
-import type { ActionInputs } from '../../src/worker/action/inputs.js'
 import { main } from '../../src/worker/main.js'
 import {
   OWNER,
@@ -13,6 +12,7 @@ import {
   startWorkerTown,
   workerDeps,
   type Town,
+  workerInputs,
 } from './action/worker-town.js'
 
 let town: Town
@@ -25,25 +25,10 @@ afterEach(async () => {
   await town?.close()
 })
 
-const inputs = (bead: number, attempt: number): ActionInputs => ({
-  bead,
-  attempt,
-  'github-token': 'unused-here',
-  'api-key': '',
-  'base-url': '',
-  model: '',
-  scenario: '',
-  'max-iterations': undefined,
-  'max-tokens': undefined,
-  'max-minutes': undefined,
-  'max-cost-usd': undefined,
-  'write-spacing-ms': undefined,
-})
-
 async function runWorker(bead: number, attempt: number, runId: string) {
   const workspace = await checkout(town, town.emulator.tokenFor(OWNER))
   const made = await workerDeps(town, { scenario: 'rebase.yaml', runId, workspace })
-  const outcome = await main(inputs(bead, attempt), made.deps)
+  const outcome = await main(workerInputs(bead, attempt), made.deps)
   return { outcome, ...made }
 }
 

@@ -22,6 +22,7 @@ import { loadScenario } from '../../../src/llm/scenario.js'
 import { ScriptedModel } from '../../../src/llm/scripted-model.js'
 import { createActionLogger } from '../../../src/worker/action/action-logger.js'
 import type { WorkerDeps } from '../../../src/worker/main.js'
+import type { ActionInputs } from '../../../src/worker/action/inputs.js'
 import { authHeader } from '../../../src/worker/action/git-workspace.js'
 
 const run = promisify(execFile)
@@ -334,4 +335,23 @@ export async function pullFiles(town: Town, bead: number, run: WorkflowRun): Pro
     }
   }
   return files
+}
+
+/** The worker's inputs for one attempt of `bead`, as the worker workflow passes them; `extra` overrides. */
+export function workerInputs(bead: number, attempt = 1, extra: Partial<ActionInputs> = {}): ActionInputs {
+  return {
+    bead,
+    attempt,
+    'github-token': 'unused-here',
+    'api-key': '',
+    'base-url': '',
+    model: '',
+    scenario: '',
+    'max-iterations': undefined,
+    'max-tokens': undefined,
+    'max-minutes': undefined,
+    'max-cost-usd': undefined,
+    'write-spacing-ms': undefined,
+    ...extra,
+  }
 }
