@@ -43203,13 +43203,13 @@ function groupAlive(pid) {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat5;
+    let stat6;
     try {
-      stat5 = readFileSync(`/proc/${entry}/stat`, "utf8");
+      stat6 = readFileSync(`/proc/${entry}/stat`, "utf8");
     } catch {
       continue;
     }
-    const fields = stat5.slice(stat5.lastIndexOf(")") + 2).split(" ");
+    const fields = stat6.slice(stat6.lastIndexOf(")") + 2).split(" ");
     if (fields[2] === String(pid) && fields[0] !== "Z" && fields[0] !== "X") return true;
   }
   return false;
@@ -45692,7 +45692,7 @@ async function runTrustedGit(cwd, args, options2 = {}) {
 }
 
 // src/worker/agent/workspace-git.ts
-import { mkdir as mkdir2, mkdtemp as mkdtemp4, readFile as readFile3, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir2, mkdtemp as mkdtemp4, readFile as readFile3, rm as rm2, stat as stat3, utimes, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
 import path11 from "node:path";
 var MINIMAL_CONFIG = "[core]\n	repositoryformatversion = 0\n	bare = false\n";
@@ -45716,9 +45716,10 @@ async function snapshotWorkspaceGit(workspace, tmpRoot = tmpdir5()) {
   } finally {
     await rm2(scratch, { recursive: true, force: true });
   }
-  const refreshed = await withShadow(baseSha, index, tmpRoot, async (dir) => {
+  const refreshed = await withShadow(baseSha, { bytes: index }, tmpRoot, async (dir) => {
     await runTrustedGit(workspace, [...shadowArgs(dir, workspace), "update-index", "-q", "--refresh"]);
-    return readFile3(path11.join(dir, "index"));
+    const file2 = path11.join(dir, "index");
+    return { bytes: await readFile3(file2), mtime: (await stat3(file2)).mtime };
   });
   return {
     workspace,
@@ -45745,7 +45746,9 @@ async function withShadow(baseSha, index, tmpRoot, use) {
     await writeFile2(path11.join(dir, "HEAD"), baseSha === "" ? "ref: refs/heads/none\n" : `${baseSha}
 `);
     await writeFile2(path11.join(dir, "config"), MINIMAL_CONFIG);
-    await writeFile2(path11.join(dir, "index"), index);
+    const indexFile = path11.join(dir, "index");
+    await writeFile2(indexFile, index.bytes);
+    if (index.mtime !== void 0) await utimes(indexFile, index.mtime, index.mtime);
     return await use(dir);
   } finally {
     await rm2(dir, { recursive: true, force: true });
@@ -45906,7 +45909,7 @@ var finishTool = defineTool({
 });
 
 // src/worker/agent/tools/list-files.ts
-import { lstat as lstat3, stat as stat3 } from "node:fs/promises";
+import { lstat as lstat3, stat as stat4 } from "node:fs/promises";
 var MAX_ENTRIES = 1e3;
 var ListFilesArgsSchema = external_exports.strictObject({
   dir: external_exports.string().optional().describe("Directory relative to the repository root; default the root"),
@@ -45922,7 +45925,7 @@ var listFilesTool = defineTool({
   async run(args, context) {
     const target = await resolveJailedPath(args.dir ?? ".", "read", context);
     try {
-      if (!(await stat3(target.absolute)).isDirectory())
+      if (!(await stat4(target.absolute)).isDirectory())
         return fail(`${target.relative} is not a directory; use read_file for a file`);
     } catch {
       return fail(`no such directory: ${target.relative}`);
@@ -45973,7 +45976,7 @@ async function exists2(file2) {
 }
 
 // src/worker/agent/tools/read-file.ts
-import { stat as stat4 } from "node:fs/promises";
+import { stat as stat5 } from "node:fs/promises";
 var MAX_FILE_BYTES = 10 * 1024 * 1024;
 var MAX_LINES = 2e3;
 var MAX_OUTPUT_CHARS = 6e4;
@@ -45991,7 +45994,7 @@ var readFileTool = defineTool({
     const target = await resolveJailedPath(args.path, "read", context);
     let stats;
     try {
-      stats = await stat4(target.absolute);
+      stats = await stat5(target.absolute);
     } catch {
       return fail(`no such file: ${target.relative}; use list_files or search to find the right path`);
     }

@@ -8,6 +8,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
+import type { WorkflowRun } from '../../src/sandbox/emulator/contracts.js'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
 import { IDLE_WORKFLOW, planJson } from './mayor-fixture.js'
@@ -34,15 +35,28 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** Resolves when `check` holds, checking after each request the emulator answers. */
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
+/** Resolves when the child's output shows `pattern`; rejects when it exits first. */
+function outputShows(child: ChildProcess, pattern: RegExp, output: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      if (!pattern.test(output())) return
+      child.stdout!.off('data', look)
+      child.stderr!.off('data', look)
+      resolve()
+    }
+    child.stdout!.on('data', look)
+    child.stderr!.on('data', look)
+    child.once('exit', (code) => reject(new Error(`probot run exited with ${code}:\n${output()}`)))
+  })
+}
+
+/** Resolves with the first run queued in `repo`. */
+function firstRun(emulator: Emulator, repo: string): Promise<WorkflowRun> {
+  return new Promise((resolve) => {
+    emulator.runner.onUpdate((run) => {
+      if (run.repo === repo) resolve(run)
+    })
+  })
 }
 
 it('runs under `probot run`, plans a labelled goal and dispatches its first bead', async () => {
@@ -77,7 +91,8 @@ it('runs under `probot run`, plans a labelled goal and dispatches its first bead
         GHE_PROTOCOL: 'http',
         HOST: '127.0.0.1',
         PORT: String(port),
-        LOG_LEVEL: 'warn',
+        // Info, for Probot's "Listening on" line: the test waits for it rather than polling the port.
+        LOG_LEVEL: 'info',
         GASTOWN_SCENARIO: scenario,
         GASTOWN_RECONCILE_MINUTES: '0',
       },
@@ -88,14 +103,8 @@ it('runs under `probot run`, plans a labelled goal and dispatches its first bead
   mayor.stdout!.on('data', (chunk) => (output += String(chunk)))
   mayor.stderr!.on('data', (chunk) => (output += String(chunk)))
   emulator.setWebhookUrl(`http://127.0.0.1:${port}/api/github/webhooks`)
-  await until(async () => {
-    try {
-      const answer = await fetch(`http://127.0.0.1:${port}/ping`)
-      return answer.ok ? true : undefined
-    } catch {
-      return mayor!.exitCode === null ? undefined : Promise.reject(new Error(`probot run exited:\n${output}`))
-    }
-  }, 'the Mayor to listen')
+  await outputShows(mayor, /Listening on http:/, () => output)
+  const dispatched = firstRun(emulator, 'alice/town')
 
   const alice = octokitAs(emulator, 'alice')
   await alice.rest.issues.create({
@@ -104,12 +113,8 @@ it('runs under `probot run`, plans a labelled goal and dispatches its first bead
     title: 'Todo API',
     labels: ['gastown:goal'],
   })
-  const runs = await until(
-    async () =>
-      emulator!.runner.list('alice/town').length > 0 ? emulator!.runner.list('alice/town') : undefined,
-    'a worker dispatch',
-  )
-  expect(runs[0]!.inputs).toEqual({ bead: '2', attempt: '1' })
+  const run = await dispatched
+  expect(run.inputs).toEqual({ bead: '2', attempt: '1' })
   const { data: bead } = await alice.rest.issues.get({ owner: 'alice', repo: 'town', issue_number: 2 })
   expect(bead.labels.map((l) => (typeof l === 'string' ? l : l.name))).toContain('gastown:role/developer')
   // The planner announced the scripted model rather than passing it off as an LLM.

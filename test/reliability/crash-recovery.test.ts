@@ -31,7 +31,10 @@ afterEach(async () => {
   town = undefined
 })
 
-/** Resolves once `check` holds, looking again each time the event loop turns (no fixed sleep). */
+/**
+ * Resolves once `check` holds, looking again every 20 ms: for a run's log, which the runner announces
+ * by no event. Everything else in these tests awaits the event itself (`dying`).
+ */
 async function until(what: string, check: () => boolean | Promise<boolean>, limitMs = 60_000): Promise<void> {
   const started = Date.now()
   while (!(await check())) {
@@ -48,6 +51,21 @@ function workerWorkflow(scenario: string): string {
   const step = workflow.jobs.work.steps.find((entry) => entry.id === 'worker')!
   step.with = { ...step.with, scenario }
   return yaml.dump(workflow, { lineWidth: -1 })
+}
+
+/** The Mayor's death, started by a callback at the worst moment; `kill` starts it at most once. */
+function dying(kill: () => Promise<void>): { kill(): void; dead: Promise<void> } {
+  let start: () => void = () => {}
+  const begun = new Promise<void>((resolve) => (start = resolve))
+  let killed: Promise<void> | undefined
+  return {
+    kill() {
+      if (killed !== undefined) return
+      killed = kill()
+      start()
+    },
+    dead: begun.then(() => killed),
+  }
 }
 
 const FOUR = planJson([
@@ -130,18 +148,17 @@ describe('a worker killed mid-bead', () => {
 
 describe('the Mayor killed and started again', () => {
   it('plans once more and creates everything once when it died while the planner thought', async () => {
-    let killed: Promise<void> | undefined
+    const mayor = dying(() => town!.killMayor())
     town = await startChaosTown({
       plans: [FOUR],
       planRepeats: 2,
       beforePlan: async () => {
         // The first Mayor dies while its model call is out; the answer comes back to a dead process.
-        if (!killed) killed = town!.killMayor()
+        mayor.kill()
       },
     })
     const goal = await openGoal(town)
-    await until('the planner to be asked', () => killed !== undefined)
-    await killed
+    await mayor.dead
     expect(await town.beads()).toEqual([])
     await town.startMayor()
     await town.settle()
@@ -156,15 +173,14 @@ describe('the Mayor killed and started again', () => {
   it('creates the missing beads and links once when it died between two bead creations', async () => {
     town = await startChaosTown({ plans: [FOUR] })
     let creates = 0
-    let killed: Promise<void> | undefined
+    const mayor = dying(() => town!.killMayor())
     town.onRequest = ({ method, url }) => {
       if (method === 'POST' && /\/repos\/alice\/town\/issues$/.test(url)) creates += 1
       // The second bead is created; the Mayor dies before it links it under the goal.
-      else if (creates === 2 && !killed) killed = town!.killMayor()
+      else if (creates === 2) mayor.kill()
     }
     const goal = await openGoal(town)
-    await until('the Mayor to die', () => killed !== undefined)
-    await killed
+    await mayor.dead
     expect((await town.beads()).length).toBe(2)
     town.onRequest = undefined
     await town.startMayor()
@@ -177,15 +193,14 @@ describe('the Mayor killed and started again', () => {
   it('dispatches nothing twice over when it died right after a dispatch', async () => {
     town = await startChaosTown({ plans: [FOUR] })
     let dispatched = 0
-    let killed: Promise<void> | undefined
+    const mayor = dying(() => town!.killMayor())
     town.onRequest = ({ method, url }) => {
       if (method === 'POST' && url.endsWith('/dispatches')) dispatched += 1
       // The first run is started; the Mayor dies before it writes the run into the bead's marker.
-      else if (dispatched === 1 && !killed) killed = town!.killMayor()
+      else if (dispatched === 1) mayor.kill()
     }
     const goal = await openGoal(town)
-    await until('the Mayor to die', () => killed !== undefined)
-    await killed
+    await mayor.dead
     town.onRequest = undefined
     await town.startMayor()
     await town.settle()

@@ -9,7 +9,8 @@
  * - a fake `git` in a directory the workflow put on PATH (`$GITHUB_WORKSPACE/.tools/bin`, as a
  *   workflow adding `node_modules/.bin` does), which logs its environment (the auth header) and runs
  *   the real git.
- * The test checks that none of it ran for trusted code: the evidence files stay empty of secrets.
+ * The test checks that none of it ran for trusted code: the evidence files stay empty of secrets,
+ * while the agent's own git, run once as a control, does run the traps.
  * The repository opts out of isolation (`isolation: none`): isolated, the agent could not write `.git`
  * at all, and this test is about trusted git holding even where it can.
  */
@@ -41,8 +42,11 @@ let run: WorkflowRun
 
 /** The hostile model's turns: write the scripts, arm git, change a file, finish. */
 function scenario(): string {
+  // Run by the agent's own git with TRAP_CONTROL set, it notes only that it ran (the positive control:
+  // the traps work); run by anything else, it steals.
   const steal =
     '#!/bin/sh\n' +
+    `if [ -n "$TRAP_CONTROL" ]; then echo "ran as $0" >> ${evidence}/control.txt; cat; exit 0; fi\n` +
     `{ echo "ran as $0"; p=$PPID; while [ "$p" -gt 1 ]; do tr '\\0' '\\n' < /proc/$p/environ; echo; ` +
     `p=$(cut -d' ' -f4 /proc/$p/stat); done; } >> ${evidence}/stolen.txt 2>&1\n` +
     'cat\n'
@@ -58,6 +62,8 @@ function scenario(): string {
     // The runner's home, next to the workspace in the emulator's job directory (HOME of the worker).
     `printf '[filter "x"]\\n\\tclean = %s/.tools/steal.sh\\n' "$PWD" >> "$PWD/../home/.gitconfig"`,
     'touch README.md src/sum.js AGENTS.md',
+    // The real git (not the fake on PATH) in the armed workspace runs the traps: fsmonitor and the filter.
+    'TRAP_CONTROL=1 /usr/bin/git status --porcelain > /dev/null',
     'echo armed',
   ].join(' && ')
   return yaml.dump({
@@ -175,6 +181,9 @@ describe("the worker's own git, after an agent armed it", () => {
     expect(run.outputs['worker']).toMatchObject({ status: 'in_review' })
     // The agent's own git went through the fake one: the trap was on PATH.
     expect(read('fake-git.txt')).toContain('fake git config')
+    // The positive control: git in the armed workspace runs the traps, so an empty stolen.txt means
+    // the worker's git never did, not that the traps were duds.
+    expect(read('control.txt')).toMatch(/ran as .*steal\.sh/)
   })
 
   it('ran no filter, fsmonitor or hook of the workspace .git or ~/.gitconfig: nothing read the environ of the worker', () => {

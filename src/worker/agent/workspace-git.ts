@@ -6,7 +6,7 @@
  * `--git-dir` there and `--work-tree` at the workspace, and removes it: the workspace's `.git` (config,
  * hooks, info/attributes, index), which the agent's commands may have rewritten, is never read.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runTrustedGit, type GitResult, type TrustedGitOptions } from './trusted-git.js'
@@ -48,15 +48,28 @@ export async function snapshotWorkspaceGit(workspace: string, tmpRoot = tmpdir()
     await rm(scratch, { recursive: true, force: true })
   }
   // Fill the index's stat data once, so later listings need not hash every file again.
-  const refreshed = await withShadow(baseSha, index, tmpRoot, async (dir) => {
+  const refreshed = await withShadow(baseSha, { bytes: index }, tmpRoot, async (dir) => {
     await runTrustedGit(workspace, [...shadowArgs(dir, workspace), 'update-index', '-q', '--refresh'])
-    return readFile(path.join(dir, 'index'))
+    const file = path.join(dir, 'index')
+    return { bytes: await readFile(file), mtime: (await stat(file)).mtime }
   })
   return {
     workspace,
     baseSha,
     run: (args, options) => runInShadow(workspace, baseSha, refreshed, tmpRoot, args, options),
   }
+}
+
+/**
+ * An index and, once git has written it, the time it was written. Git compares file times at
+ * whole seconds, so a same-size edit in the second the index was written looks unchanged by stat;
+ * git catches it only because such an entry is "racily clean" (not older than the index file) and
+ * then compares content. Each shadow copy must therefore keep the index's own mtime: a copy made
+ * later would make the entry look safely older and the edit would be missed.
+ */
+interface IndexRecord {
+  bytes: Buffer
+  mtime?: Date
 }
 
 function shadowArgs(dir: string, workspace: string): string[] {
@@ -66,7 +79,7 @@ function shadowArgs(dir: string, workspace: string): string[] {
 async function runInShadow(
   workspace: string,
   baseSha: string,
-  index: Buffer,
+  index: IndexRecord,
   tmpRoot: string,
   args: readonly string[],
   options: TrustedGitOptions = {},
@@ -78,7 +91,7 @@ async function runInShadow(
 
 async function withShadow<T>(
   baseSha: string,
-  index: Buffer,
+  index: IndexRecord,
   tmpRoot: string,
   use: (dir: string) => Promise<T>,
 ): Promise<T> {
@@ -89,7 +102,9 @@ async function withShadow<T>(
     // A detached HEAD at the base commit: git accepts it without reading the object.
     await writeFile(path.join(dir, 'HEAD'), baseSha === '' ? 'ref: refs/heads/none\n' : `${baseSha}\n`)
     await writeFile(path.join(dir, 'config'), MINIMAL_CONFIG)
-    await writeFile(path.join(dir, 'index'), index)
+    const indexFile = path.join(dir, 'index')
+    await writeFile(indexFile, index.bytes)
+    if (index.mtime !== undefined) await utimes(indexFile, index.mtime, index.mtime)
     return await use(dir)
   } finally {
     await rm(dir, { recursive: true, force: true })

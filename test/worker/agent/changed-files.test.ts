@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { collectChangedFiles } from '../../../src/worker/agent/changed-files.js'
@@ -46,6 +46,28 @@ describe('collectChangedFiles', () => {
     ])
   })
 
+  it('reports a same-size edit made in the second the snapshot was taken, listed a second later', async () => {
+    // Git compares file times in whole seconds. Such an edit keeps size, inode and (restored here)
+    // mtime, and its ctime second equals the checkout's, so only git's racy-entry check (entry not
+    // older than the index file) finds it, and only if the shadow index keeps its own mtime.
+    for (let attempt = 1; ; attempt++) {
+      await startOfSecond()
+      const repo = makeRepo({ 'sum.js': 'return a - b\n' })
+      const file = path.join(repo, 'sum.js')
+      const before = statSync(file)
+      const snapshot = await snapshotWorkspaceGit(repo)
+      writeRepoFile(repo, 'sum.js', 'return a + b\n')
+      utimesSync(file, before.atime, before.mtime)
+      const edited = statSync(file)
+      if (Math.floor(edited.ctimeMs / 1000) !== Math.floor(before.ctimeMs / 1000) && attempt < 5) continue
+      await startOfSecond()
+      expect(await collectChangedFiles(snapshot)).toEqual([
+        { path: 'sum.js', status: 'modified', bytes: 13, kind: 'file' },
+      ])
+      return
+    }
+  })
+
   it('throws, saying what to check, outside a git checkout', async () => {
     await expect(snapshotWorkspaceGit(makeTempDir())).rejects.toThrow(/is the workspace a git checkout\?/)
   })
@@ -80,3 +102,8 @@ describe('collectChangedFiles', () => {
     expect(existsSync(marker)).toBe(false)
   })
 })
+
+/** Resolves just after the wall clock enters its next second. */
+async function startOfSecond(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5))
+}
