@@ -132,7 +132,7 @@ function githubContext(
     actor: run.actor.login,
     actor_id: String(run.actor.id),
     triggering_actor: run.actor.login,
-    event_name: 'workflow_dispatch',
+    event_name: run.event,
     event: job.event as ExpressionValue,
     sha: run.head_sha,
     ref,

@@ -19,6 +19,8 @@ export interface ActionsRunnerOptions {
   actions: Record<string, string>
   /** Repository secrets, visible to steps only through `${{ secrets.X }}`. */
   secrets: Record<string, string>
+  /** The default branch of a repository (whose workflow files most events run); `main` when absent. */
+  defaultBranch?: (repo: string) => string | null
   /** The GITHUB_TOKEN for a run, given the workflow's `permissions:` (its first job's, when it has its own). */
   tokenFor: (run: WorkflowRun, permissions: Workflow['permissions']) => string
   /** The only variables of the host environment a step sees (default: PATH and LANG). */
