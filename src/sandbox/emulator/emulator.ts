@@ -103,6 +103,8 @@ export interface EmulatorOptions {
   actions?: Record<string, string>
   /** Repository secrets for workflow runs. */
   secrets?: Record<string, string>
+  /** Repository variables, the runner's `vars` context. */
+  variables?: Record<string, string>
   /** Its runner plays a GitHub-hosted ubuntu-24.04 runner, where `unshare` is refused. */
   refuseUnshare?: boolean
   fetch?: typeof fetch
@@ -245,6 +247,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     gitUrl: url,
     actions: options.actions ?? {},
     secrets: options.secrets ?? {},
+    variables: options.variables ?? {},
     refuseUnshare: options.refuseUnshare ?? false,
     defaultBranch: (repo) => state.repos.get(repo.toLowerCase())?.defaultBranch ?? null,
     tokenFor: (run, permissions) => {

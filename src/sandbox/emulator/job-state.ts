@@ -161,7 +161,7 @@ export function jobScope(
       github: { ...job.github, action },
       inputs: job.inputs,
       secrets: { ...context.secrets, GITHUB_TOKEN: job.token },
-      vars: {},
+      vars: { ...context.variables },
       env: { ...stepEnv },
       steps: job.steps as unknown as ExpressionValue,
       runner: job.runner,

@@ -71,7 +71,7 @@ export function createRunDispatcher(context: RunnerContext): RunDispatcher {
       summary: '',
       ...(source.payload ? { payload: structuredClone(source.payload) } : {}),
     }
-    const group = concurrencyGroup(source.workflow, run)
+    const group = concurrencyGroup(context, source.workflow, run)
     nextId += 1
     runNumbers.set(key, runNumber)
     return newRunState(context, run, source.workflow, group)
@@ -188,7 +188,7 @@ async function resolveDispatchRef(
 }
 
 /** The run's concurrency group, evaluated with the contexts GitHub allows there; null without one. */
-function concurrencyGroup(workflow: Workflow, run: WorkflowRun): string | null {
+function concurrencyGroup(context: RunnerContext, workflow: Workflow, run: WorkflowRun): string | null {
   const concurrency = workflow.concurrency
   if (!concurrency) return null
   try {
@@ -208,7 +208,7 @@ function concurrencyGroup(workflow: Workflow, run: WorkflowRun): string | null {
           run_id: String(run.id),
           run_number: String(run.run_number),
         },
-        vars: {},
+        vars: { ...context.variables },
       },
     })
   } catch (error) {

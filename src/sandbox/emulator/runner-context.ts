@@ -17,6 +17,8 @@ export interface ActionsRunnerOptions {
   gitUrl: string
   /** `uses:` values (exact, or `owner/repo` without the version) mapped to local directories holding action.yml. */
   actions: Record<string, string>
+  /** Repository variables, the `vars` context (`${{ vars.X }}`). */
+  variables?: Record<string, string>
   /** Repository secrets, visible to steps only through `${{ secrets.X }}`. */
   secrets: Record<string, string>
   /** The default branch of a repository (whose workflow files most events run); `main` when absent. */
