@@ -5,6 +5,7 @@
  * default token the worker's end starts no Mayor run: the schedule moves the goal. With the app the
  * worker's `workflow_run` starts the Mayor at once.
  */
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +19,8 @@ import { octokitAs, quietRuns, startTown } from '../sandbox/emulator/emulator-fi
 import { planJson } from './mayor-fixture.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+// Each Mayor run is a real process started with tsx, one at a time per repository (the template's
+// concurrency group): a generous safety net, not a measure.
 
 const PLAN = planJson([
   { key: 'schema', role: 'architect' },
@@ -117,8 +120,11 @@ async function workerWorkflow(script: string): Promise<{ text: string; name: str
   return { text: yaml.dump(doc, { lineWidth: -1 }), name: doc.name }
 }
 
-/** alice/work with both workflows and `merge: auto`; the Mayor runs with the workflow's token. */
-async function town(): Promise<Emulator> {
+/**
+ * alice/work with both workflows and `merge: auto`; the Mayor runs with the workflow's token, or with
+ * `app` as the app (vars.GASTOWN_APP_ID and secrets.GASTOWN_APP_PRIVATE_KEY, as docs/mayor-in-actions.md says).
+ */
+async function town(app = false): Promise<Emulator> {
   dir = await mkdtemp(join(tmpdir(), 'gastown-mia-'))
   const scenario = join(dir, 'planner.yaml')
   await writeFile(
@@ -136,7 +142,19 @@ async function town(): Promise<Emulator> {
   const mayor = await mayorWorkflow(scenario)
   // The template's workflow_run trigger names the worker workflow by its `name:`.
   expect(mayor).toContain(worker.name)
-  const started = await startTown({ timeScale: SANDBOX_TIME_SCALE, runners: 2 })
+  const appPrivateKey = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  }).privateKey
+  const started = await startTown({
+    timeScale: SANDBOX_TIME_SCALE,
+    runners: 2,
+    appPrivateKey,
+    ...(app
+      ? { variables: { GASTOWN_APP_ID: '1' }, secrets: { GASTOWN_APP_PRIVATE_KEY: appPrivateKey } }
+      : {}),
+  })
   await started.createRepo({
     owner: 'alice',
     name: 'work',
@@ -147,6 +165,7 @@ async function town(): Promise<Emulator> {
       '.github/workflows/gastown-mayor.yml': mayor,
     },
   })
+  if (app) started.installApp('alice')
   return started
 }
 
@@ -214,5 +233,28 @@ describe('the Mayor in Actions, started by the events GitHub would start it on',
     expect(new Set(mayorRuns().map((r) => r.event))).toEqual(new Set(['issues', 'schedule']))
     expect(mayorRuns().every((r) => r.conclusion === 'success')).toBe(true)
     expect(emulator.violations()).toEqual([])
-  })
+  }, 300_000)
+
+  it("with the app: the worker's end starts the Mayor's workflow_run run at once", async () => {
+    emulator = await town(true)
+    await labelGoal()
+    const events = mayorRuns().map((r) => r.event)
+    // The app's own events (beads, labels, comments) start Mayor runs too, as on GitHub: the Mayor ignores
+    // its own events, and the concurrency group cancels older waiting runs.
+    expect(events).toContain('workflow_run')
+    const workflowRun = mayorRuns().find((r) => r.event === 'workflow_run')!
+    expect(workflowRun.actor.login).toBe('gastown[bot]')
+    expect(mayorRuns().map((r) => r.conclusion)).not.toContain('failure')
+    // GitHub computes a PR's mergeability lazily (null on the first read): when the workflow_run run read
+    // it too early, the merge waits for the next event or the schedule's sweep.
+    for (let tick = 0; tick < 3 && JSON.stringify(await beads()).includes('pending'); tick += 1) {
+      emulator.runSchedule('alice/work')
+      await quietRuns(emulator, 'alice/work')
+    }
+    expect(await beads()).toEqual([
+      ['schema', 'completed'],
+      ['api', 'in_review'],
+    ])
+    expect(emulator.violations()).toEqual([])
+  }, 300_000)
 })
