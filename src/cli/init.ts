@@ -266,7 +266,8 @@ export function renderInitReport(result: InitResult, mayorInActions: boolean): s
   )
   if (mayorInActions) {
     lines.push(
-      '     For the Mayor in Actions (optional: without them it runs with the workflow token):',
+      '     For the Mayor in Actions (optional: without them it runs with the workflow token, whose events',
+      '     start no workflow: it then hears that a worker ended only on its 15-minute schedule):',
       variable('GASTOWN_APP_ID', 'the Gas Town app id: its PRs and dispatches start workflows'),
       secret('GASTOWN_APP_PRIVATE_KEY', "the app's private key (.pem)"),
       variable('GASTOWN_MODEL', 'optional: the planner model, when not model.name in .github/gastown.yml'),

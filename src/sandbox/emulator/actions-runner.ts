@@ -1,5 +1,6 @@
 /**
- * The emulator's Actions runner: runs `workflow_dispatch` workflows from the repositories of the git host
+ * The emulator's Actions runner: runs workflows from the repositories of the git host, on `workflow_dispatch`
+ * and on the events their `on:` takes (workflow-triggers.ts),
  * as child processes, with the environment, workflow commands, environment files, concurrency groups and
  * conclusions of GitHub's hosted runner. This file wires its parts: the dispatcher (run-dispatch.ts), the
  * run queue (run-queue.ts) and the job executor (job-executor.ts), which runs steps (job-step.ts) as
@@ -23,6 +24,11 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
     async dispatch(request) {
       if (queue.closed) throw new Error('the Actions runner is closed; create a new one')
       return queue.enqueue(await dispatcher.admit(request))
+    },
+    async trigger(event) {
+      if (queue.closed) return []
+      const states = await dispatcher.admitEvent(event)
+      return Promise.all(states.map((state) => queue.enqueue(state)))
     },
     get: (id) => queue.get(id),
     list: (repo, workflow) => queue.list(repo, workflow),

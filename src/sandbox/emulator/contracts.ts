@@ -104,7 +104,8 @@ export interface WorkflowRun {
   name: string
   path: string
   repo: string
-  event: 'workflow_dispatch'
+  /** The event that started the run: `workflow_dispatch`, or one a workflow's `on:` takes (workflow-triggers.ts). */
+  event: string
   head_branch: string
   head_sha: string
   status: 'queued' | 'in_progress' | 'completed'
@@ -120,6 +121,21 @@ export interface WorkflowRun {
   outputs: Record<string, Record<string, string>>
   /** What the steps wrote to GITHUB_STEP_SUMMARY. */
   summary: string
+  /** The event payload GITHUB_EVENT_PATH holds, for a run started by an event other than workflow_dispatch. */
+  payload?: Record<string, unknown>
+}
+
+/** An event on a repository that may start workflow runs (webhook events, pushes, schedules). */
+export interface RepositoryEvent {
+  repo: string
+  /** The event's name as `on:` spells it (`issues`, `push`, `workflow_run`, `schedule`, …). */
+  event: string
+  /** The payload as a workflow run reads it: the webhook's, without `installation`. */
+  payload: Record<string, unknown>
+  /** Who caused the event (the webhook's `sender`). */
+  actor: Actor
+  /** The commit whose workflow files run, and its branch; the default branch's head when absent. */
+  at?: { sha: string; branch: string }
 }
 
 /** Thrown by `dispatch` for a request GitHub would refuse with 422 (unknown workflow, bad inputs). */
@@ -143,6 +159,11 @@ export interface ActionsRunner {
     inputs: Record<string, string>
     actor: Actor
   }): Promise<WorkflowRun>
+  /**
+   * Starts a run of every workflow whose `on:` takes `event`, unless a GITHUB_TOKEN caused it
+   * (workflow-triggers.ts); answers the runs, queued.
+   */
+  trigger(event: RepositoryEvent): Promise<WorkflowRun[]>
   /** One run, or undefined. */
   get(id: number): WorkflowRun | undefined
   /** Runs of a repository, newest first, optionally of one workflow file. */

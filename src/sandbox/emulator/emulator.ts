@@ -10,7 +10,14 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createActors, type Actors } from './actors.js'
-import type { ActionsRunner, GitHost, GraphqlEndpoint, Permission, WorkflowRun } from './contracts.js'
+import type {
+  ActionsRunner,
+  GitHost,
+  GraphqlEndpoint,
+  Permission,
+  RepositoryEvent,
+  WorkflowRun,
+} from './contracts.js'
 import { createActionsRunner } from './actions-runner.js'
 import { createFaults, type FaultRule, type Faults } from './faults.js'
 import { createGitHost } from './git-host.js'
@@ -22,7 +29,7 @@ import { createRequestLog, type RequestLogEntry, type RouteStats } from './reque
 import { allRoutes } from './routes/index.js'
 import type { Services } from './routes/route-context.js'
 import { onBranchMoved } from './routes/branch-moves.js'
-import { createRepoEvents } from './repo-events.js'
+import { createRepoEvents, pushEvent, scheduleEvent } from './repo-events.js'
 import { createRestHandler, type Violation } from './rest-handler.js'
 import { createSecondaryRateLimit } from './secondary-rate-limit.js'
 import type { TokenPermissions } from './contracts.js'
@@ -96,6 +103,8 @@ export interface EmulatorOptions {
   actions?: Record<string, string>
   /** Repository secrets for workflow runs. */
   secrets?: Record<string, string>
+  /** Repository variables, the runner's `vars` context. */
+  variables?: Record<string, string>
   /** Its runner plays a GitHub-hosted ubuntu-24.04 runner, where `unshare` is refused. */
   refuseUnshare?: boolean
   fetch?: typeof fetch
@@ -143,7 +152,12 @@ export interface Emulator {
   deliveries(): Delivery[]
   requests(): RequestLogEntry[]
   stats(): Record<string, RouteStats>
-  /** Resolves once every queued webhook delivery has been answered. */
+  /**
+   * Starts every workflow of the repository's default branch that has a `schedule`, as GitHub does when its
+   * cron fires (the emulator keeps no cron clock: the caller says when). Awaited by `settled`.
+   */
+  runSchedule(repo: string): void
+  /** Resolves once every queued webhook delivery has been answered and every event's runs are queued. */
   settled(): Promise<void>
   close(): Promise<void>
 }
@@ -207,7 +221,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     onViolation: (route, detail) => addViolation({ route, kind: 'webhook', detail }),
   })
 
-  const events = createRepoEvents(state, shapes, actors, webhooks)
+  // Events start the workflows that take them once the runner exists (below); settled() awaits their admission.
+  let startRuns: (event: RepositoryEvent) => void = () => undefined
+  const events = createRepoEvents(state, shapes, actors, webhooks, (event) => startRuns(event))
 
   const graphql = createGraphqlEndpoint({
     resolver: contentResolver(state),
@@ -231,7 +247,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     gitUrl: url,
     actions: options.actions ?? {},
     secrets: options.secrets ?? {},
+    variables: options.variables ?? {},
     refuseUnshare: options.refuseUnshare ?? false,
+    defaultBranch: (repo) => state.repos.get(repo.toLowerCase())?.defaultBranch ?? null,
     tokenFor: (run, permissions) => {
       const granted = workflowTokenPermissions(permissions, options.defaultWorkflowPermissions ?? 'read')
       const token = runTokens.get(run.id) ?? actors.createRunToken(run.repo, granted)
@@ -271,11 +289,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const guarded = task.catch(() => undefined).finally(() => background.delete(guarded))
     background.add(guarded)
   }
+  startRuns = (event) => track(runner.trigger(event))
   git.onPush((push) => {
     const repo = state.repos.get(push.repo.toLowerCase())
     if (!repo || !push.ref.startsWith('refs/heads/')) return
     const branch = push.ref.slice('refs/heads/'.length)
     track(onBranchMoved(services, repo, branch, push.before, push.after, push.pusher.login))
+    const event = pushEvent(state, shapes, repo, push)
+    if (event) startRuns(event)
   })
 
   const answerRest = createRestHandler({
@@ -424,6 +445,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const installation = addInstallation(account)
       events.installationCreated(installation.id, sender ?? account)
       return installation
+    },
+    runSchedule(fullName) {
+      const repo = state.repos.get(fullName.toLowerCase())
+      if (!repo) throw new Error(`Repository ${fullName} does not exist in the emulator.`)
+      startRuns(scheduleEvent(state, shapes, repo))
     },
     setWebhookUrl: webhooks.setUrl,
     violations: () => [...violations],

@@ -52,9 +52,10 @@ export async function runJobs(context: RunnerContext, state: RunState): Promise<
   return failed ? 'failure' : 'success'
 }
 
-/** The `workflow_dispatch` event payload, as the file GITHUB_EVENT_PATH names. */
+/** The event payload, as the file GITHUB_EVENT_PATH names (the `workflow_dispatch` one, unless the run has its own). */
 function dispatchEvent(state: RunState): Record<string, unknown> {
   const { run } = state
+  if (run.payload) return run.payload
   const [owner = '', name = ''] = run.repo.split('/')
   return {
     inputs: run.inputs,

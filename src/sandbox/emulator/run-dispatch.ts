@@ -2,12 +2,14 @@
  * A `workflow_dispatch` request made into a run: the ref and the workflow file at it, the inputs checked,
  * the run's id and number, and its concurrency group. Errors are DispatchErrors, as GitHub answers them.
  * https://docs.github.com/en/rest/actions/workflows#create-a-workflow-dispatch-event
+ * Other events make runs of every workflow that takes them (workflow-triggers.ts).
  */
 import { join } from 'node:path'
-import { DispatchError, type ActionsRunner, type WorkflowRun } from './contracts.js'
+import { DispatchError, type ActionsRunner, type RepositoryEvent, type WorkflowRun } from './contracts.js'
 import type { RunnerContext } from './runner-context.js'
 import type { RunState } from './run-state.js'
-import { interpolate } from './workflow-expressions.js'
+import { interpolate, type ExpressionValue } from './workflow-expressions.js'
+import { cronsOf, matchesTrigger, startsWorkflows } from './workflow-triggers.js'
 import {
   WorkflowFileError,
   parseWorkflowFile,
@@ -19,49 +21,123 @@ import {
 /** A dispatch request, as the runner's handle takes it. */
 type DispatchRequest = Parameters<ActionsRunner['dispatch']>[0]
 
-/** Makes runs of dispatch requests, numbering them. */
+/** Makes runs of dispatch requests and events, numbering them. */
 export interface RunDispatcher {
   /** The run state of a request, ready to queue; throws DispatchError. */
   admit(request: DispatchRequest): Promise<RunState>
+  /** The run states of every workflow the event starts, ready to queue (none for a GITHUB_TOKEN's event). */
+  admitEvent(event: RepositoryEvent): Promise<RunState[]>
+}
+
+/** What a new run is made of. */
+interface RunSource {
+  repo: string
+  path: string
+  workflow: Workflow
+  event: string
+  found: { sha: string; branch: string }
+  inputs: Record<string, string>
+  actor: WorkflowRun['actor']
+  payload?: Record<string, unknown>
 }
 
 /** Creates the dispatcher; run ids count up from `context.firstRunId`. */
 export function createRunDispatcher(context: RunnerContext): RunDispatcher {
   const runNumbers = new Map<string, number>()
   let nextId = context.firstRunId ?? 9_000_001
+  const newRun = (source: RunSource): RunState => {
+    const key = `${source.repo}:${source.path}`
+    const runNumber = (runNumbers.get(key) ?? 0) + 1
+    const now = context.clock().toISOString()
+    const run: WorkflowRun = {
+      id: nextId,
+      run_number: runNumber,
+      run_attempt: 1,
+      name: source.workflow.name ?? source.path,
+      path: source.path,
+      repo: source.repo,
+      event: source.event,
+      head_branch: source.found.branch,
+      head_sha: source.found.sha,
+      status: 'queued',
+      conclusion: null,
+      inputs: source.inputs,
+      actor: structuredClone(source.actor),
+      created_at: now,
+      updated_at: now,
+      run_started_at: null,
+      log: '',
+      outputs: {},
+      summary: '',
+      ...(source.payload ? { payload: structuredClone(source.payload) } : {}),
+    }
+    const group = concurrencyGroup(context, source.workflow, run)
+    nextId += 1
+    runNumbers.set(key, runNumber)
+    return newRunState(context, run, source.workflow, group)
+  }
   return {
     async admit(request) {
       const { path, found, workflow, inputs } = await readDispatchedWorkflow(context, request)
-      const key = `${request.repo}:${path}`
-      const runNumber = (runNumbers.get(key) ?? 0) + 1
-      const now = context.clock().toISOString()
-      const run: WorkflowRun = {
-        id: nextId,
-        run_number: runNumber,
-        run_attempt: 1,
-        name: workflow.name ?? path,
-        path,
-        repo: request.repo,
-        event: 'workflow_dispatch',
-        head_branch: found.branch,
-        head_sha: found.sha,
-        status: 'queued',
-        conclusion: null,
-        inputs,
-        actor: structuredClone(request.actor),
-        created_at: now,
-        updated_at: now,
-        run_started_at: null,
-        log: '',
-        outputs: {},
-        summary: '',
+      return newRun({ ...request, path, found, workflow, inputs, event: 'workflow_dispatch' })
+    },
+    async admitEvent(event) {
+      if (!startsWorkflows(event.event, event.actor.login)) return []
+      const found = event.at ?? (await defaultBranchHead(context, event.repo))
+      if (!found) return []
+      const states: RunState[] = []
+      for (const { path, workflow } of await workflowsAt(context, event.repo, found.sha)) {
+        if (!matchesTrigger(workflow, event.event, event.payload)) continue
+        // A scheduled run's payload names the cron line that fired (the first, as the emulator has no clock for them).
+        const payload =
+          event.event === 'schedule' ? { ...event.payload, schedule: cronsOf(workflow)[0] } : event.payload
+        try {
+          states.push(newRun({ ...event, path, workflow, found, inputs: {}, payload }))
+        } catch (error) {
+          // GitHub shows a run of a workflow it cannot evaluate as failed at once; the emulator logs and skips it.
+          context.logger?.warn({ err: error, path }, 'workflow not started')
+        }
       }
-      const group = concurrencyGroup(workflow, run)
-      nextId += 1
-      runNumbers.set(key, runNumber)
-      return newRunState(context, run, workflow, group)
+      return states
     },
   }
+}
+
+/** The default branch's head (the branch HEAD names), or null for an empty repository. */
+async function defaultBranchHead(
+  context: RunnerContext,
+  repo: string,
+): Promise<{ sha: string; branch: string } | null> {
+  const branch = context.defaultBranch ? context.defaultBranch(repo) : 'main'
+  const sha = branch ? await context.gitHost.resolveRef(repo, `refs/heads/${branch}`) : null
+  return branch && sha ? { sha, branch } : null
+}
+
+/** The workflow files of a commit that parse; others start nothing, as on GitHub. */
+async function workflowsAt(
+  context: RunnerContext,
+  repo: string,
+  sha: string,
+): Promise<{ path: string; workflow: Workflow }[]> {
+  let entries: Awaited<ReturnType<RunnerContext['gitHost']['listTree']>>
+  try {
+    entries = await context.gitHost.listTree(repo, sha, '.github/workflows')
+  } catch {
+    return []
+  }
+  const found: { path: string; workflow: Workflow }[] = []
+  for (const entry of entries) {
+    if (entry.type !== 'blob' || !/\.ya?ml$/.test(entry.path)) continue
+    const path = entry.path.startsWith('.github/') ? entry.path : `.github/workflows/${entry.path}`
+    const text = await context.gitHost.readFile(repo, sha, path)
+    if (!text) continue
+    try {
+      found.push({ path, workflow: parseWorkflowFile(path, text.toString('utf8')) })
+    } catch (error) {
+      if (!(error instanceof WorkflowFileError)) throw error
+    }
+  }
+  return found
 }
 
 /** The workflow file of a request at its ref, parsed, with the inputs resolved. */
@@ -112,7 +188,7 @@ async function resolveDispatchRef(
 }
 
 /** The run's concurrency group, evaluated with the contexts GitHub allows there; null without one. */
-function concurrencyGroup(workflow: Workflow, run: WorkflowRun): string | null {
+function concurrencyGroup(context: RunnerContext, workflow: Workflow, run: WorkflowRun): string | null {
   const concurrency = workflow.concurrency
   if (!concurrency) return null
   try {
@@ -126,13 +202,13 @@ function concurrencyGroup(workflow: Workflow, run: WorkflowRun): string | null {
           ref: `refs/heads/${run.head_branch}`,
           ref_name: run.head_branch,
           sha: run.head_sha,
-          event_name: 'workflow_dispatch',
-          event: { inputs: run.inputs },
+          event_name: run.event,
+          event: (run.payload ?? { inputs: run.inputs }) as ExpressionValue,
           actor: run.actor.login,
           run_id: String(run.id),
           run_number: String(run.run_number),
         },
-        vars: {},
+        vars: { ...context.variables },
       },
     })
   } catch (error) {

@@ -17,8 +17,12 @@ export interface ActionsRunnerOptions {
   gitUrl: string
   /** `uses:` values (exact, or `owner/repo` without the version) mapped to local directories holding action.yml. */
   actions: Record<string, string>
+  /** Repository variables, the `vars` context (`${{ vars.X }}`). */
+  variables?: Record<string, string>
   /** Repository secrets, visible to steps only through `${{ secrets.X }}`. */
   secrets: Record<string, string>
+  /** The default branch of a repository (whose workflow files most events run); `main` when absent. */
+  defaultBranch?: (repo: string) => string | null
   /** The GITHUB_TOKEN for a run, given the workflow's `permissions:` (its first job's, when it has its own). */
   tokenFor: (run: WorkflowRun, permissions: Workflow['permissions']) => string
   /** The only variables of the host environment a step sees (default: PATH and LANG). */

@@ -35,11 +35,12 @@ type Node =
   | { type: 'literal'; value: ExpressionValue }
   | { type: 'context'; name: string }
   | { type: 'member'; object: Node; key: Node }
+  | { type: 'filter'; object: Node }
   | { type: 'call'; name: string; args: Node[] }
   | { type: 'not'; operand: Node }
   | { type: 'binary'; op: string; left: Node; right: Node }
 
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ',']
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ',', '*']
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = []
@@ -171,6 +172,13 @@ function parse(source: string): Node {
     for (;;) {
       if (isOp('.')) {
         position += 1
+        // An object filter: `labels.*.name` is the `name` of every element.
+        // https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#object-filters
+        if (isOp('*')) {
+          position += 1
+          node = { type: 'filter', object: node }
+          continue
+        }
         const key = peek()
         if (key?.kind !== 'name') throw new ExpressionError('Expected a property name after "."', source)
         position += 1
@@ -284,6 +292,11 @@ function format(template: string, args: ExpressionValue[], source: string): stri
   })
 }
 
+/** Whether a node's value is the array an object filter made (its members map over the elements). */
+function filtered(node: Node): boolean {
+  return node.type === 'filter' || (node.type === 'member' && filtered(node.object))
+}
+
 function evaluate(node: Node, scope: ExpressionScope, source: string): ExpressionValue {
   switch (node.type) {
     case 'literal':
@@ -295,8 +308,17 @@ function evaluate(node: Node, scope: ExpressionScope, source: string): Expressio
       }
       return contexts[node.name] ?? null
     }
-    case 'member':
-      return member(evaluate(node.object, scope, source), evaluate(node.key, scope, source))
+    case 'member': {
+      const object = evaluate(node.object, scope, source)
+      const key = evaluate(node.key, scope, source)
+      if (filtered(node.object)) return Array.isArray(object) ? object.map((item) => member(item, key)) : []
+      return member(object, key)
+    }
+    case 'filter': {
+      const object = evaluate(node.object, scope, source)
+      if (Array.isArray(object)) return object
+      return object !== null && typeof object === 'object' ? Object.values(object) : []
+    }
     case 'not':
       return !isTruthy(evaluate(node.operand, scope, source))
     case 'binary': {

@@ -82,7 +82,10 @@ const dispatchTriggerSchema = z
   .nullable()
   .transform((trigger) => trigger ?? { inputs: {} })
 
-/** A workflow file; `on` keeps the trigger names and the `workflow_dispatch` inputs, which the emulator runs. */
+/**
+ * A workflow file; `on` keeps the trigger names, the `workflow_dispatch` inputs, and each other trigger's
+ * filters as written (`types`, `branches`, `workflows`, `cron`: read by workflow-triggers.ts).
+ */
 export const workflowSchema = z.object({
   name: z.string().optional(),
   'run-name': z.string().optional(),
@@ -102,6 +105,9 @@ export const workflowSchema = z.object({
       dispatch: Object.hasOwn(triggers, 'workflow_dispatch')
         ? (triggers.workflow_dispatch ?? { inputs: {} })
         : null,
+      filters: Object.fromEntries(
+        Object.entries(triggers).filter(([event]) => event !== 'workflow_dispatch'),
+      ) as Record<string, unknown>,
     })),
   env: envMap.default({}),
   permissions: permissionsSchema.optional(),

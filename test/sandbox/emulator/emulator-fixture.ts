@@ -52,3 +52,21 @@ export async function statusOf(promise: Promise<unknown>): Promise<{ status: num
   }
   throw new Error('expected the request to be refused, but it succeeded')
 }
+
+/**
+ * Waits until the emulator's webhooks and runs are all done, including runs that events of other runs
+ * start (a run's end is a `workflow_run` event): until a pass changes no run's status.
+ */
+export async function quietRuns(emulator: Emulator, repo: string): Promise<void> {
+  const statuses = () =>
+    emulator.runner
+      .list(repo)
+      .map((run) => `${run.id}:${run.status}`)
+      .join()
+  let before: string
+  do {
+    before = statuses()
+    await emulator.settled()
+    await emulator.runner.idle()
+  } while (statuses() !== before)
+}

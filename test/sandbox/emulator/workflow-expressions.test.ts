@@ -110,3 +110,25 @@ describe('evaluateCondition', () => {
     )
   })
 })
+
+describe('object filters', () => {
+  it("reads a property of every element with `.*.`, as the Mayor template's `if:` reads label names", () => {
+    const labelled: ExpressionScope = {
+      contexts: {
+        github: {
+          event: { issue: { labels: [{ name: 'bug' }, { name: 'gastown:goal' }] } },
+          matrix: { a: { n: 1 }, b: { n: 2 } },
+        },
+      },
+    }
+    expect(evaluateExpression('github.event.issue.labels.*.name', labelled)).toEqual(['bug', 'gastown:goal'])
+    expect(evaluateExpression("contains(github.event.issue.labels.*.name, 'gastown:goal')", labelled)).toBe(
+      true,
+    )
+    expect(evaluateExpression("contains(github.event.issue.labels.*.name, 'gastown:bead')", labelled)).toBe(
+      false,
+    )
+    expect(evaluateExpression('github.matrix.*.n', labelled)).toEqual([1, 2])
+    expect(evaluateExpression('github.event.nothing.*.name', labelled)).toEqual([])
+  })
+})
