@@ -16,6 +16,7 @@ export const headlineSchema = z.object({
   worker_overhead_ms: figure,
   mayor_rss_mb_1000_beads: figure,
   max_concurrent_workers: figure,
+  beads_per_hour_per_installation: figure,
 })
 
 /** The headline figures. */
@@ -37,6 +38,7 @@ export const TARGETS: Record<keyof Headline, { max?: number; min?: number } | un
   worker_overhead_ms: { max: 2000 },
   mayor_rss_mb_1000_beads: { max: 200 },
   max_concurrent_workers: { min: 100 },
+  beads_per_hour_per_installation: { min: 70 },
 }
 
 /** Whether a figure meets its target: true, false, or null when it has none or was not measured. */

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import path from 'node:path'
+import { capacityFromBreakdown, type CapacityReport } from './capacity.js'
 import { HEADLINE_KEYS, meetsTarget, TARGETS, type Headline } from './bench-results.js'
 import { REALISTIC_LATENCY, runGoal, type GoalRunReport } from './goal-run.js'
 import { measureMayorMemory, type MayorMemoryReport } from './mayor-memory.js'
@@ -92,6 +93,8 @@ export interface BenchResult extends Headline {
   targets: Record<string, { target: string; met: boolean | null }>
   scheduling?: SchedulingReportSummary
   goal?: GoalRunReport
+  /** Beads an hour GitHub.com's limits allow, from the goal's requests per bead (capacity.ts). */
+  capacity?: CapacityReport
   worker?: WorkerOverheadReport
   memory?: MayorMemoryReport
   scale?: Omit<ScaleReport, 'firstBatch'>
@@ -142,6 +145,9 @@ export async function runBench(args: BenchArgs, log: (message: string) => void):
     headline.webhook_ack_p99_ms = goal.webhookAck.p99Ms
     headline.api_calls_per_bead = goal.apiCallsPerBead
     headline.content_creating_calls_per_bead = goal.planTime.contentCreatingPerBead
+    // The goal's workers act with the run's GITHUB_TOKEN, as the example workflow does without GASTOWN_TOKEN.
+    result.capacity = capacityFromBreakdown(goal.requests, 'github-token')
+    headline.beads_per_hour_per_installation = result.capacity.beadsPerHour
   }
   // A quick run takes the overhead from the scale batch: fewer runs, at the price of sharing the cores.
   const overheadFromScale = args.quick && has('scale')
@@ -206,5 +212,15 @@ export function renderTable(result: BenchResult): string {
     const met = target?.met === true ? 'yes' : target?.met === false ? 'NO' : ''
     return `${key.padEnd(32)} ${String(value ?? '-').padStart(10)}  ${(target?.target ?? '').padEnd(8)} ${met}`
   })
-  return [`${'figure'.padEnd(32)} ${'value'.padStart(10)}  target   met`, ...rows].join('\n')
+  const capacity = result.capacity
+  const bounds = capacity
+    ? [
+        '',
+        `capacity, limited by ${capacity.limitedBy}:`,
+        ...capacity.bounds.map(
+          (b) => `  ${b.limit.padEnd(40)} ${String(b.perBead).padStart(6)} a bead  ${b.beadsPerHour} beads/h`,
+        ),
+      ]
+    : []
+  return [`${'figure'.padEnd(32)} ${'value'.padStart(10)}  target   met`, ...rows, ...bounds].join('\n')
 }

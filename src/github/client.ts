@@ -7,6 +7,13 @@ import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
+import {
+  createWritePacer,
+  GITHUB_COM_WRITE_LIMITS,
+  isContentCreating,
+  type PacerClock,
+  type WriteLimit,
+} from './write-pacing.js'
 
 /** What src/github needs of an Octokit: typed REST requests and GraphQL. */
 export type GitHubApi = Pick<Octokit, 'request' | 'graphql'>
@@ -46,15 +53,22 @@ export interface ClientOptions {
   log?: { warn: (message: string) => void; debug?: (message: string) => void }
   /** How often a rate-limited request is retried before it fails. */
   maxRateLimitRetries?: number
-  /** Milliseconds between content-creating requests; Octokit's defaults (GitHub.com's advice) when absent. */
+  /**
+   * Milliseconds between content-creating requests (a GitHub Enterprise server or the emulator). When
+   * absent, writes go one at a time, paced only as GitHub.com's limits require (write-pacing.ts).
+   */
   writeSpacingMs?: number
+  /** The limits writes are paced by when `writeSpacingMs` is absent; GitHub.com's by default. */
+  writeLimits?: readonly WriteLimit[]
+  /** The pacer's clock; tests inject one. */
+  pacerClock?: PacerClock
 }
 
 /** Builds a client that waits out primary and secondary rate limits and retries 5xx answers. */
 export function createGitHubClient(options: ClientOptions): InstanceType<typeof GitHubOctokit> {
   const maxRetries = options.maxRateLimitRetries ?? 4
   const warn = options.log?.warn ?? (() => {})
-  return new GitHubOctokit({
+  const octokit = new GitHubOctokit({
     auth: options.token,
     baseUrl: options.baseUrl ?? 'https://api.github.com',
     userAgent: options.userAgent ?? 'gastown-github',
@@ -65,7 +79,8 @@ export function createGitHubClient(options: ClientOptions): InstanceType<typeof 
       error: warn,
     },
     throttle: {
-      ...(options.writeSpacingMs !== undefined ? writeThrottle(options.writeSpacingMs) : {}),
+      // Octokit's own pause (1 s per write, 3 s per notifying write) is replaced by the pacer below.
+      ...writeThrottle(options.writeSpacingMs ?? 0),
       onRateLimit: (
         retryAfter: number,
         request: { method: string; url: string },
@@ -88,6 +103,13 @@ export function createGitHubClient(options: ClientOptions): InstanceType<typeof 
       },
     },
   })
+  if (options.writeSpacingMs === undefined) {
+    const pacer = createWritePacer(options.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options.pacerClock)
+    octokit.hook.before('request', async (request) => {
+      if (isContentCreating(request.method, request.url)) await pacer.take()
+    })
+  }
+  return octokit
 }
 
 /** The HTTP status of an Octokit RequestError, or undefined for anything else. */

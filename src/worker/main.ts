@@ -42,6 +42,19 @@ export interface WorkerOutcome {
   timings?: Timings
 }
 
+/**
+ * Whether the run was dispatched at the head of the default branch as GitHub recorded it (GITHUB_REF,
+ * GITHUB_SHA): that commit exists on the server, so the claim can point at it without reading the ref.
+ */
+function dispatchedOnDefault(
+  deps: WorkerDeps,
+  defaultBranch: string,
+): deps is WorkerDeps & { dispatchedAt: { ref: string; sha: string } } {
+  return (
+    deps.dispatchedAt?.ref === `refs/heads/${defaultBranch}` && /^[0-9a-f]{40}$/.test(deps.dispatchedAt.sha)
+  )
+}
+
 /** Does the work of one dispatch of a bead. */
 export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<WorkerOutcome> {
   const started = deps.clock.now()
@@ -65,7 +78,9 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
   }
   const { repository, headSha, claim } = await timed(phaseHost, 'claim', async () => {
     const repository = await getRepository(deps.api, deps.repo)
-    const headSha = await getRefSha(deps.api, deps.repo, `heads/${repository.default_branch}`)
+    const headSha = dispatchedOnDefault(deps, repository.default_branch)
+      ? deps.dispatchedAt.sha
+      : await getRefSha(deps.api, deps.repo, `heads/${repository.default_branch}`)
     if (headSha === null) {
       throw new Error(
         `the default branch ${repository.default_branch} of ${repository.full_name} has no commit; push one first`,
@@ -113,10 +128,14 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
     modelMs: 0,
     phases,
   }
-  await timed(run, 'claim', async () => {
-    await saveWithUsage(run, { ...loaded.bead, assignedTo: deps.runId, updatedAt: deps.clock.now() })
-    await progress.phase(`Claimed by worker run ${deps.runId}; reading the goal, the config and the code`)
-  })
+  // The claim ref is the claim's one write: the Mayor wrote this run's id into the marker when it
+  // dispatched. Only a dispatch whose answer carried no run id leaves the marker for the worker to fill.
+  if (loaded.bead.assignedTo !== deps.runId) {
+    await timed(run, 'claim', () =>
+      saveWithUsage(run, { ...loaded.bead, assignedTo: deps.runId, updatedAt: deps.clock.now() }),
+    )
+  }
+  await progress.phase(`Claimed by worker run ${deps.runId}; reading the goal, the config and the code`)
 
   let result: BeadResult
   try {

@@ -32,6 +32,8 @@ export interface WorkerDeps {
   runnerTemp?: string
   runId: string
   runUrl: string
+  /** The ref and commit the run was dispatched at (GITHUB_REF, GITHUB_SHA), when the runner says. */
+  dispatchedAt?: { ref: string; sha: string }
   /**
    * Who dispatched this run (GITHUB_ACTOR; a re-run keeps the first dispatcher): the Mayor's bot. Only
    * bead issues it opened are worked on, and its reviews are trusted.

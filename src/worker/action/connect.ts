@@ -105,6 +105,9 @@ export function connect(
     tmpRoot: path.join(context.RUNNER_TEMP ?? tmpdir(), 'gastown'),
     ...(context.RUNNER_TEMP === undefined ? {} : { runnerTemp: context.RUNNER_TEMP }),
     runId: context.GITHUB_RUN_ID,
+    ...(context.GITHUB_REF !== undefined && context.GITHUB_SHA !== undefined
+      ? { dispatchedAt: { ref: context.GITHUB_REF, sha: context.GITHUB_SHA } }
+      : {}),
     dispatcher: context.GITHUB_ACTOR,
     runUrl: runUrl(context),
     clock: { now },

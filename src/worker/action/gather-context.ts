@@ -1,6 +1,7 @@
 /**
- * What the agent is told besides its bead, read through the API from trusted sources: the goal issue,
- * the dependency beads, the repository's conventions on the default branch, and the trusted config.
+ * What the agent is told besides its bead, read from trusted sources: the goal issue, the dependency
+ * beads and the trusted config through the API, and the repository's conventions from the checkout of
+ * the default branch before the agent runs.
  */
 import {
   parseConfig,
@@ -9,6 +10,9 @@ import {
   CONFIG_PATH,
   type Config,
 } from '../../core/config.js'
+import { constants } from 'node:fs'
+import { lstat, open, realpath } from 'node:fs/promises'
+import path from 'node:path'
 import type { Bead } from '../../core/bead.js'
 import type { GitHubApi, RepoRef } from '../../github/client.js'
 import { getIssue } from '../../github/issues.js'
@@ -45,21 +49,45 @@ export const CONVENTION_FILES = [
   'AGENTS.md',
 ] as const
 
-/** The conventions files present on the default branch. */
-export async function loadConventions(
-  api: GitHubApi,
-  repo: RepoRef,
-  defaultBranch: string,
-): Promise<{ path: string; text: string }[]> {
+/** The most of a conventions file read: the prompt keeps far less (PROMPT_LIMITS.convention). */
+const CONVENTION_READ_BYTES = 64 * 1024
+
+/**
+ * The conventions files present in the checkout (the default branch the run was dispatched at), read
+ * before the agent runs, instead of one API request each. Only regular files inside the workspace
+ * count: a symbolic link (say, to the runner's `/proc/self/environ`) is skipped, whatever it points at.
+ */
+export async function readConventions(workspace: string): Promise<{ path: string; text: string }[]> {
+  const root = await realpath(workspace)
   const found = await Promise.all(
-    CONVENTION_FILES.map(async (path) => ({
-      path: path as string,
-      text: await getFileText(api, repo, path, defaultBranch),
-    })),
+    CONVENTION_FILES.map(async (name) => ({ path: name as string, text: await readPlainFile(root, name) })),
   )
   return found.flatMap((file) =>
     file.text === null || file.text.trim() === '' ? [] : [{ path: file.path, text: file.text }],
   )
+}
+
+/** The start of `name` under `root` when it is a regular file whose real path stays inside; else null. */
+async function readPlainFile(root: string, name: string): Promise<string | null> {
+  const file = path.join(root, name)
+  try {
+    const stat = await lstat(file)
+    if (!stat.isFile()) return null
+    // A directory on the way (`.github`) may itself be a link out of the workspace.
+    const real = await realpath(file)
+    if (real !== file) return null
+    const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW)
+    try {
+      const buffer = Buffer.alloc(Math.min(stat.size, CONVENTION_READ_BYTES))
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+      return buffer.subarray(0, bytesRead).toString('utf8')
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
 }
 
 /** The goal issue's title and body. */

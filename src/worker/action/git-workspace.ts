@@ -122,6 +122,21 @@ export async function fetchBranch(
 }
 
 /**
+ * The head of `refs/heads/<branch>` on the server, or null when the branch does not exist: one git
+ * request (`ls-remote`), which spends nothing of the REST API's rate limits.
+ */
+export async function remoteBranchSha(
+  dir: string,
+  remote: GitRemote,
+  branch: string,
+): Promise<string | null> {
+  const ref = `refs/heads/${branch}`
+  const listed = await safeRaw(dir, ['ls-remote', '--heads', remote.url, ref], { token: remote.token })
+  const line = listed.split('\n').find((entry) => entry.endsWith(`\t${ref}`))
+  return line === undefined ? null : line.slice(0, line.indexOf('\t'))
+}
+
+/**
  * Checks out `branch` in the workspace at the head of `source` on the server (the default branch for
  * new work, or the bead's own branch to continue it). Answers the commit the agent starts from.
  */

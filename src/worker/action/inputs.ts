@@ -65,6 +65,9 @@ export const runnerContextSchema = z.object({
   GITHUB_WORKSPACE: z.string().min(1, 'must name the checkout; add actions/checkout before this step'),
   // Who dispatched the run: the Mayor's bot, whose bead issues alone the worker trusts.
   GITHUB_ACTOR: z.string().min(1, 'must name who dispatched the run; run the action inside GitHub Actions'),
+  // The ref and commit the run was dispatched at: the claim points at them when they are the default branch.
+  GITHUB_REF: z.string().optional(),
+  GITHUB_SHA: z.string().optional(),
   RUNNER_TEMP: z.string().optional(),
   RUNNER_DEBUG: z.string().optional(),
 })

@@ -1,6 +1,7 @@
 /**
  * The bead's progress comment: one comment on the bead issue, found by a hidden tag and edited in
  * place as the agent works, at most once per interval of the injected clock, and always at the end.
+ * The first write waits an interval too: a run shorter than that writes the comment once, at its end.
  */
 import { formatTag } from '../../core/bead-marker.js'
 import { sanitizeForGitHub } from '../../core/sanitize.js'
@@ -69,7 +70,7 @@ export function renderProgress(
 
 /** Edits the progress comment as the run goes. */
 export interface ProgressReporter {
-  /** Sets the headline and writes at once (claim, applying, done). */
+  /** Sets the headline (claim, applying, done); writes when the interval has passed since the last write. */
   phase(text: string): Promise<void>
   /** Sets a warning shown under the title for the rest of the run, and writes at once. */
   warn(text: string): Promise<void>
@@ -93,8 +94,10 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     commands: 0,
   }
   const tag = progressTag(options.bead)
-  let known: CommentData[] | undefined
-  let lastWrite = Number.NEGATIVE_INFINITY
+  // Attempt 1 is the bead's first claimed run (the claim ref lets one run hold an attempt), so no
+  // progress comment can exist yet: it is created without listing the issue's comments first.
+  let known: CommentData[] | undefined = options.attempt === 1 ? [] : undefined
+  let lastWrite = options.now()
   let chain: Promise<void> = Promise.resolve()
   let writes = 0
   let dirty = false
@@ -123,7 +126,8 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     },
     phase(text) {
       state.phase = text
-      return write()
+      dirty = true
+      return options.now() - lastWrite >= interval ? write() : Promise.resolve()
     },
     warn(text) {
       state.warning = text

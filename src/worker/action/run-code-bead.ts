@@ -6,7 +6,6 @@
  */
 import { transition } from '../../core/bead-status.js'
 import { neutralizeClosingKeywords } from '../../core/sanitize.js'
-import { getRefSha } from '../../github/refs.js'
 import { createPull, findPullsForBranch, getPull, updatePull, type PullData } from '../../github/pulls.js'
 import { ACTIONS_BOT, keepTrusted, reviewerTrust } from '../../github/reviewer-trust.js'
 import { listReviewComments, listReviews, replyToReviewComment } from '../../github/reviews.js'
@@ -26,8 +25,15 @@ import {
   type BeadResult,
   type BeadRun,
 } from './bead-run.js'
-import { dependencyInfo, loadConventions, loadDependencies, loadGoal } from './gather-context.js'
-import { commitStaged, pushBranch, prepareBranch, removeClone, stageInTrustedClone } from './git-workspace.js'
+import { dependencyInfo, loadDependencies, loadGoal, readConventions } from './gather-context.js'
+import {
+  commitStaged,
+  pushBranch,
+  prepareBranch,
+  remoteBranchSha,
+  removeClone,
+  stageInTrustedClone,
+} from './git-workspace.js'
 import type { ActionInputs } from './inputs.js'
 import { renderPrBody } from './pr-body.js'
 import {
@@ -72,8 +78,10 @@ async function findTarget(run: BeadRun): Promise<Target> {
       branch = known.head.ref
     }
   }
-  pull ??= (await findPullsForBranch(api, repo, branch, 'open'))[0]
-  const existing = await getRefSha(api, repo, `heads/${branch}`)
+  const existing = await remoteBranchSha(run.deps.workspace, run.deps.remote, branch)
+  // An open PR needs its head branch (deleting the branch closes it): no branch, no PR to look for.
+  // Were one open anyway, creating the PR answers 422 and the open one is found then (openOrUpdatePull).
+  if (pull === undefined && existing !== null) pull = (await findPullsForBranch(api, repo, branch, 'open'))[0]
   return {
     branch,
     source: existing === null ? run.defaultBranch : branch,
@@ -96,7 +104,7 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
     const [goal, deps_, conventions] = await Promise.all([
       loadGoal(api, repo, run.bead.goal),
       loadDependencies(api, repo, run.bead, deps.dispatcher),
-      loadConventions(api, repo, run.defaultBranch),
+      readConventions(deps.workspace),
     ])
     const context: TaskContext = {
       bead: run.bead,

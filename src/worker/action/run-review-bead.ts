@@ -25,7 +25,7 @@ import {
   type BeadRun,
 } from './bead-run.js'
 import { partitionComments } from './diff-lines.js'
-import { dependencyInfo, loadConventions, loadDependencies, loadGoal } from './gather-context.js'
+import { dependencyInfo, loadDependencies, loadGoal, readConventions } from './gather-context.js'
 import { preparePullHeads } from './git-workspace.js'
 import type { ActionInputs } from './inputs.js'
 import { describeStop } from './run-code-bead.js'
@@ -90,7 +90,7 @@ export async function runReviewBead(
     const [goal, dependencies, conventions] = await Promise.all([
       loadGoal(api, repo, run.bead.goal),
       loadDependencies(api, repo, run.bead, deps.dispatcher),
-      loadConventions(api, repo, run.defaultBranch),
+      readConventions(deps.workspace),
     ])
     const targets: ReviewTarget[] = []
     for (const dependency of dependencies.loaded) {

@@ -27,7 +27,7 @@ const toolResult = (tool: string, summary: string): AgentEvent => ({
 })
 
 describe('progress comment', () => {
-  it('edits one comment in place, at most once per interval of the injected clock, and always at the end', async () => {
+  it('edits one comment in place, at most once per interval of the injected clock (the first too), and always at the end', async () => {
     const issue = await createGoal(town, 'A bead', 'x')
     let now = 0
     const reporter = createProgressReporter({
@@ -46,13 +46,15 @@ describe('progress comment', () => {
     reporter.onEvent(toolResult('read_file', 'read README.md'))
     now = 4_999
     reporter.onEvent(toolResult('run_command', 'node --test: exit 0'))
-    expect(reporter.writes).toBe(1)
+    await reporter.phase('Applying the changes')
+    expect(reporter.writes).toBe(0)
     now = 6_000
     reporter.onEvent(toolResult('write_file', 'wrote ghp_notarealtoken0123456789abcdefghijkl to a file'))
     now = 6_500
     reporter.onEvent(toolResult('edit_file', 'edited src/sum.js'))
+    await reporter.phase('Done')
     await reporter.flush()
-    expect(reporter.writes).toBe(3)
+    expect(reporter.writes).toBe(2)
 
     const { data } = await town.alice.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       owner: OWNER,
@@ -65,5 +67,39 @@ describe('progress comment', () => {
     expect(body).toContain('4 tool calls · 1 commands')
     expect(body).toContain('`edit_file` edited src/sum.js')
     expect(body).not.toContain('ghp_notarealtoken')
+    expect(body).toContain('**Done**')
+    // Attempt 1 is the bead's first run: its comment is created without listing the issue's comments.
+    const listed = town.emulator
+      .requests()
+      .filter((entry) => entry.method === 'GET' && entry.route.endsWith('/issues/{issue_number}/comments'))
+    expect(listed).toHaveLength(1) // this test's own read above
+  })
+
+  it('finds the comment an earlier attempt wrote and edits it, never a second one', async () => {
+    const issue = await createGoal(town, 'A bead', 'x')
+    const reporterFor = (attempt: number) =>
+      createProgressReporter({
+        api: new Octokit({ auth: town.emulator.tokenFor(OWNER), baseUrl: town.emulator.apiUrl }),
+        repo: { owner: OWNER, repo: REPO },
+        bead: issue,
+        attempt,
+        runUrl: `https://example.test/run/${attempt}`,
+        now: () => 0,
+        logger: createActionLogger({ writeLine: () => {}, now: () => 0, secrets: [] }),
+        intervalMs: 5_000,
+        secrets: [],
+      })
+    for (const attempt of [1, 2]) {
+      const reporter = reporterFor(attempt)
+      await reporter.phase(`Done with attempt ${attempt}`)
+      await reporter.flush()
+    }
+    const { data } = await town.alice.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: OWNER,
+      repo: REPO,
+      issue_number: issue,
+    })
+    expect(data).toHaveLength(1)
+    expect(data[0]!.body).toContain('Done with attempt 2')
   })
 })

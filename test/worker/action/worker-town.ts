@@ -108,6 +108,8 @@ export interface BeadSpec {
   attempt?: number
   pr?: number
   round?: number
+  /** The run the Mayor recorded as dispatched for this attempt. */
+  assignedTo?: string
 }
 
 /** The bead a spec describes. */
@@ -126,6 +128,7 @@ export function beadOf(spec: BeadSpec): Bead {
     attempt: spec.attempt ?? 1,
     ...(spec.pr === undefined ? {} : { pr: spec.pr }),
     ...(spec.round === undefined ? {} : { round: spec.round }),
+    ...(spec.assignedTo === undefined ? {} : { assignedTo: spec.assignedTo }),
   }
 }
 

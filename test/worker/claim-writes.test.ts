@@ -1,0 +1,97 @@
+/**
+ * The worker's requests for one bead (issue #17): the claim ref is the claim's one write when the Mayor
+ * recorded the run, the conventions come from the checkout, and a new branch needs no PR lookup.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { decodeBead } from '../../src/core/bead-codec.js'
+import { main } from '../../src/worker/main.js'
+import {
+  OWNER,
+  REPO,
+  checkout,
+  createBeadIssue,
+  createGoal,
+  git,
+  startWorkerTown,
+  workerDeps,
+  workerInputs,
+  type Town,
+} from './action/worker-town.js'
+
+let town: Town
+
+beforeEach(async () => {
+  town = await startWorkerTown()
+})
+
+afterEach(async () => {
+  await town?.close()
+})
+
+async function developerBead(assignedTo?: string): Promise<number> {
+  const goal = await createGoal(town, 'Make sum() correct', 'sum() subtracts. Fix it and test it.')
+  return createBeadIssue(town, {
+    goal,
+    key: 'fix-sum',
+    role: 'developer',
+    title: 'Fix sum() to add',
+    description: 'sum(a, b) must return a + b. Acceptance: a node:test test passes.',
+    ...(assignedTo === undefined ? {} : { assignedTo }),
+  })
+}
+
+/** Runs the worker for attempt 1 of `bead` as run `runId`; answers its requests, `METHOD /route` each. */
+async function runWorker(bead: number, runId: string, dispatchedOnMain: boolean) {
+  const workspace = await checkout(town, town.emulator.tokenFor(OWNER))
+  const made = await workerDeps(town, { scenario: 'worker-town.yaml', runId, workspace })
+  const sha = (await git(workspace, ['rev-parse', 'HEAD'])).trim()
+  const deps = dispatchedOnMain ? { ...made.deps, dispatchedAt: { ref: 'refs/heads/main', sha } } : made.deps
+  const before = town.emulator.requests().length
+  const outcome = await main(workerInputs(bead, 1), deps)
+  const sent = town.emulator
+    .requests()
+    .slice(before)
+    .map((entry) => `${entry.method} ${entry.route}`)
+  return { outcome, sent, prompts: made.prompts, sha }
+}
+
+const count = (sent: readonly string[], request: string) => sent.filter((s) => s === request).length
+
+describe('the worker requests of one bead', () => {
+  it('claims with the ref alone when the Mayor recorded the run, and saves the bead once, at the end', async () => {
+    const bead = await developerBead('2101')
+    const { outcome, sent, prompts, sha } = await runWorker(bead, '2101', true)
+    expect(outcome.status).toBe('in_review')
+    expect(count(sent, 'POST /repos/{owner}/{repo}/git/refs')).toBe(1)
+    expect(count(sent, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}')).toBe(1)
+    // The claim points at the commit the run was dispatched at, without reading the branch.
+    expect(count(sent, 'GET /repos/{owner}/{repo}/git/ref/{ref}')).toBe(0)
+    expect(await town.emulator.git.listRefs(`${OWNER}/${REPO}`, 'refs/gastown/')).toEqual([
+      { ref: 'refs/gastown/claims/2-1', sha },
+    ])
+    // The config alone comes through the contents API; README.md reached the prompt from the checkout.
+    expect(count(sent, 'GET /repos/{owner}/{repo}/contents/{path}')).toBe(1)
+    expect(prompts.join('\n')).toContain('## README.md')
+    // A new branch has no PR to look for; attempt 1 has no earlier progress comment to find.
+    expect(count(sent, 'GET /repos/{owner}/{repo}/pulls')).toBe(0)
+    expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(0)
+    expect(count(sent, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(1)
+    const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
+    const saved = decodeBead({
+      ...data,
+      labels: data.labels.map((l) => (typeof l === 'string' ? l : l.name!)),
+    })
+    expect(saved.ok && saved.bead.assignedTo).toBe('2101')
+    expect(saved.ok && saved.bead.status).toBe('in_review')
+  })
+
+  it('records its run id itself when the marker names no run or another', async () => {
+    const bead = await developerBead('9999')
+    const { outcome, sent } = await runWorker(bead, '2201', false)
+    expect(outcome.status).toBe('in_review')
+    expect(count(sent, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}')).toBe(2)
+    expect(count(sent, 'GET /repos/{owner}/{repo}/git/ref/{ref}')).toBe(1)
+    const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
+    expect(data.body).toContain('"run":"2201"')
+  })
+})
