@@ -100,7 +100,7 @@ export type GoalIssuesAnswer = {
     goal?: IssueNode | null
     beads: {
       pageInfo: { hasNextPage: boolean; endCursor: string | null }
-      nodes: (IssueNode & { closedByPullRequestsReferences: { nodes: PullNode[] } | null })[]
+      nodes: (IssueNode & { closedByPullRequestsReferences: { nodes: (PullNode | null)[] } | null })[]
     }
   } | null
 }
@@ -214,7 +214,7 @@ export async function readGoalIssues(
     for (const node of repository.beads.nodes) {
       result.beads.push({
         issue: toIssue(node),
-        pulls: (node.closedByPullRequestsReferences?.nodes ?? []).map(toPull),
+        pulls: (node.closedByPullRequestsReferences?.nodes ?? []).filter((pull) => pull !== null).map(toPull),
       })
     }
     if (!repository.beads.pageInfo.hasNextPage || !repository.beads.pageInfo.endCursor) return result

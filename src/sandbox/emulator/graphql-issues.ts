@@ -21,7 +21,7 @@ import type { GitHost } from './contracts.js'
 import { connection, GithubGraphqlError, notFound } from './graphql-connection.js'
 import { checkNodeLimit } from './graphql-node-limit.js'
 import { PROJECTS_SDL } from './graphql-projects-schema.js'
-import { mergeabilityOf } from './mergeability.js'
+import { mergeabilityOf, type Mergeability } from './mergeability.js'
 import { closingReferences } from './routes/pulls.js'
 import type { EmulatorState, IssueRecord, RepoRecord, ReviewRecord } from './state.js'
 
@@ -111,8 +111,10 @@ export function createIssuesGraphql(options: IssuesGraphqlOptions): IssuesGraphq
   const pullObject = (issue: IssueRecord, repo: RepoRecord): Record<string, unknown> => {
     const pull = issue.pull!
     // Computed once per object: `mergeable` and `mergeStateStatus` share one three-way merge.
-    let computed: ReturnType<typeof mergeabilityOf> | undefined
-    const mergeability = () => (computed ??= git ? mergeabilityOf(git, repo.fullName, issue) : undefined)
+    let computed: Promise<Mergeability | undefined> | undefined
+    // As REST's pull-stats: GitHub answers UNKNOWN while it cannot compute, never an error.
+    const mergeability = () =>
+      (computed ??= git ? mergeabilityOf(git, repo.fullName, issue).catch(() => undefined) : undefined)
     return {
       __typename: 'PullRequest',
       ...common(issue, repo),
