@@ -24,6 +24,8 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
   // One per step: it remembers whose permission it already read.
   const trust = scopeReviewerTrust(scope)
   for (const { bead, issue, pulls: linkedPulls } of records) {
+    // Only the bot's bead issues are records: their marker's goal routes later events (find-goal.ts).
+    facts.noteBeadGoal(repo, issue.number, bead.goal)
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
     const pr = bead.pr
     if (pr !== undefined && !asked.has(`pr:${pr}`)) {
