@@ -221,7 +221,9 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
             ('merged' in pull_request && pull_request.merged === true) || Boolean(pull_request.merged_at),
         })
       }
-      routeLater(runtime, api, repo, context.id, () => goalOfBead(runtime.bot, api, repo, Number(match[1])))
+      routeLater(runtime, api, repo, context.id, () =>
+        goalOfBead(runtime.bot, api, repo, Number(match[1]), runtime.facts),
+      )
     },
   )
 
@@ -239,7 +241,7 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
     const match = RUN_TITLE.exec(workflow_run.display_title ?? '')
     routeLater(runtime, api, repo, context.id, () =>
       match
-        ? goalOfBead(runtime.bot, api, repo, Number(match[1]))
+        ? goalOfBead(runtime.bot, api, repo, Number(match[1]), runtime.facts)
         : goalOfRun(runtime.bot, api, repo, String(workflow_run.id)),
     )
   })

@@ -22,6 +22,7 @@ export class FactsCache {
   readonly #repos = new Map<string, { repository: RepositoryData; config: Config; at: number }>()
   readonly #board = new Map<string, string>()
   readonly #permissions = new Map<string, { permission: string; at: number }>()
+  readonly #beadGoals = new Map<string, number>()
 
   constructor(private readonly now: () => number) {}
 
@@ -54,6 +55,16 @@ export class FactsCache {
 
   notePermission(repo: RepoRef, login: string, permission: string): void {
     this.#permissions.set(key(repo, login.toLowerCase()), { permission, at: this.now() })
+  }
+
+  /** The goal of a bead issue the Mayor's bot wrote, as a step read its marker. */
+  beadGoal(repo: RepoRef, bead: number): number | undefined {
+    return this.#beadGoals.get(key(repo, bead))
+  }
+
+  /** Records a bead's goal: the bot writes it into the marker once, when it creates the bead. */
+  noteBeadGoal(repo: RepoRef, bead: number, goal: number): void {
+    this.#beadGoals.set(key(repo, bead), goal)
   }
 
   run(repo: RepoRef, id: string): RunSnapshot | undefined {

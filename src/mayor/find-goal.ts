@@ -4,16 +4,23 @@ import { BEAD_LABEL } from '../core/labels.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import { getIssue, listIssues } from '../github/issues.js'
 import type { BotIdentity } from './bot-identity.js'
+import type { FactsCache } from './facts-cache.js'
 import { goalOfBeadIssue, writtenBy } from './read-beads.js'
 
-/** The goal a bead issue belongs to, read from its marker (undefined when it is no readable bead). */
+/**
+ * The goal a bead issue belongs to, read from its marker (undefined when it is no readable bead), or from
+ * `facts` when a step read that marker already: an event after a merge routes to its goal without a read.
+ */
 export async function goalOfBead(
   bot: BotIdentity,
   api: GitHubApi,
   repo: RepoRef,
   bead: number,
+  facts?: FactsCache,
 ): Promise<number | undefined> {
-  return goalOfBeadIssue(await getIssue(api, repo, bead), (await bot.login()) ?? '')
+  return (
+    facts?.beadGoal(repo, bead) ?? goalOfBeadIssue(await getIssue(api, repo, bead), (await bot.login()) ?? '')
+  )
 }
 
 /**

@@ -7,13 +7,16 @@ import type { Bead } from '../core/bead.js'
 import { decodeBead, type DecodeBeadResult } from '../core/bead-codec.js'
 import { BEAD_LABEL } from '../core/labels.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
-import { listIssues, type IssueData } from '../github/issues.js'
+import { readGoalIssues, type LinkedPull } from '../github/goal-query.js'
+import type { IssueData } from '../github/issues.js'
 
 /** A bead with the issue that holds it. */
 export interface BeadRecord {
   bead: Bead
   issue: IssueData
   decoded: Extract<DecodeBeadResult, { ok: true }>
+  /** The pull requests that close the bead issue, read with it (absent when read another way). */
+  pulls?: LinkedPull[]
 }
 
 /** The beads of one goal, and the bead issues it ignores: markers that cannot be read or were forged. */
@@ -38,8 +41,41 @@ export async function readGoalBeads(
   goal: number,
   author: BeadAuthor,
 ): Promise<GoalBeads> {
-  const issues = await listIssues(api, repo, { labels: [BEAD_LABEL], state: 'all' })
-  return beadsOfGoal(issues, goal, author)
+  const { beads } = await readGoalIssues(api, repo, { goal, label: BEAD_LABEL, withGoal: false })
+  return withPulls(
+    beadsOfGoal(
+      beads.map((b) => b.issue),
+      goal,
+      author,
+    ),
+    beads,
+  )
+}
+
+/** The goal issue and its beads, in one GraphQL round trip (per 100 bead issues of the repository). */
+export async function readGoalAndBeads(
+  api: GitHubApi,
+  repo: RepoRef,
+  goal: number,
+  author: BeadAuthor,
+): Promise<{ goalIssue: IssueData | null; read: GoalBeads }> {
+  const answer = await readGoalIssues(api, repo, { goal, label: BEAD_LABEL, withGoal: true })
+  const read = withPulls(
+    beadsOfGoal(
+      answer.beads.map((b) => b.issue),
+      goal,
+      author,
+    ),
+    answer.beads,
+  )
+  return { goalIssue: answer.goal, read }
+}
+
+/** Hands each bead the pull requests read with its issue. */
+function withPulls(read: GoalBeads, issues: { issue: IssueData; pulls: LinkedPull[] }[]): GoalBeads {
+  const pulls = new Map(issues.map(({ issue, pulls }) => [issue.number, pulls]))
+  for (const record of read.beads) record.pulls = pulls.get(record.issue.number) ?? []
+  return read
 }
 
 /** Whether `author` (or anyone, for null) wrote the issue; logins compare without case, as GitHub's do. */

@@ -1,12 +1,14 @@
 /**
  * Reads what a goal step decides on besides the beads: the pull requests, reviews and runs the beads
- * point at, from the facts webhooks gave when the scope allows it. A closed bead issue always has its PR
- * read afresh: whether the PR merged decides between completed and cancelled.
+ * point at. A bead's PR usually came with its issue in the goal query (read-beads.ts, one GraphQL round
+ * trip); otherwise it comes from the facts webhooks gave when the scope allows it, or from REST. A closed
+ * bead issue always has its PR read afresh: whether the PR merged decides between completed and cancelled.
  */
 import type { GoalSnapshot, PullSnapshot, RunSnapshot } from '../core/goal-step.js'
+import type { LinkedPull } from '../github/goal-query.js'
 import { getPull } from '../github/pulls.js'
 import { keepTrusted, type ReviewerTrust } from '../github/reviewer-trust.js'
-import { listReviews } from '../github/reviews.js'
+import { listReviews, type ReviewData } from '../github/reviews.js'
 import { getWorkflowRun } from '../github/workflows.js'
 import type { GoalScope } from './goal-scope.js'
 import type { BeadRecord } from './read-beads.js'
@@ -21,17 +23,27 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
   const asked = new Set<string>()
   // One per step: it remembers whose permission it already read.
   const trust = scopeReviewerTrust(scope)
-  for (const { bead, issue } of records) {
+  for (const { bead, issue, pulls: linkedPulls } of records) {
+    // Only the bot's bead issues are records: their marker's goal routes later events (find-goal.ts).
+    facts.noteBeadGoal(repo, issue.number, bead.goal)
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
     const pr = bead.pr
     if (pr !== undefined && !asked.has(`pr:${pr}`)) {
       asked.add(`pr:${pr}`)
+      // Read with the bead issue a moment ago: as fresh as a REST read, so sweeps take it too.
+      const linked = linkedPulls?.find((candidate) => candidate.number === pr)
       // An in-review PR's mergeability changes whenever its base moves, which no event of the PR tells.
       const cached =
         scope.fresh || issue.state === 'closed' || bead.status === 'in_review'
           ? undefined
           : facts.pull(repo, pr)
-      if (cached) pulls.set(pr, cached)
+      if (linked)
+        reads.push(
+          linkedSnapshot(scope, linked, bead.status === 'in_review' ? trust : undefined).then(
+            (read) => void pulls.set(pr, read),
+          ),
+        )
+      else if (cached) pulls.set(pr, cached)
       else
         reads.push(
           readPull(scope, pr, bead.status === 'in_review' ? trust : undefined).then(
@@ -67,10 +79,27 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
   }
 }
 
+/** A PR as the goal query read it, with its trusted reviews when given `trust`; noted in the facts cache. */
+async function linkedSnapshot(
+  scope: GoalScope,
+  pull: LinkedPull,
+  trust?: ReviewerTrust,
+): Promise<PullSnapshot> {
+  const snapshot: PullSnapshot = {
+    state: pull.state,
+    merged: pull.merged,
+    mergeable: pull.mergeable,
+    mergeableState: pull.mergeableState,
+    headSha: pull.headSha,
+    draft: pull.draft,
+  }
+  // Reviews past the query's page are read by REST, page after page.
+  return withTrustedReviews(scope, pull.number, snapshot, trust, pull.reviews)
+}
+
 /** A PR as the step sees it, with its trusted reviews when given `trust`; noted in the facts cache. */
 async function readPull(scope: GoalScope, number: number, trust?: ReviewerTrust): Promise<PullSnapshot> {
-  const { api, repo } = scope
-  const pull = await getPull(api, repo, number)
+  const pull = await getPull(scope.api, scope.repo, number)
   const snapshot: PullSnapshot = {
     state: pull.state,
     merged: pull.merged,
@@ -79,10 +108,22 @@ async function readPull(scope: GoalScope, number: number, trust?: ReviewerTrust)
     headSha: pull.head.sha,
     draft: pull.draft,
   }
-  if (trust && pull.state === 'open') {
+  return withTrustedReviews(scope, number, snapshot, trust)
+}
+
+/** Adds an open PR's trusted reviews (`known`, or read by REST) when given `trust`, and notes the PR. */
+async function withTrustedReviews(
+  scope: GoalScope,
+  number: number,
+  snapshot: PullSnapshot,
+  trust: ReviewerTrust | undefined,
+  known?: ReviewData[],
+): Promise<PullSnapshot> {
+  const { api, repo } = scope
+  if (trust && snapshot.state === 'open') {
     // Only trusted reviewers' verdicts hold a merge or send a bead back (see trusted-reviews.ts).
     const { kept } = await keepTrusted(
-      (await listReviews(api, repo, number)).filter((r) => r.submitted_at !== null),
+      (known ?? (await listReviews(api, repo, number))).filter((r) => r.submitted_at !== null),
       (review) => review.user,
       trust,
     )

@@ -33,7 +33,7 @@ import type { MergeLanes } from './merge-lanes.js'
 import { planGoal } from './planner.js'
 import { planningStopped, planningStopTag, subIssueRoom } from './plan-limits.js'
 import { postPlan, readPlan } from './plan-comments.js'
-import { readGoalBeads } from './read-beads.js'
+import { readGoalAndBeads, readGoalBeads } from './read-beads.js'
 
 /** Builds the scope for a goal: config (errors posted on the goal, once), roles and default branch. */
 export async function openScope(
@@ -191,10 +191,15 @@ export async function runGoal(
   options: { labelledByWriter?: boolean } = {},
 ): Promise<AdvanceResult | undefined> {
   const { api, repo, goal } = scope
-  const goalIssue = await getIssue(api, repo, goal)
-  if (goalIssue.state === 'closed' || !goalIssue.labels.includes(GOAL_LABEL)) return undefined
-  let comments = await listComments(api, repo, goal)
-  let read = await readGoalBeads(api, repo, goal, scope.bot)
+  // The goal, its beads with their PRs (one GraphQL query) and its comments, read side by side: the step
+  // after a merge waits one round trip, not three.
+  const [{ goalIssue, read: beads }, goalComments] = await Promise.all([
+    readGoalAndBeads(api, repo, goal, scope.bot),
+    listComments(api, repo, goal),
+  ])
+  if (!goalIssue || goalIssue.state === 'closed' || !goalIssue.labels.includes(GOAL_LABEL)) return undefined
+  let comments = goalComments
+  let read = beads
   let plan = readPlan(comments, goal, scope.bot)?.record
   // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
   if (!plan && read.beads.length === 0) {

@@ -21,6 +21,7 @@ import type {
 import { createActionsRunner } from './actions-runner.js'
 import { createFaults, type FaultRule, type Faults } from './faults.js'
 import { createGitHost } from './git-host.js'
+import { createIssuesGraphql } from './graphql-issues.js'
 import { createGraphqlEndpoint } from './graphql-projects.js'
 import { loadOpenApi, type OpenApi } from './openapi.js'
 import { createRandomSource, type RandomSource } from './random-source.js'
@@ -234,6 +235,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     },
     clock: () => new Date(clock()),
   })
+  const issuesGraphql = createIssuesGraphql({ state, git, serverUrl: url })
 
   // Each run gets its own GITHUB_TOKEN, revoked when the run completes.
   const runTokens = new Map<number, string>()
@@ -362,9 +364,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     } catch {
       return answer(400, { message: 'Problems parsing JSON' })
     }
+    // Injected latency slows GraphQL as it slows REST, so the bench compares like with like.
+    const { latencyMs } = faults.forRequest('POST', '/graphql')
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
     answer(
       200,
-      projectsRefusal(credential, request.query) ?? (await graphql.execute(request, credential.actor)),
+      projectsRefusal(credential, request.query) ??
+        (issuesGraphql.answers(request.query)
+          ? await issuesGraphql.execute(request, credential)
+          : await graphql.execute(request, credential.actor)),
     )
   }
 

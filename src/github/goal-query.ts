@@ -1,0 +1,223 @@
+/**
+ * A goal and every bead issue of its repository in one GraphQL round trip per 100 beads: each issue with
+ * its body, labels and author, and the pull requests that close it with their state, mergeability, head
+ * and reviews. It replaces a REST list of the bead issues plus a pull request and a review list per bead.
+ * Beads are found by their label, not through the goal's sub-issues: the sub-issue link only mirrors the
+ * marker, and a bead whose link was never made must still be found (or it would be created again).
+ */
+import type { GitHubApi, RepoRef } from './client.js'
+import type { IssueData } from './issues.js'
+import type { ReviewData } from './reviews.js'
+
+const ISSUE_FIELDS = `fragment GoalIssueFields on Issue {
+  id
+  fullDatabaseId
+  number
+  title
+  body
+  state
+  stateReason
+  url
+  createdAt
+  updatedAt
+  closedAt
+  author { login }
+  labels(first: 100) { nodes { name } }
+}`
+
+/**
+ * The goal issue and one page of the repository's issues labelled `$label`. GitHub caps every `first` at
+ * 100; a bead has one PR that closes it (at most a handful after retries) and its reviews fit a page in
+ * practice, so the nested pages are read only when one overflows (see readGoalIssues).
+ */
+export const GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal: Int!, $label: String!, $after: String, $withGoal: Boolean!) {
+  repository(owner: $owner, name: $repo) {
+    goal: issue(number: $goal) @include(if: $withGoal) { ...GoalIssueFields }
+    beads: issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ...GoalIssueFields
+        closedByPullRequestsReferences(first: 10, includeClosedPrs: true) {
+          nodes {
+            number
+            state
+            merged
+            mergeable
+            mergeStateStatus
+            headRefOid
+            isDraft
+            reviews(first: 100) {
+              pageInfo { hasNextPage }
+              nodes { fullDatabaseId author { login } state body submittedAt }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+${ISSUE_FIELDS}`
+
+type IssueNode = {
+  id: string
+  fullDatabaseId: string | number | null
+  number: number
+  title: string
+  body: string
+  state: 'OPEN' | 'CLOSED'
+  stateReason: 'COMPLETED' | 'NOT_PLANNED' | 'REOPENED' | 'DUPLICATE' | null
+  url: string
+  createdAt: string
+  updatedAt: string
+  closedAt: string | null
+  author: { login: string } | null
+  labels: { nodes: { name: string }[] } | null
+}
+
+type PullNode = {
+  number: number
+  state: 'OPEN' | 'CLOSED' | 'MERGED'
+  merged: boolean
+  mergeable: 'MERGEABLE' | 'CONFLICTING' | 'UNKNOWN'
+  mergeStateStatus: string
+  headRefOid: string
+  isDraft: boolean
+  reviews: {
+    pageInfo: { hasNextPage: boolean }
+    nodes: {
+      fullDatabaseId: string | number | null
+      author: { login: string } | null
+      state: string
+      body: string
+      submittedAt: string | null
+    }[]
+  } | null
+}
+
+/** The answer of GOAL_ISSUES_QUERY. */
+export type GoalIssuesAnswer = {
+  repository: {
+    goal?: IssueNode | null
+    beads: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null }
+      nodes: (IssueNode & { closedByPullRequestsReferences: { nodes: (PullNode | null)[] } | null })[]
+    }
+  } | null
+}
+
+/** A pull request that closes an issue, as the goal query read it. */
+export interface LinkedPull {
+  number: number
+  state: 'open' | 'closed'
+  merged: boolean
+  /** null while GitHub computes it, as in REST. */
+  mergeable: boolean | null
+  /** REST's `mergeable_state` spelling of GraphQL's MergeStateStatus (`clean`, `behind`, `dirty`, …). */
+  mergeableState: string
+  headSha: string
+  draft: boolean
+  /** Its reviews, oldest first; undefined when they did not fit one page (read them by REST). */
+  reviews: ReviewData[] | undefined
+}
+
+/** The goal issue (null when there is none) and every issue with the bead label, with their closing PRs. */
+export interface GoalIssues {
+  goal: IssueData | null
+  beads: { issue: IssueData; pulls: LinkedPull[] }[]
+}
+
+/**
+ * The answer without the goal when the only error is that the goal is no issue (a pull request's number,
+ * or none): the caller sees `goal: null`, as for a closed door, rather than a failed read of the beads.
+ */
+function withoutGoal(error: unknown): GoalIssuesAnswer {
+  const { data, errors } = error as {
+    data?: GoalIssuesAnswer
+    errors?: { type?: string; path?: unknown[] }[]
+  }
+  const onlyGoal =
+    data?.repository?.beads !== undefined &&
+    (errors ?? []).length > 0 &&
+    (errors ?? []).every((e) => e.type === 'NOT_FOUND' && e.path?.[1] === 'goal')
+  if (!onlyGoal) throw error
+  return { repository: { ...data.repository!, goal: null } }
+}
+
+function toIssue(node: IssueNode): IssueData {
+  return {
+    id: Number(node.fullDatabaseId),
+    node_id: node.id,
+    number: node.number,
+    title: node.title,
+    body: node.body,
+    state: node.state === 'CLOSED' ? 'closed' : 'open',
+    state_reason: node.stateReason?.toLowerCase() ?? null,
+    labels: (node.labels?.nodes ?? []).map((label) => label.name),
+    user: node.author?.login ?? null,
+    html_url: node.url,
+    created_at: node.createdAt,
+    updated_at: node.updatedAt,
+    closed_at: node.closedAt,
+  }
+}
+
+function toPull(node: PullNode): LinkedPull {
+  const reviews = node.reviews
+  return {
+    number: node.number,
+    state: node.state === 'OPEN' ? 'open' : 'closed',
+    merged: node.merged,
+    mergeable: node.mergeable === 'UNKNOWN' ? null : node.mergeable === 'MERGEABLE',
+    mergeableState: node.mergeStateStatus.toLowerCase(),
+    headSha: node.headRefOid,
+    draft: node.isDraft,
+    reviews:
+      reviews && !reviews.pageInfo.hasNextPage
+        ? reviews.nodes.map((review) => ({
+            id: Number(review.fullDatabaseId),
+            user: review.author?.login ?? null,
+            state: review.state,
+            body: review.body,
+            submitted_at: review.submittedAt,
+          }))
+        : undefined,
+  }
+}
+
+/**
+ * Every issue of `repo` labelled `label`, open and closed, page after page by cursor, and with `withGoal`
+ * issue `goal` too (GitHub answers an error for a number that is no issue, so only a caller that knows the
+ * goal exists asks). Pull requests are left out: GitHub's `issues` connection holds issues only.
+ */
+export async function readGoalIssues(
+  api: GitHubApi,
+  repo: RepoRef,
+  { goal, label, withGoal }: { goal: number; label: string; withGoal: boolean },
+): Promise<GoalIssues> {
+  const result: GoalIssues = { goal: null, beads: [] }
+  let after: string | null = null
+  for (;;) {
+    const answer: GoalIssuesAnswer = await api
+      .graphql<GoalIssuesAnswer>(GOAL_ISSUES_QUERY, {
+        owner: repo.owner,
+        repo: repo.repo,
+        goal,
+        label,
+        after,
+        withGoal: withGoal && after === null,
+      })
+      .catch(withoutGoal)
+    const repository = answer.repository
+    if (!repository)
+      throw new Error(`GitHub answered no repository ${repo.owner}/${repo.repo} to the goal query.`)
+    if (repository.goal && after === null) result.goal = toIssue(repository.goal)
+    for (const node of repository.beads.nodes) {
+      result.beads.push({
+        issue: toIssue(node),
+        pulls: (node.closedByPullRequestsReferences?.nodes ?? []).filter((pull) => pull !== null).map(toPull),
+      })
+    }
+    if (!repository.beads.pageInfo.hasNextPage || !repository.beads.pageInfo.endCursor) return result
+    after = repository.beads.pageInfo.endCursor
+  }
+}
