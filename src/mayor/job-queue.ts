@@ -25,6 +25,8 @@ export interface JobQueueOptions {
   retryBaseMs: number
   /** The Mayor's log; undefined until Probot has loaded the app. */
   log(): MayorLog | undefined
+  /** Called with a job's client before it runs (the Mayor adds its request hooks: ETags, rate budget). */
+  prepare?(api: GitHubApi): void
 }
 
 /** Serialises jobs per goal and runs a job again when GitHub's trouble was passing. */
@@ -58,6 +60,7 @@ export class JobQueue {
       ...job,
       run: async () => {
         try {
+          this.options.prepare?.(job.api)
           await job.run()
         } catch (error) {
           const why = passingFailure(error)
