@@ -7,7 +7,7 @@ import type { RateBudget } from '../github/rate-budget.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import type { MergeLanes } from './merge-lanes.js'
-import type { KnownPlans } from './plan-comments.js'
+import type { KnownPlans } from './known-plans.js'
 import type { ProgressComments } from './progress-comment.js'
 
 /** A goal in a repository, with the client, config and roles to work on it. */

@@ -8,7 +8,6 @@
 import { findTag, formatTag } from '../core/bead-marker.js'
 import { parsePlanRecord, planRecordSchema, formatPlanRecord, type PlanRecord } from '../core/plan-record.js'
 import { renderPlanMermaid, renderPlanTable } from '../core/plan.js'
-import type { RepoRef } from '../github/client.js'
 import { upsertComment, type CommentData } from '../github/comments.js'
 import { planTag } from './goal-comments.js'
 import type { GoalScope } from './goal-scope.js'
@@ -118,25 +117,6 @@ export async function postPlan(scope: GoalScope, record: PlanRecord, known?: Com
   for (const part of parts) await upsertComment(api, repo, goal, part.tag, part.body, { ...author, known })
   await upsertComment(api, repo, goal, planTag(goal), main, { ...author, known })
   scope.plans?.note(repo, goal, record)
-}
-
-/**
- * The plan record this process last posted or read from the bot's plan comment, by goal, so a step
- * needs no list of the goal's comments to find it. A sweep reads the comments afresh and notes again.
- */
-export class KnownPlans {
-  readonly #plans = new Map<string, PlanRecord>()
-
-  get(repo: RepoRef, goal: number): PlanRecord | undefined {
-    return this.#plans.get(`${repo.owner}/${repo.repo}#${goal}`.toLowerCase())
-  }
-
-  /** Notes the plan read or written; undefined forgets (the goal has none). */
-  note(repo: RepoRef, goal: number, record: PlanRecord | undefined): void {
-    const key = `${repo.owner}/${repo.repo}#${goal}`.toLowerCase()
-    if (record) this.#plans.set(key, record)
-    else this.#plans.delete(key)
-  }
 }
 
 /** A plan record read back, with the plan comment that holds it (or its head). */
