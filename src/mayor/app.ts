@@ -61,6 +61,7 @@ export function createMayor(deps: MayorDeps): Mayor {
   const jobs = new JobQueue({
     wakeUps,
     retryBaseMs: deps.jobRetryBaseMs ?? 1000,
+    now: deps.now,
     log: () => log,
     prepare: (api) => {
       useConditionalRequests(api, etags)
