@@ -12,7 +12,7 @@ import { ScriptedModel } from '../src/llm/scripted-model.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/sandbox/emulator/emulator.js'
 import type { FaultRule } from '../src/sandbox/emulator/faults.js'
 import { loadOpenApi, type OpenApi } from '../src/sandbox/emulator/openapi.js'
-import { SANDBOX_TIME_SCALE, serveMayor, type ServedMayor } from '../src/sandbox/serve-mayor.js'
+import { SANDBOX_RETRY_AFTER_MS, SANDBOX_TIME_SCALE, serveMayor, type ServedMayor } from '../src/sandbox/serve-mayor.js'
 
 /** The owner of the benchmark repository. */
 export const OWNER = 'alice'
@@ -97,6 +97,7 @@ export async function startBenchTown(options: BenchTownOptions): Promise<BenchTo
       },
       reconcileIntervalMs: 0,
       reportGraceMs: 3_600_000,
+      retryAfterMs: SANDBOX_RETRY_AFTER_MS,
       ...options.mayorDeps,
     }
     mayor = createMayor(deps)

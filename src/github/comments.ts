@@ -102,18 +102,25 @@ export async function upsertComment(
   if (!mine)
     return { comment: await createOnce(api, repo, number, marker, full, options.author), action: 'created' }
   if (mine.body === full) return { comment: mine, action: 'unchanged' }
+  return { comment: await editComment(api, repo, mine.id, full), action: 'updated' }
+}
+
+/** Replaces a comment's body, found by its id (404 when someone deleted it). */
+export async function editComment(
+  api: GitHubApi,
+  repo: RepoRef,
+  id: number,
+  body: string,
+): Promise<CommentData> {
   const { data } = await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
     ...repo,
-    comment_id: mine.id,
-    body: full,
+    comment_id: id,
+    body,
   })
   return {
-    comment: {
-      id: Number(data.id),
-      body: data.body ?? '',
-      user: data.user?.login ?? null,
-      html_url: data.html_url,
-    },
-    action: 'updated',
+    id: Number(data.id),
+    body: data.body ?? '',
+    user: data.user?.login ?? null,
+    html_url: data.html_url,
   }
 }

@@ -5,9 +5,11 @@
  */
 import type { Bead } from '../core/bead.js'
 import { encodeBead } from '../core/bead-codec.js'
+import { transition } from '../core/bead-status.js'
 import { formatTag } from '../core/bead-marker.js'
 import { inertText } from '../core/markdown-escape.js'
 import { goalStep, type GoalAction, type GoalPolicy } from '../core/goal-step.js'
+import type { PacingHold } from '../core/rate-pacing.js'
 import { renderStallReport, stallReport } from '../core/stall-report.js'
 import { statusOf } from '../github/client.js'
 import { upsertComment, type CommentData } from '../github/comments.js'
@@ -55,7 +57,8 @@ function runLink(scope: GoalScope, runId: number | undefined): string {
 export interface KnownState {
   goalIssue: IssueData
   read: GoalBeads
-  comments: CommentData[]
+  /** The goal's comments, when the job listed them (the progress comment may be known without). */
+  comments?: CommentData[]
 }
 
 /** What one advance carries along while it acts out the step. */
@@ -69,6 +72,8 @@ interface StepRun {
   done: Set<number>
   wakeAt: number[]
   needsHuman: { bead: number; reason: string }[]
+  /** Set once a dispatch of this step waits for GitHub's rate limits. */
+  paced?: PacingHold
 }
 
 /** Takes one step of the goal and carries it out. */
@@ -143,7 +148,24 @@ async function carryOut(run: StepRun, action: GoalAction): Promise<void> {
     }
     case 'dispatch': {
       const record = byNumber.get(action.bead.number!)!
-      const bead = await dispatchBead(scope, action.bead)
+      // GitHub's budget runs low, or a secondary limit holds: the bead stays as it was and the goal
+      // wakes when the budget allows, rather than sending work into a limit.
+      const hold = run.paced ?? scope.budget?.hold(scope.repo.owner)
+      const bead = hold ? undefined : await dispatchBead(scope, action.bead)
+      if (!bead) {
+        const paced = hold ?? scope.budget?.hold(scope.repo.owner) ?? fallbackHold(scope)
+        run.paced = paced
+        // A bead whose dependencies just completed shows as ready while it waits.
+        const waiting =
+          record.bead.status === 'pending'
+            ? transition(record.bead, 'ready', { now: scope.deps.now(), reason: 'its dependencies are done' })
+            : record.bead
+        if (waiting !== record.bead) record.issue = await writeBead(scope, waiting, record.issue, done)
+        run.beads.set(waiting.number!, waiting)
+        run.wakeAt.push(paced.until)
+        scope.log.info({ bead: record.bead.number, until: paced.until }, 'dispatch paced')
+        return
+      }
       run.beads.set(bead.number!, bead)
       record.issue = await writeBead(scope, bead, record.issue, done)
       await showOnBoard(scope, record.issue.node_id, bead.status)
@@ -162,8 +184,16 @@ async function carryOut(run: StepRun, action: GoalAction): Promise<void> {
   }
 }
 
-/** Dispatches the worker for a bead: the bead with its run, or failed with the reason and the fix. */
-async function dispatchBead(scope: GoalScope, bead: Bead): Promise<Bead> {
+/** When GitHub refused a dispatch with a rate limit the budget did not see (no headers): a minute. */
+function fallbackHold(scope: GoalScope): PacingHold {
+  return { until: scope.deps.now() + 60_000, reason: 'GitHub answered the dispatch with a rate limit' }
+}
+
+/**
+ * Dispatches the worker for a bead: the bead with its run, or failed with the reason and the fix, or
+ * undefined when GitHub's rate limits refused it (the bead waits; the budget knows until when).
+ */
+async function dispatchBead(scope: GoalScope, bead: Bead): Promise<Bead | undefined> {
   const { api, repo, log, deps } = scope
   try {
     const run = await dispatchWorkflow(api, repo, scope.config.worker_workflow, scope.defaultBranch, {
@@ -176,8 +206,11 @@ async function dispatchBead(scope: GoalScope, bead: Bead): Promise<Bead> {
     )
     return run ? { ...bead, assignedTo: String(run.runId) } : bead
   } catch (error) {
-    // GitHub's passing trouble is no fault of the bead: the job runs again (job-queue.ts) and dispatches.
-    if (passingFailure(error) !== undefined) throw error
+    // GitHub's passing trouble is no fault of the bead: a rate limit paces dispatch; anything else runs
+    // the job again (job-queue.ts), which dispatches.
+    const passing = passingFailure(error)
+    if (passing === 'rate-limit' && scope.budget) return undefined
+    if (passing !== undefined) throw error
     const status = statusOf(error)
     const reason =
       status === 404 || status === 422
@@ -225,7 +258,7 @@ async function closeGoal(run: StepRun): Promise<void> {
     goal,
     formatTag('summary', { goal }),
     renderSummary(all, Date.parse(goalIssue.created_at), deps.now()),
-    { ...(scope.bot ? { author: scope.bot } : {}), ...(known ? { known: known.comments } : {}) },
+    { ...(scope.bot ? { author: scope.bot } : {}), ...(known?.comments ? { known: known.comments } : {}) },
   )
   await updateIssue(api, repo, goal, { state: 'closed', state_reason: 'completed' })
   scope.log.info({ beads: all.length }, 'goal done and closed')
@@ -289,19 +322,29 @@ async function reportProgress(
     : stall
       ? renderStallReport(stall)
       : `${running} worker${running === 1 ? '' : 's'} busy.`
-  await upsertComment(
-    api,
-    repo,
-    goal,
-    progressTag(goal),
-    renderProgress(goal, all, {
-      headline,
-      unreadable: read.unreadable,
-      needsHuman,
-      waits: lane.waits,
-      startedAt: Date.parse(goalIssue.created_at),
-      now: deps.now(),
-    }),
-    { ...(scope.bot ? { author: scope.bot } : {}), ...(known ? { known: known.comments } : {}) },
-  )
+  const body = renderProgress(goal, all, {
+    headline: run.paced ? `${pacedLine(run.paced)}\n\n${headline}` : headline,
+    unreadable: read.unreadable,
+    needsHuman,
+    waits: lane.waits,
+    startedAt: Date.parse(goalIssue.created_at),
+    now: deps.now(),
+  })
+  if (scope.progress) {
+    // Closing, and a sweep, write at once; other steps' edits are coalesced (progress-comment.ts).
+    await scope.progress.write({ api, repo, goal, bot: scope.bot }, body, {
+      coalesce: !closing && !scope.fresh,
+    })
+    return
+  }
+  await upsertComment(api, repo, goal, progressTag(goal), body, {
+    author: scope.bot,
+    ...(known?.comments ? { known: known.comments } : {}),
+  })
+}
+
+/** The progress line of a goal whose dispatch waits for GitHub's rate limits. */
+function pacedLine(hold: PacingHold): string {
+  const at = new Date(hold.until).toISOString().slice(11, 19)
+  return `⏸️ **Dispatch is paced:** ${hold.reason}. Ready beads wait until ${at} UTC, then the Mayor dispatches them by itself.`
 }

@@ -7,6 +7,8 @@
 import type { ApplicationFunction, Context, Probot } from 'probot'
 import { decodeBead } from '../core/bead-codec.js'
 import { BEAD_LABEL, GOAL_LABEL } from '../core/labels.js'
+import { EtagCache, useConditionalRequests } from '../github/etag-cache.js'
+import { RateBudget } from '../github/rate-budget.js'
 import { BotIdentity } from './bot-identity.js'
 import { parseCommand } from './commands.js'
 import { FactsCache } from './facts-cache.js'
@@ -14,9 +16,11 @@ import { goalOfBead, goalOfRun } from './find-goal.js'
 import { DeliveryLog } from './goal-queue.js'
 import { queueGoal, routeLater } from './goal-jobs.js'
 import { JobQueue } from './job-queue.js'
-import type { MayorDeps, MayorLog } from './mayor-deps.js'
+import { PROGRESS_EDIT_MS, type MayorDeps, type MayorLog } from './mayor-deps.js'
 import type { MayorRuntime } from './mayor-runtime.js'
 import { MergeLanes } from './merge-lanes.js'
+import { KnownPlans } from './known-plans.js'
+import { ProgressComments } from './progress-comment.js'
 import { reconcile, sweepPeriodically, type AppAuth } from './reconcile.js'
 import { mayAct, refuse } from './sender-access.js'
 import { runCommand } from './slash-commands.js'
@@ -52,7 +56,31 @@ export function createMayor(deps: MayorDeps): Mayor {
   const facts = new FactsCache(deps.now)
   const lanes = new MergeLanes()
   const wakeUps = new WakeUps(deps.setTimer)
-  const jobs = new JobQueue({ wakeUps, retryBaseMs: deps.jobRetryBaseMs ?? 1000, log: () => log })
+  const etags = new EtagCache()
+  const budget = new RateBudget(deps.now, deps.retryAfterMs, deps.dispatchReserve)
+  const jobs = new JobQueue({
+    wakeUps,
+    retryBaseMs: deps.jobRetryBaseMs ?? 1000,
+    now: deps.now,
+    log: () => log,
+    prepare: (api) => {
+      useConditionalRequests(api, etags)
+      budget.watch(api)
+    },
+  })
+  const progress = new ProgressComments({
+    now: deps.now,
+    minGapMs: deps.progressEditMs ?? PROGRESS_EDIT_MS,
+    later: (ms, fn) => wakeUps.after(ms, fn),
+    queue: (target, run) =>
+      jobs.push({
+        api: target.api,
+        key: `${target.repo.owner}/${target.repo.repo}#${target.goal}`,
+        name: 'progress',
+        run,
+      }),
+  })
+  const shared = { progress, plans: new KnownPlans(), budget }
 
   const sweep = async (): Promise<void> => {
     if (!loaded)
@@ -64,7 +92,7 @@ export function createMayor(deps: MayorDeps): Mayor {
     log = instance.log
     const auth = authOf(instance)
     const bot = new BotIdentity(() => auth(), log)
-    const runtime: MayorRuntime = { deps, log, bot, facts, lanes, jobs, wakeUps }
+    const runtime: MayorRuntime = { deps, log, bot, facts, lanes, jobs, wakeUps, shared }
     loaded = { runtime, auth }
     // Known before the first delivery, so telling our own events apart costs a delivery nothing.
     void bot.login()
@@ -72,7 +100,15 @@ export function createMayor(deps: MayorDeps): Mayor {
     if (deps.reconcileIntervalMs > 0) sweepPeriodically(runtime, deps.reconcileIntervalMs, sweep)
   }
 
-  return { app, idle: () => jobs.idle(), reconcile: sweep, stop: () => wakeUps.cancelAll() }
+  // Idle means finished: a progress text waiting for its turn is written now rather than lost.
+  const idle = async (): Promise<void> => {
+    await jobs.idle()
+    for (let round = 0; round < 5 && progress.hasPending(); round += 1) {
+      progress.flushAll()
+      await jobs.idle()
+    }
+  }
+  return { app, idle, reconcile: sweep, stop: () => wakeUps.cancelAll() }
 }
 
 /** Probot's clients, as the app or as an installation. */

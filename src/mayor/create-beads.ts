@@ -66,7 +66,10 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
   const { api, repo, goal, log } = scope
   const existing = known ?? (await readGoalBeads(api, repo, goal, scope.bot))
   if (missingKeys(record, existing).length === 0) return 0
-  await ensureLabels(api, repo, labelSpecs(Object.keys(scope.roles)))
+  // Only the roles this plan uses: a later plan with other roles creates theirs. Once per repository
+  // and process, a sweep aside (KnownLabels).
+  const roles = [...new Set(record.plan.beads.map((bead) => bead.role))]
+  await ensureLabels(api, repo, labelSpecs(roles), { known: scope.facts.labels, fresh: scope.fresh })
 
   const numbers = new Map<string, number>()
   const ids = new Map<string, number>()

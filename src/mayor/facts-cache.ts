@@ -8,6 +8,7 @@
 import type { Config } from '../core/config.js'
 import type { PullSnapshot, RunSnapshot } from '../core/goal-step.js'
 import type { RepoRef } from '../github/client.js'
+import { KnownLabels } from '../github/labels.js'
 import type { RepositoryData } from '../github/repository.js'
 
 /** How long a repository's metadata and config are reused (ms). */
@@ -23,6 +24,9 @@ export class FactsCache {
   readonly #board = new Map<string, string>()
   readonly #permissions = new Map<string, { permission: string; at: number }>()
   readonly #beadGoals = new Map<string, number>()
+
+  /** The labels this process made sure of, by repository: a later goal lists and creates none. */
+  readonly labels = new KnownLabels()
 
   constructor(private readonly now: () => number) {}
 

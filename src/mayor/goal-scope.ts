@@ -3,9 +3,12 @@ import type { Config } from '../core/config.js'
 import type { Role } from '../core/roles.js'
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import type { ProjectBoard } from '../github/projects.js'
+import type { RateBudget } from '../github/rate-budget.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import type { MergeLanes } from './merge-lanes.js'
+import type { KnownPlans } from './known-plans.js'
+import type { ProgressComments } from './progress-comment.js'
 
 /** A goal in a repository, with the client, config and roles to work on it. */
 export interface GoalScope {
@@ -30,4 +33,13 @@ export interface GoalScope {
   fresh: boolean
   /** The Mayor's merge lanes, one per repository (merge-lane.ts). */
   lanes?: MergeLanes
+  /** The goal's progress comment, remembered and its edits coalesced (progress-comment.ts). */
+  progress?: ProgressComments
+  /** The plans this process posted or read, so a step need not list the goal's comments. */
+  plans?: KnownPlans
+  /** What GitHub said of the installation's rate limits: dispatch waits when it runs low. */
+  budget?: RateBudget
 }
+
+/** The Mayor's shared parts a scope carries besides the goal's own facts. */
+export type ScopeShared = Pick<GoalScope, 'lanes' | 'progress' | 'plans' | 'budget'>

@@ -25,6 +25,10 @@ export interface JobQueueOptions {
   retryBaseMs: number
   /** The Mayor's log; undefined until Probot has loaded the app. */
   log(): MayorLog | undefined
+  /** The clock (ms); the real one when absent. */
+  now?(): number
+  /** Called with a job's client before it runs (the Mayor adds its request hooks: ETags, rate budget). */
+  prepare?(api: GitHubApi): void
 }
 
 /** Serialises jobs per goal and runs a job again when GitHub's trouble was passing. */
@@ -58,6 +62,7 @@ export class JobQueue {
       ...job,
       run: async () => {
         try {
+          this.options.prepare?.(job.api)
           await job.run()
         } catch (error) {
           const why = passingFailure(error)
@@ -65,7 +70,7 @@ export class JobQueue {
           const tries = failure === lastFailure ? attempt : 1
           if (why === undefined || tries > JOB_RETRIES) throw error
           if (why === 'token') await renewInstallationToken(job.api)
-          const delayMs = jobRetryDelayMs(error, tries, this.options.retryBaseMs)
+          const delayMs = jobRetryDelayMs(error, tries, this.options.retryBaseMs, this.options.now?.())
           this.options
             .log()
             ?.warn(

@@ -29,12 +29,24 @@ export function failedRequest(error: unknown): string | undefined {
   return request?.url === undefined ? undefined : `${request.method ?? 'GET'} ${request.url}`
 }
 
-/** The pause before run `attempt` + 1: what GitHub asked for (`retry-after`), else doubling from `baseMs`. */
-export function jobRetryDelayMs(error: unknown, attempt: number, baseMs: number): number {
+/** The longest a job waits for GitHub's primary rate limit to reset (its window is an hour). */
+const MAX_RESET_WAIT_MS = 3_600_000
+
+/**
+ * The pause before run `attempt` + 1: what GitHub asked for (`retry-after`), else doubling from `baseMs`.
+ * A spent primary budget (`x-ratelimit-remaining: 0`) waits for its reset, however far: running the job
+ * sooner would only be refused again.
+ * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+ */
+export function jobRetryDelayMs(error: unknown, attempt: number, baseMs: number, now = Date.now()): number {
   const headers = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response
     ?.headers
   const retryAfter = Number(headers?.['retry-after'] ?? 0)
   const backoff = cappedBackoffMs(baseMs, attempt - 1, MAX_DELAY_MS)
+  const reset = Number(headers?.['x-ratelimit-reset'])
+  if (String(headers?.['x-ratelimit-remaining']) === '0' && Number.isFinite(reset) && reset * 1000 > now) {
+    return Math.min(MAX_RESET_WAIT_MS, Math.max(backoff, reset * 1000 - now))
+  }
   return Math.min(MAX_DELAY_MS, Math.max(Number.isFinite(retryAfter) ? retryAfter * 1000 : 0, backoff))
 }
 

@@ -29,7 +29,16 @@ export interface MayorDeps {
   jobRetryBaseMs?: number
   /** How long a run may end before the worker's report counts as lost (ms). */
   reportGraceMs?: number
+  /** Least time between two edits of one goal's progress comment (ms); default 3000, 0 edits every step. */
+  progressEditMs?: number
+  /** Milliseconds the Mayor waits per second of GitHub's `retry-after` (1000, GitHub's; a sandbox less). */
+  retryAfterMs?: number
+  /** Requests of the hourly budget dispatch keeps for running beads; 5 % of the limit (at least 100) when absent. */
+  dispatchReserve?: number
 }
+
+/** The default least time between two edits of one goal's progress comment (ms). */
+export const PROGRESS_EDIT_MS = 3000
 
 /** Real timers, for production. */
 export function realTimer(fn: () => void, ms: number): () => void {

@@ -5,7 +5,7 @@
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import type { BotIdentity } from './bot-identity.js'
 import type { FactsCache } from './facts-cache.js'
-import type { GoalScope } from './goal-scope.js'
+import type { GoalScope, ScopeShared } from './goal-scope.js'
 import type { JobQueue } from './job-queue.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import type { MergeLanes } from './merge-lanes.js'
@@ -21,6 +21,8 @@ export interface MayorRuntime {
   lanes: MergeLanes
   jobs: JobQueue
   wakeUps: WakeUps
+  /** The scope's shared parts: goal progress comments, known plans, the rate budget. */
+  shared?: Omit<ScopeShared, 'lanes'>
 }
 
 /** Opens a goal's scope with the Mayor's shared parts; `fresh` trusts no cached fact (sweeps, commands). */
@@ -32,5 +34,8 @@ export async function openGoalScope(
   fresh: boolean,
 ): Promise<GoalScope | undefined> {
   const { deps, log, facts, lanes } = runtime
-  return openScope(api, repo, goal, deps, log, await runtime.bot.login(), facts, fresh, lanes)
+  return openScope(api, repo, goal, deps, log, await runtime.bot.login(), facts, fresh, {
+    lanes,
+    ...runtime.shared,
+  })
 }

@@ -116,6 +116,7 @@ export async function postPlan(scope: GoalScope, record: PlanRecord, known?: Com
   const author = bot ? { author: bot } : {}
   for (const part of parts) await upsertComment(api, repo, goal, part.tag, part.body, { ...author, known })
   await upsertComment(api, repo, goal, planTag(goal), main, { ...author, known })
+  scope.plans?.note(repo, goal, record)
 }
 
 /** A plan record read back, with the plan comment that holds it (or its head). */

@@ -24,12 +24,11 @@ import {
 import { advanceGoal, type AdvanceResult } from './advance-goal.js'
 import { createBeads } from './create-beads.js'
 import { progressTag, renderProgress } from './goal-comments.js'
-import type { GoalScope } from './goal-scope.js'
+import type { GoalScope, ScopeShared } from './goal-scope.js'
 import { loadConfig } from './load-config.js'
 import type { FactsCache } from './facts-cache.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import { passingFailure } from './job-retry.js'
-import type { MergeLanes } from './merge-lanes.js'
 import { planGoal } from './planner.js'
 import { planningStopped, planningStopTag, subIssueRoom } from './plan-limits.js'
 import { postPlan, readPlan } from './plan-comments.js'
@@ -45,7 +44,7 @@ export async function openScope(
   bot: string | undefined,
   facts: FactsCache,
   fresh: boolean,
-  lanes?: MergeLanes,
+  shared: ScopeShared = {},
 ): Promise<GoalScope | undefined> {
   const scopeLog = log.child({ repo: `${repo.owner}/${repo.repo}`, goal })
   if (bot === undefined) {
@@ -93,7 +92,7 @@ export async function openScope(
     bot,
     facts,
     fresh,
-    ...(lanes ? { lanes } : {}),
+    ...shared,
   }
 }
 
@@ -101,15 +100,12 @@ export async function openScope(
 export async function planAndRecord(scope: GoalScope, round: number): Promise<PlanRecord | undefined> {
   const { api, repo, goal, log, deps, config } = scope
   const issue = await getIssue(api, repo, goal)
-  const progress = (headline: string) =>
-    upsertComment(
-      api,
-      repo,
-      goal,
-      progressTag(goal),
-      renderProgress(goal, [], { headline, now: deps.now() }),
-      scope.bot ? { author: scope.bot } : {},
-    )
+  const progress = (headline: string) => {
+    const body = renderProgress(goal, [], { headline, now: deps.now() })
+    return scope.progress
+      ? scope.progress.write({ api, repo, goal, bot: scope.bot }, body)
+      : upsertComment(api, repo, goal, progressTag(goal), body, { author: scope.bot })
+  }
   // Planning that cannot lead anywhere stops with one comment, and waits for a person's /gastown replan.
   const stop = (why: string) =>
     progress(
@@ -191,24 +187,32 @@ export async function runGoal(
   options: { labelledByWriter?: boolean } = {},
 ): Promise<AdvanceResult | undefined> {
   const { api, repo, goal } = scope
-  // The goal, its beads with their PRs (one GraphQL query) and its comments, read side by side: the step
-  // after a merge waits one round trip, not three.
-  const [{ goalIssue, read: beads }, goalComments] = await Promise.all([
+  // The plan and the progress comment this process wrote or read spare a list of every comment (a
+  // sweep lists them afresh). When they are unknown, the comments are read beside the goal and its
+  // beads (one GraphQL query): the step after a merge waits one round trip, not three.
+  let plan = scope.fresh ? undefined : scope.plans?.get(repo, goal)
+  const mustList = !plan || !scope.progress?.known(repo, goal)
+  const [{ goalIssue, read: beads }, listed] = await Promise.all([
     readGoalAndBeads(api, repo, goal, scope.bot),
-    listComments(api, repo, goal),
+    mustList ? listComments(api, repo, goal) : Promise.resolve(undefined),
   ])
   if (!goalIssue || goalIssue.state === 'closed' || !goalIssue.labels.includes(GOAL_LABEL)) return undefined
-  let comments = goalComments
+  let comments: CommentData[] | undefined = listed
+  if (listed) {
+    plan = readPlan(listed, goal, scope.bot)?.record
+    scope.plans?.note(repo, goal, plan)
+    scope.progress?.noteFromList(repo, goal, scope.bot, listed)
+  }
   let read = beads
-  let plan = readPlan(comments, goal, scope.bot)?.record
   // Beads with no plan comment: someone deleted it. The beads are the truth; do not plan over them.
   if (!plan && read.beads.length === 0) {
-    if (planningStopped(comments, goal, scope.bot)) return undefined
-    if (!options.labelledByWriter && !(await mayPlanUnseen(scope, goalIssue, comments))) return undefined
+    const listed = comments ?? (await listComments(api, repo, goal))
+    if (planningStopped(listed, goal, scope.bot)) return undefined
+    if (!options.labelledByWriter && !(await mayPlanUnseen(scope, goalIssue, listed))) return undefined
     plan = await planAndRecord(scope, 1)
     // Planning failed: its comment says why, and nothing else is to be done until a person acts.
     if (!plan) return undefined
-    comments = await listComments(api, repo, goal)
+    comments = scope.progress ? undefined : await listComments(api, repo, goal)
   }
   if (plan && !plan.approved) return undefined
   if (plan && (await createBeads(scope, plan, read)) > 0)

@@ -25,7 +25,7 @@ import { modelFromConfig } from '../mayor/model-for.js'
 import type { WorkflowRun } from './emulator/contracts.js'
 import { startEmulator, type Emulator } from './emulator/emulator.js'
 import { pullsReadyToMerge } from './maintainer.js'
-import { SANDBOX_TIME_SCALE, serveMayor, type ServedMayor } from './serve-mayor.js'
+import { SANDBOX_RETRY_AFTER_MS, SANDBOX_TIME_SCALE, serveMayor, type ServedMayor } from './serve-mayor.js'
 import { readRepoView, type RepoView } from './repo-view.js'
 import { gastownConfig, sampleRepoFiles } from './sample-repo.js'
 import { DEFAULT_SCENARIO, resolveScenario } from './scenario-catalogue.js'
@@ -214,6 +214,8 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       random: mulberry32(options.seed ?? 1),
       setTimer: timers.setTimer,
       reconcileIntervalMs: 30_000,
+      // The emulator's clock runs faster: its `retry-after` seconds are the sandbox's short ones.
+      retryAfterMs: SANDBOX_RETRY_AFTER_MS,
     })
     served = await serveMayor(emulator, mayor.app, {
       logLevel: options.mayorLogLevel ?? 'fatal',

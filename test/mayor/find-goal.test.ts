@@ -1,13 +1,14 @@
 /** Routing an event to its goal: from the marker on GitHub, or from a marker a step already read. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/llm/logger.js'
 import { BotIdentity } from '../../src/mayor/bot-identity.js'
 import { FactsCache } from '../../src/mayor/facts-cache.js'
 import { goalOfBead } from '../../src/mayor/find-goal.js'
+import type { MayorLog } from '../../src/mayor/mayor-deps.js'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
 
 const repo = { owner: 'alice', repo: 'town' }
+const quiet: MayorLog = { info() {}, warn() {}, error() {}, debug() {}, child: () => quiet }
 let emulator: Emulator
 
 beforeEach(async () => {
@@ -27,7 +28,7 @@ describe('the goal of a bead', () => {
       body: 'x\n\n<!-- gastown:bead {"v":1,"goal":1,"key":"api","deps":[],"attempt":1} -->',
       labels: ['gastown:bead', 'gastown:role/developer', 'gastown:status/ready'],
     })
-    const bot = new BotIdentity(async () => alice, silentLogger)
+    const bot = new BotIdentity(async () => alice, quiet)
     const facts = new FactsCache(() => 0)
 
     let before = emulator.requests().length

@@ -15,6 +15,8 @@ export interface RateLimits {
   /** Counts one request; `allowed` is false once the budget is spent. */
   take(key: string, limit: number): { allowed: boolean; window: RateWindow }
   peek(key: string, limit: number): RateWindow
+  /** Gives back one request taken in the current window (a conditional request answered 304). */
+  refund(key: string, limit: number): RateWindow
 }
 
 /** Creates the counters, windows of one hour on `clock`. */
@@ -44,5 +46,10 @@ export function createRateLimits(clock: () => number): RateLimits {
       return { allowed: true, window: view(window, limit) }
     },
     peek: (key, limit) => view(current(key), limit),
+    refund(key, limit) {
+      const window = current(key)
+      window.used = Math.max(0, window.used - 1)
+      return view(window, limit)
+    },
   }
 }

@@ -2,12 +2,14 @@
  * The REST pipeline of the emulator: authenticate, count the rate limit, match the OpenAPI operation, inject
  * faults, check the request, run the route, check the response, log, answer with GitHub's headers.
  */
+import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Credential } from './actors.js'
 import { HttpError } from './http-error.js'
 import type { OpenApi } from './openapi.js'
 import { checkSizeLimits } from './limits.js'
 import { checkTokenPermission } from './permissions.js'
+import type { RateWindow } from './rate-limits.js'
 import type { RequestLog } from './request-log.js'
 import { rateLimitFor } from './routes/rate-limit-key.js'
 import type { RouteContext, RouteResult, RouteTable, Services } from './routes/route-context.js'
@@ -92,13 +94,7 @@ export function createRestHandler(
     const rate = counted
       ? services.rateLimits.take(bucket.key, bucket.limit)
       : { allowed: true, window: services.rateLimits.peek(bucket.key, bucket.limit) }
-    Object.assign(headers, {
-      'x-ratelimit-limit': String(rate.window.limit),
-      'x-ratelimit-remaining': String(rate.window.remaining),
-      'x-ratelimit-reset': String(rate.window.reset),
-      'x-ratelimit-used': String(rate.window.used),
-      'x-ratelimit-resource': rate.window.resource,
-    })
+    Object.assign(headers, rateHeaders(rate.window))
     if (!match) {
       addViolation({
         route: `${method} ${path}`,
@@ -200,6 +196,40 @@ export function createRestHandler(
       faultName = 'applied-then-500'
       return finish({ status: 500, body: { message: 'Server Error' } })
     }
+    if (method === 'GET' && result.status === 200 && result.body !== undefined) {
+      const etag = etagOf(result.body)
+      result = { ...result, headers: { ...result.headers, etag } }
+      // "Making a conditional request does not count against your primary rate limit if a 304 response
+      // is returned": the request taken above is given back.
+      // https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate
+      if (counted && matchesEtag(req.headers['if-none-match'], etag)) {
+        Object.assign(headers, rateHeaders(services.rateLimits.refund(bucket.key, bucket.limit)))
+        return finish({ status: 304, headers: { etag } })
+      }
+    }
     finish(result)
   }
+}
+
+/** GitHub's `x-ratelimit-*` headers for a window. */
+function rateHeaders(window: RateWindow): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(window.limit),
+    'x-ratelimit-remaining': String(window.remaining),
+    'x-ratelimit-reset': String(window.reset),
+    'x-ratelimit-used': String(window.used),
+    'x-ratelimit-resource': window.resource,
+  }
+}
+
+/** A weak validator of a JSON answer, as GitHub sends (`W/"…"`): equal bodies, equal tags. */
+function etagOf(body: unknown): string {
+  return `W/"${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 40)}"`
+}
+
+/** Whether `If-None-Match` names `etag` (a list of tags, weak or strong, or `*`), compared weakly. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag))
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { jobRetryDelayMs, passingFailure } from '../../src/mayor/job-retry.js'
+
+const NOW = 1_700_000_000_000
+
+/** An Octokit RequestError as GitHub's answer makes it. */
+function refusal(status: number, headers: Record<string, string>, message = 'API rate limit exceeded') {
+  return Object.assign(new Error(message), { status, response: { headers } })
+}
+
+describe('jobRetryDelayMs', () => {
+  it('waits what retry-after asks of a secondary limit, within a minute', () => {
+    const error = refusal(403, { 'retry-after': '30' }, 'You have exceeded a secondary rate limit')
+    expect(passingFailure(error)).toBe('rate-limit')
+    expect(jobRetryDelayMs(error, 1, 1000, NOW)).toBe(30_000)
+    expect(jobRetryDelayMs(refusal(429, { 'retry-after': '600' }), 1, 1000, NOW)).toBe(60_000)
+  })
+
+  it('waits for the reset of a spent primary budget, however far within the hour', () => {
+    const reset = String((NOW + 25 * 60_000) / 1000)
+    const error = refusal(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset })
+    expect(passingFailure(error)).toBe('rate-limit')
+    expect(jobRetryDelayMs(error, 1, 1000, NOW)).toBe(25 * 60_000)
+    // A reset already past says nothing: the usual backoff.
+    const past = refusal(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 - 1) })
+    expect(jobRetryDelayMs(past, 2, 1000, NOW)).toBe(2000)
+  })
+})

@@ -1,0 +1,125 @@
+/**
+ * The Mayor's requests, counted from the emulator's request log: labels made sure of once per repository,
+ * no list of the goal's comments on a step an event started (a sweep lists them afresh), conditional
+ * GETs answered 304, and dispatch paced, never failed, when GitHub's budget runs low.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { RequestLogEntry } from '../../src/sandbox/emulator/request-log.js'
+import { openGoal, planJson, startMayorTown, type MayorTown } from './mayor-fixture.js'
+
+let town: MayorTown | undefined
+
+afterEach(async () => {
+  await town?.close()
+  town = undefined
+})
+
+const PLAN = planJson([
+  { key: 'schema', role: 'architect' },
+  { key: 'api', role: 'developer', deps: ['schema'] },
+])
+
+/** The Mayor's requests so far: its app and installation tokens act as its bot. */
+function mayorRequests(t: MayorTown, method: string, route: string): RequestLogEntry[] {
+  return t.emulator
+    .requests()
+    .filter(
+      (r) =>
+        r.actor?.endsWith('[bot]') === true &&
+        r.actor !== 'github-actions[bot]' &&
+        r.method === method &&
+        r.route === route,
+    )
+}
+
+const progressOf = async (t: MayorTown, goal: number) => {
+  const { data } = await t
+    .as('alice')
+    .rest.issues.listComments({ owner: 'alice', repo: 'town', issue_number: goal })
+  return data.find((c) => c.body?.includes('gastown:progress'))?.body ?? ''
+}
+
+describe("the Mayor's request economy", () => {
+  it('makes sure of labels once per repository, only for the roles its plans use', async () => {
+    town = await startMayorTown({ plans: [PLAN, PLAN] })
+    await openGoal(town, 'First goal')
+    await town.settle()
+    const created = mayorRequests(town, 'POST', '/repos/{owner}/{repo}/labels')
+    // gastown:bead, gastown:needs-human, two roles and eight statuses; the goal label came with the goal.
+    expect(created).toHaveLength(12)
+    await openGoal(town, 'Second goal')
+    await town.settle()
+    expect(mayorRequests(town, 'GET', '/repos/{owner}/{repo}/labels')).toHaveLength(1)
+    expect(mayorRequests(town, 'POST', '/repos/{owner}/{repo}/labels')).toHaveLength(12)
+    const { data: labels } = await town
+      .as('alice')
+      .rest.issues.listLabelsForRepo({ owner: 'alice', repo: 'town' })
+    expect(labels.map((l) => l.name)).not.toContain('gastown:role/tester')
+    expect((await town.beads()).map((b) => b.status)).toEqual([
+      'in_progress',
+      'pending',
+      'in_progress',
+      'pending',
+    ])
+  })
+
+  it('lists no comment on a step an event started, reads repeated GETs conditionally, and lists afresh on a sweep', async () => {
+    town = await startMayorTown({ plans: [PLAN] })
+    const goal = await openGoal(town)
+    await town.settle()
+    const comments = '/repos/{owner}/{repo}/issues/{issue_number}/comments'
+    const listed = mayorRequests(town, 'GET', comments).length
+    const before = town.emulator.requests().length
+
+    // A person edits the goal: the Mayor advances it from what it remembers of its own comments.
+    await town
+      .as('alice')
+      .rest.issues.update({ owner: 'alice', repo: 'town', issue_number: goal, body: 'Edited.' })
+    await town.settle()
+    expect(mayorRequests(town, 'GET', comments)).toHaveLength(listed)
+    const since = town.emulator.requests().slice(before)
+    // The bead list did not change: GitHub answered 304, which costs no request of the hourly budget.
+    expect(
+      since.filter((r) => r.status === 304 && r.route === '/repos/{owner}/{repo}/issues').length,
+    ).toBeGreaterThan(0)
+
+    await town.mayor.reconcile()
+    await town.settle()
+    expect(mayorRequests(town, 'GET', comments).length).toBeGreaterThan(listed)
+    expect(town.emulator.violations()).toEqual([])
+  })
+
+  it("holds dispatch when the installation's budget runs low, and says so on the goal", async () => {
+    // Every request of the hour is kept for running beads: nothing new may start.
+    town = await startMayorTown({ plans: [PLAN], deps: { dispatchReserve: 5000 } })
+    const goal = await openGoal(town)
+    await town.settle()
+    expect(town.emulator.runner.list('alice/town')).toEqual([])
+    expect((await town.beads()).map((b) => [b.key, b.status, b.attempt])).toEqual([
+      ['schema', 'ready', 0],
+      ['api', 'pending', 0],
+    ])
+    const progress = await progressOf(town, goal)
+    expect(progress).toContain('Dispatch is paced')
+    expect(progress).toMatch(/only \d+ of the installation's 5000 GitHub requests are left this hour/)
+  })
+
+  it('paces dispatch after a secondary rate limit instead of failing the job, and says until when', async () => {
+    town = await startMayorTown({ plans: [PLAN], deps: { retryAfterMs: 1000 } })
+    town.emulator.faults.add({
+      kind: 'secondary-rate-limit',
+      route: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      retryAfter: 600,
+      times: 1,
+    })
+    const goal = await openGoal(town)
+    await town.settle()
+    expect(town.emulator.faults.injected().map((f) => f.kind)).toEqual(['secondary-rate-limit'])
+    const progress = await progressOf(town, goal)
+    expect(progress).toContain('Dispatch is paced:** GitHub answered with a secondary rate limit')
+    expect((await town.beads()).map((b) => [b.key, b.status])).toEqual([
+      ['schema', 'ready'],
+      ['api', 'pending'],
+    ])
+  })
+})
