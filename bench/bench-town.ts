@@ -12,7 +12,12 @@ import { ScriptedModel } from '../src/llm/scripted-model.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/sandbox/emulator/emulator.js'
 import type { FaultRule } from '../src/sandbox/emulator/faults.js'
 import { loadOpenApi, type OpenApi } from '../src/sandbox/emulator/openapi.js'
-import { SANDBOX_RETRY_AFTER_MS, SANDBOX_TIME_SCALE, serveMayor, type ServedMayor } from '../src/sandbox/serve-mayor.js'
+import {
+  SANDBOX_RETRY_AFTER_MS,
+  SANDBOX_TIME_SCALE,
+  serveMayor,
+  type ServedMayor,
+} from '../src/sandbox/serve-mayor.js'
 
 /** The owner of the benchmark repository. */
 export const OWNER = 'alice'

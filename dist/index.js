@@ -4480,8 +4480,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports2.basename = (path16, { windows } = {}) => {
-      const segs = path16.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path17, { windows } = {}) => {
+      const segs = path17.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -4833,7 +4833,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports2, module2) {
     "use strict";
-    var constants4 = require_constants();
+    var constants5 = require_constants();
     var utils = require_utils();
     var {
       MAX_LENGTH,
@@ -4841,7 +4841,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants4;
+    } = constants5;
     var expandRange = (args, options2) => {
       if (typeof options2.expandRange === "function") {
         return options2.expandRange(...args, options2);
@@ -5050,7 +5050,7 @@ var require_parse = __commonJS({
       if (options2.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options2.maxExtglobRecursion === "number" ? options2.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options2.maxExtglobRecursion === "number" ? options2.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -5096,8 +5096,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants4.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants5.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -5226,16 +5226,16 @@ var require_parse = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open4 = tokens[token.tokensIndex];
-          open4.type = "text";
-          open4.value = literal2;
-          open4.output = safeOutput || utils.escapeRegex(literal2);
+          const open5 = tokens[token.tokensIndex];
+          open5.type = "text";
+          open5.value = literal2;
+          open5.output = safeOutput || utils.escapeRegex(literal2);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open4.output;
+          state.output = token.output + open5.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -5455,15 +5455,15 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open4 = {
+          const open5 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open4);
-          push(open4);
+          braces.push(open5);
+          push(open5);
           continue;
         }
         if (value === "}") {
@@ -5793,7 +5793,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants4.globChars(opts.windows);
+      } = constants5.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -5851,7 +5851,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse5 = require_parse();
     var utils = require_utils();
-    var constants4 = require_constants();
+    var constants5 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob, options2, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -5979,7 +5979,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants4;
+    picomatch2.constants = constants5;
     module2.exports = picomatch2;
   }
 });
@@ -7823,7 +7823,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path16) => path16.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path17) => path17.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -7985,6 +7985,46 @@ throttling.triggersNotification = triggersNotification;
 
 // src/github/client.ts
 var import_bottleneck = __toESM(require_lib(), 1);
+
+// src/github/write-pacing.ts
+var GITHUB_COM_WRITE_LIMITS = [
+  { count: 80, windowMs: 6e4 },
+  { count: 500, windowMs: 36e5 }
+];
+function writeDelay(sent, now, limits) {
+  let wait = 0;
+  for (const limit2 of limits) {
+    if (sent.length < limit2.count) continue;
+    const oldest = sent[sent.length - limit2.count];
+    wait = Math.max(wait, oldest + limit2.windowMs - now);
+  }
+  return Math.max(0, wait);
+}
+function isContentCreating(method, url2) {
+  const verb = method.toUpperCase();
+  if (verb === "GET" || verb === "HEAD" || verb === "OPTIONS") return false;
+  return !/\/app\/installations\/[^/]+\/access_tokens$/.test(url2.split("?")[0] ?? url2);
+}
+function createWritePacer(limits, clock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }) {
+  const longest = Math.max(0, ...limits.map((limit2) => limit2.windowMs));
+  const sent = [];
+  let queue = Promise.resolve();
+  return {
+    take() {
+      const turn = queue.then(async () => {
+        const delay = writeDelay(sent, clock.now(), limits);
+        if (delay > 0) await clock.sleep(delay);
+        const at = clock.now();
+        sent.push(at);
+        while (sent.length > 0 && sent[0] <= at - longest) sent.shift();
+      });
+      queue = turn;
+      return turn;
+    }
+  };
+}
+
+// src/github/client.ts
 function repoName(ref) {
   return `${ref.owner}/${ref.repo}`;
 }
@@ -8002,7 +8042,7 @@ function createGitHubClient(options2) {
   const maxRetries = options2.maxRateLimitRetries ?? 4;
   const warn = options2.log?.warn ?? (() => {
   });
-  return new GitHubOctokit({
+  const octokit = new GitHubOctokit({
     auth: options2.token,
     baseUrl: options2.baseUrl ?? "https://api.github.com",
     userAgent: options2.userAgent ?? "gastown-github",
@@ -8015,7 +8055,8 @@ function createGitHubClient(options2) {
       error: warn
     },
     throttle: {
-      ...options2.writeSpacingMs !== void 0 ? writeThrottle(options2.writeSpacingMs) : {},
+      // Octokit's own pause (1 s per write, 3 s per notifying write) is replaced by the pacer below.
+      ...writeThrottle(options2.writeSpacingMs ?? 0),
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         warn(`rate limit on ${request2.method} ${request2.url}: retry ${retryCount + 1} in ${retryAfter}s`);
         return retryCount < maxRetries;
@@ -8028,6 +8069,13 @@ function createGitHubClient(options2) {
       }
     }
   });
+  if (options2.writeSpacingMs === void 0) {
+    const pacer = createWritePacer(options2.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options2.pacerClock);
+    octokit.hook.before("request", async (request2) => {
+      if (isContentCreating(request2.method, request2.url)) await pacer.take();
+    });
+  }
+  return octokit;
 }
 function statusOf(error62) {
   if (typeof error62 === "object" && error62 !== null && "status" in error62) {
@@ -10079,12 +10127,12 @@ function encodeURIPath(str3) {
   return str3.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]+/g, encodeURIComponent);
 }
 var EMPTY = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.create(null));
-var createPathTagFunction = (pathEncoder = encodeURIPath) => function path16(statics, ...params) {
+var createPathTagFunction = (pathEncoder = encodeURIPath) => function path17(statics, ...params) {
   if (statics.length === 1)
     return statics[0];
   let postPath = false;
   const invalidSegments = [];
-  const path17 = statics.reduce((previousValue, currentValue, index) => {
+  const path18 = statics.reduce((previousValue, currentValue, index) => {
     if (/[?#]/.test(currentValue)) {
       postPath = true;
     }
@@ -10101,7 +10149,7 @@ var createPathTagFunction = (pathEncoder = encodeURIPath) => function path16(sta
     }
     return previousValue + currentValue + (index === params.length ? "" : encoded);
   }, "");
-  const pathOnly = path17.split(/[?#]/, 1)[0];
+  const pathOnly = path18.split(/[?#]/, 1)[0];
   const invalidSegmentPattern = /(?<=^|\/)(?:\.|%2e){1,2}(?=\/|$)/gi;
   let match;
   while ((match = invalidSegmentPattern.exec(pathOnly)) !== null) {
@@ -10122,10 +10170,10 @@ var createPathTagFunction = (pathEncoder = encodeURIPath) => function path16(sta
     }, "");
     throw new OpenAIError(`Path parameters result in path with invalid segments:
 ${invalidSegments.map((e) => e.error).join("\n")}
-${path17}
+${path18}
 ${underline}`);
   }
-  return path17;
+  return path18;
 };
 var path = /* @__PURE__ */ createPathTagFunction(encodeURIPath);
 
@@ -18576,9 +18624,9 @@ var OpenAI = class {
     this.apiKey = token;
     return true;
   }
-  buildURL(path16, query, defaultBaseURL) {
+  buildURL(path17, query, defaultBaseURL) {
     const baseURL = !__classPrivateFieldGet(this, _OpenAI_instances, "m", _OpenAI_baseURLOverridden).call(this) && defaultBaseURL || this.baseURL;
-    const url2 = isAbsoluteURL(path16) ? new URL(path16) : new URL(baseURL + (baseURL.endsWith("/") && path16.startsWith("/") ? path16.slice(1) : path16));
+    const url2 = isAbsoluteURL(path17) ? new URL(path17) : new URL(baseURL + (baseURL.endsWith("/") && path17.startsWith("/") ? path17.slice(1) : path17));
     const defaultQuery = this.defaultQuery();
     const pathQuery = Object.fromEntries(url2.searchParams);
     if (!isEmptyObj(defaultQuery) || !isEmptyObj(pathQuery)) {
@@ -18608,24 +18656,24 @@ var OpenAI = class {
    */
   async prepareRequest(request2, { url: url2, options: options2 }) {
   }
-  get(path16, opts) {
-    return this.methodRequest("get", path16, opts);
+  get(path17, opts) {
+    return this.methodRequest("get", path17, opts);
   }
-  post(path16, opts) {
-    return this.methodRequest("post", path16, opts);
+  post(path17, opts) {
+    return this.methodRequest("post", path17, opts);
   }
-  patch(path16, opts) {
-    return this.methodRequest("patch", path16, opts);
+  patch(path17, opts) {
+    return this.methodRequest("patch", path17, opts);
   }
-  put(path16, opts) {
-    return this.methodRequest("put", path16, opts);
+  put(path17, opts) {
+    return this.methodRequest("put", path17, opts);
   }
-  delete(path16, opts) {
-    return this.methodRequest("delete", path16, opts);
+  delete(path17, opts) {
+    return this.methodRequest("delete", path17, opts);
   }
-  methodRequest(method, path16, opts) {
+  methodRequest(method, path17, opts) {
     return this.request(Promise.resolve(opts).then((opts2) => {
-      return { method, path: path16, ...opts2 };
+      return { method, path: path17, ...opts2 };
     }));
   }
   request(options2, remainingRetries = null) {
@@ -18750,8 +18798,8 @@ var OpenAI = class {
     }));
     return { response, options: options2, controller, requestLogID, retryOfRequestLogID, startTime };
   }
-  getAPIList(path16, Page2, opts) {
-    return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path16, ...opts2 })) : { method: "get", path: path16, ...opts });
+  getAPIList(path17, Page2, opts) {
+    return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path17, ...opts2 })) : { method: "get", path: path17, ...opts });
   }
   requestAPIList(Page2, options2) {
     const request2 = this.makeRequest(options2, null, void 0);
@@ -18845,8 +18893,8 @@ var OpenAI = class {
   }
   async buildRequest(inputOptions, { retryCount = 0 } = {}) {
     const options2 = { ...inputOptions };
-    const { method, path: path16, query, defaultBaseURL } = options2;
-    const url2 = this.buildURL(path16, query, defaultBaseURL);
+    const { method, path: path17, query, defaultBaseURL } = options2;
+    const url2 = this.buildURL(path17, query, defaultBaseURL);
     if ("timeout" in options2)
       validatePositiveInteger("timeout", options2.timeout);
     options2.timeout = options2.timeout ?? this.timeout;
@@ -19817,10 +19865,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path16) {
-  if (!path16)
+function getElementAtPath(obj, path17) {
+  if (!path17)
     return obj;
-  return path16.reduce((acc, key) => acc?.[key], obj);
+  return path17.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -20160,11 +20208,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path16, issues) {
+function prefixIssues(path17, issues) {
   return issues.map((iss) => {
     var _a5;
     (_a5 = iss).path ?? (_a5.path = []);
-    iss.path.unshift(path16);
+    iss.path.unshift(path17);
     return iss;
   });
 }
@@ -20626,16 +20674,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path16 = []) => {
+  const processError = (error63, path17 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path17, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else {
-        const fullpath = [...path16, ...issue2.path];
+        const fullpath = [...path17, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -20674,17 +20722,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path16 = []) => {
+  const processError = (error63, path17 = []) => {
     var _a5;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path17, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else {
-        const fullpath = [...path16, ...issue2.path];
+        const fullpath = [...path17, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -20723,8 +20771,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path16 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path16) {
+  const path17 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path17) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -37862,13 +37910,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path16 = ref.slice(1).split("/").filter(Boolean);
-  if (path16.length === 0) {
+  const path17 = ref.slice(1).split("/").filter(Boolean);
+  if (path17.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path16[0] === defsKey) {
-    const key = path16[1] === void 0 ? void 0 : decodeJSONPointerSegment(path16[1]);
+  if (path17[0] === defsKey) {
+    const key = path17[1] === void 0 ? void 0 : decodeJSONPointerSegment(path17[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -42832,6 +42880,7 @@ function connect(inputs, context, io, logger, now = Date.now) {
     tmpRoot: path4.join(context.RUNNER_TEMP ?? tmpdir(), "gastown"),
     ...context.RUNNER_TEMP === void 0 ? {} : { runnerTemp: context.RUNNER_TEMP },
     runId: context.GITHUB_RUN_ID,
+    ...context.GITHUB_REF !== void 0 && context.GITHUB_SHA !== void 0 ? { dispatchedAt: { ref: context.GITHUB_REF, sha: context.GITHUB_SHA } } : {},
     dispatcher: context.GITHUB_ACTOR,
     runUrl: runUrl(context),
     clock: { now },
@@ -43406,6 +43455,9 @@ var runnerContextSchema = external_exports.object({
   GITHUB_WORKSPACE: external_exports.string().min(1, "must name the checkout; add actions/checkout before this step"),
   // Who dispatched the run: the Mayor's bot, whose bead issues alone the worker trusts.
   GITHUB_ACTOR: external_exports.string().min(1, "must name who dispatched the run; run the action inside GitHub Actions"),
+  // The ref and commit the run was dispatched at: the claim points at them when they are the default branch.
+  GITHUB_REF: external_exports.string().optional(),
+  GITHUB_SHA: external_exports.string().optional(),
   RUNNER_TEMP: external_exports.string().optional(),
   RUNNER_DEBUG: external_exports.string().optional()
 });
@@ -43759,11 +43811,11 @@ async function getRepository(api, repo) {
     description: data.description
   };
 }
-async function getFileText(api, repo, path16, ref) {
+async function getFileText(api, repo, path17, ref) {
   try {
     const { data } = await api.request("GET /repos/{owner}/{repo}/contents/{path}", {
       ...repo,
-      path: path16,
+      path: path17,
       ...ref ? { ref } : {}
     });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
@@ -44000,7 +44052,7 @@ function markerFor(bead) {
   if (bead.rebases !== void 0) marker.rebases = bead.rebases;
   if (bead.rebasing === true) marker.rebasing = true;
   if (bead.conflicts !== void 0) {
-    marker.conflicts = bead.conflicts.filter((path16) => path16.length > 0 && path16.length <= MARKER_LIMITS.path).slice(0, MARKER_LIMITS.conflicts);
+    marker.conflicts = bead.conflicts.filter((path17) => path17.length > 0 && path17.length <= MARKER_LIMITS.path).slice(0, MARKER_LIMITS.conflicts);
   }
   return marker;
 }
@@ -44381,9 +44433,9 @@ function globProblem(glob) {
 }
 
 // src/core/config-issues.ts
-function formatPath(path16) {
+function formatPath(path17) {
   let text = "";
-  for (const key of path16) {
+  for (const key of path17) {
     if (typeof key === "number") text += `[${key}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
     else text += `[${JSON.stringify(key)}]`;
@@ -44400,29 +44452,29 @@ function show(value) {
 }
 function explainIssue(issue2, schema2) {
   const root = schema2;
-  const path16 = issue2.path.filter((key) => typeof key !== "symbol");
+  const path17 = issue2.path.filter((key) => typeof key !== "symbol");
   const input2 = issue2.input;
   switch (issue2.code) {
     case "unrecognized_keys": {
-      const known = Object.keys(shapeAt(root, path16) ?? {});
+      const known = Object.keys(shapeAt(root, path17) ?? {});
       return issue2.keys.map((key) => ({
-        path: [...path16, key],
+        path: [...path17, key],
         message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
       }));
     }
     case "invalid_key":
-      return [{ path: path16, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
+      return [{ path: path17, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
     case "custom":
-      return [{ path: path16, message: issue2.message }];
+      return [{ path: path17, message: issue2.message }];
     case "invalid_format":
-      return [{ path: path16, message: `got ${show(input2)}; expected ${issue2.message}.` }];
+      return [{ path: path17, message: `got ${show(input2)}; expected ${issue2.message}.` }];
     case "invalid_value": {
       const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
-      return [{ path: path16, message: `got ${show(input2)}; expected ${accepted(schemaAt(root, path16))}.${hint}` }];
+      return [{ path: path17, message: `got ${show(input2)}; expected ${accepted(schemaAt(root, path17))}.${hint}` }];
     }
     default: {
       const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
-      return [{ path: path16, message: `${what}; expected ${accepted(schemaAt(root, path16))}.` }];
+      return [{ path: path17, message: `${what}; expected ${accepted(schemaAt(root, path17))}.` }];
     }
   }
 }
@@ -44436,9 +44488,9 @@ function unwrap(schema2) {
   }
   return { schema: current, nullable: nullable2 };
 }
-function schemaAt(root, path16) {
+function schemaAt(root, path17) {
   let current = root;
-  for (const key of path16) {
+  for (const key of path17) {
     if (current === void 0) return void 0;
     const def = unwrap(current).schema._zod.def;
     if (def.type === "object") current = def.shape?.[String(key)];
@@ -44448,8 +44500,8 @@ function schemaAt(root, path16) {
   }
   return current;
 }
-function shapeAt(root, path16) {
-  const schema2 = schemaAt(root, path16);
+function shapeAt(root, path17) {
+  const schema2 = schemaAt(root, path17);
   return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
 }
 function accepted(schema2) {
@@ -44521,10 +44573,10 @@ var YamlTree = class {
     else this.root ??= node2;
   };
   /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
-  locate(path16) {
+  locate(path17) {
     let node2 = this.root === void 0 ? void 0 : collapse(this.root);
     let position;
-    for (const key of path16) {
+    for (const key of path17) {
       if (node2 === void 0) break;
       const found = childAt(node2, key);
       if (found === void 0) break;
@@ -44738,9 +44790,9 @@ function parseConfig(text, file2 = CONFIG_PATH) {
   const parsed = configSchema.safeParse(document, { reportInput: true });
   if (parsed.success) return { ok: true, config: parsed.data };
   const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2, configSchema));
-  const located = errors.map(({ path: path16, message }) => ({
-    path: formatPath(path16),
-    ...tree.locate(path16),
+  const located = errors.map(({ path: path17, message }) => ({
+    path: formatPath(path17),
+    ...tree.locate(path17),
     message
   }));
   located.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
@@ -44758,6 +44810,9 @@ ${items.join("\n")}`;
 }
 
 // src/worker/action/gather-context.ts
+import { constants } from "node:fs";
+import { lstat, open as open2, realpath } from "node:fs/promises";
+import path8 from "node:path";
 var ConfigFileError = class extends Error {
   name = "ConfigFileError";
 };
@@ -44774,16 +44829,35 @@ var CONVENTION_FILES = [
   ".github/CONTRIBUTING.md",
   "AGENTS.md"
 ];
-async function loadConventions(api, repo, defaultBranch) {
+var CONVENTION_READ_BYTES = 64 * 1024;
+async function readConventions(workspace) {
+  const root = await realpath(workspace);
   const found = await Promise.all(
-    CONVENTION_FILES.map(async (path16) => ({
-      path: path16,
-      text: await getFileText(api, repo, path16, defaultBranch)
-    }))
+    CONVENTION_FILES.map(async (name) => ({ path: name, text: await readPlainFile(root, name) }))
   );
   return found.flatMap(
     (file2) => file2.text === null || file2.text.trim() === "" ? [] : [{ path: file2.path, text: file2.text }]
   );
+}
+async function readPlainFile(root, name) {
+  const file2 = path8.join(root, name);
+  try {
+    const stat6 = await lstat(file2);
+    if (!stat6.isFile()) return null;
+    const real = await realpath(file2);
+    if (real !== file2) return null;
+    const handle = await open2(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const buffer = Buffer.alloc(Math.min(stat6.size, CONVENTION_READ_BYTES));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return buffer.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error62) {
+    if (error62.code === "ENOENT") return null;
+    throw error62;
+  }
 }
 async function loadGoal(api, repo, goal) {
   const issue2 = await getIssue(api, repo, goal);
@@ -44990,19 +45064,19 @@ ${marker}`;
   if (!mine)
     return { comment: await createOnce(api, repo, number4, marker, full, options2.author), action: "created" };
   if (mine.body === full) return { comment: mine, action: "unchanged" };
+  return { comment: await editComment(api, repo, mine.id, full), action: "updated" };
+}
+async function editComment(api, repo, id, body) {
   const { data } = await api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
     ...repo,
-    comment_id: mine.id,
-    body: full
+    comment_id: id,
+    body
   });
   return {
-    comment: {
-      id: Number(data.id),
-      body: data.body ?? "",
-      user: data.user?.login ?? null,
-      html_url: data.html_url
-    },
-    action: "updated"
+    id: Number(data.id),
+    body: data.body ?? "",
+    user: data.user?.login ?? null,
+    html_url: data.html_url
   };
 }
 
@@ -45039,8 +45113,8 @@ function createProgressReporter(options2) {
     commands: 0
   };
   const tag = progressTag(options2.bead);
-  let known;
-  let lastWrite = Number.NEGATIVE_INFINITY;
+  let known = options2.attempt === 1 ? [] : void 0;
+  let lastWrite = options2.now();
   let chain = Promise.resolve();
   let writes = 0;
   let dirty = false;
@@ -45067,7 +45141,8 @@ function createProgressReporter(options2) {
     },
     phase(text) {
       state.phase = text;
-      return write();
+      dirty = true;
+      return options2.now() - lastWrite >= interval ? write() : Promise.resolve();
     },
     warn(text) {
       state.warning = text;
@@ -45252,11 +45327,11 @@ async function replyToReviewComment(api, repo, pull, commentId, body) {
 }
 
 // src/worker/agent/agent-loop.ts
-import { realpath as realpath2 } from "node:fs/promises";
+import { realpath as realpath3 } from "node:fs/promises";
 
 // src/worker/agent/changed-files.ts
-import { chmod, lstat } from "node:fs/promises";
-import path8 from "node:path";
+import { chmod, lstat as lstat2 } from "node:fs/promises";
+import path9 from "node:path";
 async function collectChangedFiles(git) {
   const args = ["ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard"];
   let result = await git.run(args);
@@ -45294,9 +45369,9 @@ function unreadableDirectories(stderr) {
 async function restoreOwnerAccess(workspace, relatives) {
   const stuck = [];
   for (const relative of relatives) {
-    const dir = path8.join(workspace, relative);
+    const dir = path9.join(workspace, relative);
     try {
-      const stats = await lstat(dir);
+      const stats = await lstat2(dir);
       if (!stats.isDirectory() || stats.uid !== process.getuid?.()) throw new Error("not ours");
       await chmod(dir, stats.mode & 511 | 448);
     } catch {
@@ -45313,7 +45388,7 @@ async function describeChanges(dir, changes) {
       continue;
     }
     try {
-      const stats = await lstat(path8.join(dir, change.path));
+      const stats = await lstat2(path9.join(dir, change.path));
       const kind = stats.isSymbolicLink() ? "symlink" : stats.isDirectory() ? "directory" : "file";
       files.push({ ...change, bytes: kind === "directory" ? 0 : stats.size, kind });
     } catch {
@@ -45478,8 +45553,8 @@ function fitContext(messages, options2) {
 }
 
 // src/worker/agent/jail.ts
-import { lstat as lstat2, readlink } from "node:fs/promises";
-import path9 from "node:path";
+import { lstat as lstat3, readlink } from "node:fs/promises";
+import path10 from "node:path";
 
 // src/worker/agent/path-glob.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -45491,10 +45566,10 @@ function compileGlob(glob) {
   const problem = globProblem(normalised);
   if (problem !== void 0) throw new GlobError(`the glob ${JSON.stringify(glob)} is refused: ${problem}`);
   const matcher = (0, import_picomatch.default)(normalised, { nocase: true, dot: true, strictSlashes: false });
-  return (path16) => matcher(path16);
+  return (path17) => matcher(path17);
 }
-function matchesAnyGlob(path16, globs) {
-  const segments = path16.split("/").filter((segment) => segment.length > 0);
+function matchesAnyGlob(path17, globs) {
+  const segments = path17.split("/").filter((segment) => segment.length > 0);
   const candidates2 = segments.map((_, index) => segments.slice(0, index + 1).join("/"));
   for (const glob of globs) {
     const matches = compileGlob(glob);
@@ -45514,7 +45589,7 @@ async function resolveJailedPath(requested, access3, options2) {
   if (requested.includes("\0")) {
     throw new JailError(`refused: the path ${JSON.stringify(requested)} contains a NUL byte`);
   }
-  const lexical = path9.resolve(workspace, requested === "" ? "." : requested);
+  const lexical = path10.resolve(workspace, requested === "" ? "." : requested);
   const lexicalRelative = relativeInside(workspace, lexical);
   if (lexicalRelative === void 0) {
     throw new JailError(
@@ -45551,31 +45626,31 @@ function checkAllowed(requested, relative, access3, options2) {
   }
 }
 function relativeInside(root, target) {
-  const relative = path9.relative(root, target);
+  const relative = path10.relative(root, target);
   if (relative === "") return "";
-  if (path9.isAbsolute(relative) || relative === ".." || relative.startsWith(`..${path9.sep}`)) return void 0;
-  return relative.split(path9.sep).join("/");
+  if (path10.isAbsolute(relative) || relative === ".." || relative.startsWith(`..${path10.sep}`)) return void 0;
+  return relative.split(path10.sep).join("/");
 }
 async function resolveRealPath(absolute) {
-  const pending = absolute.split(path9.sep).filter((segment) => segment.length > 0);
-  let current = path9.parse(absolute).root;
+  const pending = absolute.split(path10.sep).filter((segment) => segment.length > 0);
+  let current = path10.parse(absolute).root;
   let hops = 0;
   let missing = false;
   while (pending.length > 0) {
     const segment = pending.shift();
     if (segment === ".") continue;
     if (segment === "..") {
-      current = path9.dirname(current);
+      current = path10.dirname(current);
       continue;
     }
-    const next = path9.join(current, segment);
+    const next = path10.join(current, segment);
     if (missing) {
       current = next;
       continue;
     }
     let stats;
     try {
-      stats = await lstat2(next);
+      stats = await lstat3(next);
     } catch (error62) {
       const code = error62.code;
       if (code === "ENOENT" || code === "ENOTDIR") {
@@ -45594,8 +45669,8 @@ async function resolveRealPath(absolute) {
       throw new JailError(`refused: too many symlinks while resolving ${absolute}`);
     }
     const target = await readlink(next);
-    const targetSegments = target.split(path9.sep).filter((part) => part.length > 0);
-    if (path9.isAbsolute(target)) current = path9.parse(target).root;
+    const targetSegments = target.split(path10.sep).filter((part) => part.length > 0);
+    if (path10.isAbsolute(target)) current = path10.parse(target).root;
     pending.unshift(...targetSegments);
   }
   return current;
@@ -45603,10 +45678,10 @@ async function resolveRealPath(absolute) {
 
 // src/worker/agent/trusted-git.ts
 import { spawn as spawn3 } from "node:child_process";
-import { constants } from "node:fs";
-import { access as access2, mkdtemp as mkdtemp3, realpath } from "node:fs/promises";
+import { constants as constants2 } from "node:fs";
+import { access as access2, mkdtemp as mkdtemp3, realpath as realpath2 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import path10 from "node:path";
+import path11 from "node:path";
 var TRUSTED_GIT_CONFIG = [
   "-c",
   "core.hooksPath=/dev/null",
@@ -45630,21 +45705,21 @@ function resolveGitBinary(searchPath = process.env["PATH"] ?? FIXED_PATH) {
 }
 async function findGit(searchPath) {
   for (const dir of searchPath.split(":")) {
-    if (dir === "" || !path10.isAbsolute(dir)) continue;
-    const candidate = path10.join(dir, "git");
+    if (dir === "" || !path11.isAbsolute(dir)) continue;
+    const candidate = path11.join(dir, "git");
     try {
-      await access2(candidate, constants.X_OK);
+      await access2(candidate, constants2.X_OK);
     } catch {
       continue;
     }
-    const home = await mkdtemp3(path10.join(tmpdir4(), "gastown-git-home-"));
-    return { path: await realpath(candidate), home };
+    const home = await mkdtemp3(path11.join(tmpdir4(), "gastown-git-home-"));
+    return { path: await realpath2(candidate), home };
   }
   throw new Error(`git is not on PATH (${searchPath}); install git on the runner before the worker step`);
 }
 function trustedGitEnv(binary2, extra = {}) {
   return {
-    PATH: `${path10.dirname(binary2.path)}:${FIXED_PATH}`,
+    PATH: `${path11.dirname(binary2.path)}:${FIXED_PATH}`,
     HOME: binary2.home,
     LANG: "C",
     GIT_CONFIG_NOSYSTEM: "1",
@@ -45694,16 +45769,16 @@ async function runTrustedGit(cwd, args, options2 = {}) {
 // src/worker/agent/workspace-git.ts
 import { mkdir as mkdir2, mkdtemp as mkdtemp4, readFile as readFile3, rm as rm2, stat as stat3, utimes, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 var MINIMAL_CONFIG = "[core]\n	repositoryformatversion = 0\n	bare = false\n";
 async function snapshotWorkspaceGit(workspace, tmpRoot = tmpdir5()) {
   const head = await runTrustedGit(workspace, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
   const baseSha = head.code === 0 ? head.stdout.toString("utf8").trim() : "";
   await mkdir2(tmpRoot, { recursive: true });
-  const scratch = await mkdtemp4(path11.join(tmpRoot, "gastown-index-"));
+  const scratch = await mkdtemp4(path12.join(tmpRoot, "gastown-index-"));
   let index;
   try {
-    const indexFile = path11.join(scratch, "index");
+    const indexFile = path12.join(scratch, "index");
     const read = await runTrustedGit(workspace, ["read-tree", baseSha === "" ? "--empty" : baseSha], {
       env: { GIT_INDEX_FILE: indexFile }
     });
@@ -45718,7 +45793,7 @@ async function snapshotWorkspaceGit(workspace, tmpRoot = tmpdir5()) {
   }
   const refreshed = await withShadow(baseSha, { bytes: index }, tmpRoot, async (dir) => {
     await runTrustedGit(workspace, [...shadowArgs(dir, workspace), "update-index", "-q", "--refresh"]);
-    const file2 = path11.join(dir, "index");
+    const file2 = path12.join(dir, "index");
     return { bytes: await readFile3(file2), mtime: (await stat3(file2)).mtime };
   });
   return {
@@ -45739,14 +45814,14 @@ async function runInShadow(workspace, baseSha, index, tmpRoot, args, options2 = 
   );
 }
 async function withShadow(baseSha, index, tmpRoot, use) {
-  const dir = await mkdtemp4(path11.join(tmpRoot, "gastown-gitdir-"));
+  const dir = await mkdtemp4(path12.join(tmpRoot, "gastown-gitdir-"));
   try {
-    await mkdir2(path11.join(dir, "objects"));
-    await mkdir2(path11.join(dir, "refs"));
-    await writeFile2(path11.join(dir, "HEAD"), baseSha === "" ? "ref: refs/heads/none\n" : `${baseSha}
+    await mkdir2(path12.join(dir, "objects"));
+    await mkdir2(path12.join(dir, "refs"));
+    await writeFile2(path12.join(dir, "HEAD"), baseSha === "" ? "ref: refs/heads/none\n" : `${baseSha}
 `);
-    await writeFile2(path11.join(dir, "config"), MINIMAL_CONFIG);
-    const indexFile = path11.join(dir, "index");
+    await writeFile2(path12.join(dir, "config"), MINIMAL_CONFIG);
+    const indexFile = path12.join(dir, "index");
     await writeFile2(indexFile, index.bytes);
     if (index.mtime !== void 0) await utimes(indexFile, index.mtime, index.mtime);
     return await use(dir);
@@ -45756,8 +45831,8 @@ async function withShadow(baseSha, index, tmpRoot, use) {
 }
 
 // src/worker/agent/tools/regular-file.ts
-import { constants as constants2 } from "node:fs";
-import { open as open2 } from "node:fs/promises";
+import { constants as constants3 } from "node:fs";
+import { open as open3 } from "node:fs/promises";
 function kindOf(stats) {
   if (stats.isFIFO()) return "a FIFO (named pipe)";
   if (stats.isSocket()) return "a socket";
@@ -45768,7 +45843,7 @@ function kindOf(stats) {
 async function openChecked(absolute, relative, flags) {
   let handle;
   try {
-    handle = await open2(absolute, flags | constants2.O_NONBLOCK | constants2.O_NOFOLLOW, 420);
+    handle = await open3(absolute, flags | constants3.O_NONBLOCK | constants3.O_NOFOLLOW, 420);
   } catch (error62) {
     const code = error62.code;
     if (code === "ENXIO" || code === "ELOOP") {
@@ -45790,7 +45865,7 @@ async function openChecked(absolute, relative, flags) {
 async function readRegularFile(absolute, relative, maxBytes) {
   let handle;
   try {
-    handle = await openChecked(absolute, relative, constants2.O_RDONLY);
+    handle = await openChecked(absolute, relative, constants3.O_RDONLY);
   } catch (error62) {
     if (error62.code === "ENOENT") return void 0;
     throw error62;
@@ -45806,7 +45881,7 @@ async function readRegularFile(absolute, relative, maxBytes) {
   }
 }
 async function writeRegularFile(absolute, relative, content) {
-  const handle = await openChecked(absolute, relative, constants2.O_WRONLY | constants2.O_CREAT);
+  const handle = await openChecked(absolute, relative, constants3.O_WRONLY | constants3.O_CREAT);
   try {
     await handle.truncate(0);
     await handle.writeFile(content, "utf8");
@@ -45909,7 +45984,7 @@ var finishTool = defineTool({
 });
 
 // src/worker/agent/tools/list-files.ts
-import { lstat as lstat3, stat as stat4 } from "node:fs/promises";
+import { lstat as lstat4, stat as stat4 } from "node:fs/promises";
 var MAX_ENTRIES = 1e3;
 var ListFilesArgsSchema = external_exports.strictObject({
   dir: external_exports.string().optional().describe("Directory relative to the repository root; default the root"),
@@ -45968,7 +46043,7 @@ var listFilesTool = defineTool({
 });
 async function exists2(file2) {
   try {
-    await lstat3(file2);
+    await lstat4(file2);
     return true;
   } catch {
     return false;
@@ -46293,11 +46368,11 @@ function validateEffects(effects, limits) {
   if (errors.length > 0) return { ok: false, errors, effects: sanitised };
   return { ok: true, errors: [], effects: sanitised };
 }
-function checkRepoPath(path16) {
-  if (path16.includes("\0")) return "contains a NUL byte";
-  if (path16.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path16) || path16.startsWith("\\")) return "is absolute";
-  if (path16.split(/[\\/]/).some((segment) => segment === "..")) return "leaves the repository (..)";
-  if (isInsideGitDir(path16)) return "is inside .git";
+function checkRepoPath(path17) {
+  if (path17.includes("\0")) return "contains a NUL byte";
+  if (path17.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path17) || path17.startsWith("\\")) return "is absolute";
+  if (path17.split(/[\\/]/).some((segment) => segment === "..")) return "leaves the repository (..)";
+  if (isInsideGitDir(path17)) return "is inside .git";
   return void 0;
 }
 function capText(text, max) {
@@ -46336,8 +46411,8 @@ var submitReviewTool = defineTool({
 });
 
 // src/worker/agent/tools/write-file.ts
-import { lstat as lstat4, mkdir as mkdir3 } from "node:fs/promises";
-import path12 from "node:path";
+import { lstat as lstat5, mkdir as mkdir3 } from "node:fs/promises";
+import path13 from "node:path";
 var MAX_WRITE_BYTES = 2 * 1024 * 1024;
 var WriteFileArgsSchema = external_exports.strictObject({
   path: external_exports.string().describe("File path relative to the repository root"),
@@ -46357,12 +46432,12 @@ var writeFileTool = defineTool({
     }
     let existed = false;
     try {
-      const stats = await lstat4(target.absolute);
+      const stats = await lstat5(target.absolute);
       if (stats.isDirectory()) return fail(`${target.relative} is a directory; name a file inside it`);
       existed = true;
     } catch {
     }
-    await mkdir3(path12.dirname(target.absolute), { recursive: true });
+    await mkdir3(path13.dirname(target.absolute), { recursive: true });
     await writeRegularFile(target.absolute, target.relative, args.content);
     return ok(`${existed ? "replaced" : "created"} ${target.relative} (${bytes} bytes)`);
   }
@@ -46668,14 +46743,14 @@ function summarizeArgs(call) {
 async function checkWorkspace(workspace) {
   let real;
   try {
-    real = await realpath2(workspace);
+    real = await realpath3(workspace);
   } catch (error62) {
     throw new Error(`the workspace ${workspace} does not exist; check out the repository first`, {
       cause: error62
     });
   }
   const result = await runTrustedGit(real, ["rev-parse", "--show-toplevel"]);
-  const top = result.code === 0 ? await realpath2(result.stdout.toString("utf8").trim()) : void 0;
+  const top = result.code === 0 ? await realpath3(result.stdout.toString("utf8").trim()) : void 0;
   if (top !== real) {
     throw new Error(
       `the workspace ${workspace} is not the root of a git checkout; give the checkout's top directory`
@@ -46752,19 +46827,19 @@ function isPushableBranch(branch, defaultBranch) {
 }
 
 // src/worker/action/git-workspace.ts
-import { lstat as lstat6, mkdir as mkdir5, mkdtemp as mkdtemp5, readdir, rm as rm4 } from "node:fs/promises";
-import path14 from "node:path";
+import { lstat as lstat7, mkdir as mkdir5, mkdtemp as mkdtemp5, readdir, rm as rm4 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/worker/action/copy-change.ts
-import { constants as constants3 } from "node:fs";
-import { chmod as chmod2, lstat as lstat5, mkdir as mkdir4, open as open3, readlink as readlink2, realpath as realpath3, rm as rm3, symlink, writeFile as writeFile3 } from "node:fs/promises";
-import path13 from "node:path";
+import { constants as constants4 } from "node:fs";
+import { chmod as chmod2, lstat as lstat6, mkdir as mkdir4, open as open4, readlink as readlink2, realpath as realpath4, rm as rm3, symlink, writeFile as writeFile3 } from "node:fs/promises";
+import path14 from "node:path";
 function symlinkProblem(relative, target) {
   if (target === "" || target.includes("\0")) return "a symlink with an empty or NUL target";
-  if (path13.posix.isAbsolute(target) || /^[a-zA-Z]:[\\/]/.test(target) || target.startsWith("\\")) {
+  if (path14.posix.isAbsolute(target) || /^[a-zA-Z]:[\\/]/.test(target) || target.startsWith("\\")) {
     return `a symlink to the absolute path ${JSON.stringify(target)}, outside the repository`;
   }
-  const resolved2 = path13.posix.normalize(path13.posix.join(path13.posix.dirname(relative), target));
+  const resolved2 = path14.posix.normalize(path14.posix.join(path14.posix.dirname(relative), target));
   if (resolved2 === ".." || resolved2.startsWith("../")) {
     return `a symlink to ${JSON.stringify(target)}, which leaves the repository`;
   }
@@ -46773,7 +46848,7 @@ function symlinkProblem(relative, target) {
 }
 async function inspect(file2) {
   try {
-    return { stats: await lstat5(file2) };
+    return { stats: await lstat6(file2) };
   } catch (error62) {
     const code = error62.code;
     if (code === "ENOENT" || code === "ENOTDIR") return {};
@@ -46785,7 +46860,7 @@ async function inspect(file2) {
 async function readWorkspaceFile(workspace, file2, stats) {
   let handle;
   try {
-    handle = await open3(file2, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
+    handle = await open4(file2, constants4.O_RDONLY | constants4.O_NOFOLLOW | constants4.O_NONBLOCK);
   } catch (error62) {
     const code = error62.code;
     if (code !== "EACCES") return `it could not be opened (${code ?? "error"})`;
@@ -46794,24 +46869,24 @@ async function readWorkspaceFile(workspace, file2, stats) {
     }
     await chmod2(file2, stats.mode & 511 | 384);
     try {
-      handle = await open3(file2, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
+      handle = await open4(file2, constants4.O_RDONLY | constants4.O_NOFOLLOW | constants4.O_NONBLOCK);
     } catch {
       return "it stayed unreadable after the worker restored its owner read permission";
     }
   }
   try {
     if (!(await handle.stat()).isFile()) return "it changed into something other than a file while being read";
-    const parent = await realpath3(path13.dirname(file2));
-    const root = await realpath3(workspace);
-    if (parent !== root && !parent.startsWith(`${root}${path13.sep}`)) return "it moved out of the workspace";
+    const parent = await realpath4(path14.dirname(file2));
+    const root = await realpath4(workspace);
+    if (parent !== root && !parent.startsWith(`${root}${path14.sep}`)) return "it moved out of the workspace";
     return await handle.readFile();
   } finally {
     await handle.close();
   }
 }
 async function copyChange(workspace, clone2, relative) {
-  const source = path13.join(workspace, relative);
-  const target = path13.join(clone2, relative);
+  const source = path14.join(workspace, relative);
+  const target = path14.join(clone2, relative);
   const { stats, problem } = await inspect(source);
   if (problem !== void 0) return problem;
   if (stats !== void 0 && stats.isSymbolicLink()) {
@@ -46819,7 +46894,7 @@ async function copyChange(workspace, clone2, relative) {
     const linkProblem = symlinkProblem(relative, linkTarget);
     if (linkProblem !== void 0) return linkProblem;
     await rm3(target, { force: true });
-    await mkdir4(path13.dirname(target), { recursive: true });
+    await mkdir4(path14.dirname(target), { recursive: true });
     await symlink(linkTarget, target);
     return void 0;
   }
@@ -46828,7 +46903,7 @@ async function copyChange(workspace, clone2, relative) {
   if (stats === void 0) return void 0;
   const content = await readWorkspaceFile(workspace, source, stats);
   if (typeof content === "string") return content;
-  await mkdir4(path13.dirname(target), { recursive: true });
+  await mkdir4(path14.dirname(target), { recursive: true });
   await writeFile3(target, content);
   await chmod2(target, stats.mode & 73 ? 493 : 420);
   return void 0;
@@ -46878,7 +46953,7 @@ async function findStoredCredentials(workspace, runnerTemp) {
   if (runnerTemp !== void 0) {
     const entries = await readdir(runnerTemp).catch(() => []);
     for (const entry of entries) {
-      if (/^git-credentials-.*\.config$/.test(entry)) found.push(`${path14.join(runnerTemp, entry)}`);
+      if (/^git-credentials-.*\.config$/.test(entry)) found.push(`${path15.join(runnerTemp, entry)}`);
     }
   }
   return found;
@@ -46893,6 +46968,12 @@ async function fetchBranch(dir, remote, branch, into) {
     token: remote.token
   });
   return (await safeRaw(dir, ["rev-parse", "--verify", `${into}^{commit}`])).trim();
+}
+async function remoteBranchSha(dir, remote, branch) {
+  const ref = `refs/heads/${branch}`;
+  const listed = await safeRaw(dir, ["ls-remote", "--heads", remote.url, ref], { token: remote.token });
+  const line = listed.split("\n").find((entry) => entry.endsWith(`	${ref}`));
+  return line === void 0 ? null : line.slice(0, line.indexOf("	"));
 }
 async function prepareBranch(workspace, remote, options2) {
   const sha = await fetchBranch(workspace, remote, options2.source, "refs/remotes/gastown/base");
@@ -46916,10 +46997,10 @@ async function checkParents(root, relative) {
   const parts = relative.split("/");
   let current = root;
   for (const part of parts.slice(0, -1)) {
-    current = path14.join(current, part);
+    current = path15.join(current, part);
     try {
-      if ((await lstat6(current)).isSymbolicLink())
-        return `its parent ${path14.relative(root, current)} is a symlink`;
+      if ((await lstat7(current)).isSymbolicLink())
+        return `its parent ${path15.relative(root, current)} is a symlink`;
     } catch {
       return void 0;
     }
@@ -46928,14 +47009,14 @@ async function checkParents(root, relative) {
 }
 async function stageInTrustedClone(options2) {
   await mkdir5(options2.tmpRoot, { recursive: true });
-  const dir = await mkdtemp5(path14.join(options2.tmpRoot, "gastown-commit-"));
+  const dir = await mkdtemp5(path15.join(options2.tmpRoot, "gastown-commit-"));
   await safeRaw(options2.tmpRoot, ["init", "--quiet", dir]);
   await fetchBranch(dir, options2.remote, options2.source, "refs/remotes/gastown/base");
   await safeRaw(dir, ["checkout", "--quiet", "-B", options2.branch, options2.baseSha]);
   const refused = [];
   for (const change of options2.changes) {
     const relative = change.path;
-    if (relative === "" || path14.isAbsolute(relative) || relative.split("/").some((part) => part === ".." || part.toLowerCase() === ".git")) {
+    if (relative === "" || path15.isAbsolute(relative) || relative.split("/").some((part) => part === ".." || part.toLowerCase() === ".git")) {
       refused.push(`${JSON.stringify(relative)}: not a path inside the repository`);
       continue;
     }
@@ -46975,7 +47056,7 @@ async function removeClone(dir) {
 
 // src/worker/action/rebase-attempt.ts
 import { readFile as readFile4 } from "node:fs/promises";
-import path15 from "node:path";
+import path16 from "node:path";
 var LIST_LIMIT = 40;
 var lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
 async function mergeDefaultBranch(workspace, remote, defaultBranch) {
@@ -47044,7 +47125,7 @@ async function pathsWithMarkers(dir, conflicts) {
   for (const file2 of conflicts) {
     let text;
     try {
-      text = await readFile4(path15.join(dir, file2), "utf8");
+      text = await readFile4(path16.join(dir, file2), "utf8");
     } catch {
       continue;
     }
@@ -47224,8 +47305,8 @@ async function findTarget(run2) {
       branch = known.head.ref;
     }
   }
-  pull ??= (await findPullsForBranch(api, repo, branch, "open"))[0];
-  const existing = await getRefSha(api, repo, `heads/${branch}`);
+  const existing = await remoteBranchSha(run2.deps.workspace, run2.deps.remote, branch);
+  if (pull === void 0 && existing !== null) pull = (await findPullsForBranch(api, repo, branch, "open"))[0];
   return {
     branch,
     source: existing === null ? run2.defaultBranch : branch,
@@ -47245,7 +47326,7 @@ async function runCodeBead(run2, inputs, model) {
     const [goal, deps_, conventions] = await Promise.all([
       loadGoal(api, repo, run2.bead.goal),
       loadDependencies(api, repo, run2.bead, deps.dispatcher),
-      loadConventions(api, repo, run2.defaultBranch)
+      readConventions(deps.workspace)
     ]);
     const context = {
       bead: run2.bead,
@@ -47424,9 +47505,9 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebas
       pull = await createPull(api, repo, { title, body, head: target.branch, base: run2.defaultBranch });
     } catch (error62) {
       if (statusOf(error62) !== 422) throw error62;
-      const open4 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
-      if (open4 === void 0) throw error62;
-      pull = await updatePull(api, repo, open4.number, { body });
+      const open5 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
+      if (open5 === void 0) throw error62;
+      pull = await updatePull(api, repo, open5.number, { body });
     }
   } else {
     pull = await updatePull(api, repo, pull.number, { body });
@@ -47558,7 +47639,7 @@ async function runReviewBead(run2, inputs, model) {
     const [goal, dependencies, conventions] = await Promise.all([
       loadGoal(api, repo, run2.bead.goal),
       loadDependencies(api, repo, run2.bead, deps.dispatcher),
-      loadConventions(api, repo, run2.defaultBranch)
+      readConventions(deps.workspace)
     ]);
     const targets2 = [];
     for (const dependency of dependencies.loaded) {
@@ -47715,6 +47796,9 @@ async function sendBack(run2, dependency, now) {
 }
 
 // src/worker/main.ts
+function dispatchedOnDefault(deps, defaultBranch) {
+  return deps.dispatchedAt?.ref === `refs/heads/${defaultBranch}` && /^[0-9a-f]{40}$/.test(deps.dispatchedAt.sha);
+}
 async function main(inputs, deps) {
   const started = deps.clock.now();
   const log = deps.logger.child({ bead: inputs.bead, attempt: inputs.attempt });
@@ -47736,7 +47820,7 @@ async function main(inputs, deps) {
   }
   const { repository, headSha, claim: claim2 } = await timed(phaseHost, "claim", async () => {
     const repository2 = await getRepository(deps.api, deps.repo);
-    const headSha2 = await getRefSha(deps.api, deps.repo, `heads/${repository2.default_branch}`);
+    const headSha2 = dispatchedOnDefault(deps, repository2.default_branch) ? deps.dispatchedAt.sha : await getRefSha(deps.api, deps.repo, `heads/${repository2.default_branch}`);
     if (headSha2 === null) {
       throw new Error(
         `the default branch ${repository2.default_branch} of ${repository2.full_name} has no commit; push one first`
@@ -47783,10 +47867,14 @@ async function main(inputs, deps) {
     modelMs: 0,
     phases
   };
-  await timed(run2, "claim", async () => {
-    await saveWithUsage(run2, { ...loaded.bead, assignedTo: deps.runId, updatedAt: deps.clock.now() });
-    await progress.phase(`Claimed by worker run ${deps.runId}; reading the goal, the config and the code`);
-  });
+  if (loaded.bead.assignedTo !== deps.runId) {
+    await timed(
+      run2,
+      "claim",
+      () => saveWithUsage(run2, { ...loaded.bead, assignedTo: deps.runId, updatedAt: deps.clock.now() })
+    );
+  }
+  await progress.phase(`Claimed by worker run ${deps.runId}; reading the goal, the config and the code`);
   let result;
   try {
     run2.config = await timed(
