@@ -44685,7 +44685,9 @@ var configSchema = external_exports.strictObject({
     "manual: people merge worker PRs; auto: the Mayor merges a PR once its checks and reviews pass."
   ),
   project: external_exports.strictObject({
-    owner: external_exports.string().min(1).describe("User or organisation that owns the project."),
+    owner: external_exports.string().min(1).describe(
+      "The organisation that owns the project (GitHub Apps cannot use projects owned by a user)."
+    ),
     number: whole(1, 1e9).describe("The project number, as in its URL."),
     status_field: external_exports.string().min(1).default("Status").describe("The single-select field that shows bead status.")
   }).nullable().default(null).describe("A GitHub Projects (v2) board to track beads on, or null for none."),

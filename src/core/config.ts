@@ -134,7 +134,12 @@ export const configSchema = z
       ),
     project: z
       .strictObject({
-        owner: z.string().min(1).describe('User or organisation that owns the project.'),
+        owner: z
+          .string()
+          .min(1)
+          .describe(
+            'The organisation that owns the project (GitHub Apps cannot use projects owned by a user).',
+          ),
         number: whole(1, 1_000_000_000).describe('The project number, as in its URL.'),
         status_field: z
           .string()

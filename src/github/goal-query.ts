@@ -8,102 +8,12 @@
 import type { GitHubApi, RepoRef } from './client.js'
 import type { IssueData } from './issues.js'
 import type { ReviewData } from './reviews.js'
-
-const ISSUE_FIELDS = `fragment GoalIssueFields on Issue {
-  id
-  fullDatabaseId
-  number
-  title
-  body
-  state
-  stateReason
-  url
-  createdAt
-  updatedAt
-  closedAt
-  author { login }
-  labels(first: 100) { nodes { name } }
-}`
-
-/**
- * The goal issue and one page of the repository's issues labelled `$label`. GitHub caps every `first` at
- * 100; a bead has one PR that closes it (at most a handful after retries) and its reviews fit a page in
- * practice, so the nested pages are read only when one overflows (see readGoalIssues).
- */
-export const GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal: Int!, $label: String!, $after: String, $withGoal: Boolean!) {
-  repository(owner: $owner, name: $repo) {
-    goal: issue(number: $goal) @include(if: $withGoal) { ...GoalIssueFields }
-    beads: issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        ...GoalIssueFields
-        closedByPullRequestsReferences(first: 10, includeClosedPrs: true) {
-          nodes {
-            number
-            state
-            merged
-            mergeable
-            mergeStateStatus
-            headRefOid
-            isDraft
-            reviews(first: 100) {
-              pageInfo { hasNextPage }
-              nodes { fullDatabaseId author { login } state body submittedAt }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-${ISSUE_FIELDS}`
-
-type IssueNode = {
-  id: string
-  fullDatabaseId: string | number | null
-  number: number
-  title: string
-  body: string
-  state: 'OPEN' | 'CLOSED'
-  stateReason: 'COMPLETED' | 'NOT_PLANNED' | 'REOPENED' | 'DUPLICATE' | null
-  url: string
-  createdAt: string
-  updatedAt: string
-  closedAt: string | null
-  author: { login: string } | null
-  labels: { nodes: { name: string }[] } | null
-}
-
-type PullNode = {
-  number: number
-  state: 'OPEN' | 'CLOSED' | 'MERGED'
-  merged: boolean
-  mergeable: 'MERGEABLE' | 'CONFLICTING' | 'UNKNOWN'
-  mergeStateStatus: string
-  headRefOid: string
-  isDraft: boolean
-  reviews: {
-    pageInfo: { hasNextPage: boolean }
-    nodes: {
-      fullDatabaseId: string | number | null
-      author: { login: string } | null
-      state: string
-      body: string
-      submittedAt: string | null
-    }[]
-  } | null
-}
-
-/** The answer of GOAL_ISSUES_QUERY. */
-export type GoalIssuesAnswer = {
-  repository: {
-    goal?: IssueNode | null
-    beads: {
-      pageInfo: { hasNextPage: boolean; endCursor: string | null }
-      nodes: (IssueNode & { closedByPullRequestsReferences: { nodes: (PullNode | null)[] } | null })[]
-    }
-  } | null
-}
+import {
+  GOAL_ISSUES_QUERY,
+  type GoalIssuesAnswer,
+  type IssueNode,
+  type PullNode,
+} from './graphql-operations.js'
 
 /** A pull request that closes an issue, as the goal query read it. */
 export interface LinkedPull {

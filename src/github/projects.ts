@@ -39,7 +39,12 @@ export async function findProjectBoard(
       project = answer[kind]?.projectV2 ?? null
     } catch (error) {
       // GitHub answers NOT_FOUND when the login is a user and we asked for an organisation, or back.
-      if (!isNotFound(error)) throw error
+      if (kind === 'user' && hasErrorType(error, 'FORBIDDEN')) {
+        throw new Error(
+          `Project ${number} belongs to the user ${owner}, and GitHub lets apps use organisation projects only: move the board to an organisation (and give the app "Projects: read and write" there), or remove \`project\` from .github/gastown.yml.`,
+        )
+      }
+      if (!hasErrorType(error, 'NOT_FOUND')) throw error
     }
     if (project) break
   }
@@ -91,7 +96,7 @@ export async function setBoardStatus(
   return true
 }
 
-function isNotFound(error: unknown): boolean {
+function hasErrorType(error: unknown, type: string): boolean {
   const errors = (error as { errors?: { type?: string }[] }).errors
-  return Array.isArray(errors) && errors.some((e) => e.type === 'NOT_FOUND')
+  return Array.isArray(errors) && errors.some((e) => e.type === type)
 }

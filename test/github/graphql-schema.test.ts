@@ -76,11 +76,14 @@ type Arg = { name: string; type: unknown }
 
 describe("the town's GraphQL against GitHub's schema", () => {
   it.each(Object.entries(GRAPHQL_OPERATIONS))(
-    'the %s operation validates against GitHub and against the emulator',
-    (_, operation) => {
+    'the %s operation validates against GitHub and against the schema the emulator answers it with',
+    (name, operation) => {
       const document = parse(operation)
       expect(validate(published, document).map((error) => error.message)).toEqual([])
-      expect(validate(emulated, document).map((error) => error.message)).toEqual([])
+      // The emulator answers Projects operations from its subset and every other from GitHub's schema.
+      if (/project/.test(name)) {
+        expect(validate(emulated, document).map((error) => error.message)).toEqual([])
+      }
     },
   )
 

@@ -10,6 +10,8 @@ import {
 } from './mayor-fixture.js'
 
 let town: MayorTown | undefined
+/** An organisation: GitHub lets an app use only organisations' boards. */
+const ACME = { login: 'acme', type: 'Organization' as const }
 
 afterEach(async () => {
   await town?.close()
@@ -20,10 +22,11 @@ describe('the Mayor and the project board', () => {
   it('puts every bead on the Projects v2 board and moves its Status with the bead', async () => {
     town = await startMayorTown({
       plans: [CHAIN],
-      config: 'project: { owner: alice, number: 1 }\n',
+      config: 'project: { owner: acme, number: 1 }\n',
+      accounts: [ACME],
     })
     const project = town.emulator.graphql.createProject({
-      owner: 'alice',
+      owner: 'acme',
       title: 'Town work',
       statusOptions: ['Todo', 'In Progress', 'In Review', 'Done'],
     })
@@ -33,7 +36,7 @@ describe('the Mayor and the project board', () => {
     const [api, tests] = await town.beads()
     const board = () =>
       Object.fromEntries(
-        town!.emulator.graphql.snapshot('alice', 1).map((item) => [item.content, item.status]),
+        town!.emulator.graphql.snapshot('acme', 1).map((item) => [item.content, item.status]),
       )
     expect(board()).toEqual({
       [`alice/town#${api!.number}`]: 'In Progress',
@@ -53,14 +56,32 @@ describe('the Mayor and the project board', () => {
   })
 
   it('says on the goal when the configured board does not exist, and still plans', async () => {
-    town = await startMayorTown({ plans: [CHAIN], config: 'project: { owner: alice, number: 7 }\n' })
+    town = await startMayorTown({
+      plans: [CHAIN],
+      config: 'project: { owner: acme, number: 7 }\n',
+      accounts: [ACME],
+    })
     const goal = await openGoal(town)
     await town.settle()
     // The board is a mirror: a missing one must not stop the work, but people must hear of it.
     expect((await town.beads()).map((b) => b.key)).toEqual(['api', 'tests'])
-    expect((await comments(town, goal)).some((c) => c.includes('Project 7 of alice was not found'))).toBe(
-      true,
-    )
+    expect((await comments(town, goal)).some((c) => c.includes('Project 7 of acme was not found'))).toBe(true)
+  })
+
+  it("says on the goal that a user's board is out of an app's reach, and still plans", async () => {
+    town = await startMayorTown({ plans: [CHAIN], config: 'project: { owner: alice, number: 1 }\n' })
+    town.emulator.graphql.createProject({ owner: 'alice', title: 'Mine', statusOptions: ['Todo', 'Done'] })
+    const goal = await openGoal(town)
+    await town.settle()
+    expect((await town.beads()).map((b) => b.key)).toEqual(['api', 'tests'])
+    const said = await comments(town, goal)
+    expect(
+      said.some((c) =>
+        c.includes('belongs to the user alice, and GitHub lets apps use organisation projects only'),
+      ),
+    ).toBe(true)
+    // Nothing was put on it: GitHub refuses the app, so the board stays as alice left it.
+    expect(town.emulator.graphql.snapshot('alice', 1)).toEqual([])
   })
 })
 

@@ -20,8 +20,8 @@ import { parseScenario } from '../../src/llm/scenario.js'
 import { ScriptedModel } from '../../src/llm/scripted-model.js'
 import { silentLogger } from '../../src/llm/logger.js'
 import type { ChatModel, ChatRequest } from '../../src/llm/chat-model.js'
-import type { Emulator, RepoOptions } from '../../src/sandbox/emulator/emulator.js'
-import { startTown, quietLog } from '../sandbox/emulator/emulator-fixture.js'
+import type { Emulator, RepoOptions, UserOptions } from '../../src/sandbox/emulator/emulator.js'
+import { startTown, quietLog, TOWN_USERS } from '../sandbox/emulator/emulator-fixture.js'
 import { IDLE_WORKFLOW, settleTown } from '../../src/sandbox/settle-town.js'
 
 const run = promisify(execFile)
@@ -67,6 +67,8 @@ export interface TownOptions {
   workflow?: string
   files?: Record<string, string>
   deps?: Partial<MayorDeps>
+  /** Accounts besides the town's people, e.g. an organisation that owns the board. */
+  accounts?: UserOptions[]
 }
 
 /** Starts the emulator and the Mayor, served by Probot on a local port. */
@@ -84,7 +86,11 @@ export async function startMayorTown(options: TownOptions): Promise<MayorTown> {
     files,
     access: { bob: 'write', tina: 'triage', rita: 'read' },
   }
-  const emulator = await startTown({ repos: [repo], timeScale: SANDBOX_TIME_SCALE })
+  const emulator = await startTown({
+    repos: [repo],
+    timeScale: SANDBOX_TIME_SCALE,
+    users: [...TOWN_USERS, ...(options.accounts ?? [])],
+  })
   const scenario = parseScenario(
     [
       'name: mayor-test',

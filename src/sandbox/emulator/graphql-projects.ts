@@ -62,6 +62,9 @@ function nodeId(prefix: string, key: string): string {
   return `${prefix}_kw${body}`
 }
 
+/** What every resolver is given: who asks. */
+type ProjectContext = { actor?: Actor }
+
 /** Creates the GraphQL endpoint over in-memory projects and the REST side's issues. */
 export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlEndpoint {
   const { resolver } = options
@@ -78,6 +81,19 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
     `${serverUrl}/${ownerTypeOf(project.owner) === 'Organization' ? 'orgs' : 'users'}/${project.owner}/projects/${project.number}`
 
   const findProject = (id: string) => projects.find((project) => project.id === id)
+
+  /**
+   * GitHub Apps cannot use a project owned by a user: an app's project permission is an organisation
+   * permission, and GitHub's guide sends user projects to a personal access token ("a GitHub App
+   * (recommended for organization projects) or a personal access token (recommended for user projects)":
+   * https://docs.github.com/en/issues/planning-and-tracking-with-projects/automating-your-project/automating-projects-using-actions).
+   * An app's request for one is answered FORBIDDEN, as GitHub answers a resource outside the app's reach.
+   */
+  const refuseUserBoardToApp = (owner: string, context: ProjectContext | undefined) => {
+    if (context?.actor?.type === 'Bot' && ownerTypeOf(owner) === 'User') {
+      throw new GithubGraphqlError('FORBIDDEN', 'Resource not accessible by integration')
+    }
+  }
   const findItem = (project: ProjectRecord, id: string) => project.items.find((item) => item.id === id)
 
   const optionColor = (index: number): Color =>
@@ -136,13 +152,15 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
       __typename: type,
       id,
       login,
-      projectV2: ({ number }: { number: number }) => {
+      projectV2: ({ number }: { number: number }, context?: ProjectContext) => {
+        refuseUserBoardToApp(login, context)
         const project = owned().find((candidate) => candidate.number === number)
         if (!project) throw notFound(`Could not resolve to a ProjectV2 with the number ${number}.`)
         return projectObject(project)
       },
-      projectsV2: (args: { first?: number; after?: string; query?: string }) =>
-        connection(
+      projectsV2: (args: { first?: number; after?: string; query?: string }, context?: ProjectContext) => {
+        refuseUserBoardToApp(login, context)
+        return connection(
           owned()
             .filter(
               (project) => !args.query || project.title.toLowerCase().includes(args.query.toLowerCase()),
@@ -150,7 +168,8 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
             .map(projectObject),
           args,
           'projectsV2',
-        ),
+        )
+      },
     }
   }
 
@@ -297,13 +316,17 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
       ),
   })
 
-  const lookupNode = (id: string): Record<string, unknown> | null => {
+  const lookupNode = (id: string, context: ProjectContext | undefined): Record<string, unknown> | null => {
     const project = findProject(id)
-    if (project) return projectObject(project)
+    if (project) {
+      refuseUserBoardToApp(project.owner, context)
+      return projectObject(project)
+    }
     for (const candidate of projects) {
       const item = findItem(candidate, id)
-      if (item) return itemObject(candidate, item)
       const field = candidate.fields.find((entry) => entry.id === id)
+      if (item || field) refuseUserBoardToApp(candidate.owner, context)
+      if (item) return itemObject(candidate, item)
       if (field) return fieldObject(candidate, field)
     }
     const owner = ownerIds.get(id)
@@ -311,9 +334,10 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
     return contentObject(id)
   }
 
-  const requireProject = (id: string) => {
+  const requireProject = (id: string, context: ProjectContext | undefined) => {
     const project = findProject(id)
     if (!project) throw noNode(id)
+    refuseUserBoardToApp(project.owner, context)
     return project
   }
 
@@ -324,13 +348,20 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
   }
 
   const rootValue = {
-    node: ({ id }: { id: string }) => {
-      const found = lookupNode(id)
+    node: ({ id }: { id: string }, context?: ProjectContext) => {
+      const found = lookupNode(id, context)
       if (!found) throw noNode(id)
       return found
     },
     // An Error in a list becomes a null with its own error at that index, as GitHub answers.
-    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => lookupNode(id) ?? noNode(id)),
+    nodes: ({ ids }: { ids: string[] }, context?: ProjectContext) =>
+      ids.map((id) => {
+        try {
+          return lookupNode(id, context) ?? noNode(id)
+        } catch (error) {
+          return error as Error
+        }
+      }),
     viewer: (_args: unknown, context: { actor: Actor }) => ownerObject(context.actor.login, 'User'),
     user: ({ login }: { login: string }) => {
       if (ownerTypeOf(login) === 'Organization' || (options.ownerType && ownerTypeOf(login) === null)) {
@@ -346,12 +377,15 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
     },
     repository: ({ owner, name }: { owner: string; name: string }) => repositoryObject(`${owner}/${name}`),
 
-    addProjectV2ItemById: ({
-      input,
-    }: {
-      input: { projectId: string; contentId: string; clientMutationId?: string }
-    }) => {
-      const project = requireProject(input.projectId)
+    addProjectV2ItemById: (
+      {
+        input,
+      }: {
+        input: { projectId: string; contentId: string; clientMutationId?: string }
+      },
+      context?: ProjectContext,
+    ) => {
+      const project = requireProject(input.projectId, context)
       if (!resolver.resolve(input.contentId)) throw noNode(input.contentId)
       // GitHub answers the existing item when the content is on the project already.
       let item = project.items.find((candidate) => candidate.contentId === input.contentId)
@@ -370,24 +404,27 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
       return { item: itemObject(project, item), clientMutationId: input.clientMutationId ?? null }
     },
 
-    updateProjectV2ItemFieldValue: ({
-      input,
-    }: {
-      input: {
-        projectId: string
-        itemId: string
-        fieldId: string
-        value: {
-          text?: string
-          number?: number
-          date?: string
-          singleSelectOptionId?: string
-          iterationId?: string
+    updateProjectV2ItemFieldValue: (
+      {
+        input,
+      }: {
+        input: {
+          projectId: string
+          itemId: string
+          fieldId: string
+          value: {
+            text?: string
+            number?: number
+            date?: string
+            singleSelectOptionId?: string
+            iterationId?: string
+          }
+          clientMutationId?: string
         }
-        clientMutationId?: string
-      }
-    }) => {
-      const project = requireProject(input.projectId)
+      },
+      context?: ProjectContext,
+    ) => {
+      const project = requireProject(input.projectId, context)
       const item = findItem(project, input.itemId)
       if (!item) throw noNode(input.itemId)
       const field = project.fields.find((candidate) => candidate.id === input.fieldId)
@@ -436,12 +473,15 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
       return { projectV2Item: itemObject(project, item), clientMutationId: input.clientMutationId ?? null }
     },
 
-    clearProjectV2ItemFieldValue: ({
-      input,
-    }: {
-      input: { projectId: string; itemId: string; fieldId: string; clientMutationId?: string }
-    }) => {
-      const project = requireProject(input.projectId)
+    clearProjectV2ItemFieldValue: (
+      {
+        input,
+      }: {
+        input: { projectId: string; itemId: string; fieldId: string; clientMutationId?: string }
+      },
+      context?: ProjectContext,
+    ) => {
+      const project = requireProject(input.projectId, context)
       const item = findItem(project, input.itemId)
       if (!item) throw noNode(input.itemId)
       if (!project.fields.some((field) => field.id === input.fieldId)) throw noNode(input.fieldId)
@@ -450,12 +490,15 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
       return { projectV2Item: itemObject(project, item), clientMutationId: input.clientMutationId ?? null }
     },
 
-    deleteProjectV2Item: ({
-      input,
-    }: {
-      input: { projectId: string; itemId: string; clientMutationId?: string }
-    }) => {
-      const project = requireProject(input.projectId)
+    deleteProjectV2Item: (
+      {
+        input,
+      }: {
+        input: { projectId: string; itemId: string; clientMutationId?: string }
+      },
+      context?: ProjectContext,
+    ) => {
+      const project = requireProject(input.projectId, context)
       const index = project.items.findIndex((item) => item.id === input.itemId)
       if (index < 0) throw noNode(input.itemId)
       project.items.splice(index, 1)
@@ -463,29 +506,36 @@ export function createGraphqlEndpoint(options: GraphqlEndpointOptions): GraphqlE
       return { deletedItemId: input.itemId, clientMutationId: input.clientMutationId ?? null }
     },
 
-    createProjectV2: ({
-      input,
-    }: {
-      input: { ownerId: string; title: string; clientMutationId?: string }
-    }) => {
+    createProjectV2: (
+      {
+        input,
+      }: {
+        input: { ownerId: string; title: string; clientMutationId?: string }
+      },
+      context?: ProjectContext,
+    ) => {
       const owner = ownerIds.get(input.ownerId)
       if (!owner) throw noNode(input.ownerId)
+      refuseUserBoardToApp(owner.login, context)
       const project = addProject(owner.login, input.title, ['Todo', 'In Progress', 'Done'])
       return { projectV2: projectObject(project), clientMutationId: input.clientMutationId ?? null }
     },
 
-    createProjectV2Field: ({
-      input,
-    }: {
-      input: {
-        projectId: string
-        dataType: 'DATE' | 'NUMBER' | 'SINGLE_SELECT' | 'TEXT'
-        name: string
-        singleSelectOptions?: { name: string; color: Color; description: string }[]
-        clientMutationId?: string
-      }
-    }) => {
-      const project = requireProject(input.projectId)
+    createProjectV2Field: (
+      {
+        input,
+      }: {
+        input: {
+          projectId: string
+          dataType: 'DATE' | 'NUMBER' | 'SINGLE_SELECT' | 'TEXT'
+          name: string
+          singleSelectOptions?: { name: string; color: Color; description: string }[]
+          clientMutationId?: string
+        }
+      },
+      context?: ProjectContext,
+    ) => {
+      const project = requireProject(input.projectId, context)
       if (project.fields.some((field) => field.name.toLowerCase() === input.name.toLowerCase())) {
         throw new GithubGraphqlError('UNPROCESSABLE', `Name has already been taken: ${input.name}`)
       }

@@ -2,7 +2,12 @@
 import { Octokit } from '@octokit/rest'
 import { loadOpenApi } from '../../../src/sandbox/emulator/openapi.js'
 import type { OpenApi } from '../../../src/sandbox/emulator/openapi.js'
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/sandbox/emulator/emulator.js'
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type UserOptions,
+} from '../../../src/sandbox/emulator/emulator.js'
 
 let shared: OpenApi | undefined
 
@@ -12,11 +17,19 @@ export function openapi(): OpenApi {
   return shared
 }
 
+/** The people of a test town: alice owns alice/town, bob may write, tina triage and rita read. */
+export const TOWN_USERS: UserOptions[] = [
+  { login: 'alice' },
+  { login: 'bob' },
+  { login: 'tina' },
+  { login: 'rita' },
+]
+
 /** Starts an emulator with alice (owner), bob (write), tina (triage) and rita (read) on alice/town. */
 export function startTown(overrides: Partial<EmulatorOptions> = {}): Promise<Emulator> {
   return startEmulator({
     webhookSecret: 'test-secret',
-    users: [{ login: 'alice' }, { login: 'bob' }, { login: 'tina' }, { login: 'rita' }],
+    users: TOWN_USERS,
     repos: [
       {
         owner: 'alice',

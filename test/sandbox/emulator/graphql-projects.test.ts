@@ -452,3 +452,37 @@ describe('createGraphqlEndpoint', () => {
     )
   })
 })
+
+describe("an app and a user's project", () => {
+  const ada: Actor = { login: 'ada', id: 1, type: 'User' }
+  const forbidden = [
+    expect.objectContaining({ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }),
+  ]
+
+  it('refuses a user-owned project to an app in every way it can be reached, and serves it to its user', async () => {
+    const accounts = createGraphqlEndpoint({
+      resolver: contentTable(contents),
+      ownerType: (login) => (login === 'acme' ? 'Organization' : login === 'ada' ? 'User' : null),
+    })
+    const own = accounts.createProject({ owner: 'ada', title: 'Mine', statusOptions: ['Todo'] })
+    const org = accounts.createProject({ owner: 'acme', title: 'Ours', statusOptions: ['Todo'] })
+    const ask = (query: string, actor: Actor, variables: Record<string, unknown> = {}) =>
+      accounts.execute({ query, variables }, actor)
+
+    const byNumber = 'query($login: String!) { user(login: $login) { projectV2(number: 1) { id } } }'
+    expect((await ask(byNumber, mayor, { login: 'ada' })).errors).toEqual(forbidden)
+    expect((await ask(byNumber, ada, { login: 'ada' })).data).toEqual({ user: { projectV2: { id: own.id } } })
+    const list = 'query { user(login: "ada") { projectsV2(first: 5) { nodes { id } } } }'
+    expect((await ask(list, mayor)).errors).toEqual(forbidden)
+    const node = 'query($id: ID!) { node(id: $id) { id } }'
+    expect((await ask(node, mayor, { id: own.id })).errors).toEqual(forbidden)
+    const add =
+      'mutation($p: ID!, $c: ID!) { addProjectV2ItemById(input: { projectId: $p, contentId: $c }) { item { id } } }'
+    const issue = contentTable(contents).byNumber(10)
+    expect((await ask(add, mayor, { p: own.id, c: issue })).errors).toEqual(forbidden)
+    expect(accounts.snapshot('ada', 1)).toEqual([])
+    // An organisation's board is the app's to use.
+    expect((await ask(add, mayor, { p: org.id, c: issue })).errors).toBeUndefined()
+    expect(accounts.snapshot('acme', 1)).toEqual([{ content: 'acme/widgets#10', status: null }])
+  })
+})
