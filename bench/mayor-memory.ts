@@ -127,6 +127,10 @@ export async function measureMayorMemory(
       town.emulator.state.issues.set(id, record)
       numbers.push(record.number)
     }
+    // Only bead issues the app's bot opened are beads (the trust boundary): make these the bot's, as if
+    // the Mayor had planned them.
+    const bot = `${town.emulator.appSlug}[bot]`
+    for (const number of numbers) town.emulator.state.issue(repo.fullName, number)!.user = bot
     progress?.(`memory: ${numbers.length} bead issues made`)
     await town.emulator.settled()
     const before = town.emulator.requests().length

@@ -204,7 +204,10 @@ async function dispatchBead(scope: GoalScope, bead: Bead): Promise<Bead | undefi
       { bead: bead.number, attempt: bead.attempt, run: run?.runId },
       `bead dispatched to ${runLink(scope, run?.runId)}`,
     )
-    return run ? { ...bead, assignedTo: String(run.runId) } : bead
+    if (!run) return bead
+    // Its workflow_run events then find their goal without listing the bead issues (find-goal.ts).
+    scope.facts.noteRunBead(repo, String(run.runId), bead.number!)
+    return { ...bead, assignedTo: String(run.runId) }
   } catch (error) {
     // GitHub's passing trouble is no fault of the bead: a rate limit paces dispatch; anything else runs
     // the job again (job-queue.ts), which dispatches.

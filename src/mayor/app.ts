@@ -278,7 +278,7 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
     routeLater(runtime, api, repo, context.id, () =>
       match
         ? goalOfBead(runtime.bot, api, repo, Number(match[1]), runtime.facts)
-        : goalOfRun(runtime.bot, api, repo, String(workflow_run.id)),
+        : goalOfRun(runtime.bot, api, repo, String(workflow_run.id), runtime.facts),
     )
   })
 }

@@ -24,6 +24,7 @@ export class FactsCache {
   readonly #board = new Map<string, string>()
   readonly #permissions = new Map<string, { permission: string; at: number }>()
   readonly #beadGoals = new Map<string, number>()
+  readonly #runBeads = new Map<string, number>()
 
   /** The labels this process made sure of, by repository: a later goal lists and creates none. */
   readonly labels = new KnownLabels()
@@ -69,6 +70,16 @@ export class FactsCache {
   /** Records a bead's goal: the bot writes it into the marker once, when it creates the bead. */
   noteBeadGoal(repo: RepoRef, bead: number, goal: number): void {
     this.#beadGoals.set(key(repo, bead), goal)
+  }
+
+  /** The bead a worker run was dispatched for, as this process dispatched it or read it in a marker. */
+  runBead(repo: RepoRef, runId: string): number | undefined {
+    return this.#runBeads.get(key(repo, runId))
+  }
+
+  /** Records a run's bead: a run is dispatched for one bead, once, so the fact never goes stale. */
+  noteRunBead(repo: RepoRef, runId: string, bead: number): void {
+    this.#runBeads.set(key(repo, runId), bead)
   }
 
   run(repo: RepoRef, id: string): RunSnapshot | undefined {

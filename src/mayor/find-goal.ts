@@ -24,15 +24,19 @@ export async function goalOfBead(
 }
 
 /**
- * The goal of the bead a run was dispatched for, found by the run id in bead markers: for a worker
- * workflow without our `run-name`, whose runs carry no bead number.
+ * The goal of the bead a run was dispatched for: for a worker workflow without our `run-name`, whose
+ * runs carry no bead number. From the dispatch this process made or a marker a step read, else found by
+ * the run id in the open bead issues' markers.
  */
 export async function goalOfRun(
   bot: BotIdentity,
   api: GitHubApi,
   repo: RepoRef,
   runId: string,
+  facts?: FactsCache,
 ): Promise<number | undefined> {
+  const bead = facts?.runBead(repo, runId)
+  if (bead !== undefined) return goalOfBead(bot, api, repo, bead, facts)
   const author = (await bot.login()) ?? ''
   for (const issue of await listIssues(api, repo, { labels: [BEAD_LABEL], state: 'open' })) {
     const decoded = decodeBead(issue)

@@ -26,6 +26,7 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
   for (const { bead, issue, pulls: linkedPulls } of records) {
     // Only the bot's bead issues are records: their marker's goal routes later events (find-goal.ts).
     facts.noteBeadGoal(repo, issue.number, bead.goal)
+    if (bead.assignedTo !== undefined) facts.noteRunBead(repo, bead.assignedTo, issue.number)
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
     const pr = bead.pr
     if (pr !== undefined && !asked.has(`pr:${pr}`)) {

@@ -86,7 +86,8 @@ describe('goalStep', () => {
     ])
     const result = goalStep(snapshot(beads, { pulls, issues }), policy, random)
     expect(statuses(result)).toEqual({ 1: 'completed', 2: 'in_progress' })
-    expect(result.actions.map((a) => a.kind)).toEqual(['update', 'dispatch'])
+    // The dependent's dispatch goes out before the merged bead's bookkeeping write.
+    expect(result.actions.map((a) => a.kind)).toEqual(['dispatch', 'update'])
   })
 
   it('starts a reviewer once the PR it depends on is open, not merged', () => {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BotIdentity } from '../../src/mayor/bot-identity.js'
 import { FactsCache } from '../../src/mayor/facts-cache.js'
-import { goalOfBead } from '../../src/mayor/find-goal.js'
+import { goalOfBead, goalOfRun } from '../../src/mayor/find-goal.js'
 import type { MayorLog } from '../../src/mayor/mayor-deps.js'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
@@ -44,5 +44,26 @@ describe('the goal of a bead', () => {
     before = emulator.requests().length
     expect(await goalOfBead(bot, alice, repo, 7, facts)).toBe(3)
     expect(emulator.requests().length).toBe(before)
+  })
+
+  it('finds the goal of a run it dispatched without listing the bead issues, and lists them for a run it never saw', async () => {
+    const alice = octokitAs(emulator, 'alice')
+    const bot = new BotIdentity(async () => alice, quiet)
+    const facts = new FactsCache(() => 0)
+    facts.noteRunBead(repo, '41', 7)
+    facts.noteBeadGoal(repo, 7, 3)
+
+    let before = emulator.requests().length
+    expect(await goalOfRun(bot, alice, repo, '41', facts)).toBe(3)
+    expect(emulator.requests().length).toBe(before)
+
+    before = emulator.requests().length
+    expect(await goalOfRun(bot, alice, repo, '42', facts)).toBeUndefined()
+    expect(
+      emulator
+        .requests()
+        .slice(before)
+        .map((r) => r.route),
+    ).toContain('/repos/{owner}/{repo}/issues')
   })
 })
