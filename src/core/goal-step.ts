@@ -292,13 +292,15 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
   }
 
   const original = new Map(snapshot.beads.map((bead) => [bead.number, bead]))
-  // Dispatches go first, in the scheduler's priority order: the work a merge unblocked starts before
-  // the bookkeeping writes of other beads (a dispatched bead has no update of its own).
-  const moves: GoalAction[] = decision.dispatch.map((id) => ({ kind: 'dispatch', bead: current.get(id)! }))
+  const moves: GoalAction[] = []
   for (const [number, bead] of current) {
     if (original.get(number) === bead || dispatched.has(number)) continue
     moves.push({ kind: 'update', bead, from: from.get(number)!, reason: reasons.get(number) ?? 'updated' })
   }
+  // Dispatches go last and in the scheduler's priority order: a bead counts as ended once its
+  // completion is written, and its dependents start after that (the sandbox's summary and people's
+  // reading of the timeline rely on it).
+  for (const id of decision.dispatch) moves.push({ kind: 'dispatch', bead: current.get(id)! })
   actions.unshift(...moves)
 
   const beads = [...current.values()]

@@ -86,8 +86,7 @@ describe('goalStep', () => {
     ])
     const result = goalStep(snapshot(beads, { pulls, issues }), policy, random)
     expect(statuses(result)).toEqual({ 1: 'completed', 2: 'in_progress' })
-    // The dependent's dispatch goes out before the merged bead's bookkeeping write.
-    expect(result.actions.map((a) => a.kind)).toEqual(['dispatch', 'update'])
+    expect(result.actions.map((a) => a.kind)).toEqual(['update', 'dispatch'])
   })
 
   it('starts a reviewer once the PR it depends on is open, not merged', () => {
