@@ -3,15 +3,14 @@
  * from its state (issues, labels, closing pull requests with mergeability and reviews), with GitHub's
  * pagination and node limits.
  */
-import { Octokit } from '@octokit/rest'
 import { schema as github } from '@octokit/graphql-schema'
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { readGoalIssues } from '../../src/github/goal-query.js'
 import { GOAL_ISSUES_QUERY } from '../../src/github/graphql-operations.js'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
-import { octokitAs, quietLog, startTown } from '../sandbox/emulator/emulator-fixture.js'
-import { cloneRepo, removeClones } from '../sandbox/emulator/git-client.js'
+import { octokitAs, openPull as openPullAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
+import { removeClones } from '../sandbox/emulator/git-client.js'
 
 const repo = { owner: 'alice', repo: 'town' }
 let published: GraphQLSchema
@@ -28,23 +27,10 @@ afterEach(async () => {
   await removeClones()
 })
 
-const graphqlAs = (login: string) =>
-  new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quietLog })
+const graphqlAs = (login: string) => octokitAs(emulator, login)
 
-async function openPull(branch: string, body: string, files: Record<string, string>) {
-  const copy = await cloneRepo(emulator.gitUrl, 'alice/town', emulator.tokenFor('bob'))
-  await copy.git('checkout', '--quiet', '-b', branch)
-  await copy.commit(files, 'work')
-  await copy.git('push', '--quiet', 'origin', branch)
-  const { data } = await octokitAs(emulator, 'bob').rest.pulls.create({
-    ...repo,
-    title: branch,
-    head: branch,
-    base: 'main',
-    body,
-  })
-  return data
-}
+const openPull = (branch: string, body: string, files: Record<string, string>) =>
+  openPullAs(emulator, branch, files, body)
 
 describe('the goal query', () => {
   it("validates against GitHub's published schema", () => {

@@ -1,6 +1,7 @@
 /** Shared set-up for emulator tests: one loaded OpenAPI description per test file, a small town of users. */
 import { Octokit } from '@octokit/rest'
 import { loadOpenApi } from '../../../src/sandbox/emulator/openapi.js'
+import { cloneRepo } from './git-client.js'
 import type { OpenApi } from '../../../src/sandbox/emulator/openapi.js'
 import {
   startEmulator,
@@ -53,6 +54,31 @@ export const quietLog = { debug: () => {}, info: () => {}, warn: () => {}, error
 /** An Octokit acting as `login` through its personal token. */
 export function octokitAs(emulator: Emulator, login: string): Octokit {
   return new Octokit({ baseUrl: emulator.apiUrl, auth: emulator.tokenFor(login), log: quietLog })
+}
+
+/**
+ * Bob pushes `branch` from alice/town's main with `files` and opens a pull request for it (with `body`
+ * when given); answers the pull request as GitHub does.
+ */
+export async function openPull(
+  emulator: Emulator,
+  branch: string,
+  files: Record<string, string>,
+  body?: string,
+) {
+  const copy = await cloneRepo(emulator.gitUrl, 'alice/town', emulator.tokenFor('bob'))
+  await copy.git('checkout', '--quiet', '-b', branch)
+  await copy.commit(files, `work on ${branch}`)
+  await copy.git('push', '--quiet', 'origin', branch)
+  const { data } = await octokitAs(emulator, 'bob').rest.pulls.create({
+    owner: 'alice',
+    repo: 'town',
+    title: branch,
+    head: branch,
+    base: 'main',
+    ...(body === undefined ? {} : { body }),
+  })
+  return data
 }
 
 /** The status of a rejected Octokit call (fails the test when the call succeeded). */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../../src/sandbox/emulator/emulator.js'
-import { octokitAs, startTown, statusOf } from './emulator-fixture.js'
-import { cloneRepo, removeClones } from './git-client.js'
+import { octokitAs, openPull as openPullAs, startTown, statusOf } from './emulator-fixture.js'
+import { removeClones } from './git-client.js'
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js'
 
 let emulator: Emulator
@@ -21,19 +21,8 @@ afterEach(async () => {
 const repo = { owner: 'alice', repo: 'town' }
 
 /** Bob pushes a branch from main with `files` and opens a PR for it. */
-async function openPull(branch: string, files: Record<string, string>) {
-  const copy = await cloneRepo(emulator.gitUrl, 'alice/town', emulator.tokenFor('bob'))
-  await copy.git('checkout', '--quiet', '-b', branch)
-  await copy.commit(files, `work on ${branch}`)
-  await copy.git('push', '--quiet', 'origin', branch)
-  const { data } = await octokitAs(emulator, 'bob').rest.pulls.create({
-    ...repo,
-    title: branch,
-    head: branch,
-    base: 'main',
-  })
-  return data.number
-}
+const openPull = async (branch: string, files: Record<string, string>) =>
+  (await openPullAs(emulator, branch, files)).number
 
 const read = async (pull_number: number) =>
   (await octokitAs(emulator, 'bob').rest.pulls.get({ ...repo, pull_number })).data
