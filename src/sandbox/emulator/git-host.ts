@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import type { Actor, Authorize, ChangedFile, GitHost, Permission, PushEvent } from './contracts.js'
 import { git, isolatedGitEnv, runGit } from './git-exec.js'
+import { branchHead, ImmutableReads } from './git-read-cache.js'
 
 /** What the git host needs: where repositories live, and how requests are authenticated. */
 export interface GitHostOptions {
@@ -34,6 +35,11 @@ const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+$/
 const GIT_PATH =
   /^\/([A-Za-z0-9][A-Za-z0-9_.-]*)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/
 const SHA = /^[0-9a-f]{40}$/
+/** Files past this size are read from git each time rather than kept in memory. */
+const MAX_REMEMBERED_BLOB = 256 * 1024
+
+type CompareResult = Awaited<ReturnType<GitHost['compare']>>
+type TreeEntry = Awaited<ReturnType<GitHost['listTree']>>[number]
 
 /** Whether a full ref name is one the host will touch (`refs/...`, no revision syntax). */
 function isRefName(ref: string): boolean {
@@ -167,25 +173,39 @@ export function createGitHost(options: GitHostOptions): GitHost {
     return dir
   }
 
+  // Answers that depend on commit ids alone, keyed by repository (git-read-cache.ts says why).
+  const reads = new ImmutableReads()
+  const commitKey = (repo: string, sha: string) => `commit\0${repo}\0${sha}`
+
+  /** A branch from its ref file, a known commit id as it is, anything else (tags, `HEAD`) by git. */
+  const peel = async (repo: string, rev: string): Promise<string | null> => {
+    const dir = requireRepo(repo)
+    const head = await branchHead(dir, rev)
+    if (head !== undefined) return head
+    if (SHA.test(rev) && reads.peek(commitKey(repo, rev)) === true) return rev
+    const result = await runIn(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])
+    if (result.code !== 0) return null
+    const sha = result.stdout.toString().trim()
+    reads.set(commitKey(repo, sha), true)
+    return sha
+  }
+
   const resolveRev = async (repo: string, rev: string): Promise<string | null> => {
     requireRepo(repo)
-    if (!isRevision(rev)) return null
-    const result = await runIn(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])
-    return result.code === 0 ? result.stdout.toString().trim() : null
+    return isRevision(rev) ? peel(repo, rev) : null
   }
 
   const resolveRef = async (repo: string, ref: string): Promise<string | null> => {
     requireRepo(repo)
-    if (!isRefName(ref)) return null
-    const result = await runIn(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
-    return result.code === 0 ? result.stdout.toString().trim() : null
+    return isRefName(ref) ? peel(repo, ref) : null
   }
 
-  const isAncestor = async (repo: string, ancestor: string, descendant: string): Promise<boolean> => {
-    const result = await runIn(repo, ['merge-base', '--is-ancestor', ancestor, descendant])
-    if (result.code > 1) throw new Error(`git merge-base failed in ${repo}: ${result.stderr.trim()}`)
-    return result.code === 0
-  }
+  const isAncestor = (repo: string, ancestor: string, descendant: string): Promise<boolean> =>
+    reads.get(`ancestor\0${repo}\0${ancestor}\0${descendant}`, async () => {
+      const result = await runIn(repo, ['merge-base', '--is-ancestor', ancestor, descendant])
+      if (result.code > 1) throw new Error(`git merge-base failed in ${repo}: ${result.stderr.trim()}`)
+      return result.code === 0
+    })
 
   /** Merges two commits in memory: the tree, or null on a conflict. */
   const mergeTree = async (repo: string, base: string, head: string): Promise<string | null> => {
@@ -453,8 +473,12 @@ export function createGitHost(options: GitHostOptions): GitHost {
     async hasCommit(repo, sha) {
       requireRepo(repo)
       if (!SHA.test(sha)) return false
-      const result = await runIn(repo, ['cat-file', '-e', `${sha}^{commit}`])
-      return result.code === 0
+      // Only a found commit is remembered: a missing one may be pushed any moment.
+      return reads.get(
+        commitKey(repo, sha),
+        async () => (await runIn(repo, ['cat-file', '-e', `${sha}^{commit}`])).code === 0,
+        (found) => found,
+      )
     },
 
     async merge(repo, { base, head, message, method, author }) {
@@ -489,7 +513,10 @@ export function createGitHost(options: GitHostOptions): GitHost {
       const headSha = await resolveRev(repo, head)
       if (!baseSha || !headSha) return false
       if (await isAncestor(repo, headSha, baseSha)) return true
-      return (await mergeTree(repo, baseSha, headSha)) !== null
+      return reads.get(
+        `mergeable\0${repo}\0${baseSha}\0${headSha}`,
+        async () => (await mergeTree(repo, baseSha, headSha)) !== null,
+      )
     },
 
     async compare(repo, base, head) {
@@ -497,82 +524,30 @@ export function createGitHost(options: GitHostOptions): GitHost {
       const headSha = await resolveRev(repo, head)
       if (!baseSha) throw new Error(`base ${base} does not exist in ${repo}`)
       if (!headSha) throw new Error(`head ${head} does not exist in ${repo}`)
-      const mergeBase = await runIn(repo, ['merge-base', baseSha, headSha])
-      if (mergeBase.code !== 0) throw new Error(`${base} and ${head} of ${repo} have no common history`)
-      const from = mergeBase.stdout.toString().trim()
-      const diffArgs = [
-        '-c',
-        'core.quotePath=false',
-        'diff',
-        '--no-ext-diff',
-        '--no-color',
-        '-M',
-        from,
-        headSha,
-      ]
-      const names = parseNameStatus(
-        await gitIn(repo, ['diff', '--no-ext-diff', '-M', '--name-status', '-z', from, headSha]),
+      return reads.get(`compare\0${repo}\0${baseSha}\0${headSha}`, () =>
+        compareCommits(repo, { base, head }, baseSha, headSha),
       )
-      const chunks = splitPatch(await gitIn(repo, diffArgs))
-      if (chunks.length !== names.length) {
-        throw new Error(
-          `git diff of ${repo} listed ${names.length} files but printed ${chunks.length} patches`,
-        )
-      }
-      const files: ChangedFile[] = names.map((entry, index) => {
-        const { patch, additions, deletions } = hunksOf(chunks[index] ?? '')
-        const file: ChangedFile = {
-          filename: entry.filename,
-          status: entry.status,
-          additions,
-          deletions,
-          changes: additions + deletions,
-        }
-        if (patch !== undefined) file.patch = patch
-        if (entry.previous !== undefined) file.previous_filename = entry.previous
-        return file
-      })
-      const log = await gitIn(repo, ['log', '-z', '--reverse', '--format=%H%n%B', `${baseSha}..${headSha}`])
-      const commits = log
-        .split('\0')
-        .filter(Boolean)
-        .map((record) => {
-          const newline = record.indexOf('\n')
-          return { sha: record.slice(0, newline), message: record.slice(newline + 1).trimEnd() }
-        })
-      return { mergeBase: from, files, commits }
     },
 
     async readFile(repo, ref, path) {
       const sha = await resolveRev(repo, ref)
       const clean = path.replace(/^\/+/, '')
       if (!sha || clean.length === 0) return null
-      const result = await runIn(repo, ['cat-file', 'blob', `${sha}:${clean}`])
-      return result.code === 0 ? result.stdout : null
+      return reads.get(
+        `blob\0${repo}\0${sha}\0${clean}`,
+        async () => {
+          const result = await runIn(repo, ['cat-file', 'blob', `${sha}:${clean}`])
+          return result.code === 0 ? result.stdout : null
+        },
+        (blob) => blob === null || blob.length <= MAX_REMEMBERED_BLOB,
+      )
     },
 
     async listTree(repo, ref, path = '') {
       const sha = await resolveRev(repo, ref)
       if (!sha) return []
       const dir = path.replace(/^\/+|\/+$/g, '')
-      const result = await runIn(repo, ['ls-tree', '-l', '-z', dir ? `${sha}:${dir}` : `${sha}^{tree}`])
-      if (result.code !== 0) return []
-      const entries: { path: string; type: 'blob' | 'tree'; sha: string; size?: number }[] = []
-      for (const record of result.stdout.toString('utf8').split('\0')) {
-        if (!record) continue
-        const tab = record.indexOf('\t')
-        const [, type, objectSha, size] = record.slice(0, tab).split(/\s+/)
-        if ((type !== 'blob' && type !== 'tree') || !objectSha) continue
-        const name = record.slice(tab + 1)
-        const entry: { path: string; type: 'blob' | 'tree'; sha: string; size?: number } = {
-          path: dir ? `${dir}/${name}` : name,
-          type,
-          sha: objectSha,
-        }
-        if (type === 'blob' && size) entry.size = Number(size)
-        entries.push(entry)
-      }
-      return entries
+      return reads.get(`tree\0${repo}\0${sha}\0${dir}`, () => listTreeAt(repo, sha, dir))
     },
 
     onPush(listener) {
@@ -583,5 +558,79 @@ export function createGitHost(options: GitHostOptions): GitHost {
       await rm(root, { recursive: true, force: true })
     },
   }
+
+  /** What changed from the merge base of two commits to the second: files with patches, and commits. */
+  async function compareCommits(
+    repo: string,
+    { base, head }: { base: string; head: string },
+    baseSha: string,
+    headSha: string,
+  ): Promise<CompareResult> {
+    const mergeBase = await runIn(repo, ['merge-base', baseSha, headSha])
+    if (mergeBase.code !== 0) throw new Error(`${base} and ${head} of ${repo} have no common history`)
+    const from = mergeBase.stdout.toString().trim()
+    const diffArgs = [
+      '-c',
+      'core.quotePath=false',
+      'diff',
+      '--no-ext-diff',
+      '--no-color',
+      '-M',
+      from,
+      headSha,
+    ]
+    const names = parseNameStatus(
+      await gitIn(repo, ['diff', '--no-ext-diff', '-M', '--name-status', '-z', from, headSha]),
+    )
+    const chunks = splitPatch(await gitIn(repo, diffArgs))
+    if (chunks.length !== names.length) {
+      throw new Error(`git diff of ${repo} listed ${names.length} files but printed ${chunks.length} patches`)
+    }
+    const files: ChangedFile[] = names.map((entry, index) => {
+      const { patch, additions, deletions } = hunksOf(chunks[index] ?? '')
+      const file: ChangedFile = {
+        filename: entry.filename,
+        status: entry.status,
+        additions,
+        deletions,
+        changes: additions + deletions,
+      }
+      if (patch !== undefined) file.patch = patch
+      if (entry.previous !== undefined) file.previous_filename = entry.previous
+      return file
+    })
+    const log = await gitIn(repo, ['log', '-z', '--reverse', '--format=%H%n%B', `${baseSha}..${headSha}`])
+    const commits = log
+      .split('\0')
+      .filter(Boolean)
+      .map((record) => {
+        const newline = record.indexOf('\n')
+        return { sha: record.slice(0, newline), message: record.slice(newline + 1).trimEnd() }
+      })
+    return { mergeBase: from, files, commits }
+  }
+
+  /** The entries of directory `dir` (the root when empty) at commit `sha`. */
+  async function listTreeAt(repo: string, sha: string, dir: string): Promise<TreeEntry[]> {
+    const result = await runIn(repo, ['ls-tree', '-l', '-z', dir ? `${sha}:${dir}` : `${sha}^{tree}`])
+    if (result.code !== 0) return []
+    const entries: TreeEntry[] = []
+    for (const record of result.stdout.toString('utf8').split('\0')) {
+      if (!record) continue
+      const tab = record.indexOf('\t')
+      const [, type, objectSha, size] = record.slice(0, tab).split(/\s+/)
+      if ((type !== 'blob' && type !== 'tree') || !objectSha) continue
+      const name = record.slice(tab + 1)
+      const entry: TreeEntry = {
+        path: dir ? `${dir}/${name}` : name,
+        type,
+        sha: objectSha,
+      }
+      if (type === 'blob' && size) entry.size = Number(size)
+      entries.push(entry)
+    }
+    return entries
+  }
+
   return host
 }

@@ -109,6 +109,27 @@ describe('createGitHost', () => {
     expect(await host.resolveRef(REPO, 'refs/heads/main')).toBe(headSha)
   })
 
+  it('finds a commit, its files and its branch once pushed, after answering that they are missing', async () => {
+    await host.createRepo(REPO, { defaultBranch: 'main', files: { 'README.md': '# Widgets\n' } })
+    const work = await cloneWorkdir()
+    await ok(['checkout', '--quiet', '-b', 'feature'], work)
+    const sha = await commitFiles(work, { 'a.txt': 'a\n' }, 'add a')
+    // Asked before the push: the host remembers only what exists, as commits never change.
+    expect(await host.hasCommit(REPO, sha)).toBe(false)
+    expect(await host.readFile(REPO, sha, 'a.txt')).toBeNull()
+    expect(await host.resolveRef(REPO, 'refs/heads/feature')).toBeNull()
+    await ok(['push', '--quiet', 'origin', 'feature'], work)
+    expect(await host.hasCommit(REPO, sha)).toBe(true)
+    expect((await host.readFile(REPO, sha, 'a.txt'))?.toString()).toBe('a\n')
+    expect(await host.resolveRef(REPO, 'refs/heads/feature')).toBe(sha)
+    expect((await host.readFile(REPO, 'feature', 'a.txt'))?.toString()).toBe('a\n')
+    // A branch that moves is read again: its ref file, not a remembered answer.
+    const next = await commitFiles(work, { 'a.txt': 'b\n' }, 'change a')
+    await ok(['push', '--quiet', 'origin', 'feature'], work)
+    expect(await host.resolveRef(REPO, 'refs/heads/feature')).toBe(next)
+    expect((await host.readFile(REPO, 'feature', 'a.txt'))?.toString()).toBe('b\n')
+  })
+
   it('reports each ref of a multi-ref push, and nothing for a push that moves nothing', async () => {
     await host.createRepo(REPO, { defaultBranch: 'main', files: { 'a.txt': 'one\n' } })
     const work = await cloneWorkdir()
