@@ -132,6 +132,12 @@ export const configSchema = z
       .describe(
         'manual: people merge worker PRs; auto: the Mayor merges a PR once its checks and reviews pass.',
       ),
+    dependency_links: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also link each bead to the beads it waits on as GitHub issue dependencies (blocked by): one content-creating request per dependency. The bead's Depends on task list shows them either way.",
+      ),
     project: z
       .strictObject({
         owner: z

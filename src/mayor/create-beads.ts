@@ -1,7 +1,7 @@
 /**
  * Creates the beads of a plan, idempotently: each bead is looked up by its marker (goal and key) before
  * it is created, so a crash half-way and a retry make no duplicates. Labels go with the create request;
- * links (sub-issue, blocked-by) and the board follow.
+ * the sub-issue link, the blocked-by links when the config asks for them, and the board follow.
  */
 import type { Bead } from '../core/bead.js'
 import { encodeBead } from '../core/bead-codec.js'
@@ -80,6 +80,9 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
     ids.set(bead.key, issue.id)
   }
   let created = 0
+  // Each link is a content-creating request, the scarcest of GitHub's limits (docs/limits.md); the
+  // marker and the body's task list already hold the dependencies, so links are the config's choice.
+  const links = scope.config.dependency_links
   const byKey = new Map(record.plan.beads.map((bead) => [bead.key, bead]))
 
   // A Mayor that died between creating a bead and linking it left that bead unlinked: link it now.
@@ -88,7 +91,7 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
     const id = ids.get(key)
     if (id === undefined || linked.has(id)) continue
     await addSubIssue(api, repo, goal, id)
-    for (const dep of byKey.get(key)!.depends_on) {
+    for (const dep of links ? byKey.get(key)!.depends_on : []) {
       const blocking = ids.get(dep)
       if (blocking !== undefined) await addBlockedBy(api, repo, numbers.get(key)!, blocking)
     }
@@ -127,7 +130,7 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
     created += 1
 
     await addSubIssue(api, repo, goal, issue.id)
-    for (const dep of planned.depends_on) await addBlockedBy(api, repo, issue.number, ids.get(dep)!)
+    if (links) for (const dep of planned.depends_on) await addBlockedBy(api, repo, issue.number, ids.get(dep)!)
     await showOnBoard(scope, issue.node_id, bead.status)
   }
   return created

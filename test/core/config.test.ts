@@ -37,6 +37,7 @@ const DEFAULTS = {
   roles: {},
   budgets: { iterations: 30, tokens: 400000, wall_time_minutes: 30, cost_usd: 2 },
   merge: 'manual',
+  dependency_links: false,
   project: null,
   protected_paths: ['.github/**', '.gitattributes'],
   commands: { timeout_seconds: 300, max_output_bytes: 65536, deny: ['^\\s*git\\s+push\\b', '\\bsudo\\b'] },

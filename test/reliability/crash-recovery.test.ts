@@ -23,6 +23,8 @@ import {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const KILLED_WORKER = fileURLToPath(new URL('./fixtures/killed-worker.yaml', import.meta.url))
 const NO_BACKOFF = 'retry: { base_delay_seconds: 0, max_delay_seconds: 0 }\n'
+/** Blocked-by links too, so that their recovery is checked with the rest. */
+const LINKS = 'dependency_links: true\n'
 
 let town: ChaosTown | undefined
 
@@ -152,6 +154,7 @@ describe('the Mayor killed and started again', () => {
     town = await startChaosTown({
       plans: [FOUR],
       planRepeats: 2,
+      config: LINKS,
       beforePlan: async () => {
         // The first Mayor dies while its model call is out; the answer comes back to a dead process.
         mayor.kill()
@@ -171,7 +174,7 @@ describe('the Mayor killed and started again', () => {
   })
 
   it('creates the missing beads and links once when it died between two bead creations', async () => {
-    town = await startChaosTown({ plans: [FOUR] })
+    town = await startChaosTown({ plans: [FOUR], config: LINKS })
     let creates = 0
     const mayor = dying(() => town!.killMayor())
     town.onRequest = ({ method, url }) => {
@@ -191,7 +194,7 @@ describe('the Mayor killed and started again', () => {
   })
 
   it('dispatches nothing twice over when it died right after a dispatch', async () => {
-    town = await startChaosTown({ plans: [FOUR] })
+    town = await startChaosTown({ plans: [FOUR], config: LINKS })
     let dispatched = 0
     const mayor = dying(() => town!.killMayor())
     town.onRequest = ({ method, url }) => {
