@@ -130,7 +130,8 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
     created += 1
 
     await addSubIssue(api, repo, goal, issue.id)
-    if (links) for (const dep of planned.depends_on) await addBlockedBy(api, repo, issue.number, ids.get(dep)!)
+    if (links)
+      for (const dep of planned.depends_on) await addBlockedBy(api, repo, issue.number, ids.get(dep)!)
     await showOnBoard(scope, issue.node_id, bead.status)
   }
   return created
