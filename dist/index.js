@@ -33,9 +33,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../wt-worker/node_modules/bottleneck/light.js
+// node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "../wt-worker/node_modules/bottleneck/light.js"(exports2, module2) {
+  "node_modules/bottleneck/light.js"(exports2, module2) {
     (function(global2, factory) {
       typeof exports2 === "object" && typeof module2 !== "undefined" ? module2.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports2, (function() {
@@ -1352,9 +1352,9 @@ var require_light = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/parser.js
+// node_modules/bottleneck/lib/parser.js
 var require_parser = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/parser.js"(exports2) {
+  "node_modules/bottleneck/lib/parser.js"(exports2) {
     "use strict";
     exports2.load = function(received, defaults2, onto = {}) {
       var k, ref, v;
@@ -1377,9 +1377,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/DLList.js
+// node_modules/bottleneck/lib/DLList.js
 var require_DLList = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/DLList.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/DLList.js"(exports2, module2) {
     "use strict";
     var DLList;
     DLList = class DLList {
@@ -1467,9 +1467,9 @@ var require_DLList = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Events.js
+// node_modules/bottleneck/lib/Events.js
 var require_Events = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Events.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
       try {
@@ -1601,9 +1601,9 @@ var require_Events = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Queues.js
+// node_modules/bottleneck/lib/Queues.js
 var require_Queues = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Queues.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Queues.js"(exports2, module2) {
     "use strict";
     var DLList;
     var Events2;
@@ -1671,9 +1671,9 @@ var require_Queues = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/BottleneckError.js
+// node_modules/bottleneck/lib/BottleneckError.js
 var require_BottleneckError = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/BottleneckError.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/BottleneckError.js"(exports2, module2) {
     "use strict";
     var BottleneckError;
     BottleneckError = class BottleneckError extends Error {
@@ -1682,9 +1682,9 @@ var require_BottleneckError = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Job.js
+// node_modules/bottleneck/lib/Job.js
 var require_Job = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Job.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
       try {
@@ -1886,9 +1886,9 @@ var require_Job = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/LocalDatastore.js
+// node_modules/bottleneck/lib/LocalDatastore.js
 var require_LocalDatastore = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
       try {
@@ -2148,9 +2148,9 @@ var require_LocalDatastore = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/lua.json
+// node_modules/bottleneck/lib/lua.json
 var require_lua = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/lua.json"(exports2, module2) {
+  "node_modules/bottleneck/lib/lua.json"(exports2, module2) {
     module2.exports = {
       "blacklist_client.lua": "local blacklist = ARGV[num_static_argv + 1]\n\nif redis.call('zscore', client_last_seen_key, blacklist) then\n  redis.call('zadd', client_last_seen_key, 0, blacklist)\nend\n\n\nreturn {}\n",
       "check.lua": "local weight = tonumber(ARGV[num_static_argv + 1])\n\nlocal capacity = process_tick(now, false)['capacity']\nlocal nextRequest = tonumber(redis.call('hget', settings_key, 'nextRequest'))\n\nreturn conditions_check(capacity, weight) and nextRequest - now <= 0\n",
@@ -2283,9 +2283,9 @@ return {}
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Scripts.js
+// node_modules/bottleneck/lib/Scripts.js
 var require_Scripts = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Scripts.js"(exports2) {
+  "node_modules/bottleneck/lib/Scripts.js"(exports2) {
     "use strict";
     var headers;
     var lua;
@@ -2449,9 +2449,9 @@ var require_Scripts = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/RedisConnection.js
+// node_modules/bottleneck/lib/RedisConnection.js
 var require_RedisConnection = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
+  "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
     function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) {
       try {
@@ -2645,9 +2645,9 @@ var require_RedisConnection = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/IORedisConnection.js
+// node_modules/bottleneck/lib/IORedisConnection.js
 var require_IORedisConnection = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
+  "node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
     "use strict";
     function _slicedToArray(arr, i) {
       return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest();
@@ -2854,9 +2854,9 @@ var require_IORedisConnection = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/RedisDatastore.js
+// node_modules/bottleneck/lib/RedisDatastore.js
 var require_RedisDatastore = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
@@ -3205,9 +3205,9 @@ var require_RedisDatastore = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/States.js
+// node_modules/bottleneck/lib/States.js
 var require_States = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/States.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/States.js"(exports2, module2) {
     "use strict";
     var BottleneckError;
     var States;
@@ -3283,9 +3283,9 @@ var require_States = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Sync.js
+// node_modules/bottleneck/lib/Sync.js
 var require_Sync = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
       try {
@@ -3381,16 +3381,16 @@ var require_Sync = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/version.json
+// node_modules/bottleneck/lib/version.json
 var require_version = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/version.json"(exports2, module2) {
+  "node_modules/bottleneck/lib/version.json"(exports2, module2) {
     module2.exports = { version: "2.19.5" };
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Group.js
+// node_modules/bottleneck/lib/Group.js
 var require_Group = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Group.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Group.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
@@ -3610,9 +3610,9 @@ var require_Group = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Batcher.js
+// node_modules/bottleneck/lib/Batcher.js
 var require_Batcher = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Batcher.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Batcher.js"(exports2, module2) {
     "use strict";
     var Batcher;
     var Events2;
@@ -3668,9 +3668,9 @@ var require_Batcher = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/Bottleneck.js
+// node_modules/bottleneck/lib/Bottleneck.js
 var require_Bottleneck = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
@@ -4217,17 +4217,17 @@ var require_Bottleneck = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/bottleneck/lib/index.js
+// node_modules/bottleneck/lib/index.js
 var require_lib = __commonJS({
-  "../wt-worker/node_modules/bottleneck/lib/index.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/index.js"(exports2, module2) {
     "use strict";
     module2.exports = require_Bottleneck();
   }
 });
 
-// ../wt-worker/node_modules/picomatch/lib/constants.js
+// node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "../wt-worker/node_modules/picomatch/lib/constants.js"(exports2, module2) {
+  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -4427,9 +4427,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/picomatch/lib/utils.js
+// node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "../wt-worker/node_modules/picomatch/lib/utils.js"(exports2) {
+  "node_modules/picomatch/lib/utils.js"(exports2) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -4491,9 +4491,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/picomatch/lib/scan.js
+// node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "../wt-worker/node_modules/picomatch/lib/scan.js"(exports2, module2) {
+  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
     "use strict";
     var utils = require_utils();
     var {
@@ -4829,9 +4829,9 @@ var require_scan = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/picomatch/lib/parse.js
+// node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "../wt-worker/node_modules/picomatch/lib/parse.js"(exports2, module2) {
+  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
     "use strict";
     var constants5 = require_constants();
     var utils = require_utils();
@@ -5844,9 +5844,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/picomatch/lib/picomatch.js
+// node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "../wt-worker/node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
+  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
     var scan = require_scan();
     var parse5 = require_parse();
@@ -5984,9 +5984,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// ../wt-worker/node_modules/picomatch/index.js
+// node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "../wt-worker/node_modules/picomatch/index.js"(exports2, module2) {
+  "node_modules/picomatch/index.js"(exports2, module2) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -6101,7 +6101,7 @@ function sanitizeForGitHub(text, options2) {
 import { tmpdir } from "node:os";
 import path4 from "node:path";
 
-// ../wt-worker/node_modules/universal-user-agent/index.js
+// node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -6112,7 +6112,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// ../wt-worker/node_modules/before-after-hook/lib/register.js
+// node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options2) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -6135,7 +6135,7 @@ function register(state, name, method, options2) {
   });
 }
 
-// ../wt-worker/node_modules/before-after-hook/lib/add.js
+// node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -6170,7 +6170,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// ../wt-worker/node_modules/before-after-hook/lib/remove.js
+// node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -6184,7 +6184,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// ../wt-worker/node_modules/before-after-hook/index.js
+// node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -6218,7 +6218,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// ../wt-worker/node_modules/@octokit/endpoint/dist-bundle/index.js
+// node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -6531,7 +6531,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// ../wt-worker/node_modules/content-type/dist/index.js
+// node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -6715,7 +6715,7 @@ function unescapeQuotedPairs(str3, start, end) {
   return result + str3.slice(start, end);
 }
 
-// ../wt-worker/node_modules/json-with-bigint/json-with-bigint.js
+// node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -7050,7 +7050,7 @@ var JSONParse = (text, reviver) => {
   }
 };
 
-// ../wt-worker/node_modules/@octokit/request-error/dist-src/index.js
+// node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -7089,7 +7089,7 @@ var RequestError = class extends Error {
   }
 };
 
-// ../wt-worker/node_modules/@octokit/request/dist-bundle/index.js
+// node_modules/@octokit/request/dist-bundle/index.js
 var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -7271,7 +7271,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// ../wt-worker/node_modules/@octokit/graphql/dist-bundle/index.js
+// node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION3 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -7381,7 +7381,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// ../wt-worker/node_modules/@octokit/auth-token/dist-bundle/index.js
+// node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -7426,10 +7426,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// ../wt-worker/node_modules/@octokit/core/dist-src/version.js
+// node_modules/@octokit/core/dist-src/version.js
 var VERSION4 = "7.0.8";
 
-// ../wt-worker/node_modules/@octokit/core/dist-src/index.js
+// node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -7563,7 +7563,7 @@ var Octokit = class {
   auth;
 };
 
-// ../wt-worker/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION5 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -7679,7 +7679,7 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION5;
 
-// ../wt-worker/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 var VERSION6 = "0.0.0-development";
 function isRequestError(error62) {
@@ -7753,7 +7753,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION6;
 
-// ../wt-worker/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
 var VERSION7 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
@@ -8103,7 +8103,7 @@ function writeThrottle(writeSpacingMs, retryAfterBaseMs = 1e3) {
 import { access } from "node:fs/promises";
 import path3 from "node:path";
 
-// ../wt-worker/node_modules/openai/internal/tslib.mjs
+// node_modules/openai/internal/tslib.mjs
 function __classPrivateFieldSet(receiver, state, value, kind, f) {
   if (kind === "m")
     throw new TypeError("Private method is not writable");
@@ -8121,7 +8121,7 @@ function __classPrivateFieldGet(receiver, state, kind, f) {
   return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
 }
 
-// ../wt-worker/node_modules/openai/internal/utils/uuid.mjs
+// node_modules/openai/internal/utils/uuid.mjs
 var uuid4 = function() {
   const { crypto: crypto2 } = globalThis;
   if (crypto2?.randomUUID) {
@@ -8133,7 +8133,7 @@ var uuid4 = function() {
   return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (+c ^ randomByte() & 15 >> +c / 4).toString(16));
 };
 
-// ../wt-worker/node_modules/openai/internal/errors.mjs
+// node_modules/openai/internal/errors.mjs
 function isAbortError(err) {
   return typeof err === "object" && err !== null && // Spec-compliant fetch implementations
   ("name" in err && err.name === "AbortError" || // Expo fetch
@@ -8164,7 +8164,7 @@ var castToError = (err) => {
   return new Error(err);
 };
 
-// ../wt-worker/node_modules/openai/core/error.mjs
+// node_modules/openai/core/error.mjs
 var OpenAIError = class extends Error {
 };
 var APIError = class _APIError extends OpenAIError {
@@ -8298,7 +8298,7 @@ var SubjectTokenProviderError = class extends OpenAIError {
   }
 };
 
-// ../wt-worker/node_modules/openai/internal/utils/values.mjs
+// node_modules/openai/internal/utils/values.mjs
 var startsWithSchemeRegexp = /^[a-z][a-z0-9+.-]*:/i;
 var isAbsoluteURL = (url2) => {
   return startsWithSchemeRegexp.test(url2);
@@ -8341,13 +8341,13 @@ var safeJSON = (text) => {
   }
 };
 
-// ../wt-worker/node_modules/openai/internal/utils/sleep.mjs
+// node_modules/openai/internal/utils/sleep.mjs
 var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// ../wt-worker/node_modules/openai/version.mjs
+// node_modules/openai/version.mjs
 var VERSION8 = "6.49.0";
 
-// ../wt-worker/node_modules/openai/internal/detect-platform.mjs
+// node_modules/openai/internal/detect-platform.mjs
 var isRunningInBrowser = () => {
   return (
     // @ts-ignore
@@ -8481,7 +8481,7 @@ var getPlatformHeaders = () => {
   return _platformHeaders ?? (_platformHeaders = getPlatformProperties());
 };
 
-// ../wt-worker/node_modules/openai/internal/shims.mjs
+// node_modules/openai/internal/shims.mjs
 function getDefaultFetch() {
   if (typeof fetch !== "undefined") {
     return fetch;
@@ -8553,7 +8553,7 @@ async function CancelReadableStream(stream) {
   await cancelPromise;
 }
 
-// ../wt-worker/node_modules/openai/internal/request-options.mjs
+// node_modules/openai/internal/request-options.mjs
 var FallbackEncoder = ({ headers, body }) => {
   return {
     bodyHeaders: {
@@ -8563,7 +8563,7 @@ var FallbackEncoder = ({ headers, body }) => {
   };
 };
 
-// ../wt-worker/node_modules/openai/internal/qs/formats.mjs
+// node_modules/openai/internal/qs/formats.mjs
 var default_format = "RFC3986";
 var default_formatter = (v) => String(v);
 var formatters = {
@@ -8572,7 +8572,7 @@ var formatters = {
 };
 var RFC1738 = "RFC1738";
 
-// ../wt-worker/node_modules/openai/internal/qs/utils.mjs
+// node_modules/openai/internal/qs/utils.mjs
 var has = (obj, key) => (has = Object.hasOwn ?? Function.prototype.call.bind(Object.prototype.hasOwnProperty), has(obj, key));
 var hex_table = /* @__PURE__ */ (() => {
   const array2 = [];
@@ -8651,7 +8651,7 @@ function maybe_map(val, fn) {
   return fn(val);
 }
 
-// ../wt-worker/node_modules/openai/internal/qs/stringify.mjs
+// node_modules/openai/internal/qs/stringify.mjs
 var array_prefix_generators = {
   brackets(prefix) {
     return String(prefix) + "[]";
@@ -8929,12 +8929,12 @@ function stringify(object2, opts = {}) {
   return joined.length > 0 ? prefix + joined : "";
 }
 
-// ../wt-worker/node_modules/openai/internal/utils/query.mjs
+// node_modules/openai/internal/utils/query.mjs
 function stringifyQuery(query) {
   return stringify(query, { arrayFormat: "brackets" });
 }
 
-// ../wt-worker/node_modules/openai/internal/utils/bytes.mjs
+// node_modules/openai/internal/utils/bytes.mjs
 function concatBytes(buffers) {
   let length = 0;
   for (const buffer of buffers) {
@@ -8959,7 +8959,7 @@ function decodeUTF8(bytes) {
   return (decodeUTF8_ ?? (decoder = new globalThis.TextDecoder(), decodeUTF8_ = decoder.decode.bind(decoder)))(bytes);
 }
 
-// ../wt-worker/node_modules/openai/internal/decoders/line.mjs
+// node_modules/openai/internal/decoders/line.mjs
 var _LineDecoder_buffer;
 var _LineDecoder_carriageReturnIndex;
 var LineDecoder = class {
@@ -9036,7 +9036,7 @@ function findDoubleNewlineIndex(buffer) {
   return -1;
 }
 
-// ../wt-worker/node_modules/openai/internal/utils/log.mjs
+// node_modules/openai/internal/utils/log.mjs
 var levelNumbers = {
   off: 0,
   error: 200,
@@ -9109,7 +9109,7 @@ var formatRequestDetails = (details) => {
   return details;
 };
 
-// ../wt-worker/node_modules/openai/core/streaming.mjs
+// node_modules/openai/core/streaming.mjs
 var _Stream_client;
 var Stream = class _Stream {
   constructor(iterator2, controller, client) {
@@ -9399,7 +9399,7 @@ function partition(str3, delimiter) {
   return [str3, "", ""];
 }
 
-// ../wt-worker/node_modules/openai/internal/parse.mjs
+// node_modules/openai/internal/parse.mjs
 async function defaultParseResponse(client, props) {
   const { response, requestLogID, retryOfRequestLogID, startTime } = props;
   const body = await (async () => {
@@ -9449,7 +9449,7 @@ function addRequestID(value, response) {
   });
 }
 
-// ../wt-worker/node_modules/openai/core/api-promise.mjs
+// node_modules/openai/core/api-promise.mjs
 var _APIPromise_client;
 var APIPromise = class _APIPromise extends Promise {
   constructor(client, responsePromise, parseResponse2 = defaultParseResponse) {
@@ -9512,7 +9512,7 @@ var APIPromise = class _APIPromise extends Promise {
 };
 _APIPromise_client = /* @__PURE__ */ new WeakMap();
 
-// ../wt-worker/node_modules/openai/core/pagination.mjs
+// node_modules/openai/core/pagination.mjs
 var _AbstractPage_client;
 var AbstractPage = class {
   constructor(client, response, body, options2) {
@@ -9673,7 +9673,7 @@ var NextCursorPage = class extends AbstractPage {
   }
 };
 
-// ../wt-worker/node_modules/openai/auth/workload-identity-auth.mjs
+// node_modules/openai/auth/workload-identity-auth.mjs
 var SUBJECT_TOKEN_TYPES = {
   jwt: "urn:ietf:params:oauth:token-type:jwt",
   id: "urn:ietf:params:oauth:token-type:id_token"
@@ -9765,7 +9765,7 @@ var WorkloadIdentityAuth = class {
   }
 };
 
-// ../wt-worker/node_modules/openai/internal/headers.mjs
+// node_modules/openai/internal/headers.mjs
 var brand_privateNullableHeaders = /* @__PURE__ */ Symbol("brand.privateNullableHeaders");
 var httpTokenHeaderName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 function* iterateHeaders(headers) {
@@ -9832,7 +9832,7 @@ var buildHeaders = (newHeaders) => {
   return { [brand_privateNullableHeaders]: true, values: targetHeaders, nulls: nullHeaders };
 };
 
-// ../wt-worker/node_modules/openai/internal/uploads.mjs
+// node_modules/openai/internal/uploads.mjs
 var brand_privateStreamingFile = /* @__PURE__ */ Symbol("brand.privateStreamingFile");
 function toStreamingFile(data, name, options2) {
   if (!name) {
@@ -10065,7 +10065,7 @@ var addFormValue = async (form, key, value) => {
   }
 };
 
-// ../wt-worker/node_modules/openai/internal/to-file.mjs
+// node_modules/openai/internal/to-file.mjs
 var isBlobLike = (value) => value != null && typeof value === "object" && typeof value.size === "number" && typeof value.type === "string" && typeof value.text === "function" && typeof value.slice === "function" && typeof value.arrayBuffer === "function";
 var isFileLike = (value) => value != null && typeof value === "object" && typeof value.name === "string" && typeof value.lastModified === "number" && isBlobLike(value);
 var isResponseLike = (value) => value != null && typeof value === "object" && typeof value.url === "string" && typeof value.blob === "function";
@@ -10117,14 +10117,14 @@ function propsForError(value) {
   return `; props: [${props.map((p) => `"${p}"`).join(", ")}]`;
 }
 
-// ../wt-worker/node_modules/openai/core/resource.mjs
+// node_modules/openai/core/resource.mjs
 var APIResource = class {
   constructor(client) {
     this._client = client;
   }
 };
 
-// ../wt-worker/node_modules/openai/internal/utils/path.mjs
+// node_modules/openai/internal/utils/path.mjs
 function encodeURIPath(str3) {
   return str3.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]+/g, encodeURIComponent);
 }
@@ -10179,7 +10179,7 @@ ${underline}`);
 };
 var path = /* @__PURE__ */ createPathTagFunction(encodeURIPath);
 
-// ../wt-worker/node_modules/openai/resources/chat/completions/messages.mjs
+// node_modules/openai/resources/chat/completions/messages.mjs
 var Messages = class extends APIResource {
   /**
    * Get the messages in a stored chat completion. Only Chat Completions that have
@@ -10200,7 +10200,7 @@ var Messages = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/lib/parser.mjs
+// node_modules/openai/lib/parser.mjs
 function isChatCompletionFunctionTool(tool) {
   return tool !== void 0 && "function" in tool && tool.function !== void 0;
 }
@@ -10307,7 +10307,7 @@ function validateInputTools(tools) {
   }
 }
 
-// ../wt-worker/node_modules/openai/lib/chatCompletionUtils.mjs
+// node_modules/openai/lib/chatCompletionUtils.mjs
 var isAssistantMessage = (message) => {
   return message?.role === "assistant";
 };
@@ -10315,7 +10315,7 @@ var isToolMessage = (message) => {
   return message?.role === "tool";
 };
 
-// ../wt-worker/node_modules/openai/lib/EventStream.mjs
+// node_modules/openai/lib/EventStream.mjs
 var _EventStream_instances;
 var _EventStream_connectedPromise;
 var _EventStream_resolveConnectedPromise;
@@ -10624,12 +10624,12 @@ _EventStream_connectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_reso
   return this._emit("error", new OpenAIError(String(error62)));
 };
 
-// ../wt-worker/node_modules/openai/lib/RunnableFunction.mjs
+// node_modules/openai/lib/RunnableFunction.mjs
 function isRunnableFunctionWithParse(fn) {
   return typeof fn.parse === "function";
 }
 
-// ../wt-worker/node_modules/openai/lib/AbstractChatCompletionRunner.mjs
+// node_modules/openai/lib/AbstractChatCompletionRunner.mjs
 var _AbstractChatCompletionRunner_instances;
 var _AbstractChatCompletionRunner_getFinalContent;
 var _AbstractChatCompletionRunner_getFinalMessage;
@@ -10972,7 +10972,7 @@ _AbstractChatCompletionRunner_instances = /* @__PURE__ */ new WeakSet(), _Abstra
   return typeof rawContent === "string" ? rawContent : rawContent === void 0 ? "undefined" : JSON.stringify(rawContent);
 };
 
-// ../wt-worker/node_modules/openai/lib/ChatCompletionRunner.mjs
+// node_modules/openai/lib/ChatCompletionRunner.mjs
 var ChatCompletionRunner = class _ChatCompletionRunner extends AbstractChatCompletionRunner {
   static runTools(client, params, options2) {
     const runner = new _ChatCompletionRunner();
@@ -10991,7 +10991,7 @@ var ChatCompletionRunner = class _ChatCompletionRunner extends AbstractChatCompl
   }
 };
 
-// ../wt-worker/node_modules/openai/_vendor/partial-json-parser/parser.mjs
+// node_modules/openai/_vendor/partial-json-parser/parser.mjs
 var STR = 1;
 var NUM = 2;
 var ARR = 4;
@@ -11203,7 +11203,7 @@ var _parseJSON = (jsonString, allow) => {
 };
 var partialParse = (input2) => parseJSON(input2, Allow.ALL ^ Allow.NUM);
 
-// ../wt-worker/node_modules/openai/lib/ChatCompletionStream.mjs
+// node_modules/openai/lib/ChatCompletionStream.mjs
 var _ChatCompletionStream_instances;
 var _ChatCompletionStream_params;
 var _ChatCompletionStream_audioDoneChoiceIndexes;
@@ -11753,7 +11753,7 @@ function assertIsEmpty(obj) {
 function assertNever(_x) {
 }
 
-// ../wt-worker/node_modules/openai/lib/ChatCompletionStreamingRunner.mjs
+// node_modules/openai/lib/ChatCompletionStreamingRunner.mjs
 var ChatCompletionStreamingRunner = class _ChatCompletionStreamingRunner extends ChatCompletionStream {
   static fromReadableStream(stream) {
     const runner = new _ChatCompletionStreamingRunner(null);
@@ -11847,7 +11847,7 @@ var ChatCompletionStreamingRunner = class _ChatCompletionStreamingRunner extends
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/chat/completions/completions.mjs
+// node_modules/openai/resources/chat/completions/completions.mjs
 var Completions = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -11957,7 +11957,7 @@ var Completions = class extends APIResource {
 };
 Completions.Messages = Messages;
 
-// ../wt-worker/node_modules/openai/resources/chat/chat.mjs
+// node_modules/openai/resources/chat/chat.mjs
 var Chat = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -11966,7 +11966,7 @@ var Chat = class extends APIResource {
 };
 Chat.Completions = Completions;
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/admin-api-keys.mjs
+// node_modules/openai/resources/admin/organization/admin-api-keys.mjs
 var AdminAPIKeys = class extends APIResource {
   /**
    * Create an organization admin API key
@@ -12040,7 +12040,7 @@ var AdminAPIKeys = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/audit-logs.mjs
+// node_modules/openai/resources/admin/organization/audit-logs.mjs
 var AuditLogs = class extends APIResource {
   /**
    * List user actions and configuration changes within this organization.
@@ -12062,7 +12062,7 @@ var AuditLogs = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/certificates.mjs
+// node_modules/openai/resources/admin/organization/certificates.mjs
 var Certificates = class extends APIResource {
   /**
    * Upload a certificate to the organization. This does **not** automatically
@@ -12199,7 +12199,7 @@ var Certificates = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/data-retention.mjs
+// node_modules/openai/resources/admin/organization/data-retention.mjs
 var DataRetention = class extends APIResource {
   /**
    * Retrieves organization data retention controls.
@@ -12236,7 +12236,7 @@ var DataRetention = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/invites.mjs
+// node_modules/openai/resources/admin/organization/invites.mjs
 var Invites = class extends APIResource {
   /**
    * Create an invite for a user to the organization. The invite must be accepted by
@@ -12312,7 +12312,7 @@ var Invites = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/roles.mjs
+// node_modules/openai/resources/admin/organization/roles.mjs
 var Roles = class extends APIResource {
   /**
    * Creates a custom role for the organization.
@@ -12401,7 +12401,7 @@ var Roles = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/spend-alerts.mjs
+// node_modules/openai/resources/admin/organization/spend-alerts.mjs
 var SpendAlerts = class extends APIResource {
   /**
    * Creates an organization spend alert.
@@ -12504,7 +12504,7 @@ var SpendAlerts = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/spend-limit.mjs
+// node_modules/openai/resources/admin/organization/spend-limit.mjs
 var SpendLimit = class extends APIResource {
   /**
    * Get the organization's hard spend limit.
@@ -12558,7 +12558,7 @@ var SpendLimit = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/usage.mjs
+// node_modules/openai/resources/admin/organization/usage.mjs
 var Usage = class extends APIResource {
   /**
    * Get audio speeches usage details for the organization.
@@ -12760,7 +12760,7 @@ var Usage = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/groups/roles.mjs
+// node_modules/openai/resources/admin/organization/groups/roles.mjs
 var Roles2 = class extends APIResource {
   /**
    * Assigns an organization role to a group within the organization.
@@ -12837,7 +12837,7 @@ var Roles2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/groups/users.mjs
+// node_modules/openai/resources/admin/organization/groups/users.mjs
 var Users = class extends APIResource {
   /**
    * Adds a user to a group.
@@ -12914,7 +12914,7 @@ var Users = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/groups/groups.mjs
+// node_modules/openai/resources/admin/organization/groups/groups.mjs
 var Groups = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -13011,7 +13011,7 @@ var Groups = class extends APIResource {
 Groups.Users = Users;
 Groups.Roles = Roles2;
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/api-keys.mjs
+// node_modules/openai/resources/admin/organization/projects/api-keys.mjs
 var APIKeys = class extends APIResource {
   /**
    * Retrieves an API key in the project.
@@ -13072,7 +13072,7 @@ var APIKeys = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/certificates.mjs
+// node_modules/openai/resources/admin/organization/projects/certificates.mjs
 var Certificates2 = class extends APIResource {
   /**
    * List certificates for this project.
@@ -13129,7 +13129,7 @@ var Certificates2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/data-retention.mjs
+// node_modules/openai/resources/admin/organization/projects/data-retention.mjs
 var DataRetention2 = class extends APIResource {
   /**
    * Retrieves project data retention controls.
@@ -13169,7 +13169,7 @@ var DataRetention2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/hosted-tool-permissions.mjs
+// node_modules/openai/resources/admin/organization/projects/hosted-tool-permissions.mjs
 var HostedToolPermissions = class extends APIResource {
   /**
    * Returns hosted tool permissions for a project.
@@ -13208,7 +13208,7 @@ var HostedToolPermissions = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/model-permissions.mjs
+// node_modules/openai/resources/admin/organization/projects/model-permissions.mjs
 var ModelPermissions = class extends APIResource {
   /**
    * Returns model permissions for a project.
@@ -13265,7 +13265,7 @@ var ModelPermissions = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/rate-limits.mjs
+// node_modules/openai/resources/admin/organization/projects/rate-limits.mjs
 var RateLimits = class extends APIResource {
   /**
    * Returns the rate limits per model for a project.
@@ -13305,7 +13305,7 @@ var RateLimits = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/roles.mjs
+// node_modules/openai/resources/admin/organization/projects/roles.mjs
 var Roles3 = class extends APIResource {
   /**
    * Creates a custom role for a project.
@@ -13406,7 +13406,7 @@ var Roles3 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/spend-alerts.mjs
+// node_modules/openai/resources/admin/organization/projects/spend-alerts.mjs
 var SpendAlerts2 = class extends APIResource {
   /**
    * Creates a project spend alert.
@@ -13520,7 +13520,7 @@ var SpendAlerts2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/spend-limit.mjs
+// node_modules/openai/resources/admin/organization/projects/spend-limit.mjs
 var SpendLimit2 = class extends APIResource {
   /**
    * Get a project's hard spend limit.
@@ -13581,7 +13581,7 @@ var SpendLimit2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/groups/roles.mjs
+// node_modules/openai/resources/admin/organization/projects/groups/roles.mjs
 var Roles4 = class extends APIResource {
   /**
    * Assigns a project role to a group within a project.
@@ -13661,7 +13661,7 @@ var Roles4 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/groups/groups.mjs
+// node_modules/openai/resources/admin/organization/projects/groups/groups.mjs
 var Groups2 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -13744,7 +13744,7 @@ var Groups2 = class extends APIResource {
 };
 Groups2.Roles = Roles4;
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/service-accounts/api-keys.mjs
+// node_modules/openai/resources/admin/organization/projects/service-accounts/api-keys.mjs
 var APIKeys2 = class extends APIResource {
   /**
    * Creates an API key for a service account in the project.
@@ -13764,7 +13764,7 @@ var APIKeys2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/service-accounts/service-accounts.mjs
+// node_modules/openai/resources/admin/organization/projects/service-accounts/service-accounts.mjs
 var ServiceAccounts = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -13863,7 +13863,7 @@ var ServiceAccounts = class extends APIResource {
 };
 ServiceAccounts.APIKeys = APIKeys2;
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/users/roles.mjs
+// node_modules/openai/resources/admin/organization/projects/users/roles.mjs
 var Roles5 = class extends APIResource {
   /**
    * Assigns a project role to a user within a project.
@@ -13943,7 +13943,7 @@ var Roles5 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/users/users.mjs
+// node_modules/openai/resources/admin/organization/projects/users/users.mjs
 var Users2 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14049,7 +14049,7 @@ var Users2 = class extends APIResource {
 };
 Users2.Roles = Roles5;
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/projects/projects.mjs
+// node_modules/openai/resources/admin/organization/projects/projects.mjs
 var Projects = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14170,7 +14170,7 @@ Projects.SpendLimit = SpendLimit2;
 Projects.SpendAlerts = SpendAlerts2;
 Projects.Certificates = Certificates2;
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/users/roles.mjs
+// node_modules/openai/resources/admin/organization/users/roles.mjs
 var Roles6 = class extends APIResource {
   /**
    * Assigns an organization role to a user within the organization.
@@ -14247,7 +14247,7 @@ var Roles6 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/users/users.mjs
+// node_modules/openai/resources/admin/organization/users/users.mjs
 var Users3 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14321,7 +14321,7 @@ var Users3 = class extends APIResource {
 };
 Users3.Roles = Roles6;
 
-// ../wt-worker/node_modules/openai/resources/admin/organization/organization.mjs
+// node_modules/openai/resources/admin/organization/organization.mjs
 var Organization = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14352,7 +14352,7 @@ Organization.SpendAlerts = SpendAlerts;
 Organization.Certificates = Certificates;
 Organization.Projects = Projects;
 
-// ../wt-worker/node_modules/openai/resources/admin/admin.mjs
+// node_modules/openai/resources/admin/admin.mjs
 var Admin = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14361,7 +14361,7 @@ var Admin = class extends APIResource {
 };
 Admin.Organization = Organization;
 
-// ../wt-worker/node_modules/openai/resources/audio/speech.mjs
+// node_modules/openai/resources/audio/speech.mjs
 var Speech = class extends APIResource {
   /**
    * Generates audio from the input text.
@@ -14391,7 +14391,7 @@ var Speech = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/audio/transcriptions.mjs
+// node_modules/openai/resources/audio/transcriptions.mjs
 var Transcriptions = class extends APIResource {
   create(body, options2) {
     return this._client.post("/audio/transcriptions", multipartFormRequestOptions({
@@ -14404,14 +14404,14 @@ var Transcriptions = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/audio/translations.mjs
+// node_modules/openai/resources/audio/translations.mjs
 var Translations = class extends APIResource {
   create(body, options2) {
     return this._client.post("/audio/translations", multipartFormRequestOptions({ body, ...options2, __metadata: { model: body.model }, __security: { bearerAuth: true } }, this._client));
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/audio/audio.mjs
+// node_modules/openai/resources/audio/audio.mjs
 var Audio = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14424,7 +14424,7 @@ Audio.Transcriptions = Transcriptions;
 Audio.Translations = Translations;
 Audio.Speech = Speech;
 
-// ../wt-worker/node_modules/openai/resources/batches.mjs
+// node_modules/openai/resources/batches.mjs
 var Batches = class extends APIResource {
   /**
    * Creates and executes a batch from an uploaded file of requests
@@ -14461,7 +14461,7 @@ var Batches = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/assistants.mjs
+// node_modules/openai/resources/beta/assistants.mjs
 var Assistants = class extends APIResource {
   /**
    * Create an assistant with a model and instructions.
@@ -14528,7 +14528,7 @@ var Assistants = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/realtime/sessions.mjs
+// node_modules/openai/resources/beta/realtime/sessions.mjs
 var Sessions = class extends APIResource {
   /**
    * Create an ephemeral API token for use in client-side applications with the
@@ -14555,7 +14555,7 @@ var Sessions = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/realtime/transcription-sessions.mjs
+// node_modules/openai/resources/beta/realtime/transcription-sessions.mjs
 var TranscriptionSessions = class extends APIResource {
   /**
    * Create an ephemeral API token for use in client-side applications with the
@@ -14582,7 +14582,7 @@ var TranscriptionSessions = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/realtime/realtime.mjs
+// node_modules/openai/resources/beta/realtime/realtime.mjs
 var Realtime = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14593,7 +14593,7 @@ var Realtime = class extends APIResource {
 Realtime.Sessions = Sessions;
 Realtime.TranscriptionSessions = TranscriptionSessions;
 
-// ../wt-worker/node_modules/openai/resources/beta/chatkit/sessions.mjs
+// node_modules/openai/resources/beta/chatkit/sessions.mjs
 var Sessions2 = class extends APIResource {
   /**
    * Create a ChatKit session.
@@ -14635,7 +14635,7 @@ var Sessions2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/chatkit/threads.mjs
+// node_modules/openai/resources/beta/chatkit/threads.mjs
 var Threads = class extends APIResource {
   /**
    * Retrieve a ChatKit thread by its identifier.
@@ -14712,7 +14712,7 @@ var Threads = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/chatkit/chatkit.mjs
+// node_modules/openai/resources/beta/chatkit/chatkit.mjs
 var ChatKit = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14723,7 +14723,7 @@ var ChatKit = class extends APIResource {
 ChatKit.Sessions = Sessions2;
 ChatKit.Threads = Threads;
 
-// ../wt-worker/node_modules/openai/resources/beta/responses/input-items.mjs
+// node_modules/openai/resources/beta/responses/input-items.mjs
 var InputItems = class extends APIResource {
   /**
    * Returns a list of input items for a given response.
@@ -14752,7 +14752,7 @@ var InputItems = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/responses/input-tokens.mjs
+// node_modules/openai/resources/beta/responses/input-tokens.mjs
 var InputTokens = class extends APIResource {
   /**
    * Returns input token counts of the request.
@@ -14780,7 +14780,7 @@ var InputTokens = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/responses/responses.mjs
+// node_modules/openai/resources/beta/responses/responses.mjs
 var Responses = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -14889,7 +14889,7 @@ var Responses = class extends APIResource {
 Responses.InputItems = InputItems;
 Responses.InputTokens = InputTokens;
 
-// ../wt-worker/node_modules/openai/resources/beta/threads/messages.mjs
+// node_modules/openai/resources/beta/threads/messages.mjs
 var Messages2 = class extends APIResource {
   /**
    * Create a message.
@@ -14959,7 +14959,7 @@ var Messages2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/beta/threads/runs/steps.mjs
+// node_modules/openai/resources/beta/threads/runs/steps.mjs
 var Steps = class extends APIResource {
   /**
    * Retrieves a run step.
@@ -14991,7 +14991,7 @@ var Steps = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/internal/utils/base64.mjs
+// node_modules/openai/internal/utils/base64.mjs
 var toFloat32Array = (base64Str) => {
   if (typeof Buffer !== "undefined") {
     const buf = Buffer.from(base64Str, "base64");
@@ -15007,7 +15007,7 @@ var toFloat32Array = (base64Str) => {
   }
 };
 
-// ../wt-worker/node_modules/openai/internal/utils/env.mjs
+// node_modules/openai/internal/utils/env.mjs
 var readEnv = (env) => {
   if (typeof globalThis.process !== "undefined") {
     return globalThis.process.env?.[env]?.trim() || void 0;
@@ -15018,7 +15018,7 @@ var readEnv = (env) => {
   return void 0;
 };
 
-// ../wt-worker/node_modules/openai/lib/AssistantStream.mjs
+// node_modules/openai/lib/AssistantStream.mjs
 var _AssistantStream_instances;
 var _a;
 var _AssistantStream_events;
@@ -15538,7 +15538,7 @@ _a = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_addE
 function assertNever2(_x) {
 }
 
-// ../wt-worker/node_modules/openai/resources/beta/threads/runs/runs.mjs
+// node_modules/openai/resources/beta/threads/runs/runs.mjs
 var Runs = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -15711,7 +15711,7 @@ var Runs = class extends APIResource {
 };
 Runs.Steps = Steps;
 
-// ../wt-worker/node_modules/openai/resources/beta/threads/threads.mjs
+// node_modules/openai/resources/beta/threads/threads.mjs
 var Threads2 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -15797,7 +15797,7 @@ var Threads2 = class extends APIResource {
 Threads2.Runs = Runs;
 Threads2.Messages = Messages2;
 
-// ../wt-worker/node_modules/openai/resources/beta/beta.mjs
+// node_modules/openai/resources/beta/beta.mjs
 var Beta = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -15814,7 +15814,7 @@ Beta.ChatKit = ChatKit;
 Beta.Assistants = Assistants;
 Beta.Threads = Threads2;
 
-// ../wt-worker/node_modules/openai/resources/completions.mjs
+// node_modules/openai/resources/completions.mjs
 var Completions2 = class extends APIResource {
   create(body, options2) {
     return this._client.post("/completions", {
@@ -15826,7 +15826,7 @@ var Completions2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/containers/files/content.mjs
+// node_modules/openai/resources/containers/files/content.mjs
 var Content = class extends APIResource {
   /**
    * Retrieve Container File Content
@@ -15842,7 +15842,7 @@ var Content = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/containers/files/files.mjs
+// node_modules/openai/resources/containers/files/files.mjs
 var Files = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -15891,7 +15891,7 @@ var Files = class extends APIResource {
 };
 Files.Content = Content;
 
-// ../wt-worker/node_modules/openai/resources/containers/containers.mjs
+// node_modules/openai/resources/containers/containers.mjs
 var Containers = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -15935,7 +15935,7 @@ var Containers = class extends APIResource {
 };
 Containers.Files = Files;
 
-// ../wt-worker/node_modules/openai/resources/conversations/items.mjs
+// node_modules/openai/resources/conversations/items.mjs
 var Items = class extends APIResource {
   /**
    * Create items in a conversation with the given ID.
@@ -15978,7 +15978,7 @@ var Items = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/conversations/conversations.mjs
+// node_modules/openai/resources/conversations/conversations.mjs
 var Conversations = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16021,7 +16021,7 @@ var Conversations = class extends APIResource {
 };
 Conversations.Items = Items;
 
-// ../wt-worker/node_modules/openai/resources/embeddings.mjs
+// node_modules/openai/resources/embeddings.mjs
 var Embeddings = class extends APIResource {
   /**
    * Creates an embedding vector representing the input text.
@@ -16065,7 +16065,7 @@ var Embeddings = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/evals/runs/output-items.mjs
+// node_modules/openai/resources/evals/runs/output-items.mjs
 var OutputItems = class extends APIResource {
   /**
    * Get an evaluation run output item by ID.
@@ -16086,7 +16086,7 @@ var OutputItems = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/evals/runs/runs.mjs
+// node_modules/openai/resources/evals/runs/runs.mjs
 var Runs2 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16147,7 +16147,7 @@ var Runs2 = class extends APIResource {
 };
 Runs2.OutputItems = OutputItems;
 
-// ../wt-worker/node_modules/openai/resources/evals/evals.mjs
+// node_modules/openai/resources/evals/evals.mjs
 var Evals = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16195,7 +16195,7 @@ var Evals = class extends APIResource {
 };
 Evals.Runs = Runs2;
 
-// ../wt-worker/node_modules/openai/resources/files.mjs
+// node_modules/openai/resources/files.mjs
 var Files2 = class extends APIResource {
   /**
    * Upload a file that can be used across various endpoints. Individual files can be
@@ -16282,11 +16282,11 @@ var Files2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/methods.mjs
+// node_modules/openai/resources/fine-tuning/methods.mjs
 var Methods = class extends APIResource {
 };
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/alpha/graders.mjs
+// node_modules/openai/resources/fine-tuning/alpha/graders.mjs
 var Graders = class extends APIResource {
   /**
    * Run a grader.
@@ -16338,7 +16338,7 @@ var Graders = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/alpha/alpha.mjs
+// node_modules/openai/resources/fine-tuning/alpha/alpha.mjs
 var Alpha = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16347,7 +16347,7 @@ var Alpha = class extends APIResource {
 };
 Alpha.Graders = Graders;
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/checkpoints/permissions.mjs
+// node_modules/openai/resources/fine-tuning/checkpoints/permissions.mjs
 var Permissions = class extends APIResource {
   /**
    * **NOTE:** Calling this endpoint requires an [admin API key](../admin-api-keys).
@@ -16427,7 +16427,7 @@ var Permissions = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/checkpoints/checkpoints.mjs
+// node_modules/openai/resources/fine-tuning/checkpoints/checkpoints.mjs
 var Checkpoints = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16436,7 +16436,7 @@ var Checkpoints = class extends APIResource {
 };
 Checkpoints.Permissions = Permissions;
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/jobs/checkpoints.mjs
+// node_modules/openai/resources/fine-tuning/jobs/checkpoints.mjs
 var Checkpoints2 = class extends APIResource {
   /**
    * List checkpoints for a fine-tuning job.
@@ -16456,7 +16456,7 @@ var Checkpoints2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/jobs/jobs.mjs
+// node_modules/openai/resources/fine-tuning/jobs/jobs.mjs
 var Jobs = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16585,7 +16585,7 @@ var Jobs = class extends APIResource {
 };
 Jobs.Checkpoints = Checkpoints2;
 
-// ../wt-worker/node_modules/openai/resources/fine-tuning/fine-tuning.mjs
+// node_modules/openai/resources/fine-tuning/fine-tuning.mjs
 var FineTuning = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16600,11 +16600,11 @@ FineTuning.Jobs = Jobs;
 FineTuning.Checkpoints = Checkpoints;
 FineTuning.Alpha = Alpha;
 
-// ../wt-worker/node_modules/openai/resources/graders/grader-models.mjs
+// node_modules/openai/resources/graders/grader-models.mjs
 var GraderModels = class extends APIResource {
 };
 
-// ../wt-worker/node_modules/openai/resources/graders/graders.mjs
+// node_modules/openai/resources/graders/graders.mjs
 var Graders2 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16613,7 +16613,7 @@ var Graders2 = class extends APIResource {
 };
 Graders2.GraderModels = GraderModels;
 
-// ../wt-worker/node_modules/openai/resources/images.mjs
+// node_modules/openai/resources/images.mjs
 var Images = class extends APIResource {
   /**
    * Creates a variation of a given image. This endpoint only supports `dall-e-2`.
@@ -16641,7 +16641,7 @@ var Images = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/models.mjs
+// node_modules/openai/resources/models.mjs
 var Models = class extends APIResource {
   /**
    * Retrieves a model instance, providing basic information about the model such as
@@ -16666,7 +16666,7 @@ var Models = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/moderations.mjs
+// node_modules/openai/resources/moderations.mjs
 var Moderations = class extends APIResource {
   /**
    * Classifies if text and/or image inputs are potentially harmful. Learn more in
@@ -16677,7 +16677,7 @@ var Moderations = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/realtime/calls.mjs
+// node_modules/openai/resources/realtime/calls.mjs
 var Calls = class extends APIResource {
   /**
    * Accept an incoming SIP call and configure the realtime session that will handle
@@ -16749,7 +16749,7 @@ var Calls = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/realtime/client-secrets.mjs
+// node_modules/openai/resources/realtime/client-secrets.mjs
 var ClientSecrets = class extends APIResource {
   /**
    * Create a Realtime client secret with an associated session configuration.
@@ -16783,7 +16783,7 @@ var ClientSecrets = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/realtime/realtime.mjs
+// node_modules/openai/resources/realtime/realtime.mjs
 var Realtime2 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -16794,7 +16794,7 @@ var Realtime2 = class extends APIResource {
 Realtime2.ClientSecrets = ClientSecrets;
 Realtime2.Calls = Calls;
 
-// ../wt-worker/node_modules/openai/lib/ResponsesParser.mjs
+// node_modules/openai/lib/ResponsesParser.mjs
 function maybeParseResponse(response, params) {
   if (!params || !hasAutoParseableInput2(params)) {
     const parsed = {
@@ -16920,7 +16920,7 @@ function addOutputText(rsp) {
   rsp.output_text = texts.join("");
 }
 
-// ../wt-worker/node_modules/openai/lib/responses/ResponseAccumulator.mjs
+// node_modules/openai/lib/responses/ResponseAccumulator.mjs
 function accumulateResponse(event, snapshot) {
   if (!snapshot) {
     if (event.type !== "response.created") {
@@ -17309,7 +17309,7 @@ function assertNever3(value) {
   throw new OpenAIError(`Unhandled response stream event: ${JSON.stringify(value)}`);
 }
 
-// ../wt-worker/node_modules/openai/lib/responses/ResponseStream.mjs
+// node_modules/openai/lib/responses/ResponseStream.mjs
 var _ResponseStream_instances;
 var _ResponseStream_params;
 var _ResponseStream_currentResponseSnapshot;
@@ -17503,7 +17503,7 @@ function finalizeResponse(snapshot, params) {
   return maybeParseResponse(snapshot, params);
 }
 
-// ../wt-worker/node_modules/openai/resources/responses/input-items.mjs
+// node_modules/openai/resources/responses/input-items.mjs
 var InputItems2 = class extends APIResource {
   /**
    * Returns a list of input items for a given response.
@@ -17523,7 +17523,7 @@ var InputItems2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/responses/input-tokens.mjs
+// node_modules/openai/resources/responses/input-tokens.mjs
 var InputTokens2 = class extends APIResource {
   /**
    * Returns input token counts of the request.
@@ -17545,7 +17545,7 @@ var InputTokens2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/responses/responses.mjs
+// node_modules/openai/resources/responses/responses.mjs
 var Responses2 = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -17644,7 +17644,7 @@ var Responses2 = class extends APIResource {
 Responses2.InputItems = InputItems2;
 Responses2.InputTokens = InputTokens2;
 
-// ../wt-worker/node_modules/openai/resources/skills/content.mjs
+// node_modules/openai/resources/skills/content.mjs
 var Content2 = class extends APIResource {
   /**
    * Download a skill zip bundle by its ID.
@@ -17659,7 +17659,7 @@ var Content2 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/skills/versions/content.mjs
+// node_modules/openai/resources/skills/versions/content.mjs
 var Content3 = class extends APIResource {
   /**
    * Download a skill version zip bundle.
@@ -17675,7 +17675,7 @@ var Content3 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/skills/versions/versions.mjs
+// node_modules/openai/resources/skills/versions/versions.mjs
 var Versions = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -17720,7 +17720,7 @@ var Versions = class extends APIResource {
 };
 Versions.Content = Content3;
 
-// ../wt-worker/node_modules/openai/resources/skills/skills.mjs
+// node_modules/openai/resources/skills/skills.mjs
 var Skills = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -17769,7 +17769,7 @@ var Skills = class extends APIResource {
 Skills.Content = Content2;
 Skills.Versions = Versions;
 
-// ../wt-worker/node_modules/openai/resources/uploads/parts.mjs
+// node_modules/openai/resources/uploads/parts.mjs
 var Parts = class extends APIResource {
   /**
    * Adds a
@@ -17789,7 +17789,7 @@ var Parts = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/uploads/uploads.mjs
+// node_modules/openai/resources/uploads/uploads.mjs
 var Uploads = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -17859,7 +17859,7 @@ var Uploads = class extends APIResource {
 };
 Uploads.Parts = Parts;
 
-// ../wt-worker/node_modules/openai/lib/Util.mjs
+// node_modules/openai/lib/Util.mjs
 var allSettledWithThrow = async (promises) => {
   const results = await Promise.allSettled(promises);
   const rejected = results.filter((result) => result.status === "rejected");
@@ -17878,7 +17878,7 @@ var allSettledWithThrow = async (promises) => {
   return values;
 };
 
-// ../wt-worker/node_modules/openai/resources/vector-stores/file-batches.mjs
+// node_modules/openai/resources/vector-stores/file-batches.mjs
 var FileBatches = class extends APIResource {
   /**
    * Create a vector store file batch.
@@ -18003,7 +18003,7 @@ var FileBatches = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/vector-stores/files.mjs
+// node_modules/openai/resources/vector-stores/files.mjs
 var Files3 = class extends APIResource {
   /**
    * Create a vector store file by attaching a
@@ -18144,7 +18144,7 @@ var Files3 = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/vector-stores/vector-stores.mjs
+// node_modules/openai/resources/vector-stores/vector-stores.mjs
 var VectorStores = class extends APIResource {
   constructor() {
     super(...arguments);
@@ -18221,7 +18221,7 @@ var VectorStores = class extends APIResource {
 VectorStores.Files = Files3;
 VectorStores.FileBatches = FileBatches;
 
-// ../wt-worker/node_modules/openai/resources/videos.mjs
+// node_modules/openai/resources/videos.mjs
 var Videos = class extends APIResource {
   /**
    * Create a new video generation job from a prompt and optional reference assets.
@@ -18301,7 +18301,7 @@ var Videos = class extends APIResource {
   }
 };
 
-// ../wt-worker/node_modules/openai/resources/webhooks/webhooks.mjs
+// node_modules/openai/resources/webhooks/webhooks.mjs
 var _Webhooks_instances;
 var _Webhooks_validateSecret;
 var _Webhooks_getRequiredHeader;
@@ -18380,7 +18380,7 @@ _Webhooks_instances = /* @__PURE__ */ new WeakSet(), _Webhooks_validateSecret = 
   return value;
 };
 
-// ../wt-worker/node_modules/openai/internal/provider.mjs
+// node_modules/openai/internal/provider.mjs
 var providerDefinitionsKey = /* @__PURE__ */ Symbol.for("openai.node.providerDefinitions.v1");
 var providerGlobal = globalThis;
 var existingProviderDefinitions = providerGlobal[providerDefinitionsKey];
@@ -18396,7 +18396,7 @@ function configureProvider(provider) {
   return definition.configure();
 }
 
-// ../wt-worker/node_modules/openai/client.mjs
+// node_modules/openai/client.mjs
 var _OpenAI_instances;
 var _a2;
 var _OpenAI_encoder;
@@ -19050,7 +19050,7 @@ function isUndiciDispatcherVersionMismatchError(error62) {
   return false;
 }
 
-// ../wt-worker/node_modules/zod/v4/classic/external.js
+// node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -19313,7 +19313,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// ../wt-worker/node_modules/zod/v4/core/index.js
+// node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -19630,7 +19630,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// ../wt-worker/node_modules/zod/v4/core/util.js
+// node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -20486,7 +20486,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// ../wt-worker/node_modules/zod/v4/core/core.js
+// node_modules/zod/v4/core/core.js
 var _a3;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -20608,7 +20608,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// ../wt-worker/node_modules/zod/v4/core/errors.js
+// node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -20800,7 +20800,7 @@ function prettifyError(error62) {
   return lines2.join("\n");
 }
 
-// ../wt-worker/node_modules/zod/v4/core/parse.js
+// node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -20960,7 +20960,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// ../wt-worker/node_modules/zod/v4/core/regexes.js
+// node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -21132,7 +21132,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// ../wt-worker/node_modules/zod/v4/core/checks.js
+// node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a5;
   inst._zod ?? (inst._zod = {});
@@ -21608,7 +21608,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// ../wt-worker/node_modules/zod/v4/core/doc.js
+// node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -21649,14 +21649,14 @@ ${content.join("\n")}
   }
 };
 
-// ../wt-worker/node_modules/zod/v4/core/versions.js
+// node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// ../wt-worker/node_modules/zod/v4/core/schemas.js
+// node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a5;
   inst ?? (inst = {});
@@ -24098,7 +24098,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// ../wt-worker/node_modules/zod/v4/core/memoizer.js
+// node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -24375,7 +24375,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/index.js
+// node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -24443,7 +24443,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// ../wt-worker/node_modules/zod/v4/locales/ar.js
+// node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -24555,7 +24555,7 @@ function ar_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/az.js
+// node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -24666,7 +24666,7 @@ function az_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/be.js
+// node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -24835,7 +24835,7 @@ function be_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/bg.js
+// node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -24961,7 +24961,7 @@ function bg_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/bn.js
+// node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -25075,7 +25075,7 @@ function bn_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ca.js
+// node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -25189,7 +25189,7 @@ function ca_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ckb.js
+// node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -25322,7 +25322,7 @@ function ckb_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/cs.js
+// node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -25439,7 +25439,7 @@ function cs_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/da.js
+// node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -25560,7 +25560,7 @@ function da_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/de.js
+// node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -25674,7 +25674,7 @@ function de_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/el.js
+// node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -25787,7 +25787,7 @@ function el_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/en.js
+// node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -25912,7 +25912,7 @@ function en_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/eo.js
+// node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -26027,7 +26027,7 @@ function eo_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/es.js
+// node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -26164,7 +26164,7 @@ function es_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/fa.js
+// node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -26284,7 +26284,7 @@ function fa_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/fi.js
+// node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -26402,7 +26402,7 @@ function fi_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/fr.js
+// node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -26532,7 +26532,7 @@ function fr_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/fr-CA.js
+// node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -26645,7 +26645,7 @@ function fr_CA_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/gu.js
+// node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -26759,7 +26759,7 @@ function gu_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/he.js
+// node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -26961,7 +26961,7 @@ function he_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/hi.js
+// node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -27073,7 +27073,7 @@ function hi_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/hr.js
+// node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -27200,7 +27200,7 @@ function hr_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/hu.js
+// node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -27314,7 +27314,7 @@ function hu_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/hy.js
+// node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -27473,7 +27473,7 @@ function hy_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/id.js
+// node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -27585,7 +27585,7 @@ function id_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/is.js
+// node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -27700,7 +27700,7 @@ function is_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/it.js
+// node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -27814,7 +27814,7 @@ function it_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ja.js
+// node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -27927,7 +27927,7 @@ function ja_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ka.js
+// node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -28045,7 +28045,7 @@ function ka_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/km.js
+// node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -28161,12 +28161,12 @@ function km_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/kh.js
+// node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/kn.js
+// node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -28282,7 +28282,7 @@ function kn_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ko.js
+// node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -28399,7 +28399,7 @@ function ko_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/lt.js
+// node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -28607,7 +28607,7 @@ function lt_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/mk.js
+// node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -28722,7 +28722,7 @@ function mk_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ms.js
+// node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -28835,7 +28835,7 @@ function ms_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ne.js
+// node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -28947,7 +28947,7 @@ function ne_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/nl.js
+// node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -29063,7 +29063,7 @@ function nl_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/nn.js
+// node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -29177,7 +29177,7 @@ function nn_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/no.js
+// node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -29291,7 +29291,7 @@ function no_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ota.js
+// node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -29406,7 +29406,7 @@ function ota_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ps.js
+// node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -29526,7 +29526,7 @@ function ps_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/pl.js
+// node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -29641,7 +29641,7 @@ function pl_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/pt.js
+// node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -29785,7 +29785,7 @@ function pt_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/pt-BR.js
+// node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -29930,7 +29930,7 @@ function pt_BR_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ro.js
+// node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -30053,7 +30053,7 @@ function ro_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ru.js
+// node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -30222,7 +30222,7 @@ function ru_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/sk.js
+// node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -30339,7 +30339,7 @@ function sk_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/sl.js
+// node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -30454,7 +30454,7 @@ function sl_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/sv.js
+// node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -30570,7 +30570,7 @@ function sv_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ta.js
+// node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -30686,7 +30686,7 @@ function ta_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/tg.js
+// node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -30803,7 +30803,7 @@ function tg_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/th.js
+// node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -30919,7 +30919,7 @@ function th_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/tk.js
+// node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -31027,7 +31027,7 @@ function tk_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/tr.js
+// node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -31138,7 +31138,7 @@ function tr_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/uk.js
+// node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -31252,12 +31252,12 @@ function uk_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ua.js
+// node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/ur.js
+// node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -31373,7 +31373,7 @@ function ur_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/uz.js
+// node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -31487,7 +31487,7 @@ function uz_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/vi.js
+// node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -31601,7 +31601,7 @@ function vi_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/zh-CN.js
+// node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -31716,7 +31716,7 @@ function zh_CN_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/zh-TW.js
+// node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -31829,7 +31829,7 @@ function zh_TW_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/locales/yo.js
+// node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -31942,7 +31942,7 @@ function yo_default() {
   };
 }
 
-// ../wt-worker/node_modules/zod/v4/core/registries.js
+// node_modules/zod/v4/core/registries.js
 var _a4;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -31992,7 +31992,7 @@ function registry() {
 (_a4 = globalThis).__zod_globalRegistry ?? (_a4.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// ../wt-worker/node_modules/zod/v4/core/compile.js
+// node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -33602,7 +33602,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// ../wt-worker/node_modules/zod/v4/core/api.js
+// node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -34661,7 +34661,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// ../wt-worker/node_modules/zod/v4/core/to-json-schema.js
+// node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -35191,7 +35191,7 @@ var createStandardJSONSchemaMethod = (schema2, io, processors = {}) => (params) 
   return finalize(ctx, schema2);
 };
 
-// ../wt-worker/node_modules/zod/v4/core/json-schema-processors.js
+// node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -35939,7 +35939,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// ../wt-worker/node_modules/zod/v4/core/json-schema-generator.js
+// node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -36017,10 +36017,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// ../wt-worker/node_modules/zod/v4/core/json-schema.js
+// node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// ../wt-worker/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -36201,7 +36201,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// ../wt-worker/node_modules/zod/v4/classic/checks.js
+// node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -36236,7 +36236,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// ../wt-worker/node_modules/zod/v4/classic/errors.js
+// node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -36282,7 +36282,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// ../wt-worker/node_modules/zod/v4/classic/parse.js
+// node_modules/zod/v4/classic/parse.js
 var parse4 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -36296,7 +36296,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// ../wt-worker/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -37761,7 +37761,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// ../wt-worker/node_modules/zod/v4/classic/compat.js
+// node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -37787,7 +37787,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// ../wt-worker/node_modules/zod/v4/classic/iso.js
+// node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -37812,7 +37812,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// ../wt-worker/node_modules/zod/v4/classic/from-json-schema.js
+// node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -38545,7 +38545,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// ../wt-worker/node_modules/zod/v4/core/visit.js
+// node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -38700,7 +38700,7 @@ function visit(schema2, fnOrHandlers) {
   return run2(schema2);
 }
 
-// ../wt-worker/node_modules/zod/v4/classic/deep-partial.js
+// node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s) => s.partial(),
@@ -38712,7 +38712,7 @@ function deepPartial(schema2) {
   });
 }
 
-// ../wt-worker/node_modules/zod/v4/classic/in-out.js
+// node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -38742,7 +38742,7 @@ function output(schema2) {
   });
 }
 
-// ../wt-worker/node_modules/zod/v4/classic/coerce.js
+// node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -39237,7 +39237,7 @@ function estimateUsage(request2, content, toolCalls) {
 import { readFile } from "node:fs/promises";
 import path2 from "node:path";
 
-// ../wt-worker/node_modules/js-yaml/dist/js-yaml.mjs
+// node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -43501,6 +43501,40 @@ function parseInputs(env) {
   return { inputs: inputs.data, context: context.data };
 }
 
+// src/core/glob-limits.ts
+var MAX_STARS_PER_SEGMENT = 3;
+var MAX_GLOBSTARS = 4;
+var MAX_WILDCARDS = 12;
+var MAX_GLOB_CHARS = 500;
+function globProblem(glob) {
+  if (glob.length > MAX_GLOB_CHARS) return `it is longer than ${MAX_GLOB_CHARS} characters`;
+  if (glob.startsWith("!") && !glob.startsWith("!(")) {
+    return 'a leading "!" negates the whole glob; name the paths to protect instead';
+  }
+  let wildcards = 0;
+  let globstars = 0;
+  for (const segment of glob.split("/")) {
+    if (segment === "**") {
+      globstars += 1;
+      continue;
+    }
+    const stars = segment.replace(/\*\*/g, "*").split("*").length - 1;
+    if (stars > MAX_STARS_PER_SEGMENT) {
+      return `its segment ${JSON.stringify(segment)} has ${stars} "*" (at most ${MAX_STARS_PER_SEGMENT}); use fewer wildcards`;
+    }
+    wildcards += stars + (segment.match(/[?[]/g)?.length ?? 0);
+    if (/[*+]\(/.test(segment)) {
+      return `its repeating extglob in ${JSON.stringify(segment)} (*(...) or +(...)) is not supported; use * or {a,b}`;
+    }
+    if (/[@!?]\([^)]*[*?[(]/.test(segment)) {
+      return `its extglob in ${JSON.stringify(segment)} holds a wildcard or another group; write plain alternatives such as {a,b} instead`;
+    }
+  }
+  if (globstars > MAX_GLOBSTARS) return `it has ${globstars} "**" segments (at most ${MAX_GLOBSTARS})`;
+  if (wildcards > MAX_WILDCARDS) return `it has ${wildcards} wildcards (at most ${MAX_WILDCARDS})`;
+  return void 0;
+}
+
 // src/core/suggest-name.ts
 function editDistance(a, b) {
   const rows = a.length + 1;
@@ -43535,6 +43569,116 @@ function suggestName(name, known) {
 function didYouMean(name, known) {
   const suggestion = suggestName(name, known);
   return suggestion === void 0 ? "" : ` Did you mean "${suggestion}"?`;
+}
+
+// src/core/config-issues.ts
+function formatPath(path17) {
+  let text = "";
+  for (const key of path17) {
+    if (typeof key === "number") text += `[${key}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
+    else text += `[${JSON.stringify(key)}]`;
+  }
+  return text;
+}
+function show(value) {
+  if (value === void 0) return "nothing";
+  if (value === null) return "null";
+  if (typeof value === "string") return value.length > 40 ? `"${value.slice(0, 40)}\u2026"` : JSON.stringify(value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+function explainIssue(issue2, schema2) {
+  const root = schema2;
+  const path17 = issue2.path.filter((key) => typeof key !== "symbol");
+  const input2 = issue2.input;
+  switch (issue2.code) {
+    case "unrecognized_keys": {
+      const known = Object.keys(shapeAt(root, path17) ?? {});
+      return issue2.keys.map((key) => ({
+        path: [...path17, key],
+        message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
+      }));
+    }
+    case "invalid_key":
+      return [{ path: path17, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
+    case "custom":
+      return [{ path: path17, message: issue2.message }];
+    case "invalid_format":
+      return [{ path: path17, message: `got ${show(input2)}; expected ${issue2.message}.` }];
+    case "invalid_value": {
+      const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
+      return [{ path: path17, message: `got ${show(input2)}; expected ${accepted(schemaAt(root, path17))}.${hint}` }];
+    }
+    default: {
+      const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
+      return [{ path: path17, message: `${what}; expected ${accepted(schemaAt(root, path17))}.` }];
+    }
+  }
+}
+var WRAPPERS = /* @__PURE__ */ new Set(["default", "prefault", "optional", "nullable", "readonly"]);
+function unwrap(schema2) {
+  let current = schema2;
+  let nullable2 = false;
+  while (WRAPPERS.has(current._zod.def.type) && current._zod.def.innerType) {
+    if (current._zod.def.type === "nullable") nullable2 = true;
+    current = current._zod.def.innerType;
+  }
+  return { schema: current, nullable: nullable2 };
+}
+function schemaAt(root, path17) {
+  let current = root;
+  for (const key of path17) {
+    if (current === void 0) return void 0;
+    const def = unwrap(current).schema._zod.def;
+    if (def.type === "object") current = def.shape?.[String(key)];
+    else if (def.type === "record") current = def.valueType;
+    else if (def.type === "array") current = def.element;
+    else return void 0;
+  }
+  return current;
+}
+function shapeAt(root, path17) {
+  const schema2 = schemaAt(root, path17);
+  return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
+}
+function accepted(schema2) {
+  if (schema2 === void 0) return "a valid value";
+  const { schema: inner, nullable: nullable2 } = unwrap(schema2);
+  const def = inner._zod.def;
+  let text;
+  switch (def.type) {
+    case "number": {
+      const noun = inner.isInt ? "a whole number" : "a number";
+      const min = inner.minValue ?? void 0;
+      const max = inner.maxValue ?? void 0;
+      const small = (n) => n !== void 0 && Math.abs(n) < Number.MAX_SAFE_INTEGER;
+      text = small(min) && small(max) ? `${noun} from ${min} to ${max}` : small(min) ? `${noun} of at least ${min}` : small(max) ? `${noun} of at most ${max}` : noun;
+      break;
+    }
+    case "string":
+      text = def.format === "url" ? "an http(s) URL" : (inner.minLength ?? 0) > 0 ? "non-empty text" : "text";
+      break;
+    case "boolean":
+      text = "true or false";
+      break;
+    case "enum":
+      text = `one of ${Object.values(def.entries ?? {}).map((value) => JSON.stringify(value)).join(", ")}`;
+      break;
+    case "object":
+      text = `a mapping with ${Object.keys(def.shape ?? {}).join(", ")}`;
+      break;
+    case "record":
+      text = `a mapping of names to ${accepted(def.valueType)}`;
+      break;
+    case "array":
+      text = `a list of ${accepted(def.element).replace(/^an? /, "")}s`;
+      break;
+    default:
+      text = "a valid value";
+  }
+  return nullable2 ? `${text}, or null` : text;
 }
 
 // src/core/roles.ts
@@ -43749,70 +43893,398 @@ var roleConfigSchema = external_exports.strictObject({
   )
 }).describe("Changes to a built-in role, or a custom role.");
 
-// src/github/github-error.ts
-function entriesOf(error62) {
-  const data = error62.response?.data;
-  const errors = data?.errors;
-  return Array.isArray(errors) ? errors.filter((e) => typeof e === "object" && e !== null) : [];
-}
-function githubSaid(error62) {
-  const data = error62.response?.data;
-  const message = data?.message;
-  const head = typeof message === "string" ? message : error62 instanceof Error ? error62.message : String(error62);
-  const details = entriesOf(error62).map(
-    (entry) => typeof entry.message === "string" ? entry.message : [entry.resource, entry.field, entry.code].filter((part) => typeof part === "string").join(" ")
-  );
-  return details.length > 0 ? `${head}: ${details.join("; ")}` : head;
-}
-function isValidation(error62, pattern) {
-  if (statusOf(error62) !== 422) return false;
-  return pattern.test(githubSaid(error62)) || entriesOf(error62).some((entry) => pattern.test(String(entry.code ?? "")));
-}
-var GitHubRefusal = class extends Error {
-  status;
-  constructor(what, error62) {
-    super(`GitHub refused to ${what}: ${githubSaid(error62)}`, { cause: error62 });
-    this.name = "GitHubRefusal";
-    this.status = statusOf(error62);
+// src/core/yaml-positions.ts
+var YamlTree = class {
+  constructor(text) {
+    this.text = text;
+    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
+  }
+  text;
+  stack = [];
+  root;
+  lineStarts = [0];
+  listener = (event, state) => {
+    if (event === "open") {
+      this.stack.push({
+        start: state.position,
+        end: state.position,
+        kind: null,
+        result: void 0,
+        children: []
+      });
+      return;
+    }
+    const node2 = this.stack.pop();
+    if (node2 === void 0) return;
+    node2.end = state.position;
+    node2.kind = state.kind;
+    node2.result = state.result;
+    const parent = this.stack.at(-1);
+    if (parent) parent.children.push(node2);
+    else this.root ??= node2;
+  };
+  /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
+  locate(path17) {
+    let node2 = this.root === void 0 ? void 0 : collapse(this.root);
+    let position;
+    for (const key of path17) {
+      if (node2 === void 0) break;
+      const found = childAt(node2, key);
+      if (found === void 0) break;
+      position = (found.key ?? found.value).start;
+      node2 = found.value;
+    }
+    if (position === void 0) return { line: 1 };
+    return this.lineAndColumn(this.skipBlank(position));
+  }
+  /** Skips the spaces, line breaks and comments that js-yaml's reported start may include. */
+  skipBlank(position) {
+    let at = position;
+    while (at < this.text.length) {
+      const char = this.text[at];
+      if (char === " " || char === "	" || char === "\n" || char === "\r" || char === ",") at++;
+      else if (char === "#") {
+        while (at < this.text.length && this.text[at] !== "\n") at++;
+      } else break;
+    }
+    return at;
+  }
+  lineAndColumn(position) {
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if ((this.lineStarts[middle] ?? 0) <= position) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: position - (this.lineStarts[low] ?? 0) + 1 };
   }
 };
+function collapse(node2) {
+  let current = node2;
+  while (current.children.length === 1) {
+    const child = current.children[0];
+    if (child.result !== current.result || child.kind !== current.kind) break;
+    current = child;
+  }
+  return current;
+}
+function childAt(node2, key) {
+  if (node2.kind === "mapping") {
+    for (let i = 0; i + 1 < node2.children.length; i += 2) {
+      const keyNode = collapse(node2.children[i]);
+      if (String(keyNode.result) === String(key))
+        return { key: keyNode, value: collapse(node2.children[i + 1]) };
+    }
+    return void 0;
+  }
+  if (node2.kind === "sequence" && typeof key === "number") {
+    const item = node2.children[key];
+    return item === void 0 ? void 0 : { value: collapse(item) };
+  }
+  return void 0;
+}
 
-// src/github/refs.ts
-function claimRef(bead, attempt) {
-  return `refs/gastown/claims/${bead}-${attempt}`;
+// src/core/config.ts
+var CONFIG_PATH = ".github/gastown.yml";
+var whole = (min, max) => external_exports.int().min(min).max(max);
+var priceSchema = external_exports.strictObject({
+  input_per_mtok: external_exports.number().min(0).describe("US dollars per million prompt tokens."),
+  output_per_mtok: external_exports.number().min(0).describe("US dollars per million completion tokens.")
+});
+var DEFAULT_PRICES = {
+  "gpt-4o-mini": { input_per_mtok: 0.15, output_per_mtok: 0.6 },
+  "gpt-4o": { input_per_mtok: 2.5, output_per_mtok: 10 }
+};
+var modelSchema = external_exports.strictObject({
+  name: external_exports.string().min(1).default("gpt-4o-mini").describe('Model name as the endpoint knows it, e.g. "gpt-4o-mini" or "anthropic/claude-3.5-sonnet".'),
+  base_url: external_exports.url({ protocol: /^https?$/, error: "an http(s) URL such as https://openrouter.ai/api/v1" }).nullable().default(null).describe(
+    "Base URL of an OpenAI-compatible endpoint (OpenRouter, Ollama, vLLM); null for OpenAI itself."
+  ),
+  api_key_env: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as OPENAI_API_KEY").default("OPENAI_API_KEY").describe("Name of the environment variable (a repository secret) that holds the API key."),
+  context_window: whole(1024, 1e7).default(128e3).describe("Tokens the model accepts in one request; older turns are summarised to fit."),
+  timeout_seconds: whole(1, 3600).default(120).describe("Seconds to wait for one model response."),
+  max_retries: whole(0, 10).default(4).describe("Retries of a model call after a rate limit (429) or server error (5xx), with backoff."),
+  prices: external_exports.record(external_exports.string().min(1), priceSchema).default(() => structuredClone(DEFAULT_PRICES)).describe("Prices by model name, for cost budgets and reports; replaces the built-in table when set.")
+}).prefault({}).describe("The language model the workers and the planner use.");
+var roleName = external_exports.string().regex(ROLE_NAME_PATTERN, "a role name: a lowercase letter, then up to 36 of a-z, 0-9 and -");
+var DEFAULT_DENY = ["^\\s*git\\s+push\\b", "\\bsudo\\b"];
+var configSchema = external_exports.strictObject({
+  model: modelSchema,
+  max_workers: whole(1, 256).default(4).describe("Workers that may run at once, over all roles."),
+  role_limits: external_exports.record(roleName, whole(1, 256)).default(() => ({})).describe(
+    "Workers that may run at once for a role, e.g. { reviewer: 1 }; roles not named share max_workers."
+  ),
+  max_beads: whole(1, 200).default(30).describe("Most beads a plan may have."),
+  max_attempts: whole(1, 20).default(3).describe("Attempts per bead before it is labelled gastown:needs-human."),
+  retry: external_exports.strictObject({
+    base_delay_seconds: whole(0, 86400).default(30).describe("Delay before the first retry; it doubles with each."),
+    max_delay_seconds: whole(0, 86400).default(900).describe("Longest delay between retries.")
+  }).prefault({}).describe("Backoff between attempts of a failed bead."),
+  review_rounds: whole(0, 20).default(2).describe("Times a reviewer may request changes on a bead before it goes to a person."),
+  lease_minutes: whole(1, 1440).default(60).describe("Minutes a worker holds a bead without news before the Mayor dispatches it again."),
+  roles: external_exports.record(external_exports.string(), roleConfigSchema).default(() => ({})).describe(
+    "Changes to built-in roles (architect, developer, tester, reviewer, debugger, documenter, devops) and custom roles, by name."
+  ),
+  budgets: external_exports.strictObject({
+    iterations: whole(1, 1e3).default(30).describe("Most model turns in one worker run."),
+    tokens: whole(1e3, 1e8).default(4e5).describe("Most tokens (prompt and completion) in one worker run."),
+    wall_time_minutes: whole(1, 360).default(30).describe("Most minutes of one worker run."),
+    cost_usd: external_exports.number().min(0).max(1e3).default(2).describe("Most US dollars of model calls in one worker run.")
+  }).prefault({}).describe("Limits of one worker run; the work so far is pushed when one runs out."),
+  merge: external_exports.enum(["manual", "auto"]).default("manual").describe(
+    "manual: people merge worker PRs; auto: the Mayor merges a PR once its checks and reviews pass."
+  ),
+  project: external_exports.strictObject({
+    owner: external_exports.string().min(1).describe(
+      "The organisation that owns the project (GitHub Apps cannot use projects owned by a user)."
+    ),
+    number: whole(1, 1e9).describe("The project number, as in its URL."),
+    status_field: external_exports.string().min(1).default("Status").describe("The single-select field that shows bead status.")
+  }).nullable().default(null).describe("A GitHub Projects (v2) board to track beads on, or null for none."),
+  protected_paths: external_exports.array(
+    external_exports.string().min(1).superRefine((glob, context) => {
+      const problem = globProblem(glob.replace(/^\.?\/+/, ""));
+      if (problem !== void 0)
+        context.addIssue({ code: "custom", message: `the glob is refused: ${problem}` });
+    })
+  ).default(() => [".github/**", ".gitattributes"]).describe(
+    "Globs of paths that agents may not change (picomatch syntax, case-insensitive; a directory protects what it holds); .git/ and .github/workflows/ are always protected."
+  ),
+  commands: external_exports.strictObject({
+    timeout_seconds: whole(1, 3600).default(300).describe("Seconds a command may run before it is stopped."),
+    max_output_bytes: whole(1024, 10485760).default(65536).describe("Bytes of command output the agent sees; the middle of longer output is cut."),
+    deny: external_exports.array(external_exports.string().min(1)).default(() => [...DEFAULT_DENY]).describe("Regular expressions (JavaScript syntax); a command matching one is refused.")
+  }).prefault({}).describe("What the agent may run with run_command."),
+  isolation: external_exports.enum(["required", "none"]).default("required").describe(
+    "required: a worker that cannot isolate the agent's commands from its token and key fails at once; none: they run unisolated, and the run says so loudly."
+  ),
+  plan_approval: external_exports.boolean().default(false).describe('true: the Mayor posts the plan and waits for "/gastown approve" before creating beads.'),
+  allow_approve: external_exports.boolean().default(false).describe(
+    "true: reviewer agents may APPROVE pull requests; otherwise they only comment or request changes."
+  ),
+  worker_workflow: external_exports.string().regex(/^[\w.-]+\.ya?ml$/, "a workflow file name in .github/workflows, such as gastown-worker.yml").default("gastown-worker.yml").describe("The workflow file (in .github/workflows) that runs a worker.")
+}).superRefine((config2, context) => {
+  for (const problem of roleConfigProblems(config2.roles)) {
+    context.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  }
+  const known = [
+    ...BUILT_IN_ROLE_NAMES,
+    ...Object.keys(config2.roles).filter((name) => !isBuiltInRole(name))
+  ];
+  for (const name of Object.keys(config2.role_limits)) {
+    if (!known.includes(name)) {
+      context.addIssue({
+        code: "custom",
+        path: ["role_limits", name],
+        message: `"${name}" is not a role.${didYouMean(name, known)} The roles are ${known.join(", ")}.`
+      });
+    }
+  }
+  config2.commands.deny.forEach((pattern, index) => {
+    try {
+      new RegExp(pattern);
+    } catch (error62) {
+      context.addIssue({
+        code: "custom",
+        path: ["commands", "deny", index],
+        message: `not a valid regular expression (${error62.message}); write it in JavaScript syntax, escaping \\ as \\\\ inside double quotes.`
+      });
+    }
+  });
+  if (config2.retry.max_delay_seconds < config2.retry.base_delay_seconds) {
+    context.addIssue({
+      code: "custom",
+      path: ["retry", "max_delay_seconds"],
+      message: `must be at least base_delay_seconds (${config2.retry.base_delay_seconds}).`
+    });
+  }
+});
+function defaultConfig() {
+  return configSchema.parse({});
 }
-async function createRef(api, repo, ref, sha) {
+function parseConfig(text, file2 = CONFIG_PATH) {
+  const tree = new YamlTree(text);
+  let document;
   try {
-    await api.request("POST /repos/{owner}/{repo}/git/refs", { ...repo, ref, sha });
-    return "created";
+    document = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file2, listener: tree.listener });
   } catch (error62) {
-    if (isValidation(error62, /reference already exists/i)) return "exists";
-    if (statusOf(error62) === 422) throw new GitHubRefusal(`create ${ref} in ${repoName(repo)}`, error62);
+    if (error62 instanceof yaml.YAMLException) {
+      const mark = error62.mark;
+      return {
+        ok: false,
+        file: file2,
+        errors: [
+          {
+            path: "",
+            line: (mark?.line ?? 0) + 1,
+            column: (mark?.column ?? 0) + 1,
+            message: `YAML syntax error: ${error62.reason}. Check indentation (spaces, not tabs) and quoting.`
+          }
+        ]
+      };
+    }
     throw error62;
   }
-}
-async function getRefSha(api, repo, ref) {
-  try {
-    const { data } = await api.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { ...repo, ref });
-    return data.object.sha;
-  } catch (error62) {
-    if (statusOf(error62) === 404) return null;
-    throw error62;
+  if (document === void 0 || document === null) document = {};
+  if (typeof document !== "object" || Array.isArray(document)) {
+    return {
+      ok: false,
+      file: file2,
+      errors: [
+        {
+          path: "",
+          line: 1,
+          message: `expected a mapping of settings (key: value lines), got ${show(document)}.`
+        }
+      ]
+    };
   }
+  const parsed = configSchema.safeParse(document, { reportInput: true });
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2, configSchema));
+  const located = errors.map(({ path: path17, message }) => ({
+    path: formatPath(path17),
+    ...tree.locate(path17),
+    message
+  }));
+  located.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+  return { ok: false, file: file2, errors: located };
+}
+function formatConfigErrors(errors, file2 = CONFIG_PATH) {
+  const count = errors.length === 1 ? "an error" : `${errors.length} errors`;
+  const items = errors.map((error62) => {
+    const field = error62.path === "" ? "" : ` \`${error62.path}\`:`;
+    return `- \`${file2}\` line ${error62.line}:${field} ${error62.message}`;
+  });
+  return `**Gas Town cannot read its configuration:** \`${file2}\` has ${count}. Fix the file and push; until then nothing is planned or dispatched.
+
+${items.join("\n")}`;
+}
+
+// src/github/graphql-operations.ts
+function projectQuery(kind) {
+  return `query($owner: String!, $number: Int!, $field: String!) {
+  ${kind}(login: $owner) {
+    projectV2(number: $number) {
+      id
+      title
+      field(name: $field) {
+        ... on ProjectV2SingleSelectField { id name options { id name } }
+      }
+    }
+  }
+}`;
+}
+var ADD_PROJECT_ITEM = `mutation($project: ID!, $content: ID!) {
+  addProjectV2ItemById(input: { projectId: $project, contentId: $content }) { item { id } }
+}`;
+var SET_PROJECT_ITEM_OPTION = `mutation($project: ID!, $item: ID!, $field: ID!, $option: String!) {
+  updateProjectV2ItemFieldValue(input: {
+    projectId: $project, itemId: $item, fieldId: $field, value: { singleSelectOptionId: $option }
+  }) { projectV2Item { id } }
+}`;
+var ISSUE_FIELDS = `fragment IssueFields on Issue {
+  id
+  fullDatabaseId
+  number
+  title
+  body
+  state
+  stateReason
+  url
+  createdAt
+  updatedAt
+  closedAt
+  author { login }
+  labels(first: 100) { nodes { name } }
+}`;
+var GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal: Int!, $label: String!, $after: String, $withGoal: Boolean!) {
+  repository(owner: $owner, name: $repo) {
+    goal: issue(number: $goal) @include(if: $withGoal) { ...IssueFields }
+    beads: issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ...IssueFields
+        closedByPullRequestsReferences(first: 10, includeClosedPrs: true) {
+          nodes {
+            number
+            state
+            merged
+            mergeable
+            mergeStateStatus
+            headRefOid
+            isDraft
+            reviews(first: 100) {
+              pageInfo { hasNextPage }
+              nodes { fullDatabaseId author { login } state body submittedAt }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+${ISSUE_FIELDS}`;
+var BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!, $bead: Int!, $config: String!) {
+  repository(owner: $owner, name: $repo) {
+    defaultBranchRef { name target { oid } }
+    config: object(expression: $config) { __typename ... on Blob { text isTruncated byteSize } }
+    bead: issue(number: $bead) {
+      ...IssueFields
+      parent { number title body }
+    }
+  }
+}
+${ISSUE_FIELDS}`;
+function beadIssueAlias(index) {
+  return `dep${index}`;
+}
+function beadIssuesQuery(count) {
+  const indexes = Array.from({ length: count }, (_, index) => index);
+  const variables = indexes.map((index) => `, $${beadIssueAlias(index)}: Int!`).join("");
+  const fields = indexes.map(
+    (index) => `
+    ${beadIssueAlias(index)}: issue(number: $${beadIssueAlias(index)}) { ...IssueFields }`
+  ).join("");
+  return `query BeadIssues($owner: String!, $repo: String!, $goal: Int!, $withGoal: Boolean!${variables}) {
+  repository(owner: $owner, name: $repo) {
+    goal: issue(number: $goal) @include(if: $withGoal) { number title body }${fields}
+  }
+}${count > 0 ? `
+${ISSUE_FIELDS}` : ""}`;
+}
+var GRAPHQL_OPERATIONS = {
+  "organization project": projectQuery("organization"),
+  "user project": projectQuery("user"),
+  "add project item": ADD_PROJECT_ITEM,
+  "set project item option": SET_PROJECT_ITEM_OPTION,
+  "goal issues": GOAL_ISSUES_QUERY,
+  "bead start": BEAD_START_QUERY,
+  "bead issues": beadIssuesQuery(2),
+  "goal alone": beadIssuesQuery(0)
+};
+
+// src/github/goal-query.ts
+function issueFromNode(node2) {
+  return {
+    id: Number(node2.fullDatabaseId),
+    node_id: node2.id,
+    number: node2.number,
+    title: node2.title,
+    body: node2.body,
+    state: node2.state === "CLOSED" ? "closed" : "open",
+    state_reason: node2.stateReason?.toLowerCase() ?? null,
+    labels: (node2.labels?.nodes ?? []).map((label) => label.name),
+    user: node2.author?.login ?? null,
+    html_url: node2.url,
+    created_at: node2.createdAt,
+    updated_at: node2.updatedAt,
+    closed_at: node2.closedAt
+  };
 }
 
 // src/github/repository.ts
-async function getRepository(api, repo) {
-  const { data } = await api.request("GET /repos/{owner}/{repo}", { ...repo });
-  return {
-    id: Number(data.id),
-    full_name: data.full_name,
-    default_branch: data.default_branch,
-    private: data.private,
-    html_url: data.html_url,
-    description: data.description
-  };
-}
 async function getFileText(api, repo, path17, ref) {
   try {
     const { data } = await api.request("GET /repos/{owner}/{repo}/contents/{path}", {
@@ -43841,6 +44313,70 @@ async function getPermission(api, repo, username) {
 }
 function canWrite(permission) {
   return permission === "admin" || permission === "write" || permission === "maintain";
+}
+
+// src/github/bead-context-query.ts
+function withMissing(fields) {
+  return (error62) => {
+    const { data, errors } = error62;
+    const onlyMissing = data !== void 0 && data !== null && (errors ?? []).length > 0 && (errors ?? []).every(
+      (e) => e.type === "NOT_FOUND" && e.path?.[0] === "repository" && fields(String(e.path?.[1]))
+    );
+    if (!onlyMissing) throw error62;
+    return data;
+  };
+}
+function noRepository(repo) {
+  return new Error(
+    `GitHub answered no repository ${repo.owner}/${repo.repo}: check that the token may read it.`
+  );
+}
+async function readBeadStart(api, repo, { bead, configPath }) {
+  const answer = await api.graphql(BEAD_START_QUERY, {
+    owner: repo.owner,
+    repo: repo.repo,
+    bead,
+    config: `HEAD:${configPath}`
+  }).catch(withMissing((field) => field === "bead"));
+  const repository = answer.repository;
+  if (!repository) throw noRepository(repo);
+  const ref = repository.defaultBranchRef;
+  const defaultBranch = ref?.target?.oid === void 0 ? null : { name: ref.name, headSha: ref.target.oid };
+  const config2 = repository.config;
+  let configText = null;
+  if (config2?.__typename === "Blob") {
+    configText = config2.text === null || config2.text === void 0 || config2.isTruncated === true ? await getFileText(api, repo, configPath, defaultBranch?.name) : config2.text;
+  }
+  const node2 = repository.bead;
+  return {
+    defaultBranch,
+    configText,
+    bead: node2 ? issueFromNode(node2) : null,
+    parent: node2?.parent ?? null
+  };
+}
+async function readBeadIssues(api, repo, { goal, numbers }) {
+  if (goal === void 0 && numbers.length === 0) return { goal: void 0, issues: [] };
+  const variables = {
+    owner: repo.owner,
+    repo: repo.repo,
+    goal: goal ?? 0,
+    withGoal: goal !== void 0
+  };
+  const aliases = numbers.map((_, index) => beadIssueAlias(index));
+  aliases.forEach((alias, index) => variables[alias] = numbers[index]);
+  const answer = await api.graphql(beadIssuesQuery(numbers.length), variables).catch(
+    withMissing((field) => field === "goal" || aliases.includes(field))
+  );
+  const repository = answer.repository;
+  if (!repository) throw noRepository(repo);
+  return {
+    goal: goal === void 0 ? void 0 : repository.goal ?? null,
+    issues: aliases.map((alias) => {
+      const node2 = repository[alias];
+      return node2 ? issueFromNode(node2) : null;
+    })
+  };
 }
 
 // src/core/bead.ts
@@ -44224,7 +44760,10 @@ function toBeadIssue(issue2) {
   };
 }
 async function loadBead(api, repo, number4, author) {
-  const issue2 = await getIssue(api, repo, number4);
+  return beadFromIssue(await getIssue(api, repo, number4), author);
+}
+function beadFromIssue(issue2, author) {
+  const number4 = issue2.number;
   if (issue2.user?.toLowerCase() !== author.toLowerCase()) {
     throw new BeadIssueError(
       `issue #${number4} (${issue2.html_url}) was opened by ${issue2.user ?? "an unknown account"}, not by ${author}, who dispatched this run: the worker works only on beads its dispatcher (the Mayor) wrote, and changed nothing. To run a bead again, comment \`/gastown retry #${number4}\` on its goal.`
@@ -44237,6 +44776,11 @@ async function loadBead(api, repo, number4, author) {
     );
   }
   return { bead: decoded.bead, issue: issue2 };
+}
+function missingBeadError(number4, repo) {
+  return new BeadIssueError(
+    `${repo.owner}/${repo.repo} has no issue #${number4} (it was deleted or transferred, or the number is a pull request's): the worker changed nothing. Dispatch the worker with the number of a bead issue.`
+  );
 }
 function tickedDependencies(body) {
   return new Set(
@@ -44380,6 +44924,49 @@ async function failBead(run2, reason) {
   return { status: "failed", message: error62 };
 }
 
+// src/github/github-error.ts
+function entriesOf(error62) {
+  const data = error62.response?.data;
+  const errors = data?.errors;
+  return Array.isArray(errors) ? errors.filter((e) => typeof e === "object" && e !== null) : [];
+}
+function githubSaid(error62) {
+  const data = error62.response?.data;
+  const message = data?.message;
+  const head = typeof message === "string" ? message : error62 instanceof Error ? error62.message : String(error62);
+  const details = entriesOf(error62).map(
+    (entry) => typeof entry.message === "string" ? entry.message : [entry.resource, entry.field, entry.code].filter((part) => typeof part === "string").join(" ")
+  );
+  return details.length > 0 ? `${head}: ${details.join("; ")}` : head;
+}
+function isValidation(error62, pattern) {
+  if (statusOf(error62) !== 422) return false;
+  return pattern.test(githubSaid(error62)) || entriesOf(error62).some((entry) => pattern.test(String(entry.code ?? "")));
+}
+var GitHubRefusal = class extends Error {
+  status;
+  constructor(what, error62) {
+    super(`GitHub refused to ${what}: ${githubSaid(error62)}`, { cause: error62 });
+    this.name = "GitHubRefusal";
+    this.status = statusOf(error62);
+  }
+};
+
+// src/github/refs.ts
+function claimRef(bead, attempt) {
+  return `refs/gastown/claims/${bead}-${attempt}`;
+}
+async function createRef(api, repo, ref, sha) {
+  try {
+    await api.request("POST /repos/{owner}/{repo}/git/refs", { ...repo, ref, sha });
+    return "created";
+  } catch (error62) {
+    if (isValidation(error62, /reference already exists/i)) return "exists";
+    if (statusOf(error62) === 422) throw new GitHubRefusal(`create ${ref} in ${repoName(repo)}`, error62);
+    throw error62;
+  }
+}
+
 // src/worker/action/claim.ts
 function staleReason(bead, attempt) {
   const name = `bead #${bead.number ?? bead.id}`;
@@ -44400,419 +44987,6 @@ async function claimBead(api, repo, bead, attempt, sha) {
   return created === "created" ? { kind: "claimed", ref } : { kind: "elsewhere", ref };
 }
 
-// src/core/glob-limits.ts
-var MAX_STARS_PER_SEGMENT = 3;
-var MAX_GLOBSTARS = 4;
-var MAX_WILDCARDS = 12;
-var MAX_GLOB_CHARS = 500;
-function globProblem(glob) {
-  if (glob.length > MAX_GLOB_CHARS) return `it is longer than ${MAX_GLOB_CHARS} characters`;
-  if (glob.startsWith("!") && !glob.startsWith("!(")) {
-    return 'a leading "!" negates the whole glob; name the paths to protect instead';
-  }
-  let wildcards = 0;
-  let globstars = 0;
-  for (const segment of glob.split("/")) {
-    if (segment === "**") {
-      globstars += 1;
-      continue;
-    }
-    const stars = segment.replace(/\*\*/g, "*").split("*").length - 1;
-    if (stars > MAX_STARS_PER_SEGMENT) {
-      return `its segment ${JSON.stringify(segment)} has ${stars} "*" (at most ${MAX_STARS_PER_SEGMENT}); use fewer wildcards`;
-    }
-    wildcards += stars + (segment.match(/[?[]/g)?.length ?? 0);
-    if (/[*+]\(/.test(segment)) {
-      return `its repeating extglob in ${JSON.stringify(segment)} (*(...) or +(...)) is not supported; use * or {a,b}`;
-    }
-    if (/[@!?]\([^)]*[*?[(]/.test(segment)) {
-      return `its extglob in ${JSON.stringify(segment)} holds a wildcard or another group; write plain alternatives such as {a,b} instead`;
-    }
-  }
-  if (globstars > MAX_GLOBSTARS) return `it has ${globstars} "**" segments (at most ${MAX_GLOBSTARS})`;
-  if (wildcards > MAX_WILDCARDS) return `it has ${wildcards} wildcards (at most ${MAX_WILDCARDS})`;
-  return void 0;
-}
-
-// src/core/config-issues.ts
-function formatPath(path17) {
-  let text = "";
-  for (const key of path17) {
-    if (typeof key === "number") text += `[${key}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
-    else text += `[${JSON.stringify(key)}]`;
-  }
-  return text;
-}
-function show(value) {
-  if (value === void 0) return "nothing";
-  if (value === null) return "null";
-  if (typeof value === "string") return value.length > 40 ? `"${value.slice(0, 40)}\u2026"` : JSON.stringify(value);
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-function explainIssue(issue2, schema2) {
-  const root = schema2;
-  const path17 = issue2.path.filter((key) => typeof key !== "symbol");
-  const input2 = issue2.input;
-  switch (issue2.code) {
-    case "unrecognized_keys": {
-      const known = Object.keys(shapeAt(root, path17) ?? {});
-      return issue2.keys.map((key) => ({
-        path: [...path17, key],
-        message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
-      }));
-    }
-    case "invalid_key":
-      return [{ path: path17, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
-    case "custom":
-      return [{ path: path17, message: issue2.message }];
-    case "invalid_format":
-      return [{ path: path17, message: `got ${show(input2)}; expected ${issue2.message}.` }];
-    case "invalid_value": {
-      const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
-      return [{ path: path17, message: `got ${show(input2)}; expected ${accepted(schemaAt(root, path17))}.${hint}` }];
-    }
-    default: {
-      const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
-      return [{ path: path17, message: `${what}; expected ${accepted(schemaAt(root, path17))}.` }];
-    }
-  }
-}
-var WRAPPERS = /* @__PURE__ */ new Set(["default", "prefault", "optional", "nullable", "readonly"]);
-function unwrap(schema2) {
-  let current = schema2;
-  let nullable2 = false;
-  while (WRAPPERS.has(current._zod.def.type) && current._zod.def.innerType) {
-    if (current._zod.def.type === "nullable") nullable2 = true;
-    current = current._zod.def.innerType;
-  }
-  return { schema: current, nullable: nullable2 };
-}
-function schemaAt(root, path17) {
-  let current = root;
-  for (const key of path17) {
-    if (current === void 0) return void 0;
-    const def = unwrap(current).schema._zod.def;
-    if (def.type === "object") current = def.shape?.[String(key)];
-    else if (def.type === "record") current = def.valueType;
-    else if (def.type === "array") current = def.element;
-    else return void 0;
-  }
-  return current;
-}
-function shapeAt(root, path17) {
-  const schema2 = schemaAt(root, path17);
-  return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
-}
-function accepted(schema2) {
-  if (schema2 === void 0) return "a valid value";
-  const { schema: inner, nullable: nullable2 } = unwrap(schema2);
-  const def = inner._zod.def;
-  let text;
-  switch (def.type) {
-    case "number": {
-      const noun = inner.isInt ? "a whole number" : "a number";
-      const min = inner.minValue ?? void 0;
-      const max = inner.maxValue ?? void 0;
-      const small = (n) => n !== void 0 && Math.abs(n) < Number.MAX_SAFE_INTEGER;
-      text = small(min) && small(max) ? `${noun} from ${min} to ${max}` : small(min) ? `${noun} of at least ${min}` : small(max) ? `${noun} of at most ${max}` : noun;
-      break;
-    }
-    case "string":
-      text = def.format === "url" ? "an http(s) URL" : (inner.minLength ?? 0) > 0 ? "non-empty text" : "text";
-      break;
-    case "boolean":
-      text = "true or false";
-      break;
-    case "enum":
-      text = `one of ${Object.values(def.entries ?? {}).map((value) => JSON.stringify(value)).join(", ")}`;
-      break;
-    case "object":
-      text = `a mapping with ${Object.keys(def.shape ?? {}).join(", ")}`;
-      break;
-    case "record":
-      text = `a mapping of names to ${accepted(def.valueType)}`;
-      break;
-    case "array":
-      text = `a list of ${accepted(def.element).replace(/^an? /, "")}s`;
-      break;
-    default:
-      text = "a valid value";
-  }
-  return nullable2 ? `${text}, or null` : text;
-}
-
-// src/core/yaml-positions.ts
-var YamlTree = class {
-  constructor(text) {
-    this.text = text;
-    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
-  }
-  text;
-  stack = [];
-  root;
-  lineStarts = [0];
-  listener = (event, state) => {
-    if (event === "open") {
-      this.stack.push({
-        start: state.position,
-        end: state.position,
-        kind: null,
-        result: void 0,
-        children: []
-      });
-      return;
-    }
-    const node2 = this.stack.pop();
-    if (node2 === void 0) return;
-    node2.end = state.position;
-    node2.kind = state.kind;
-    node2.result = state.result;
-    const parent = this.stack.at(-1);
-    if (parent) parent.children.push(node2);
-    else this.root ??= node2;
-  };
-  /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
-  locate(path17) {
-    let node2 = this.root === void 0 ? void 0 : collapse(this.root);
-    let position;
-    for (const key of path17) {
-      if (node2 === void 0) break;
-      const found = childAt(node2, key);
-      if (found === void 0) break;
-      position = (found.key ?? found.value).start;
-      node2 = found.value;
-    }
-    if (position === void 0) return { line: 1 };
-    return this.lineAndColumn(this.skipBlank(position));
-  }
-  /** Skips the spaces, line breaks and comments that js-yaml's reported start may include. */
-  skipBlank(position) {
-    let at = position;
-    while (at < this.text.length) {
-      const char = this.text[at];
-      if (char === " " || char === "	" || char === "\n" || char === "\r" || char === ",") at++;
-      else if (char === "#") {
-        while (at < this.text.length && this.text[at] !== "\n") at++;
-      } else break;
-    }
-    return at;
-  }
-  lineAndColumn(position) {
-    let low = 0;
-    let high = this.lineStarts.length - 1;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if ((this.lineStarts[middle] ?? 0) <= position) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: position - (this.lineStarts[low] ?? 0) + 1 };
-  }
-};
-function collapse(node2) {
-  let current = node2;
-  while (current.children.length === 1) {
-    const child = current.children[0];
-    if (child.result !== current.result || child.kind !== current.kind) break;
-    current = child;
-  }
-  return current;
-}
-function childAt(node2, key) {
-  if (node2.kind === "mapping") {
-    for (let i = 0; i + 1 < node2.children.length; i += 2) {
-      const keyNode = collapse(node2.children[i]);
-      if (String(keyNode.result) === String(key))
-        return { key: keyNode, value: collapse(node2.children[i + 1]) };
-    }
-    return void 0;
-  }
-  if (node2.kind === "sequence" && typeof key === "number") {
-    const item = node2.children[key];
-    return item === void 0 ? void 0 : { value: collapse(item) };
-  }
-  return void 0;
-}
-
-// src/core/config.ts
-var CONFIG_PATH = ".github/gastown.yml";
-var whole = (min, max) => external_exports.int().min(min).max(max);
-var priceSchema = external_exports.strictObject({
-  input_per_mtok: external_exports.number().min(0).describe("US dollars per million prompt tokens."),
-  output_per_mtok: external_exports.number().min(0).describe("US dollars per million completion tokens.")
-});
-var DEFAULT_PRICES = {
-  "gpt-4o-mini": { input_per_mtok: 0.15, output_per_mtok: 0.6 },
-  "gpt-4o": { input_per_mtok: 2.5, output_per_mtok: 10 }
-};
-var modelSchema = external_exports.strictObject({
-  name: external_exports.string().min(1).default("gpt-4o-mini").describe('Model name as the endpoint knows it, e.g. "gpt-4o-mini" or "anthropic/claude-3.5-sonnet".'),
-  base_url: external_exports.url({ protocol: /^https?$/, error: "an http(s) URL such as https://openrouter.ai/api/v1" }).nullable().default(null).describe(
-    "Base URL of an OpenAI-compatible endpoint (OpenRouter, Ollama, vLLM); null for OpenAI itself."
-  ),
-  api_key_env: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as OPENAI_API_KEY").default("OPENAI_API_KEY").describe("Name of the environment variable (a repository secret) that holds the API key."),
-  context_window: whole(1024, 1e7).default(128e3).describe("Tokens the model accepts in one request; older turns are summarised to fit."),
-  timeout_seconds: whole(1, 3600).default(120).describe("Seconds to wait for one model response."),
-  max_retries: whole(0, 10).default(4).describe("Retries of a model call after a rate limit (429) or server error (5xx), with backoff."),
-  prices: external_exports.record(external_exports.string().min(1), priceSchema).default(() => structuredClone(DEFAULT_PRICES)).describe("Prices by model name, for cost budgets and reports; replaces the built-in table when set.")
-}).prefault({}).describe("The language model the workers and the planner use.");
-var roleName = external_exports.string().regex(ROLE_NAME_PATTERN, "a role name: a lowercase letter, then up to 36 of a-z, 0-9 and -");
-var DEFAULT_DENY = ["^\\s*git\\s+push\\b", "\\bsudo\\b"];
-var configSchema = external_exports.strictObject({
-  model: modelSchema,
-  max_workers: whole(1, 256).default(4).describe("Workers that may run at once, over all roles."),
-  role_limits: external_exports.record(roleName, whole(1, 256)).default(() => ({})).describe(
-    "Workers that may run at once for a role, e.g. { reviewer: 1 }; roles not named share max_workers."
-  ),
-  max_beads: whole(1, 200).default(30).describe("Most beads a plan may have."),
-  max_attempts: whole(1, 20).default(3).describe("Attempts per bead before it is labelled gastown:needs-human."),
-  retry: external_exports.strictObject({
-    base_delay_seconds: whole(0, 86400).default(30).describe("Delay before the first retry; it doubles with each."),
-    max_delay_seconds: whole(0, 86400).default(900).describe("Longest delay between retries.")
-  }).prefault({}).describe("Backoff between attempts of a failed bead."),
-  review_rounds: whole(0, 20).default(2).describe("Times a reviewer may request changes on a bead before it goes to a person."),
-  lease_minutes: whole(1, 1440).default(60).describe("Minutes a worker holds a bead without news before the Mayor dispatches it again."),
-  roles: external_exports.record(external_exports.string(), roleConfigSchema).default(() => ({})).describe(
-    "Changes to built-in roles (architect, developer, tester, reviewer, debugger, documenter, devops) and custom roles, by name."
-  ),
-  budgets: external_exports.strictObject({
-    iterations: whole(1, 1e3).default(30).describe("Most model turns in one worker run."),
-    tokens: whole(1e3, 1e8).default(4e5).describe("Most tokens (prompt and completion) in one worker run."),
-    wall_time_minutes: whole(1, 360).default(30).describe("Most minutes of one worker run."),
-    cost_usd: external_exports.number().min(0).max(1e3).default(2).describe("Most US dollars of model calls in one worker run.")
-  }).prefault({}).describe("Limits of one worker run; the work so far is pushed when one runs out."),
-  merge: external_exports.enum(["manual", "auto"]).default("manual").describe(
-    "manual: people merge worker PRs; auto: the Mayor merges a PR once its checks and reviews pass."
-  ),
-  project: external_exports.strictObject({
-    owner: external_exports.string().min(1).describe(
-      "The organisation that owns the project (GitHub Apps cannot use projects owned by a user)."
-    ),
-    number: whole(1, 1e9).describe("The project number, as in its URL."),
-    status_field: external_exports.string().min(1).default("Status").describe("The single-select field that shows bead status.")
-  }).nullable().default(null).describe("A GitHub Projects (v2) board to track beads on, or null for none."),
-  protected_paths: external_exports.array(
-    external_exports.string().min(1).superRefine((glob, context) => {
-      const problem = globProblem(glob.replace(/^\.?\/+/, ""));
-      if (problem !== void 0)
-        context.addIssue({ code: "custom", message: `the glob is refused: ${problem}` });
-    })
-  ).default(() => [".github/**", ".gitattributes"]).describe(
-    "Globs of paths that agents may not change (picomatch syntax, case-insensitive; a directory protects what it holds); .git/ and .github/workflows/ are always protected."
-  ),
-  commands: external_exports.strictObject({
-    timeout_seconds: whole(1, 3600).default(300).describe("Seconds a command may run before it is stopped."),
-    max_output_bytes: whole(1024, 10485760).default(65536).describe("Bytes of command output the agent sees; the middle of longer output is cut."),
-    deny: external_exports.array(external_exports.string().min(1)).default(() => [...DEFAULT_DENY]).describe("Regular expressions (JavaScript syntax); a command matching one is refused.")
-  }).prefault({}).describe("What the agent may run with run_command."),
-  isolation: external_exports.enum(["required", "none"]).default("required").describe(
-    "required: a worker that cannot isolate the agent's commands from its token and key fails at once; none: they run unisolated, and the run says so loudly."
-  ),
-  plan_approval: external_exports.boolean().default(false).describe('true: the Mayor posts the plan and waits for "/gastown approve" before creating beads.'),
-  allow_approve: external_exports.boolean().default(false).describe(
-    "true: reviewer agents may APPROVE pull requests; otherwise they only comment or request changes."
-  ),
-  worker_workflow: external_exports.string().regex(/^[\w.-]+\.ya?ml$/, "a workflow file name in .github/workflows, such as gastown-worker.yml").default("gastown-worker.yml").describe("The workflow file (in .github/workflows) that runs a worker.")
-}).superRefine((config2, context) => {
-  for (const problem of roleConfigProblems(config2.roles)) {
-    context.addIssue({ code: "custom", path: problem.path, message: problem.message });
-  }
-  const known = [
-    ...BUILT_IN_ROLE_NAMES,
-    ...Object.keys(config2.roles).filter((name) => !isBuiltInRole(name))
-  ];
-  for (const name of Object.keys(config2.role_limits)) {
-    if (!known.includes(name)) {
-      context.addIssue({
-        code: "custom",
-        path: ["role_limits", name],
-        message: `"${name}" is not a role.${didYouMean(name, known)} The roles are ${known.join(", ")}.`
-      });
-    }
-  }
-  config2.commands.deny.forEach((pattern, index) => {
-    try {
-      new RegExp(pattern);
-    } catch (error62) {
-      context.addIssue({
-        code: "custom",
-        path: ["commands", "deny", index],
-        message: `not a valid regular expression (${error62.message}); write it in JavaScript syntax, escaping \\ as \\\\ inside double quotes.`
-      });
-    }
-  });
-  if (config2.retry.max_delay_seconds < config2.retry.base_delay_seconds) {
-    context.addIssue({
-      code: "custom",
-      path: ["retry", "max_delay_seconds"],
-      message: `must be at least base_delay_seconds (${config2.retry.base_delay_seconds}).`
-    });
-  }
-});
-function defaultConfig() {
-  return configSchema.parse({});
-}
-function parseConfig(text, file2 = CONFIG_PATH) {
-  const tree = new YamlTree(text);
-  let document;
-  try {
-    document = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file2, listener: tree.listener });
-  } catch (error62) {
-    if (error62 instanceof yaml.YAMLException) {
-      const mark = error62.mark;
-      return {
-        ok: false,
-        file: file2,
-        errors: [
-          {
-            path: "",
-            line: (mark?.line ?? 0) + 1,
-            column: (mark?.column ?? 0) + 1,
-            message: `YAML syntax error: ${error62.reason}. Check indentation (spaces, not tabs) and quoting.`
-          }
-        ]
-      };
-    }
-    throw error62;
-  }
-  if (document === void 0 || document === null) document = {};
-  if (typeof document !== "object" || Array.isArray(document)) {
-    return {
-      ok: false,
-      file: file2,
-      errors: [
-        {
-          path: "",
-          line: 1,
-          message: `expected a mapping of settings (key: value lines), got ${show(document)}.`
-        }
-      ]
-    };
-  }
-  const parsed = configSchema.safeParse(document, { reportInput: true });
-  if (parsed.success) return { ok: true, config: parsed.data };
-  const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2, configSchema));
-  const located = errors.map(({ path: path17, message }) => ({
-    path: formatPath(path17),
-    ...tree.locate(path17),
-    message
-  }));
-  located.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, file: file2, errors: located };
-}
-function formatConfigErrors(errors, file2 = CONFIG_PATH) {
-  const count = errors.length === 1 ? "an error" : `${errors.length} errors`;
-  const items = errors.map((error62) => {
-    const field = error62.path === "" ? "" : ` \`${error62.path}\`:`;
-    return `- \`${file2}\` line ${error62.line}:${field} ${error62.message}`;
-  });
-  return `**Gas Town cannot read its configuration:** \`${file2}\` has ${count}. Fix the file and push; until then nothing is planned or dispatched.
-
-${items.join("\n")}`;
-}
-
 // src/worker/action/gather-context.ts
 import { constants } from "node:fs";
 import { lstat, open as open2, realpath } from "node:fs/promises";
@@ -44820,8 +44994,7 @@ import path8 from "node:path";
 var ConfigFileError = class extends Error {
   name = "ConfigFileError";
 };
-async function loadTrustedConfig(api, repo, defaultBranch) {
-  const text = await getFileText(api, repo, CONFIG_PATH, defaultBranch);
+function trustedConfig(text) {
   if (text === null) return defaultConfig();
   const parsed = parseConfig(text);
   if (!parsed.ok) throw new ConfigFileError(formatConfigErrors(parsed.errors, parsed.file));
@@ -44863,19 +45036,34 @@ async function readPlainFile(root, name) {
     throw error62;
   }
 }
-async function loadGoal(api, repo, goal) {
-  const issue2 = await getIssue(api, repo, goal);
-  return { number: goal, title: issue2.title, body: issue2.body };
-}
-async function loadDependencies(api, repo, bead, author) {
-  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep, author)));
+async function loadGoalAndDependencies(api, repo, bead, author, known) {
+  const read = await readBeadIssues(api, repo, {
+    ...known === void 0 ? { goal: bead.goal } : {},
+    numbers: bead.dependencies
+  });
+  const goal = known ?? read.goal;
+  if (!goal) {
+    throw new Error(
+      `${repo.owner}/${repo.repo} has no issue #${bead.goal}, the goal of bead #${bead.number ?? bead.id}: it was deleted or transferred`
+    );
+  }
   const loaded = [];
   const problems = [];
-  results.forEach((result, index) => {
-    if (result.status === "fulfilled") loaded.push(result.value);
-    else problems.push(`#${bead.dependencies[index]}: ${result.reason.message}`);
+  read.issues.forEach((issue2, index) => {
+    const number4 = bead.dependencies[index];
+    if (issue2 === null) {
+      problems.push(
+        `#${number4}: no such issue in ${repo.owner}/${repo.repo} (deleted, transferred, or a pull request)`
+      );
+      return;
+    }
+    try {
+      loaded.push(beadFromIssue(issue2, author));
+    } catch (error62) {
+      problems.push(`#${number4}: ${error62.message}`);
+    }
   });
-  return { loaded, problems };
+  return { goal, dependencies: { loaded, problems } };
 }
 function dependencyInfo(loaded) {
   const { bead } = loaded;
@@ -47327,15 +47515,14 @@ async function runCodeBead(run2, inputs, model) {
   }
   const round = run2.bead.round ?? 0;
   const task = await timed(run2, "context", async () => {
-    const [goal, deps_, conventions] = await Promise.all([
-      loadGoal(api, repo, run2.bead.goal),
-      loadDependencies(api, repo, run2.bead, deps.dispatcher),
+    const [{ goal, dependencies }, conventions] = await Promise.all([
+      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal),
       readConventions(deps.workspace)
     ]);
     const context = {
       bead: run2.bead,
       goal,
-      dependencies: deps_.loaded.map(dependencyInfo),
+      dependencies: dependencies.loaded.map(dependencyInfo),
       conventions,
       branch: target.branch,
       secrets: deps.secrets
@@ -47640,9 +47827,8 @@ async function runReviewBead(run2, inputs, model) {
   const { deps } = run2;
   const { api, repo } = deps;
   const gathered = await timed(run2, "context", async () => {
-    const [goal, dependencies, conventions] = await Promise.all([
-      loadGoal(api, repo, run2.bead.goal),
-      loadDependencies(api, repo, run2.bead, deps.dispatcher),
+    const [{ goal, dependencies }, conventions] = await Promise.all([
+      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal),
       readConventions(deps.workspace)
     ]);
     const targets2 = [];
@@ -47812,30 +47998,30 @@ async function main(inputs, deps) {
   log.info({ git: git.path }, "trusted git");
   const stored = await findStoredCredentials(deps.workspace, deps.runnerTemp);
   if (stored.length > 0) throw storedCredentialsError(stored);
-  const loaded = await timed(
+  const start = await timed(
     phaseHost,
     "claim",
-    () => loadBead(deps.api, deps.repo, inputs.bead, deps.dispatcher)
+    () => readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH })
   );
+  if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo);
+  const loaded = beadFromIssue(start.bead, deps.dispatcher);
   const stale = staleReason(loaded.bead, inputs.attempt);
   if (stale !== void 0) {
     log.info({ reason: stale }, "stale dispatch: nothing done");
     return { status: "stale", message: stale, tokens: 0, costUsd: 0 };
   }
-  const { repository, headSha, claim: claim2 } = await timed(phaseHost, "claim", async () => {
-    const repository2 = await getRepository(deps.api, deps.repo);
-    const headSha2 = dispatchedOnDefault(deps, repository2.default_branch) ? deps.dispatchedAt.sha : await getRefSha(deps.api, deps.repo, `heads/${repository2.default_branch}`);
-    if (headSha2 === null) {
-      throw new Error(
-        `the default branch ${repository2.default_branch} of ${repository2.full_name} has no commit; push one first`
-      );
-    }
-    return {
-      repository: repository2,
-      headSha: headSha2,
-      claim: await claimBead(deps.api, deps.repo, loaded.bead, inputs.attempt, headSha2)
-    };
-  });
+  const defaultBranch = start.defaultBranch;
+  if (defaultBranch === null) {
+    throw new Error(
+      `${deps.repo.owner}/${deps.repo.repo} has no commit on its default branch; push one first`
+    );
+  }
+  const headSha = dispatchedOnDefault(deps, defaultBranch.name) ? deps.dispatchedAt.sha : defaultBranch.headSha;
+  const claim2 = await timed(
+    phaseHost,
+    "claim",
+    () => claimBead(deps.api, deps.repo, loaded.bead, inputs.attempt, headSha)
+  );
   if (claim2.kind === "stale") return { status: "stale", message: claim2.reason, tokens: 0, costUsd: 0 };
   if (claim2.kind === "elsewhere") {
     log.info({ ref: claim2.ref }, "another run claimed this attempt first: nothing done");
@@ -47864,9 +48050,11 @@ async function main(inputs, deps) {
     progress,
     config: void 0,
     role: void 0,
-    defaultBranch: repository.default_branch,
+    defaultBranch: defaultBranch.name,
     bead: loaded.bead,
     issue: loaded.issue,
+    // The parent counts as the goal only when it is the goal the marker names.
+    ...start.parent?.number === loaded.bead.goal ? { goal: start.parent } : {},
     usage: { tokens: 0, costUsd: 0 },
     modelMs: 0,
     phases
@@ -47881,11 +48069,7 @@ async function main(inputs, deps) {
   await progress.phase(`Claimed by worker run ${deps.runId}; reading the goal, the config and the code`);
   let result;
   try {
-    run2.config = await timed(
-      run2,
-      "context",
-      () => loadTrustedConfig(deps.api, deps.repo, repository.default_branch)
-    );
+    run2.config = trustedConfig(start.configText);
     const role = resolveRoles(run2.config)[run2.bead.role];
     const refused = await checkIsolation(run2);
     if (refused !== null) {
