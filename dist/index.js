@@ -8000,10 +8000,12 @@ function writeDelay(sent, now, limits) {
   }
   return Math.max(0, wait);
 }
-function isContentCreating(method, url2) {
+function isContentCreating(method, url2, query) {
   const verb = method.toUpperCase();
   if (verb === "GET" || verb === "HEAD" || verb === "OPTIONS") return false;
-  return !/\/app\/installations\/[^/]+\/access_tokens$/.test(url2.split("?")[0] ?? url2);
+  const path17 = url2.split("?")[0] ?? url2;
+  if (/\/graphql$/.test(path17) && typeof query === "string" && !/\bmutation\b/.test(query)) return false;
+  return !/\/app\/installations\/[^/]+\/access_tokens$/.test(path17);
 }
 function createWritePacer(limits, clock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }) {
   const longest = Math.max(0, ...limits.map((limit2) => limit2.windowMs));
@@ -8072,7 +8074,7 @@ function createGitHubClient(options2) {
   if (options2.writeSpacingMs === void 0) {
     const pacer = createWritePacer(options2.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options2.pacerClock);
     octokit.hook.before("request", async (request2) => {
-      if (isContentCreating(request2.method, request2.url)) await pacer.take();
+      if (isContentCreating(request2.method, request2.url, request2.query)) await pacer.take();
     });
   }
   return octokit;
@@ -43499,6 +43501,40 @@ function parseInputs(env) {
   return { inputs: inputs.data, context: context.data };
 }
 
+// src/core/glob-limits.ts
+var MAX_STARS_PER_SEGMENT = 3;
+var MAX_GLOBSTARS = 4;
+var MAX_WILDCARDS = 12;
+var MAX_GLOB_CHARS = 500;
+function globProblem(glob) {
+  if (glob.length > MAX_GLOB_CHARS) return `it is longer than ${MAX_GLOB_CHARS} characters`;
+  if (glob.startsWith("!") && !glob.startsWith("!(")) {
+    return 'a leading "!" negates the whole glob; name the paths to protect instead';
+  }
+  let wildcards = 0;
+  let globstars = 0;
+  for (const segment of glob.split("/")) {
+    if (segment === "**") {
+      globstars += 1;
+      continue;
+    }
+    const stars = segment.replace(/\*\*/g, "*").split("*").length - 1;
+    if (stars > MAX_STARS_PER_SEGMENT) {
+      return `its segment ${JSON.stringify(segment)} has ${stars} "*" (at most ${MAX_STARS_PER_SEGMENT}); use fewer wildcards`;
+    }
+    wildcards += stars + (segment.match(/[?[]/g)?.length ?? 0);
+    if (/[*+]\(/.test(segment)) {
+      return `its repeating extglob in ${JSON.stringify(segment)} (*(...) or +(...)) is not supported; use * or {a,b}`;
+    }
+    if (/[@!?]\([^)]*[*?[(]/.test(segment)) {
+      return `its extglob in ${JSON.stringify(segment)} holds a wildcard or another group; write plain alternatives such as {a,b} instead`;
+    }
+  }
+  if (globstars > MAX_GLOBSTARS) return `it has ${globstars} "**" segments (at most ${MAX_GLOBSTARS})`;
+  if (wildcards > MAX_WILDCARDS) return `it has ${wildcards} wildcards (at most ${MAX_WILDCARDS})`;
+  return void 0;
+}
+
 // src/core/suggest-name.ts
 function editDistance(a, b) {
   const rows = a.length + 1;
@@ -43533,6 +43569,116 @@ function suggestName(name, known) {
 function didYouMean(name, known) {
   const suggestion = suggestName(name, known);
   return suggestion === void 0 ? "" : ` Did you mean "${suggestion}"?`;
+}
+
+// src/core/config-issues.ts
+function formatPath(path17) {
+  let text = "";
+  for (const key of path17) {
+    if (typeof key === "number") text += `[${key}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
+    else text += `[${JSON.stringify(key)}]`;
+  }
+  return text;
+}
+function show(value) {
+  if (value === void 0) return "nothing";
+  if (value === null) return "null";
+  if (typeof value === "string") return value.length > 40 ? `"${value.slice(0, 40)}\u2026"` : JSON.stringify(value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+function explainIssue(issue2, schema2) {
+  const root = schema2;
+  const path17 = issue2.path.filter((key) => typeof key !== "symbol");
+  const input2 = issue2.input;
+  switch (issue2.code) {
+    case "unrecognized_keys": {
+      const known = Object.keys(shapeAt(root, path17) ?? {});
+      return issue2.keys.map((key) => ({
+        path: [...path17, key],
+        message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
+      }));
+    }
+    case "invalid_key":
+      return [{ path: path17, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
+    case "custom":
+      return [{ path: path17, message: issue2.message }];
+    case "invalid_format":
+      return [{ path: path17, message: `got ${show(input2)}; expected ${issue2.message}.` }];
+    case "invalid_value": {
+      const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
+      return [{ path: path17, message: `got ${show(input2)}; expected ${accepted(schemaAt(root, path17))}.${hint}` }];
+    }
+    default: {
+      const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
+      return [{ path: path17, message: `${what}; expected ${accepted(schemaAt(root, path17))}.` }];
+    }
+  }
+}
+var WRAPPERS = /* @__PURE__ */ new Set(["default", "prefault", "optional", "nullable", "readonly"]);
+function unwrap(schema2) {
+  let current = schema2;
+  let nullable2 = false;
+  while (WRAPPERS.has(current._zod.def.type) && current._zod.def.innerType) {
+    if (current._zod.def.type === "nullable") nullable2 = true;
+    current = current._zod.def.innerType;
+  }
+  return { schema: current, nullable: nullable2 };
+}
+function schemaAt(root, path17) {
+  let current = root;
+  for (const key of path17) {
+    if (current === void 0) return void 0;
+    const def = unwrap(current).schema._zod.def;
+    if (def.type === "object") current = def.shape?.[String(key)];
+    else if (def.type === "record") current = def.valueType;
+    else if (def.type === "array") current = def.element;
+    else return void 0;
+  }
+  return current;
+}
+function shapeAt(root, path17) {
+  const schema2 = schemaAt(root, path17);
+  return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
+}
+function accepted(schema2) {
+  if (schema2 === void 0) return "a valid value";
+  const { schema: inner, nullable: nullable2 } = unwrap(schema2);
+  const def = inner._zod.def;
+  let text;
+  switch (def.type) {
+    case "number": {
+      const noun = inner.isInt ? "a whole number" : "a number";
+      const min = inner.minValue ?? void 0;
+      const max = inner.maxValue ?? void 0;
+      const small = (n) => n !== void 0 && Math.abs(n) < Number.MAX_SAFE_INTEGER;
+      text = small(min) && small(max) ? `${noun} from ${min} to ${max}` : small(min) ? `${noun} of at least ${min}` : small(max) ? `${noun} of at most ${max}` : noun;
+      break;
+    }
+    case "string":
+      text = def.format === "url" ? "an http(s) URL" : (inner.minLength ?? 0) > 0 ? "non-empty text" : "text";
+      break;
+    case "boolean":
+      text = "true or false";
+      break;
+    case "enum":
+      text = `one of ${Object.values(def.entries ?? {}).map((value) => JSON.stringify(value)).join(", ")}`;
+      break;
+    case "object":
+      text = `a mapping with ${Object.keys(def.shape ?? {}).join(", ")}`;
+      break;
+    case "record":
+      text = `a mapping of names to ${accepted(def.valueType)}`;
+      break;
+    case "array":
+      text = `a list of ${accepted(def.element).replace(/^an? /, "")}s`;
+      break;
+    default:
+      text = "a valid value";
+  }
+  return nullable2 ? `${text}, or null` : text;
 }
 
 // src/core/roles.ts
@@ -43747,70 +43893,398 @@ var roleConfigSchema = external_exports.strictObject({
   )
 }).describe("Changes to a built-in role, or a custom role.");
 
-// src/github/github-error.ts
-function entriesOf(error62) {
-  const data = error62.response?.data;
-  const errors = data?.errors;
-  return Array.isArray(errors) ? errors.filter((e) => typeof e === "object" && e !== null) : [];
-}
-function githubSaid(error62) {
-  const data = error62.response?.data;
-  const message = data?.message;
-  const head = typeof message === "string" ? message : error62 instanceof Error ? error62.message : String(error62);
-  const details = entriesOf(error62).map(
-    (entry) => typeof entry.message === "string" ? entry.message : [entry.resource, entry.field, entry.code].filter((part) => typeof part === "string").join(" ")
-  );
-  return details.length > 0 ? `${head}: ${details.join("; ")}` : head;
-}
-function isValidation(error62, pattern) {
-  if (statusOf(error62) !== 422) return false;
-  return pattern.test(githubSaid(error62)) || entriesOf(error62).some((entry) => pattern.test(String(entry.code ?? "")));
-}
-var GitHubRefusal = class extends Error {
-  status;
-  constructor(what, error62) {
-    super(`GitHub refused to ${what}: ${githubSaid(error62)}`, { cause: error62 });
-    this.name = "GitHubRefusal";
-    this.status = statusOf(error62);
+// src/core/yaml-positions.ts
+var YamlTree = class {
+  constructor(text) {
+    this.text = text;
+    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
+  }
+  text;
+  stack = [];
+  root;
+  lineStarts = [0];
+  listener = (event, state) => {
+    if (event === "open") {
+      this.stack.push({
+        start: state.position,
+        end: state.position,
+        kind: null,
+        result: void 0,
+        children: []
+      });
+      return;
+    }
+    const node2 = this.stack.pop();
+    if (node2 === void 0) return;
+    node2.end = state.position;
+    node2.kind = state.kind;
+    node2.result = state.result;
+    const parent = this.stack.at(-1);
+    if (parent) parent.children.push(node2);
+    else this.root ??= node2;
+  };
+  /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
+  locate(path17) {
+    let node2 = this.root === void 0 ? void 0 : collapse(this.root);
+    let position;
+    for (const key of path17) {
+      if (node2 === void 0) break;
+      const found = childAt(node2, key);
+      if (found === void 0) break;
+      position = (found.key ?? found.value).start;
+      node2 = found.value;
+    }
+    if (position === void 0) return { line: 1 };
+    return this.lineAndColumn(this.skipBlank(position));
+  }
+  /** Skips the spaces, line breaks and comments that js-yaml's reported start may include. */
+  skipBlank(position) {
+    let at = position;
+    while (at < this.text.length) {
+      const char = this.text[at];
+      if (char === " " || char === "	" || char === "\n" || char === "\r" || char === ",") at++;
+      else if (char === "#") {
+        while (at < this.text.length && this.text[at] !== "\n") at++;
+      } else break;
+    }
+    return at;
+  }
+  lineAndColumn(position) {
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if ((this.lineStarts[middle] ?? 0) <= position) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: position - (this.lineStarts[low] ?? 0) + 1 };
   }
 };
+function collapse(node2) {
+  let current = node2;
+  while (current.children.length === 1) {
+    const child = current.children[0];
+    if (child.result !== current.result || child.kind !== current.kind) break;
+    current = child;
+  }
+  return current;
+}
+function childAt(node2, key) {
+  if (node2.kind === "mapping") {
+    for (let i = 0; i + 1 < node2.children.length; i += 2) {
+      const keyNode = collapse(node2.children[i]);
+      if (String(keyNode.result) === String(key))
+        return { key: keyNode, value: collapse(node2.children[i + 1]) };
+    }
+    return void 0;
+  }
+  if (node2.kind === "sequence" && typeof key === "number") {
+    const item = node2.children[key];
+    return item === void 0 ? void 0 : { value: collapse(item) };
+  }
+  return void 0;
+}
 
-// src/github/refs.ts
-function claimRef(bead, attempt) {
-  return `refs/gastown/claims/${bead}-${attempt}`;
+// src/core/config.ts
+var CONFIG_PATH = ".github/gastown.yml";
+var whole = (min, max) => external_exports.int().min(min).max(max);
+var priceSchema = external_exports.strictObject({
+  input_per_mtok: external_exports.number().min(0).describe("US dollars per million prompt tokens."),
+  output_per_mtok: external_exports.number().min(0).describe("US dollars per million completion tokens.")
+});
+var DEFAULT_PRICES = {
+  "gpt-4o-mini": { input_per_mtok: 0.15, output_per_mtok: 0.6 },
+  "gpt-4o": { input_per_mtok: 2.5, output_per_mtok: 10 }
+};
+var modelSchema = external_exports.strictObject({
+  name: external_exports.string().min(1).default("gpt-4o-mini").describe('Model name as the endpoint knows it, e.g. "gpt-4o-mini" or "anthropic/claude-3.5-sonnet".'),
+  base_url: external_exports.url({ protocol: /^https?$/, error: "an http(s) URL such as https://openrouter.ai/api/v1" }).nullable().default(null).describe(
+    "Base URL of an OpenAI-compatible endpoint (OpenRouter, Ollama, vLLM); null for OpenAI itself."
+  ),
+  api_key_env: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as OPENAI_API_KEY").default("OPENAI_API_KEY").describe("Name of the environment variable (a repository secret) that holds the API key."),
+  context_window: whole(1024, 1e7).default(128e3).describe("Tokens the model accepts in one request; older turns are summarised to fit."),
+  timeout_seconds: whole(1, 3600).default(120).describe("Seconds to wait for one model response."),
+  max_retries: whole(0, 10).default(4).describe("Retries of a model call after a rate limit (429) or server error (5xx), with backoff."),
+  prices: external_exports.record(external_exports.string().min(1), priceSchema).default(() => structuredClone(DEFAULT_PRICES)).describe("Prices by model name, for cost budgets and reports; replaces the built-in table when set.")
+}).prefault({}).describe("The language model the workers and the planner use.");
+var roleName = external_exports.string().regex(ROLE_NAME_PATTERN, "a role name: a lowercase letter, then up to 36 of a-z, 0-9 and -");
+var DEFAULT_DENY = ["^\\s*git\\s+push\\b", "\\bsudo\\b"];
+var configSchema = external_exports.strictObject({
+  model: modelSchema,
+  max_workers: whole(1, 256).default(4).describe("Workers that may run at once, over all roles."),
+  role_limits: external_exports.record(roleName, whole(1, 256)).default(() => ({})).describe(
+    "Workers that may run at once for a role, e.g. { reviewer: 1 }; roles not named share max_workers."
+  ),
+  max_beads: whole(1, 200).default(30).describe("Most beads a plan may have."),
+  max_attempts: whole(1, 20).default(3).describe("Attempts per bead before it is labelled gastown:needs-human."),
+  retry: external_exports.strictObject({
+    base_delay_seconds: whole(0, 86400).default(30).describe("Delay before the first retry; it doubles with each."),
+    max_delay_seconds: whole(0, 86400).default(900).describe("Longest delay between retries.")
+  }).prefault({}).describe("Backoff between attempts of a failed bead."),
+  review_rounds: whole(0, 20).default(2).describe("Times a reviewer may request changes on a bead before it goes to a person."),
+  lease_minutes: whole(1, 1440).default(60).describe("Minutes a worker holds a bead without news before the Mayor dispatches it again."),
+  roles: external_exports.record(external_exports.string(), roleConfigSchema).default(() => ({})).describe(
+    "Changes to built-in roles (architect, developer, tester, reviewer, debugger, documenter, devops) and custom roles, by name."
+  ),
+  budgets: external_exports.strictObject({
+    iterations: whole(1, 1e3).default(30).describe("Most model turns in one worker run."),
+    tokens: whole(1e3, 1e8).default(4e5).describe("Most tokens (prompt and completion) in one worker run."),
+    wall_time_minutes: whole(1, 360).default(30).describe("Most minutes of one worker run."),
+    cost_usd: external_exports.number().min(0).max(1e3).default(2).describe("Most US dollars of model calls in one worker run.")
+  }).prefault({}).describe("Limits of one worker run; the work so far is pushed when one runs out."),
+  merge: external_exports.enum(["manual", "auto"]).default("manual").describe(
+    "manual: people merge worker PRs; auto: the Mayor merges a PR once its checks and reviews pass."
+  ),
+  project: external_exports.strictObject({
+    owner: external_exports.string().min(1).describe(
+      "The organisation that owns the project (GitHub Apps cannot use projects owned by a user)."
+    ),
+    number: whole(1, 1e9).describe("The project number, as in its URL."),
+    status_field: external_exports.string().min(1).default("Status").describe("The single-select field that shows bead status.")
+  }).nullable().default(null).describe("A GitHub Projects (v2) board to track beads on, or null for none."),
+  protected_paths: external_exports.array(
+    external_exports.string().min(1).superRefine((glob, context) => {
+      const problem = globProblem(glob.replace(/^\.?\/+/, ""));
+      if (problem !== void 0)
+        context.addIssue({ code: "custom", message: `the glob is refused: ${problem}` });
+    })
+  ).default(() => [".github/**", ".gitattributes"]).describe(
+    "Globs of paths that agents may not change (picomatch syntax, case-insensitive; a directory protects what it holds); .git/ and .github/workflows/ are always protected."
+  ),
+  commands: external_exports.strictObject({
+    timeout_seconds: whole(1, 3600).default(300).describe("Seconds a command may run before it is stopped."),
+    max_output_bytes: whole(1024, 10485760).default(65536).describe("Bytes of command output the agent sees; the middle of longer output is cut."),
+    deny: external_exports.array(external_exports.string().min(1)).default(() => [...DEFAULT_DENY]).describe("Regular expressions (JavaScript syntax); a command matching one is refused.")
+  }).prefault({}).describe("What the agent may run with run_command."),
+  isolation: external_exports.enum(["required", "none"]).default("required").describe(
+    "required: a worker that cannot isolate the agent's commands from its token and key fails at once; none: they run unisolated, and the run says so loudly."
+  ),
+  plan_approval: external_exports.boolean().default(false).describe('true: the Mayor posts the plan and waits for "/gastown approve" before creating beads.'),
+  allow_approve: external_exports.boolean().default(false).describe(
+    "true: reviewer agents may APPROVE pull requests; otherwise they only comment or request changes."
+  ),
+  worker_workflow: external_exports.string().regex(/^[\w.-]+\.ya?ml$/, "a workflow file name in .github/workflows, such as gastown-worker.yml").default("gastown-worker.yml").describe("The workflow file (in .github/workflows) that runs a worker.")
+}).superRefine((config2, context) => {
+  for (const problem of roleConfigProblems(config2.roles)) {
+    context.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  }
+  const known = [
+    ...BUILT_IN_ROLE_NAMES,
+    ...Object.keys(config2.roles).filter((name) => !isBuiltInRole(name))
+  ];
+  for (const name of Object.keys(config2.role_limits)) {
+    if (!known.includes(name)) {
+      context.addIssue({
+        code: "custom",
+        path: ["role_limits", name],
+        message: `"${name}" is not a role.${didYouMean(name, known)} The roles are ${known.join(", ")}.`
+      });
+    }
+  }
+  config2.commands.deny.forEach((pattern, index) => {
+    try {
+      new RegExp(pattern);
+    } catch (error62) {
+      context.addIssue({
+        code: "custom",
+        path: ["commands", "deny", index],
+        message: `not a valid regular expression (${error62.message}); write it in JavaScript syntax, escaping \\ as \\\\ inside double quotes.`
+      });
+    }
+  });
+  if (config2.retry.max_delay_seconds < config2.retry.base_delay_seconds) {
+    context.addIssue({
+      code: "custom",
+      path: ["retry", "max_delay_seconds"],
+      message: `must be at least base_delay_seconds (${config2.retry.base_delay_seconds}).`
+    });
+  }
+});
+function defaultConfig() {
+  return configSchema.parse({});
 }
-async function createRef(api, repo, ref, sha) {
+function parseConfig(text, file2 = CONFIG_PATH) {
+  const tree = new YamlTree(text);
+  let document;
   try {
-    await api.request("POST /repos/{owner}/{repo}/git/refs", { ...repo, ref, sha });
-    return "created";
+    document = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file2, listener: tree.listener });
   } catch (error62) {
-    if (isValidation(error62, /reference already exists/i)) return "exists";
-    if (statusOf(error62) === 422) throw new GitHubRefusal(`create ${ref} in ${repoName(repo)}`, error62);
+    if (error62 instanceof yaml.YAMLException) {
+      const mark = error62.mark;
+      return {
+        ok: false,
+        file: file2,
+        errors: [
+          {
+            path: "",
+            line: (mark?.line ?? 0) + 1,
+            column: (mark?.column ?? 0) + 1,
+            message: `YAML syntax error: ${error62.reason}. Check indentation (spaces, not tabs) and quoting.`
+          }
+        ]
+      };
+    }
     throw error62;
   }
-}
-async function getRefSha(api, repo, ref) {
-  try {
-    const { data } = await api.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { ...repo, ref });
-    return data.object.sha;
-  } catch (error62) {
-    if (statusOf(error62) === 404) return null;
-    throw error62;
+  if (document === void 0 || document === null) document = {};
+  if (typeof document !== "object" || Array.isArray(document)) {
+    return {
+      ok: false,
+      file: file2,
+      errors: [
+        {
+          path: "",
+          line: 1,
+          message: `expected a mapping of settings (key: value lines), got ${show(document)}.`
+        }
+      ]
+    };
   }
+  const parsed = configSchema.safeParse(document, { reportInput: true });
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2, configSchema));
+  const located = errors.map(({ path: path17, message }) => ({
+    path: formatPath(path17),
+    ...tree.locate(path17),
+    message
+  }));
+  located.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+  return { ok: false, file: file2, errors: located };
+}
+function formatConfigErrors(errors, file2 = CONFIG_PATH) {
+  const count = errors.length === 1 ? "an error" : `${errors.length} errors`;
+  const items = errors.map((error62) => {
+    const field = error62.path === "" ? "" : ` \`${error62.path}\`:`;
+    return `- \`${file2}\` line ${error62.line}:${field} ${error62.message}`;
+  });
+  return `**Gas Town cannot read its configuration:** \`${file2}\` has ${count}. Fix the file and push; until then nothing is planned or dispatched.
+
+${items.join("\n")}`;
+}
+
+// src/github/graphql-operations.ts
+function projectQuery(kind) {
+  return `query($owner: String!, $number: Int!, $field: String!) {
+  ${kind}(login: $owner) {
+    projectV2(number: $number) {
+      id
+      title
+      field(name: $field) {
+        ... on ProjectV2SingleSelectField { id name options { id name } }
+      }
+    }
+  }
+}`;
+}
+var ADD_PROJECT_ITEM = `mutation($project: ID!, $content: ID!) {
+  addProjectV2ItemById(input: { projectId: $project, contentId: $content }) { item { id } }
+}`;
+var SET_PROJECT_ITEM_OPTION = `mutation($project: ID!, $item: ID!, $field: ID!, $option: String!) {
+  updateProjectV2ItemFieldValue(input: {
+    projectId: $project, itemId: $item, fieldId: $field, value: { singleSelectOptionId: $option }
+  }) { projectV2Item { id } }
+}`;
+var ISSUE_FIELDS = `fragment IssueFields on Issue {
+  id
+  fullDatabaseId
+  number
+  title
+  body
+  state
+  stateReason
+  url
+  createdAt
+  updatedAt
+  closedAt
+  author { login }
+  labels(first: 100) { nodes { name } }
+}`;
+var GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal: Int!, $label: String!, $after: String, $withGoal: Boolean!) {
+  repository(owner: $owner, name: $repo) {
+    goal: issue(number: $goal) @include(if: $withGoal) { ...IssueFields }
+    beads: issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ...IssueFields
+        closedByPullRequestsReferences(first: 10, includeClosedPrs: true) {
+          nodes {
+            number
+            state
+            merged
+            mergeable
+            mergeStateStatus
+            headRefOid
+            isDraft
+            reviews(first: 100) {
+              pageInfo { hasNextPage }
+              nodes { fullDatabaseId author { login } state body submittedAt }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+${ISSUE_FIELDS}`;
+var BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!, $bead: Int!, $config: String!) {
+  repository(owner: $owner, name: $repo) {
+    defaultBranchRef { name target { oid } }
+    config: object(expression: $config) { __typename ... on Blob { text isTruncated byteSize } }
+    bead: issue(number: $bead) {
+      ...IssueFields
+      parent { number title body }
+    }
+  }
+}
+${ISSUE_FIELDS}`;
+function beadIssueAlias(index) {
+  return `dep${index}`;
+}
+function beadIssuesQuery(count) {
+  const indexes = Array.from({ length: count }, (_, index) => index);
+  const variables = indexes.map((index) => `, $${beadIssueAlias(index)}: Int!`).join("");
+  const fields = indexes.map(
+    (index) => `
+    ${beadIssueAlias(index)}: issue(number: $${beadIssueAlias(index)}) { ...IssueFields }`
+  ).join("");
+  return `query BeadIssues($owner: String!, $repo: String!, $goal: Int!, $withGoal: Boolean!${variables}) {
+  repository(owner: $owner, name: $repo) {
+    goal: issue(number: $goal) @include(if: $withGoal) { number title body }${fields}
+  }
+}${count > 0 ? `
+${ISSUE_FIELDS}` : ""}`;
+}
+var GRAPHQL_OPERATIONS = {
+  "organization project": projectQuery("organization"),
+  "user project": projectQuery("user"),
+  "add project item": ADD_PROJECT_ITEM,
+  "set project item option": SET_PROJECT_ITEM_OPTION,
+  "goal issues": GOAL_ISSUES_QUERY,
+  "bead start": BEAD_START_QUERY,
+  "bead issues": beadIssuesQuery(2),
+  "goal alone": beadIssuesQuery(0)
+};
+
+// src/github/goal-query.ts
+function issueFromNode(node2) {
+  return {
+    id: Number(node2.fullDatabaseId),
+    node_id: node2.id,
+    number: node2.number,
+    title: node2.title,
+    body: node2.body,
+    state: node2.state === "CLOSED" ? "closed" : "open",
+    state_reason: node2.stateReason?.toLowerCase() ?? null,
+    labels: (node2.labels?.nodes ?? []).map((label) => label.name),
+    user: node2.author?.login ?? null,
+    html_url: node2.url,
+    created_at: node2.createdAt,
+    updated_at: node2.updatedAt,
+    closed_at: node2.closedAt
+  };
 }
 
 // src/github/repository.ts
-async function getRepository(api, repo) {
-  const { data } = await api.request("GET /repos/{owner}/{repo}", { ...repo });
-  return {
-    id: Number(data.id),
-    full_name: data.full_name,
-    default_branch: data.default_branch,
-    private: data.private,
-    html_url: data.html_url,
-    description: data.description
-  };
-}
 async function getFileText(api, repo, path17, ref) {
   try {
     const { data } = await api.request("GET /repos/{owner}/{repo}/contents/{path}", {
@@ -43839,6 +44313,70 @@ async function getPermission(api, repo, username) {
 }
 function canWrite(permission) {
   return permission === "admin" || permission === "write" || permission === "maintain";
+}
+
+// src/github/bead-context-query.ts
+function withMissing(fields) {
+  return (error62) => {
+    const { data, errors } = error62;
+    const onlyMissing = data !== void 0 && data !== null && (errors ?? []).length > 0 && (errors ?? []).every(
+      (e) => e.type === "NOT_FOUND" && e.path?.[0] === "repository" && fields(String(e.path?.[1]))
+    );
+    if (!onlyMissing) throw error62;
+    return data;
+  };
+}
+function noRepository(repo) {
+  return new Error(
+    `GitHub answered no repository ${repo.owner}/${repo.repo}: check that the token may read it.`
+  );
+}
+async function readBeadStart(api, repo, { bead, configPath }) {
+  const answer = await api.graphql(BEAD_START_QUERY, {
+    owner: repo.owner,
+    repo: repo.repo,
+    bead,
+    config: `HEAD:${configPath}`
+  }).catch(withMissing((field) => field === "bead"));
+  const repository = answer.repository;
+  if (!repository) throw noRepository(repo);
+  const ref = repository.defaultBranchRef;
+  const defaultBranch = ref?.target?.oid === void 0 ? null : { name: ref.name, headSha: ref.target.oid };
+  const config2 = repository.config;
+  let configText = null;
+  if (config2?.__typename === "Blob") {
+    configText = config2.text === null || config2.text === void 0 || config2.isTruncated === true ? await getFileText(api, repo, configPath, defaultBranch?.name) : config2.text;
+  }
+  const node2 = repository.bead;
+  return {
+    defaultBranch,
+    configText,
+    bead: node2 ? issueFromNode(node2) : null,
+    parent: node2?.parent ?? null
+  };
+}
+async function readBeadIssues(api, repo, { goal, numbers }) {
+  if (goal === void 0 && numbers.length === 0) return { goal: void 0, issues: [] };
+  const variables = {
+    owner: repo.owner,
+    repo: repo.repo,
+    goal: goal ?? 0,
+    withGoal: goal !== void 0
+  };
+  const aliases = numbers.map((_, index) => beadIssueAlias(index));
+  aliases.forEach((alias, index) => variables[alias] = numbers[index]);
+  const answer = await api.graphql(beadIssuesQuery(numbers.length), variables).catch(
+    withMissing((field) => field === "goal" || aliases.includes(field))
+  );
+  const repository = answer.repository;
+  if (!repository) throw noRepository(repo);
+  return {
+    goal: goal === void 0 ? void 0 : repository.goal ?? null,
+    issues: aliases.map((alias) => {
+      const node2 = repository[alias];
+      return node2 ? issueFromNode(node2) : null;
+    })
+  };
 }
 
 // src/core/bead.ts
@@ -44222,7 +44760,10 @@ function toBeadIssue(issue2) {
   };
 }
 async function loadBead(api, repo, number4, author) {
-  const issue2 = await getIssue(api, repo, number4);
+  return beadFromIssue(await getIssue(api, repo, number4), author);
+}
+function beadFromIssue(issue2, author) {
+  const number4 = issue2.number;
   if (issue2.user?.toLowerCase() !== author.toLowerCase()) {
     throw new BeadIssueError(
       `issue #${number4} (${issue2.html_url}) was opened by ${issue2.user ?? "an unknown account"}, not by ${author}, who dispatched this run: the worker works only on beads its dispatcher (the Mayor) wrote, and changed nothing. To run a bead again, comment \`/gastown retry #${number4}\` on its goal.`
@@ -44235,6 +44776,11 @@ async function loadBead(api, repo, number4, author) {
     );
   }
   return { bead: decoded.bead, issue: issue2 };
+}
+function missingBeadError(number4, repo) {
+  return new BeadIssueError(
+    `${repo.owner}/${repo.repo} has no issue #${number4} (it was deleted or transferred, or the number is a pull request's): the worker changed nothing. Dispatch the worker with the number of a bead issue.`
+  );
 }
 function tickedDependencies(body) {
   return new Set(
@@ -44378,6 +44924,49 @@ async function failBead(run2, reason) {
   return { status: "failed", message: error62 };
 }
 
+// src/github/github-error.ts
+function entriesOf(error62) {
+  const data = error62.response?.data;
+  const errors = data?.errors;
+  return Array.isArray(errors) ? errors.filter((e) => typeof e === "object" && e !== null) : [];
+}
+function githubSaid(error62) {
+  const data = error62.response?.data;
+  const message = data?.message;
+  const head = typeof message === "string" ? message : error62 instanceof Error ? error62.message : String(error62);
+  const details = entriesOf(error62).map(
+    (entry) => typeof entry.message === "string" ? entry.message : [entry.resource, entry.field, entry.code].filter((part) => typeof part === "string").join(" ")
+  );
+  return details.length > 0 ? `${head}: ${details.join("; ")}` : head;
+}
+function isValidation(error62, pattern) {
+  if (statusOf(error62) !== 422) return false;
+  return pattern.test(githubSaid(error62)) || entriesOf(error62).some((entry) => pattern.test(String(entry.code ?? "")));
+}
+var GitHubRefusal = class extends Error {
+  status;
+  constructor(what, error62) {
+    super(`GitHub refused to ${what}: ${githubSaid(error62)}`, { cause: error62 });
+    this.name = "GitHubRefusal";
+    this.status = statusOf(error62);
+  }
+};
+
+// src/github/refs.ts
+function claimRef(bead, attempt) {
+  return `refs/gastown/claims/${bead}-${attempt}`;
+}
+async function createRef(api, repo, ref, sha) {
+  try {
+    await api.request("POST /repos/{owner}/{repo}/git/refs", { ...repo, ref, sha });
+    return "created";
+  } catch (error62) {
+    if (isValidation(error62, /reference already exists/i)) return "exists";
+    if (statusOf(error62) === 422) throw new GitHubRefusal(`create ${ref} in ${repoName(repo)}`, error62);
+    throw error62;
+  }
+}
+
 // src/worker/action/claim.ts
 function staleReason(bead, attempt) {
   const name = `bead #${bead.number ?? bead.id}`;
@@ -44398,419 +44987,6 @@ async function claimBead(api, repo, bead, attempt, sha) {
   return created === "created" ? { kind: "claimed", ref } : { kind: "elsewhere", ref };
 }
 
-// src/core/glob-limits.ts
-var MAX_STARS_PER_SEGMENT = 3;
-var MAX_GLOBSTARS = 4;
-var MAX_WILDCARDS = 12;
-var MAX_GLOB_CHARS = 500;
-function globProblem(glob) {
-  if (glob.length > MAX_GLOB_CHARS) return `it is longer than ${MAX_GLOB_CHARS} characters`;
-  if (glob.startsWith("!") && !glob.startsWith("!(")) {
-    return 'a leading "!" negates the whole glob; name the paths to protect instead';
-  }
-  let wildcards = 0;
-  let globstars = 0;
-  for (const segment of glob.split("/")) {
-    if (segment === "**") {
-      globstars += 1;
-      continue;
-    }
-    const stars = segment.replace(/\*\*/g, "*").split("*").length - 1;
-    if (stars > MAX_STARS_PER_SEGMENT) {
-      return `its segment ${JSON.stringify(segment)} has ${stars} "*" (at most ${MAX_STARS_PER_SEGMENT}); use fewer wildcards`;
-    }
-    wildcards += stars + (segment.match(/[?[]/g)?.length ?? 0);
-    if (/[*+]\(/.test(segment)) {
-      return `its repeating extglob in ${JSON.stringify(segment)} (*(...) or +(...)) is not supported; use * or {a,b}`;
-    }
-    if (/[@!?]\([^)]*[*?[(]/.test(segment)) {
-      return `its extglob in ${JSON.stringify(segment)} holds a wildcard or another group; write plain alternatives such as {a,b} instead`;
-    }
-  }
-  if (globstars > MAX_GLOBSTARS) return `it has ${globstars} "**" segments (at most ${MAX_GLOBSTARS})`;
-  if (wildcards > MAX_WILDCARDS) return `it has ${wildcards} wildcards (at most ${MAX_WILDCARDS})`;
-  return void 0;
-}
-
-// src/core/config-issues.ts
-function formatPath(path17) {
-  let text = "";
-  for (const key of path17) {
-    if (typeof key === "number") text += `[${key}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) text += text === "" ? key : `.${key}`;
-    else text += `[${JSON.stringify(key)}]`;
-  }
-  return text;
-}
-function show(value) {
-  if (value === void 0) return "nothing";
-  if (value === null) return "null";
-  if (typeof value === "string") return value.length > 40 ? `"${value.slice(0, 40)}\u2026"` : JSON.stringify(value);
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-function explainIssue(issue2, schema2) {
-  const root = schema2;
-  const path17 = issue2.path.filter((key) => typeof key !== "symbol");
-  const input2 = issue2.input;
-  switch (issue2.code) {
-    case "unrecognized_keys": {
-      const known = Object.keys(shapeAt(root, path17) ?? {});
-      return issue2.keys.map((key) => ({
-        path: [...path17, key],
-        message: `unknown setting "${key}".${didYouMean(key, known)} The settings here are: ${known.join(", ")}.`
-      }));
-    }
-    case "invalid_key":
-      return [{ path: path17, message: `${issue2.issues[0]?.message ?? "invalid name"}; got ${show(input2)}.` }];
-    case "custom":
-      return [{ path: path17, message: issue2.message }];
-    case "invalid_format":
-      return [{ path: path17, message: `got ${show(input2)}; expected ${issue2.message}.` }];
-    case "invalid_value": {
-      const hint = typeof input2 === "string" ? didYouMean(input2, issue2.values.map(String)) : "";
-      return [{ path: path17, message: `got ${show(input2)}; expected ${accepted(schemaAt(root, path17))}.${hint}` }];
-    }
-    default: {
-      const what = input2 === void 0 ? "is required" : `got ${show(input2)}`;
-      return [{ path: path17, message: `${what}; expected ${accepted(schemaAt(root, path17))}.` }];
-    }
-  }
-}
-var WRAPPERS = /* @__PURE__ */ new Set(["default", "prefault", "optional", "nullable", "readonly"]);
-function unwrap(schema2) {
-  let current = schema2;
-  let nullable2 = false;
-  while (WRAPPERS.has(current._zod.def.type) && current._zod.def.innerType) {
-    if (current._zod.def.type === "nullable") nullable2 = true;
-    current = current._zod.def.innerType;
-  }
-  return { schema: current, nullable: nullable2 };
-}
-function schemaAt(root, path17) {
-  let current = root;
-  for (const key of path17) {
-    if (current === void 0) return void 0;
-    const def = unwrap(current).schema._zod.def;
-    if (def.type === "object") current = def.shape?.[String(key)];
-    else if (def.type === "record") current = def.valueType;
-    else if (def.type === "array") current = def.element;
-    else return void 0;
-  }
-  return current;
-}
-function shapeAt(root, path17) {
-  const schema2 = schemaAt(root, path17);
-  return schema2 === void 0 ? void 0 : unwrap(schema2).schema._zod.def.shape;
-}
-function accepted(schema2) {
-  if (schema2 === void 0) return "a valid value";
-  const { schema: inner, nullable: nullable2 } = unwrap(schema2);
-  const def = inner._zod.def;
-  let text;
-  switch (def.type) {
-    case "number": {
-      const noun = inner.isInt ? "a whole number" : "a number";
-      const min = inner.minValue ?? void 0;
-      const max = inner.maxValue ?? void 0;
-      const small = (n) => n !== void 0 && Math.abs(n) < Number.MAX_SAFE_INTEGER;
-      text = small(min) && small(max) ? `${noun} from ${min} to ${max}` : small(min) ? `${noun} of at least ${min}` : small(max) ? `${noun} of at most ${max}` : noun;
-      break;
-    }
-    case "string":
-      text = def.format === "url" ? "an http(s) URL" : (inner.minLength ?? 0) > 0 ? "non-empty text" : "text";
-      break;
-    case "boolean":
-      text = "true or false";
-      break;
-    case "enum":
-      text = `one of ${Object.values(def.entries ?? {}).map((value) => JSON.stringify(value)).join(", ")}`;
-      break;
-    case "object":
-      text = `a mapping with ${Object.keys(def.shape ?? {}).join(", ")}`;
-      break;
-    case "record":
-      text = `a mapping of names to ${accepted(def.valueType)}`;
-      break;
-    case "array":
-      text = `a list of ${accepted(def.element).replace(/^an? /, "")}s`;
-      break;
-    default:
-      text = "a valid value";
-  }
-  return nullable2 ? `${text}, or null` : text;
-}
-
-// src/core/yaml-positions.ts
-var YamlTree = class {
-  constructor(text) {
-    this.text = text;
-    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
-  }
-  text;
-  stack = [];
-  root;
-  lineStarts = [0];
-  listener = (event, state) => {
-    if (event === "open") {
-      this.stack.push({
-        start: state.position,
-        end: state.position,
-        kind: null,
-        result: void 0,
-        children: []
-      });
-      return;
-    }
-    const node2 = this.stack.pop();
-    if (node2 === void 0) return;
-    node2.end = state.position;
-    node2.kind = state.kind;
-    node2.result = state.result;
-    const parent = this.stack.at(-1);
-    if (parent) parent.children.push(node2);
-    else this.root ??= node2;
-  };
-  /** The line (and column) of the key at `path`, or of the nearest enclosing entry that exists. */
-  locate(path17) {
-    let node2 = this.root === void 0 ? void 0 : collapse(this.root);
-    let position;
-    for (const key of path17) {
-      if (node2 === void 0) break;
-      const found = childAt(node2, key);
-      if (found === void 0) break;
-      position = (found.key ?? found.value).start;
-      node2 = found.value;
-    }
-    if (position === void 0) return { line: 1 };
-    return this.lineAndColumn(this.skipBlank(position));
-  }
-  /** Skips the spaces, line breaks and comments that js-yaml's reported start may include. */
-  skipBlank(position) {
-    let at = position;
-    while (at < this.text.length) {
-      const char = this.text[at];
-      if (char === " " || char === "	" || char === "\n" || char === "\r" || char === ",") at++;
-      else if (char === "#") {
-        while (at < this.text.length && this.text[at] !== "\n") at++;
-      } else break;
-    }
-    return at;
-  }
-  lineAndColumn(position) {
-    let low = 0;
-    let high = this.lineStarts.length - 1;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if ((this.lineStarts[middle] ?? 0) <= position) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: position - (this.lineStarts[low] ?? 0) + 1 };
-  }
-};
-function collapse(node2) {
-  let current = node2;
-  while (current.children.length === 1) {
-    const child = current.children[0];
-    if (child.result !== current.result || child.kind !== current.kind) break;
-    current = child;
-  }
-  return current;
-}
-function childAt(node2, key) {
-  if (node2.kind === "mapping") {
-    for (let i = 0; i + 1 < node2.children.length; i += 2) {
-      const keyNode = collapse(node2.children[i]);
-      if (String(keyNode.result) === String(key))
-        return { key: keyNode, value: collapse(node2.children[i + 1]) };
-    }
-    return void 0;
-  }
-  if (node2.kind === "sequence" && typeof key === "number") {
-    const item = node2.children[key];
-    return item === void 0 ? void 0 : { value: collapse(item) };
-  }
-  return void 0;
-}
-
-// src/core/config.ts
-var CONFIG_PATH = ".github/gastown.yml";
-var whole = (min, max) => external_exports.int().min(min).max(max);
-var priceSchema = external_exports.strictObject({
-  input_per_mtok: external_exports.number().min(0).describe("US dollars per million prompt tokens."),
-  output_per_mtok: external_exports.number().min(0).describe("US dollars per million completion tokens.")
-});
-var DEFAULT_PRICES = {
-  "gpt-4o-mini": { input_per_mtok: 0.15, output_per_mtok: 0.6 },
-  "gpt-4o": { input_per_mtok: 2.5, output_per_mtok: 10 }
-};
-var modelSchema = external_exports.strictObject({
-  name: external_exports.string().min(1).default("gpt-4o-mini").describe('Model name as the endpoint knows it, e.g. "gpt-4o-mini" or "anthropic/claude-3.5-sonnet".'),
-  base_url: external_exports.url({ protocol: /^https?$/, error: "an http(s) URL such as https://openrouter.ai/api/v1" }).nullable().default(null).describe(
-    "Base URL of an OpenAI-compatible endpoint (OpenRouter, Ollama, vLLM); null for OpenAI itself."
-  ),
-  api_key_env: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as OPENAI_API_KEY").default("OPENAI_API_KEY").describe("Name of the environment variable (a repository secret) that holds the API key."),
-  context_window: whole(1024, 1e7).default(128e3).describe("Tokens the model accepts in one request; older turns are summarised to fit."),
-  timeout_seconds: whole(1, 3600).default(120).describe("Seconds to wait for one model response."),
-  max_retries: whole(0, 10).default(4).describe("Retries of a model call after a rate limit (429) or server error (5xx), with backoff."),
-  prices: external_exports.record(external_exports.string().min(1), priceSchema).default(() => structuredClone(DEFAULT_PRICES)).describe("Prices by model name, for cost budgets and reports; replaces the built-in table when set.")
-}).prefault({}).describe("The language model the workers and the planner use.");
-var roleName = external_exports.string().regex(ROLE_NAME_PATTERN, "a role name: a lowercase letter, then up to 36 of a-z, 0-9 and -");
-var DEFAULT_DENY = ["^\\s*git\\s+push\\b", "\\bsudo\\b"];
-var configSchema = external_exports.strictObject({
-  model: modelSchema,
-  max_workers: whole(1, 256).default(4).describe("Workers that may run at once, over all roles."),
-  role_limits: external_exports.record(roleName, whole(1, 256)).default(() => ({})).describe(
-    "Workers that may run at once for a role, e.g. { reviewer: 1 }; roles not named share max_workers."
-  ),
-  max_beads: whole(1, 200).default(30).describe("Most beads a plan may have."),
-  max_attempts: whole(1, 20).default(3).describe("Attempts per bead before it is labelled gastown:needs-human."),
-  retry: external_exports.strictObject({
-    base_delay_seconds: whole(0, 86400).default(30).describe("Delay before the first retry; it doubles with each."),
-    max_delay_seconds: whole(0, 86400).default(900).describe("Longest delay between retries.")
-  }).prefault({}).describe("Backoff between attempts of a failed bead."),
-  review_rounds: whole(0, 20).default(2).describe("Times a reviewer may request changes on a bead before it goes to a person."),
-  lease_minutes: whole(1, 1440).default(60).describe("Minutes a worker holds a bead without news before the Mayor dispatches it again."),
-  roles: external_exports.record(external_exports.string(), roleConfigSchema).default(() => ({})).describe(
-    "Changes to built-in roles (architect, developer, tester, reviewer, debugger, documenter, devops) and custom roles, by name."
-  ),
-  budgets: external_exports.strictObject({
-    iterations: whole(1, 1e3).default(30).describe("Most model turns in one worker run."),
-    tokens: whole(1e3, 1e8).default(4e5).describe("Most tokens (prompt and completion) in one worker run."),
-    wall_time_minutes: whole(1, 360).default(30).describe("Most minutes of one worker run."),
-    cost_usd: external_exports.number().min(0).max(1e3).default(2).describe("Most US dollars of model calls in one worker run.")
-  }).prefault({}).describe("Limits of one worker run; the work so far is pushed when one runs out."),
-  merge: external_exports.enum(["manual", "auto"]).default("manual").describe(
-    "manual: people merge worker PRs; auto: the Mayor merges a PR once its checks and reviews pass."
-  ),
-  project: external_exports.strictObject({
-    owner: external_exports.string().min(1).describe(
-      "The organisation that owns the project (GitHub Apps cannot use projects owned by a user)."
-    ),
-    number: whole(1, 1e9).describe("The project number, as in its URL."),
-    status_field: external_exports.string().min(1).default("Status").describe("The single-select field that shows bead status.")
-  }).nullable().default(null).describe("A GitHub Projects (v2) board to track beads on, or null for none."),
-  protected_paths: external_exports.array(
-    external_exports.string().min(1).superRefine((glob, context) => {
-      const problem = globProblem(glob.replace(/^\.?\/+/, ""));
-      if (problem !== void 0)
-        context.addIssue({ code: "custom", message: `the glob is refused: ${problem}` });
-    })
-  ).default(() => [".github/**", ".gitattributes"]).describe(
-    "Globs of paths that agents may not change (picomatch syntax, case-insensitive; a directory protects what it holds); .git/ and .github/workflows/ are always protected."
-  ),
-  commands: external_exports.strictObject({
-    timeout_seconds: whole(1, 3600).default(300).describe("Seconds a command may run before it is stopped."),
-    max_output_bytes: whole(1024, 10485760).default(65536).describe("Bytes of command output the agent sees; the middle of longer output is cut."),
-    deny: external_exports.array(external_exports.string().min(1)).default(() => [...DEFAULT_DENY]).describe("Regular expressions (JavaScript syntax); a command matching one is refused.")
-  }).prefault({}).describe("What the agent may run with run_command."),
-  isolation: external_exports.enum(["required", "none"]).default("required").describe(
-    "required: a worker that cannot isolate the agent's commands from its token and key fails at once; none: they run unisolated, and the run says so loudly."
-  ),
-  plan_approval: external_exports.boolean().default(false).describe('true: the Mayor posts the plan and waits for "/gastown approve" before creating beads.'),
-  allow_approve: external_exports.boolean().default(false).describe(
-    "true: reviewer agents may APPROVE pull requests; otherwise they only comment or request changes."
-  ),
-  worker_workflow: external_exports.string().regex(/^[\w.-]+\.ya?ml$/, "a workflow file name in .github/workflows, such as gastown-worker.yml").default("gastown-worker.yml").describe("The workflow file (in .github/workflows) that runs a worker.")
-}).superRefine((config2, context) => {
-  for (const problem of roleConfigProblems(config2.roles)) {
-    context.addIssue({ code: "custom", path: problem.path, message: problem.message });
-  }
-  const known = [
-    ...BUILT_IN_ROLE_NAMES,
-    ...Object.keys(config2.roles).filter((name) => !isBuiltInRole(name))
-  ];
-  for (const name of Object.keys(config2.role_limits)) {
-    if (!known.includes(name)) {
-      context.addIssue({
-        code: "custom",
-        path: ["role_limits", name],
-        message: `"${name}" is not a role.${didYouMean(name, known)} The roles are ${known.join(", ")}.`
-      });
-    }
-  }
-  config2.commands.deny.forEach((pattern, index) => {
-    try {
-      new RegExp(pattern);
-    } catch (error62) {
-      context.addIssue({
-        code: "custom",
-        path: ["commands", "deny", index],
-        message: `not a valid regular expression (${error62.message}); write it in JavaScript syntax, escaping \\ as \\\\ inside double quotes.`
-      });
-    }
-  });
-  if (config2.retry.max_delay_seconds < config2.retry.base_delay_seconds) {
-    context.addIssue({
-      code: "custom",
-      path: ["retry", "max_delay_seconds"],
-      message: `must be at least base_delay_seconds (${config2.retry.base_delay_seconds}).`
-    });
-  }
-});
-function defaultConfig() {
-  return configSchema.parse({});
-}
-function parseConfig(text, file2 = CONFIG_PATH) {
-  const tree = new YamlTree(text);
-  let document;
-  try {
-    document = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file2, listener: tree.listener });
-  } catch (error62) {
-    if (error62 instanceof yaml.YAMLException) {
-      const mark = error62.mark;
-      return {
-        ok: false,
-        file: file2,
-        errors: [
-          {
-            path: "",
-            line: (mark?.line ?? 0) + 1,
-            column: (mark?.column ?? 0) + 1,
-            message: `YAML syntax error: ${error62.reason}. Check indentation (spaces, not tabs) and quoting.`
-          }
-        ]
-      };
-    }
-    throw error62;
-  }
-  if (document === void 0 || document === null) document = {};
-  if (typeof document !== "object" || Array.isArray(document)) {
-    return {
-      ok: false,
-      file: file2,
-      errors: [
-        {
-          path: "",
-          line: 1,
-          message: `expected a mapping of settings (key: value lines), got ${show(document)}.`
-        }
-      ]
-    };
-  }
-  const parsed = configSchema.safeParse(document, { reportInput: true });
-  if (parsed.success) return { ok: true, config: parsed.data };
-  const errors = parsed.error.issues.flatMap((issue2) => explainIssue(issue2, configSchema));
-  const located = errors.map(({ path: path17, message }) => ({
-    path: formatPath(path17),
-    ...tree.locate(path17),
-    message
-  }));
-  located.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, file: file2, errors: located };
-}
-function formatConfigErrors(errors, file2 = CONFIG_PATH) {
-  const count = errors.length === 1 ? "an error" : `${errors.length} errors`;
-  const items = errors.map((error62) => {
-    const field = error62.path === "" ? "" : ` \`${error62.path}\`:`;
-    return `- \`${file2}\` line ${error62.line}:${field} ${error62.message}`;
-  });
-  return `**Gas Town cannot read its configuration:** \`${file2}\` has ${count}. Fix the file and push; until then nothing is planned or dispatched.
-
-${items.join("\n")}`;
-}
-
 // src/worker/action/gather-context.ts
 import { constants } from "node:fs";
 import { lstat, open as open2, realpath } from "node:fs/promises";
@@ -44818,8 +44994,7 @@ import path8 from "node:path";
 var ConfigFileError = class extends Error {
   name = "ConfigFileError";
 };
-async function loadTrustedConfig(api, repo, defaultBranch) {
-  const text = await getFileText(api, repo, CONFIG_PATH, defaultBranch);
+function trustedConfig(text) {
   if (text === null) return defaultConfig();
   const parsed = parseConfig(text);
   if (!parsed.ok) throw new ConfigFileError(formatConfigErrors(parsed.errors, parsed.file));
@@ -44861,19 +45036,34 @@ async function readPlainFile(root, name) {
     throw error62;
   }
 }
-async function loadGoal(api, repo, goal) {
-  const issue2 = await getIssue(api, repo, goal);
-  return { number: goal, title: issue2.title, body: issue2.body };
-}
-async function loadDependencies(api, repo, bead, author) {
-  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep, author)));
+async function loadGoalAndDependencies(api, repo, bead, author, known) {
+  const read = await readBeadIssues(api, repo, {
+    ...known === void 0 ? { goal: bead.goal } : {},
+    numbers: bead.dependencies
+  });
+  const goal = known ?? read.goal;
+  if (!goal) {
+    throw new Error(
+      `${repo.owner}/${repo.repo} has no issue #${bead.goal}, the goal of bead #${bead.number ?? bead.id}: it was deleted or transferred`
+    );
+  }
   const loaded = [];
   const problems = [];
-  results.forEach((result, index) => {
-    if (result.status === "fulfilled") loaded.push(result.value);
-    else problems.push(`#${bead.dependencies[index]}: ${result.reason.message}`);
+  read.issues.forEach((issue2, index) => {
+    const number4 = bead.dependencies[index];
+    if (issue2 === null) {
+      problems.push(
+        `#${number4}: no such issue in ${repo.owner}/${repo.repo} (deleted, transferred, or a pull request)`
+      );
+      return;
+    }
+    try {
+      loaded.push(beadFromIssue(issue2, author));
+    } catch (error62) {
+      problems.push(`#${number4}: ${error62.message}`);
+    }
   });
-  return { loaded, problems };
+  return { goal, dependencies: { loaded, problems } };
 }
 function dependencyInfo(loaded) {
   const { bead } = loaded;
@@ -47325,15 +47515,14 @@ async function runCodeBead(run2, inputs, model) {
   }
   const round = run2.bead.round ?? 0;
   const task = await timed(run2, "context", async () => {
-    const [goal, deps_, conventions] = await Promise.all([
-      loadGoal(api, repo, run2.bead.goal),
-      loadDependencies(api, repo, run2.bead, deps.dispatcher),
+    const [{ goal, dependencies }, conventions] = await Promise.all([
+      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal),
       readConventions(deps.workspace)
     ]);
     const context = {
       bead: run2.bead,
       goal,
-      dependencies: deps_.loaded.map(dependencyInfo),
+      dependencies: dependencies.loaded.map(dependencyInfo),
       conventions,
       branch: target.branch,
       secrets: deps.secrets
@@ -47638,9 +47827,8 @@ async function runReviewBead(run2, inputs, model) {
   const { deps } = run2;
   const { api, repo } = deps;
   const gathered = await timed(run2, "context", async () => {
-    const [goal, dependencies, conventions] = await Promise.all([
-      loadGoal(api, repo, run2.bead.goal),
-      loadDependencies(api, repo, run2.bead, deps.dispatcher),
+    const [{ goal, dependencies }, conventions] = await Promise.all([
+      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal),
       readConventions(deps.workspace)
     ]);
     const targets2 = [];
@@ -47810,30 +47998,30 @@ async function main(inputs, deps) {
   log.info({ git: git.path }, "trusted git");
   const stored = await findStoredCredentials(deps.workspace, deps.runnerTemp);
   if (stored.length > 0) throw storedCredentialsError(stored);
-  const loaded = await timed(
+  const start = await timed(
     phaseHost,
     "claim",
-    () => loadBead(deps.api, deps.repo, inputs.bead, deps.dispatcher)
+    () => readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH })
   );
+  if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo);
+  const loaded = beadFromIssue(start.bead, deps.dispatcher);
   const stale = staleReason(loaded.bead, inputs.attempt);
   if (stale !== void 0) {
     log.info({ reason: stale }, "stale dispatch: nothing done");
     return { status: "stale", message: stale, tokens: 0, costUsd: 0 };
   }
-  const { repository, headSha, claim: claim2 } = await timed(phaseHost, "claim", async () => {
-    const repository2 = await getRepository(deps.api, deps.repo);
-    const headSha2 = dispatchedOnDefault(deps, repository2.default_branch) ? deps.dispatchedAt.sha : await getRefSha(deps.api, deps.repo, `heads/${repository2.default_branch}`);
-    if (headSha2 === null) {
-      throw new Error(
-        `the default branch ${repository2.default_branch} of ${repository2.full_name} has no commit; push one first`
-      );
-    }
-    return {
-      repository: repository2,
-      headSha: headSha2,
-      claim: await claimBead(deps.api, deps.repo, loaded.bead, inputs.attempt, headSha2)
-    };
-  });
+  const defaultBranch = start.defaultBranch;
+  if (defaultBranch === null) {
+    throw new Error(
+      `${deps.repo.owner}/${deps.repo.repo} has no commit on its default branch; push one first`
+    );
+  }
+  const headSha = dispatchedOnDefault(deps, defaultBranch.name) ? deps.dispatchedAt.sha : defaultBranch.headSha;
+  const claim2 = await timed(
+    phaseHost,
+    "claim",
+    () => claimBead(deps.api, deps.repo, loaded.bead, inputs.attempt, headSha)
+  );
   if (claim2.kind === "stale") return { status: "stale", message: claim2.reason, tokens: 0, costUsd: 0 };
   if (claim2.kind === "elsewhere") {
     log.info({ ref: claim2.ref }, "another run claimed this attempt first: nothing done");
@@ -47862,9 +48050,11 @@ async function main(inputs, deps) {
     progress,
     config: void 0,
     role: void 0,
-    defaultBranch: repository.default_branch,
+    defaultBranch: defaultBranch.name,
     bead: loaded.bead,
     issue: loaded.issue,
+    // The parent counts as the goal only when it is the goal the marker names.
+    ...start.parent?.number === loaded.bead.goal ? { goal: start.parent } : {},
     usage: { tokens: 0, costUsd: 0 },
     modelMs: 0,
     phases
@@ -47879,11 +48069,7 @@ async function main(inputs, deps) {
   await progress.phase(`Claimed by worker run ${deps.runId}; reading the goal, the config and the code`);
   let result;
   try {
-    run2.config = await timed(
-      run2,
-      "context",
-      () => loadTrustedConfig(deps.api, deps.repo, repository.default_branch)
-    );
+    run2.config = trustedConfig(start.configText);
     const role = resolveRoles(run2.config)[run2.bead.role];
     const refused = await checkIsolation(run2);
     if (refused !== null) {

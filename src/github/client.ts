@@ -106,7 +106,7 @@ export function createGitHubClient(options: ClientOptions): InstanceType<typeof 
   if (options.writeSpacingMs === undefined) {
     const pacer = createWritePacer(options.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options.pacerClock)
     octokit.hook.before('request', async (request) => {
-      if (isContentCreating(request.method, request.url)) await pacer.take()
+      if (isContentCreating(request.method, request.url, request.query)) await pacer.take()
     })
   }
   return octokit

@@ -53,7 +53,8 @@ function withoutGoal(error: unknown): GoalIssuesAnswer {
   return { repository: { ...data.repository!, goal: null } }
 }
 
-function toIssue(node: IssueNode): IssueData {
+/** An issue as GraphQL answers it, in REST's shape (IssueData). */
+export function issueFromNode(node: IssueNode): IssueData {
   return {
     id: Number(node.fullDatabaseId),
     node_id: node.id,
@@ -120,10 +121,10 @@ export async function readGoalIssues(
     const repository = answer.repository
     if (!repository)
       throw new Error(`GitHub answered no repository ${repo.owner}/${repo.repo} to the goal query.`)
-    if (repository.goal && after === null) result.goal = toIssue(repository.goal)
+    if (repository.goal && after === null) result.goal = issueFromNode(repository.goal)
     for (const node of repository.beads.nodes) {
       result.beads.push({
-        issue: toIssue(node),
+        issue: issueFromNode(node),
         pulls: (node.closedByPullRequestsReferences?.nodes ?? []).filter((pull) => pull !== null).map(toPull),
       })
     }

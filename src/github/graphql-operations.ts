@@ -48,7 +48,8 @@ export const SET_PROJECT_ITEM_OPTION = `mutation($project: ID!, $item: ID!, $fie
 
 /* The goal query (goal-query.ts reads its answer). */
 
-const ISSUE_FIELDS = `fragment GoalIssueFields on Issue {
+/** The fields of an issue that REST's issue answer gives the town (IssueData). */
+const ISSUE_FIELDS = `fragment IssueFields on Issue {
   id
   fullDatabaseId
   number
@@ -71,11 +72,11 @@ const ISSUE_FIELDS = `fragment GoalIssueFields on Issue {
  */
 export const GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal: Int!, $label: String!, $after: String, $withGoal: Boolean!) {
   repository(owner: $owner, name: $repo) {
-    goal: issue(number: $goal) @include(if: $withGoal) { ...GoalIssueFields }
+    goal: issue(number: $goal) @include(if: $withGoal) { ...IssueFields }
     beads: issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes {
-        ...GoalIssueFields
+        ...IssueFields
         closedByPullRequestsReferences(first: 10, includeClosedPrs: true) {
           nodes {
             number
@@ -146,6 +147,67 @@ export type GoalIssuesAnswer = {
   } | null
 }
 
+/* The worker's reads (bead-context-query.ts reads their answers). */
+
+/**
+ * What a worker reads before it claims, in one request: the default branch and its head, the trusted
+ * config's text on the default branch (`$config` is `HEAD:<path>`: HEAD is the default branch on GitHub),
+ * and the bead issue with its sub-issue parent, which is normally its goal.
+ */
+export const BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!, $bead: Int!, $config: String!) {
+  repository(owner: $owner, name: $repo) {
+    defaultBranchRef { name target { oid } }
+    config: object(expression: $config) { __typename ... on Blob { text isTruncated byteSize } }
+    bead: issue(number: $bead) {
+      ...IssueFields
+      parent { number title body }
+    }
+  }
+}
+${ISSUE_FIELDS}`
+
+/** A goal as a worker reads it: what the agent is told of it. */
+export type GoalNode = { number: number; title: string; body: string }
+
+/** The answer of BEAD_START_QUERY. */
+export type BeadStartAnswer = {
+  repository: {
+    defaultBranchRef: { name: string; target: { oid: string } | null } | null
+    config: { __typename: string; text?: string | null; isTruncated?: boolean; byteSize?: number } | null
+    bead: (IssueNode & { parent: GoalNode | null }) | null
+  } | null
+}
+
+/** The alias of the `index`-th issue of beadIssuesQuery. */
+export function beadIssueAlias(index: number): `dep${number}` {
+  return `dep${index}`
+}
+
+/**
+ * `count` issues by number (`$dep0`, `$dep1`, …, answered as `dep0`, `dep1`, …: a bead's dependencies)
+ * and, with `$withGoal`, the goal issue `$goal`, in one request.
+ */
+export function beadIssuesQuery(count: number): string {
+  const indexes = Array.from({ length: count }, (_, index) => index)
+  const variables = indexes.map((index) => `, $${beadIssueAlias(index)}: Int!`).join('')
+  const fields = indexes
+    .map(
+      (index) =>
+        `\n    ${beadIssueAlias(index)}: issue(number: $${beadIssueAlias(index)}) { ...IssueFields }`,
+    )
+    .join('')
+  return `query BeadIssues($owner: String!, $repo: String!, $goal: Int!, $withGoal: Boolean!${variables}) {
+  repository(owner: $owner, name: $repo) {
+    goal: issue(number: $goal) @include(if: $withGoal) { number title body }${fields}
+  }
+}${count > 0 ? `\n${ISSUE_FIELDS}` : ''}`
+}
+
+/** The answer of `beadIssuesQuery(count)`: `goal` and `dep0`… (null where GitHub found no issue). */
+export type BeadIssuesAnswer = {
+  repository: { goal?: GoalNode | null; [dep: `dep${number}`]: IssueNode | null | undefined } | null
+}
+
 /** Every operation above, by name, for the schema test. */
 export const GRAPHQL_OPERATIONS: Readonly<Record<string, string>> = {
   'organization project': projectQuery('organization'),
@@ -153,4 +215,7 @@ export const GRAPHQL_OPERATIONS: Readonly<Record<string, string>> = {
   'add project item': ADD_PROJECT_ITEM,
   'set project item option': SET_PROJECT_ITEM_OPTION,
   'goal issues': GOAL_ISSUES_QUERY,
+  'bead start': BEAD_START_QUERY,
+  'bead issues': beadIssuesQuery(2),
+  'goal alone': beadIssuesQuery(0),
 }

@@ -29,14 +29,3 @@ export async function createRef(
     throw error
   }
 }
-
-/** The sha a ref (without `refs/`, e.g. `heads/main`) points at, or null when it does not exist. */
-export async function getRefSha(api: GitHubApi, repo: RepoRef, ref: string): Promise<string | null> {
-  try {
-    const { data } = await api.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...repo, ref })
-    return data.object.sha
-  } catch (error) {
-    if (statusOf(error) === 404) return null
-    throw error
-  }
-}

@@ -39,14 +39,19 @@ export function writeDelay(sent: readonly number[], now: number, limits: readonl
 }
 
 /**
- * Whether a request creates content: every POST, PATCH, PUT and DELETE but minting a token. A GraphQL
- * POST counts too: its body is not parsed, and a mutation creates content.
+ * Whether a request creates content: every POST, PATCH, PUT and DELETE but minting a token, and but a
+ * GraphQL query (`query`, the request's GraphQL document): GitHub counts a query as a read and only
+ * mutations as content-creating
+ * (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api#secondary-rate-limits).
+ * A document that mentions `mutation` anywhere counts as a write, so none slips through unpaced.
  */
-export function isContentCreating(method: string, url: string): boolean {
+export function isContentCreating(method: string, url: string, query?: unknown): boolean {
   const verb = method.toUpperCase()
   if (verb === 'GET' || verb === 'HEAD' || verb === 'OPTIONS') return false
+  const path = url.split('?')[0] ?? url
+  if (/\/graphql$/.test(path) && typeof query === 'string' && !/\bmutation\b/.test(query)) return false
   // Creating an installation token creates no content (Octokit's throttling plugin exempts it too).
-  return !/\/app\/installations\/[^/]+\/access_tokens$/.test(url.split('?')[0] ?? url)
+  return !/\/app\/installations\/[^/]+\/access_tokens$/.test(path)
 }
 
 /** What a pacer needs from outside: a clock and a way to wait. */

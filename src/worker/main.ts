@@ -3,10 +3,10 @@
  * run the role's agent and apply its effects (a PR, or reviews), or fail the bead saying why. Never
  * fails the step itself: it answers an outcome, and run.ts decides.
  */
+import { CONFIG_PATH } from '../core/config.js'
 import { resolveRoles } from '../core/roles.js'
-import { getRefSha } from '../github/refs.js'
-import { getRepository } from '../github/repository.js'
-import { loadBead } from './action/bead-issue.js'
+import { readBeadStart } from '../github/bead-context-query.js'
+import { beadFromIssue, missingBeadError } from './action/bead-issue.js'
 import {
   failBead,
   saveWithUsage,
@@ -17,7 +17,7 @@ import {
   type WorkerDeps,
 } from './action/bead-run.js'
 import { claimBead, staleReason } from './action/claim.js'
-import { loadTrustedConfig } from './action/gather-context.js'
+import { trustedConfig } from './action/gather-context.js'
 import type { ActionInputs } from './action/inputs.js'
 import { renderJobSummary, type Timings } from './action/job-summary.js'
 import { checkIsolation, isolationWarning } from './action/isolation-check.js'
@@ -44,7 +44,7 @@ export interface WorkerOutcome {
 
 /**
  * Whether the run was dispatched at the head of the default branch as GitHub recorded it (GITHUB_REF,
- * GITHUB_SHA): that commit exists on the server, so the claim can point at it without reading the ref.
+ * GITHUB_SHA): the claim then points at the commit the checkout holds, not at a head that moved since.
  */
 function dispatchedOnDefault(
   deps: WorkerDeps,
@@ -68,30 +68,30 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
   const stored = await findStoredCredentials(deps.workspace, deps.runnerTemp)
   if (stored.length > 0) throw storedCredentialsError(stored)
 
-  const loaded = await timed(phaseHost, 'claim', () =>
-    loadBead(deps.api, deps.repo, inputs.bead, deps.dispatcher),
+  // One read for all the run needs before it claims: the bead, its goal (as its parent), the default
+  // branch's head and the trusted config.
+  const start = await timed(phaseHost, 'claim', () =>
+    readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH }),
   )
+  if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo)
+  const loaded = beadFromIssue(start.bead, deps.dispatcher)
   const stale = staleReason(loaded.bead, inputs.attempt)
   if (stale !== undefined) {
     log.info({ reason: stale }, 'stale dispatch: nothing done')
     return { status: 'stale', message: stale, tokens: 0, costUsd: 0 }
   }
-  const { repository, headSha, claim } = await timed(phaseHost, 'claim', async () => {
-    const repository = await getRepository(deps.api, deps.repo)
-    const headSha = dispatchedOnDefault(deps, repository.default_branch)
-      ? deps.dispatchedAt.sha
-      : await getRefSha(deps.api, deps.repo, `heads/${repository.default_branch}`)
-    if (headSha === null) {
-      throw new Error(
-        `the default branch ${repository.default_branch} of ${repository.full_name} has no commit; push one first`,
-      )
-    }
-    return {
-      repository,
-      headSha,
-      claim: await claimBead(deps.api, deps.repo, loaded.bead, inputs.attempt, headSha),
-    }
-  })
+  const defaultBranch = start.defaultBranch
+  if (defaultBranch === null) {
+    throw new Error(
+      `${deps.repo.owner}/${deps.repo.repo} has no commit on its default branch; push one first`,
+    )
+  }
+  const headSha = dispatchedOnDefault(deps, defaultBranch.name)
+    ? deps.dispatchedAt.sha
+    : defaultBranch.headSha
+  const claim = await timed(phaseHost, 'claim', () =>
+    claimBead(deps.api, deps.repo, loaded.bead, inputs.attempt, headSha),
+  )
   if (claim.kind === 'stale') return { status: 'stale', message: claim.reason, tokens: 0, costUsd: 0 }
   if (claim.kind === 'elsewhere') {
     log.info({ ref: claim.ref }, 'another run claimed this attempt first: nothing done')
@@ -121,9 +121,11 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
     progress,
     config: undefined as never,
     role: undefined as never,
-    defaultBranch: repository.default_branch,
+    defaultBranch: defaultBranch.name,
     bead: loaded.bead,
     issue: loaded.issue,
+    // The parent counts as the goal only when it is the goal the marker names.
+    ...(start.parent?.number === loaded.bead.goal ? { goal: start.parent } : {}),
     usage: { tokens: 0, costUsd: 0 },
     modelMs: 0,
     phases,
@@ -139,9 +141,7 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
 
   let result: BeadResult
   try {
-    run.config = await timed(run, 'context', () =>
-      loadTrustedConfig(deps.api, deps.repo, repository.default_branch),
-    )
+    run.config = trustedConfig(start.configText)
     const role = resolveRoles(run.config)[run.bead.role]
     const refused = await checkIsolation(run)
     if (refused !== null) {

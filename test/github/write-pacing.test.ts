@@ -74,6 +74,22 @@ describe('isContentCreating', () => {
     }
     expect(isContentCreating('POST', '/app/installations/12/access_tokens')).toBe(false)
   })
+
+  it('counts a GraphQL mutation, but not a query, which GitHub counts as a read', () => {
+    expect(
+      isContentCreating('POST', '/graphql', 'query($n: Int!) { repository { issue(number: $n) { id } } }'),
+    ).toBe(false)
+    expect(isContentCreating('POST', 'https://api.github.com/graphql', '{ viewer { login } }')).toBe(false)
+    expect(
+      isContentCreating(
+        'POST',
+        '/graphql',
+        'mutation($id: ID!) { closeIssue(input: { issueId: $id }) { clientMutationId } }',
+      ),
+    ).toBe(true)
+    // A document the pacer cannot read as a query stays a write.
+    expect(isContentCreating('POST', '/graphql')).toBe(true)
+  })
 })
 
 describe('createWritePacer', () => {

@@ -1,6 +1,7 @@
 /**
  * The worker's requests for one bead (issue #17): the claim ref is the claim's one write when the Mayor
- * recorded the run, the conventions come from the checkout, and a new branch needs no PR lookup.
+ * recorded the run, the conventions come from the checkout, a new branch needs no PR lookup, and the
+ * bead, its goal, the default branch and the trusted config come in one GraphQL request.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeBead } from '../../src/core/bead-codec.js'
@@ -28,9 +29,10 @@ afterEach(async () => {
   await town?.close()
 })
 
-async function developerBead(assignedTo?: string): Promise<number> {
+/** A developer bead, a sub-issue of its goal as the Mayor links it when `linked`. */
+async function developerBead(assignedTo?: string, linked = false): Promise<number> {
   const goal = await createGoal(town, 'Make sum() correct', 'sum() subtracts. Fix it and test it.')
-  return createBeadIssue(town, {
+  const bead = await createBeadIssue(town, {
     goal,
     key: 'fix-sum',
     role: 'developer',
@@ -38,6 +40,16 @@ async function developerBead(assignedTo?: string): Promise<number> {
     description: 'sum(a, b) must return a + b. Acceptance: a node:test test passes.',
     ...(assignedTo === undefined ? {} : { assignedTo }),
   })
+  if (linked) {
+    const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
+    await town.alice.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+      owner: OWNER,
+      repo: REPO,
+      issue_number: goal,
+      sub_issue_id: data.id,
+    })
+  }
+  return bead
 }
 
 /** Runs the worker for attempt 1 of `bead` as run `runId`; answers its requests, `METHOD /route` each. */
@@ -59,7 +71,7 @@ const count = (sent: readonly string[], request: string) => sent.filter((s) => s
 
 describe('the worker requests of one bead', () => {
   it('claims with the ref alone when the Mayor recorded the run, and saves the bead once, at the end', async () => {
-    const bead = await developerBead('2101')
+    const bead = await developerBead('2101', true)
     const { outcome, sent, prompts, sha } = await runWorker(bead, '2101', true)
     expect(outcome.status).toBe('in_review')
     expect(count(sent, 'POST /repos/{owner}/{repo}/git/refs')).toBe(1)
@@ -69,9 +81,14 @@ describe('the worker requests of one bead', () => {
     expect(await town.emulator.git.listRefs(`${OWNER}/${REPO}`, 'refs/gastown/')).toEqual([
       { ref: 'refs/gastown/claims/2-1', sha },
     ])
-    // The config alone comes through the contents API; README.md reached the prompt from the checkout.
-    expect(count(sent, 'GET /repos/{owner}/{repo}/contents/{path}')).toBe(1)
+    // One query read the bead, its goal (its parent), the default branch and the config; the one REST
+    // read of the issue is the reload before the final save. README.md came from the checkout.
+    expect(count(sent, 'POST /graphql')).toBe(1)
+    expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}')).toBe(1)
+    expect(count(sent, 'GET /repos/{owner}/{repo}')).toBe(0)
+    expect(count(sent, 'GET /repos/{owner}/{repo}/contents/{path}')).toBe(0)
     expect(prompts.join('\n')).toContain('## README.md')
+    expect(prompts.join('\n')).toContain('sum() subtracts. Fix it and test it.')
     // A new branch has no PR to look for; attempt 1 has no earlier progress comment to find.
     expect(count(sent, 'GET /repos/{owner}/{repo}/pulls')).toBe(0)
     expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(0)
@@ -90,8 +107,15 @@ describe('the worker requests of one bead', () => {
     const { outcome, sent } = await runWorker(bead, '2201', false)
     expect(outcome.status).toBe('in_review')
     expect(count(sent, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}')).toBe(2)
-    expect(count(sent, 'GET /repos/{owner}/{repo}/git/ref/{ref}')).toBe(1)
+    // Not dispatched on the default branch: the claim points at the head the first query read.
+    expect(count(sent, 'GET /repos/{owner}/{repo}/git/ref/{ref}')).toBe(0)
+    // Not a sub-issue of its goal: the goal comes in a second query.
+    expect(count(sent, 'POST /graphql')).toBe(2)
     const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
     expect(data.body).toContain('"run":"2201"')
+    const head = await town.emulator.git.resolveRef(`${OWNER}/${REPO}`, 'refs/heads/main')
+    expect(await town.emulator.git.listRefs(`${OWNER}/${REPO}`, 'refs/gastown/')).toEqual([
+      { ref: 'refs/gastown/claims/2-1', sha: head },
+    ])
   })
 })

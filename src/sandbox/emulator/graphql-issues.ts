@@ -1,7 +1,8 @@
 /**
  * The emulator's GraphQL for issues and pull requests, over GitHub's published schema
  * (@octokit/graphql-schema): a repository's issues by label and state, one issue or pull request by number,
- * an issue's labels, sub-issues and closing pull requests, a pull request's state, mergeability and reviews.
+ * an issue's labels, sub-issues and closing pull requests, a pull request's state, mergeability and reviews,
+ * and the repository's default branch and a file's text by `object(expression: "<ref>:<path>")`.
  * A field it does not emulate answers null (an error for a non-null field), never a made-up value.
  * Connections follow GitHub's rules: `first` required and at most 100, and at most 500,000 nodes a query
  * (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api).
@@ -23,6 +24,7 @@ import { checkNodeLimit } from './graphql-node-limit.js'
 import { PROJECTS_SDL } from './graphql-projects-schema.js'
 import { mergeabilityOf, type Mergeability } from './mergeability.js'
 import { closingReferences } from './routes/pulls.js'
+import { commitOf, entryAt } from './routes/repos.js'
 import type { EmulatorState, IssueRecord, RepoRecord, ReviewRecord } from './state.js'
 
 let publishedSchema: GraphQLSchema | undefined
@@ -187,8 +189,51 @@ export function createIssuesGraphql(options: IssuesGraphqlOptions): IssuesGraphq
       ),
   })
 
+  /**
+   * The git object `<rev>:<path>` names, as `Repository.object(expression:)` answers it
+   * (https://docs.github.com/en/graphql/reference/objects#repository): a Blob with its text (null when
+   * binary: https://docs.github.com/en/graphql/reference/objects#blob) or a Tree; null when the revision
+   * or the path does not exist. `HEAD` is the default branch, as on GitHub. Only `<rev>:<path>` is
+   * emulated; any other expression answers null. The emulator never truncates a text.
+   */
+  const gitObject = async (repo: RepoRecord, expression: string | null | undefined) => {
+    const match = /^([^:]+):(.+)$/.exec(expression ?? '')
+    if (!git || !match) return null
+    const sha = await commitOf(git, repo.fullName, match[1] === 'HEAD' ? repo.defaultBranch : match[1]!)
+    if (!sha) return null
+    const path = match[2]!.replace(/^\/+|\/+$/g, '')
+    const entry = await entryAt(git, repo.fullName, sha, path)
+    if (!entry) return null
+    if (entry.type === 'tree') return { __typename: 'Tree', oid: entry.sha }
+    const content = await git.readFile(repo.fullName, sha, path)
+    if (!content) return null
+    // Git's own test for binary content: a NUL byte in the first 8000 bytes.
+    const binary = content.subarray(0, 8000).includes(0)
+    return {
+      __typename: 'Blob',
+      oid: entry.sha,
+      abbreviatedOid: entry.sha.slice(0, 7),
+      byteSize: content.length,
+      isBinary: binary,
+      isTruncated: false,
+      text: binary ? null : content.toString('utf8'),
+    }
+  }
+
+  /** The default branch and its head commit; null while the repository has no commit. */
+  const defaultBranchRef = async (repo: RepoRecord) => {
+    const sha = git ? await git.resolveRef(repo.fullName, `refs/heads/${repo.defaultBranch}`) : null
+    if (!sha) return null
+    return {
+      __typename: 'Ref',
+      name: repo.defaultBranch,
+      prefix: 'refs/heads/',
+      target: { __typename: 'Commit', oid: sha, abbreviatedOid: sha.slice(0, 7) },
+    }
+  }
+
   const repositoryObject = (repo: RepoRecord, credential: Credential): Record<string, unknown> => {
-    const needs = (permission: 'issues' | 'pull_requests') => {
+    const needs = (permission: 'issues' | 'pull_requests' | 'contents') => {
       const granted = credential.permissions
       if (granted && granted[permission] === undefined) {
         throw new GithubGraphqlError('FORBIDDEN', 'Resource not accessible by integration')
@@ -208,6 +253,14 @@ export function createIssuesGraphql(options: IssuesGraphqlOptions): IssuesGraphq
       id: repo.nodeId,
       name: repo.name,
       nameWithOwner: repo.fullName,
+      // The branch's name is repository metadata, which every token may read.
+      defaultBranchRef: () => defaultBranchRef(repo),
+      // A file's content needs "Contents" read, as the contents API does
+      // (https://docs.github.com/en/rest/authentication/permissions-required-for-github-apps#repository-permissions-for-contents).
+      object: ({ expression }: { expression?: string | null }) => {
+        needs('contents')
+        return gitObject(repo, expression)
+      },
       issue: ({ number }: { number: number }) => {
         needs('issues')
         return issueObject(byNumber(number, 'Issue'), repo)

@@ -1,5 +1,5 @@
 /**
- * Reading a bead from its issue and writing it back: one GET, and one PATCH that sets body, labels and
+ * Reading a bead from its issue and writing it back: one read, and one PATCH that sets body, labels and
  * state together. Ticks of the dependency task list that the Mayor made are kept.
  */
 import type { Bead } from '../../core/bead.js'
@@ -33,9 +33,8 @@ function toBeadIssue(issue: IssueData): BeadIssue {
 }
 
 /**
- * Reads and decodes the bead of issue `number`; throws BeadIssueError when it holds none, or when its
- * issue was not opened by `author`, the Mayor that dispatched this run. Anyone who may label an issue
- * (a triage user) could otherwise hand the worker, and its write token, a bead of their own making.
+ * Reads and decodes the bead of issue `number` (the reload before a save); throws BeadIssueError as
+ * beadFromIssue does.
  */
 export async function loadBead(
   api: GitHubApi,
@@ -43,7 +42,16 @@ export async function loadBead(
   number: number,
   author: string,
 ): Promise<LoadedBead> {
-  const issue = await getIssue(api, repo, number)
+  return beadFromIssue(await getIssue(api, repo, number), author)
+}
+
+/**
+ * Decodes the bead an issue holds; throws BeadIssueError when it holds none, or when the issue was not
+ * opened by `author`, the Mayor that dispatched this run. Anyone who may label an issue (a triage user)
+ * could otherwise hand the worker, and its write token, a bead of their own making.
+ */
+export function beadFromIssue(issue: IssueData, author: string): LoadedBead {
+  const number = issue.number
   if (issue.user?.toLowerCase() !== author.toLowerCase()) {
     throw new BeadIssueError(
       `issue #${number} (${issue.html_url}) was opened by ${issue.user ?? 'an unknown account'}, not by ${author}, who dispatched this run: the worker works only on beads its dispatcher (the Mayor) wrote, and changed nothing. To run a bead again, comment \`/gastown retry #${number}\` on its goal.`,
@@ -56,6 +64,13 @@ export async function loadBead(
     )
   }
   return { bead: decoded.bead, issue }
+}
+
+/** The error for a bead number that is no issue of the repository. */
+export function missingBeadError(number: number, repo: RepoRef): BeadIssueError {
+  return new BeadIssueError(
+    `${repo.owner}/${repo.repo} has no issue #${number} (it was deleted or transferred, or the number is a pull request's): the worker changed nothing. Dispatch the worker with the number of a bead issue.`,
+  )
 }
 
 /** The dependencies ticked in a body's task list. */

@@ -7,6 +7,7 @@ import { transition } from '../../core/bead-status.js'
 import type { Config } from '../../core/config.js'
 import type { Role } from '../../core/roles.js'
 import { sanitizeForGitHub } from '../../core/sanitize.js'
+import type { GoalText } from '../../github/bead-context-query.js'
 import type { GitHubApi, RepoRef } from '../../github/client.js'
 import type { IssueData } from '../../github/issues.js'
 import type { ChatModel } from '../../llm/chat-model.js'
@@ -83,6 +84,8 @@ export interface BeadRun {
   /** The bead as last read or saved. */
   bead: Bead
   issue: IssueData
+  /** The bead's goal when the first read found it as the bead's sub-issue parent; else read later. */
+  goal?: GoalText
   /** Tokens and cost this run has spent. */
   usage: { tokens: number; costUsd: number }
   /** Time spent waiting for the model, in ms. */
@@ -125,7 +128,12 @@ export function forGitHub(run: Pick<BeadRun, 'deps'>, text: string, maxChars: nu
   return sanitizeForGitHub(text, { maxChars, secrets: run.deps.secrets })
 }
 
-/** Re-reads the bead, so a save keeps what the Mayor changed meanwhile (task-list ticks, labels). */
+/**
+ * Re-reads the bead before a save at the end of a run: the PATCH replaces body and labels whole, so it
+ * must start from what the Mayor and people changed meanwhile (task-list ticks, labels), and a bead the
+ * Mayor moved on while the agent worked (a lease that ran out, a new attempt) must be seen before it is
+ * overwritten. GitHub has no conditional PATCH for issues: this read is the one guard, one request.
+ */
 export async function refreshBead(run: BeadRun): Promise<Bead> {
   const loaded = await loadBead(run.deps.api, run.deps.repo, run.bead.number!, run.deps.dispatcher)
   run.bead = loaded.bead

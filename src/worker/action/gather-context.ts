@@ -1,23 +1,16 @@
 /**
  * What the agent is told besides its bead, read from trusted sources: the goal issue, the dependency
- * beads and the trusted config through the API, and the repository's conventions from the checkout of
- * the default branch before the agent runs.
+ * beads and the trusted config through the API (GraphQL, src/github/bead-context-query.ts), and the
+ * repository's conventions from the checkout of the default branch before the agent runs.
  */
-import {
-  parseConfig,
-  formatConfigErrors,
-  defaultConfig,
-  CONFIG_PATH,
-  type Config,
-} from '../../core/config.js'
+import { parseConfig, formatConfigErrors, defaultConfig, type Config } from '../../core/config.js'
 import { constants } from 'node:fs'
 import { lstat, open, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import type { Bead } from '../../core/bead.js'
+import { readBeadIssues, type GoalText } from '../../github/bead-context-query.js'
 import type { GitHubApi, RepoRef } from '../../github/client.js'
-import { getIssue } from '../../github/issues.js'
-import { getFileText } from '../../github/repository.js'
-import { loadBead, type LoadedBead } from './bead-issue.js'
+import { beadFromIssue, type LoadedBead } from './bead-issue.js'
 import type { DependencyInfo } from './task-message.js'
 
 /** The config could not be read: the message is the list a person fixes the file with. */
@@ -26,15 +19,10 @@ export class ConfigFileError extends Error {
 }
 
 /**
- * The config from the default branch through the API: the copy the agent cannot change, unlike the
- * working tree. No file means every default.
+ * The config from its text on the default branch, as the API read it (readBeadStart): the copy the agent
+ * cannot change, unlike the working tree. No file (null) means every default.
  */
-export async function loadTrustedConfig(
-  api: GitHubApi,
-  repo: RepoRef,
-  defaultBranch: string,
-): Promise<Config> {
-  const text = await getFileText(api, repo, CONFIG_PATH, defaultBranch)
+export function trustedConfig(text: string | null): Config {
   if (text === null) return defaultConfig()
   const parsed = parseConfig(text)
   if (!parsed.ok) throw new ConfigFileError(formatConfigErrors(parsed.errors, parsed.file))
@@ -90,34 +78,52 @@ async function readPlainFile(root: string, name: string): Promise<string | null>
   }
 }
 
-/** The goal issue's title and body. */
-export async function loadGoal(
-  api: GitHubApi,
-  repo: RepoRef,
-  goal: number,
-): Promise<{ number: number; title: string; body: string }> {
-  const issue = await getIssue(api, repo, goal)
-  return { number: goal, title: issue.title, body: issue.body }
+/** A bead's goal and the beads it depends on, for its task message. */
+export interface GoalAndDependencies {
+  goal: GoalText
+  dependencies: { loaded: LoadedBead[]; problems: string[] }
 }
 
 /**
- * The beads a bead depends on, as loaded beads; an unreadable one, or one `author` (the Mayor) did not
- * open, is skipped with its error.
+ * The goal of `bead` (`known` when the first read found it as the bead's parent) and the beads it
+ * depends on, in one request, or none when the goal is known and there are no dependencies. A
+ * dependency that is no issue, that holds no bead or that `author` (the Mayor) did not open is
+ * skipped with its error; a goal that is no issue stops the run.
  */
-export async function loadDependencies(
+export async function loadGoalAndDependencies(
   api: GitHubApi,
   repo: RepoRef,
   bead: Bead,
   author: string,
-): Promise<{ loaded: LoadedBead[]; problems: string[] }> {
-  const results = await Promise.allSettled(bead.dependencies.map((dep) => loadBead(api, repo, dep, author)))
+  known: GoalText | undefined,
+): Promise<GoalAndDependencies> {
+  const read = await readBeadIssues(api, repo, {
+    ...(known === undefined ? { goal: bead.goal } : {}),
+    numbers: bead.dependencies,
+  })
+  const goal = known ?? read.goal
+  if (!goal) {
+    throw new Error(
+      `${repo.owner}/${repo.repo} has no issue #${bead.goal}, the goal of bead #${bead.number ?? bead.id}: it was deleted or transferred`,
+    )
+  }
   const loaded: LoadedBead[] = []
   const problems: string[] = []
-  results.forEach((result, index) => {
-    if (result.status === 'fulfilled') loaded.push(result.value)
-    else problems.push(`#${bead.dependencies[index]}: ${(result.reason as Error).message}`)
+  read.issues.forEach((issue, index) => {
+    const number = bead.dependencies[index]
+    if (issue === null) {
+      problems.push(
+        `#${number}: no such issue in ${repo.owner}/${repo.repo} (deleted, transferred, or a pull request)`,
+      )
+      return
+    }
+    try {
+      loaded.push(beadFromIssue(issue, author))
+    } catch (error) {
+      problems.push(`#${number}: ${(error as Error).message}`)
+    }
   })
-  return { loaded, problems }
+  return { goal, dependencies: { loaded, problems } }
 }
 
 /** A dependency as the task message tells of it. */

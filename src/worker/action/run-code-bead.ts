@@ -25,7 +25,7 @@ import {
   type BeadResult,
   type BeadRun,
 } from './bead-run.js'
-import { dependencyInfo, loadDependencies, loadGoal, readConventions } from './gather-context.js'
+import { dependencyInfo, loadGoalAndDependencies, readConventions } from './gather-context.js'
 import {
   commitStaged,
   pushBranch,
@@ -101,15 +101,14 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
 
   const round = run.bead.round ?? 0
   const task = await timed(run, 'context', async (): Promise<TaskContext> => {
-    const [goal, deps_, conventions] = await Promise.all([
-      loadGoal(api, repo, run.bead.goal),
-      loadDependencies(api, repo, run.bead, deps.dispatcher),
+    const [{ goal, dependencies }, conventions] = await Promise.all([
+      loadGoalAndDependencies(api, repo, run.bead, deps.dispatcher, run.goal),
       readConventions(deps.workspace),
     ])
     const context: TaskContext = {
       bead: run.bead,
       goal,
-      dependencies: deps_.loaded.map(dependencyInfo),
+      dependencies: dependencies.loaded.map(dependencyInfo),
       conventions,
       branch: target.branch,
       secrets: deps.secrets,

@@ -25,7 +25,7 @@ import {
   type BeadRun,
 } from './bead-run.js'
 import { partitionComments } from './diff-lines.js'
-import { dependencyInfo, loadDependencies, loadGoal, readConventions } from './gather-context.js'
+import { dependencyInfo, loadGoalAndDependencies, readConventions } from './gather-context.js'
 import { preparePullHeads } from './git-workspace.js'
 import type { ActionInputs } from './inputs.js'
 import { describeStop } from './run-code-bead.js'
@@ -87,9 +87,8 @@ export async function runReviewBead(
   const { deps } = run
   const { api, repo } = deps
   const gathered = await timed(run, 'context', async () => {
-    const [goal, dependencies, conventions] = await Promise.all([
-      loadGoal(api, repo, run.bead.goal),
-      loadDependencies(api, repo, run.bead, deps.dispatcher),
+    const [{ goal, dependencies }, conventions] = await Promise.all([
+      loadGoalAndDependencies(api, repo, run.bead, deps.dispatcher, run.goal),
       readConventions(deps.workspace),
     ])
     const targets: ReviewTarget[] = []

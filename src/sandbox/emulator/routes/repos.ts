@@ -1,5 +1,6 @@
 /** Repositories: metadata, contents, languages, trees and branches, read from the git host. */
 import { permissionFlags } from '../actors.js'
+import type { GitHost } from '../contracts.js'
 import { HttpError, notFound } from '../http-error.js'
 import { paginate } from '../pagination.js'
 import type { RepoRecord } from '../state.js'
@@ -62,13 +63,23 @@ const requireGit = (context: RouteContext) => {
   return git
 }
 
+/** The commit a branch name or a commit sha names, as the contents API resolves `ref`; null for none. */
+export async function commitOf(git: GitHost, repo: string, ref: string): Promise<string | null> {
+  return (await git.resolveRef(repo, `refs/heads/${ref}`)) ?? ((await git.hasCommit(repo, ref)) ? ref : null)
+}
+
+/** The tree entry at `path` in commit `sha`, or undefined when there is none. */
+export async function entryAt(git: GitHost, repo: string, sha: string, path: string) {
+  const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : ''
+  const siblings = path === '' ? [] : await git.listTree(repo, sha, parent)
+  return siblings.find((e) => e.path === path)
+}
+
 const getContent = async (context: RouteContext): Promise<RouteResult> => {
   const repo = context.repo('read')
   const git = requireGit(context)
   const ref = context.url.searchParams.get('ref') ?? repo.defaultBranch
-  const sha =
-    (await git.resolveRef(repo.fullName, `refs/heads/${ref}`)) ??
-    ((await git.hasCommit(repo.fullName, ref)) ? ref : null)
+  const sha = await commitOf(git, repo.fullName, ref)
   if (!sha) throw new HttpError(404, `No commit found for the ref ${ref}`)
   const path = (context.params.path ?? '').replace(/^\/+|\/+$/g, '')
   const { apiUrl, htmlUrl } = context.services
@@ -78,9 +89,7 @@ const getContent = async (context: RouteContext): Promise<RouteResult> => {
     const html = `${htmlUrl}/${repo.fullName}/${type === 'file' ? 'blob' : 'tree'}/${ref}/${entryPath}`
     return { url: self, git_url: git, html_url: html, _links: { self, git, html } }
   }
-  const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : ''
-  const siblings = path === '' ? [] : await git.listTree(repo.fullName, sha, parent)
-  const entry = siblings.find((e) => e.path === path)
+  const entry = await entryAt(git, repo.fullName, sha, path)
   if (path === '' || entry?.type === 'tree') {
     const entries = await git.listTree(repo.fullName, sha, path)
     return {
