@@ -44035,6 +44035,9 @@ var configSchema = external_exports.strictObject({
   merge: external_exports.enum(["manual", "auto"]).default("manual").describe(
     "manual: people merge worker PRs; auto: the Mayor merges a PR once its checks and reviews pass."
   ),
+  dependency_links: external_exports.boolean().default(false).describe(
+    "Also link each bead to the beads it waits on as GitHub issue dependencies (blocked by): one content-creating request per dependency. The bead's Depends on task list shows them either way."
+  ),
   project: external_exports.strictObject({
     owner: external_exports.string().min(1).describe(
       "The organisation that owns the project (GitHub Apps cannot use projects owned by a user)."
