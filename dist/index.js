@@ -47992,6 +47992,7 @@ async function sendBack(run2, dependency, now) {
 function dispatchedOnDefault(deps, defaultBranch) {
   return deps.dispatchedAt?.ref === `refs/heads/${defaultBranch}` && /^[0-9a-f]{40}$/.test(deps.dispatchedAt.sha);
 }
+var DISPATCH_WRITE_WAITS_MS = [1e3, 2e3, 4e3];
 async function main(inputs, deps) {
   const started = deps.clock.now();
   const log = deps.logger.child({ bead: inputs.bead, attempt: inputs.attempt });
@@ -48001,13 +48002,26 @@ async function main(inputs, deps) {
   log.info({ git: git.path }, "trusted git");
   const stored = await findStoredCredentials(deps.workspace, deps.runnerTemp);
   if (stored.length > 0) throw storedCredentialsError(stored);
-  const start = await timed(
+  const readStart = () => timed(
     phaseHost,
     "claim",
     () => readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH })
   );
+  let start = await readStart();
   if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo);
-  const loaded = beadFromIssue(start.bead, deps.dispatcher);
+  let loaded = beadFromIssue(start.bead, deps.dispatcher);
+  const sleep2 = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  for (const waitMs of DISPATCH_WRITE_WAITS_MS) {
+    if (loaded.bead.attempt >= inputs.attempt) break;
+    log.info(
+      { markerAttempt: loaded.bead.attempt, waitMs },
+      "the marker is at an earlier attempt: reading it again"
+    );
+    await sleep2(waitMs);
+    start = await readStart();
+    if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo);
+    loaded = beadFromIssue(start.bead, deps.dispatcher);
+  }
   const stale = staleReason(loaded.bead, inputs.attempt);
   if (stale !== void 0) {
     log.info({ reason: stale }, "stale dispatch: nothing done");

@@ -55,6 +55,9 @@ function dispatchedOnDefault(
   )
 }
 
+/** Pauses before reading a bead again whose marker is still at an earlier attempt than the dispatch. */
+const DISPATCH_WRITE_WAITS_MS = [1000, 2000, 4000]
+
 /** Does the work of one dispatch of a bead. */
 export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<WorkerOutcome> {
   const started = deps.clock.now()
@@ -70,11 +73,28 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
 
   // One read for all the run needs before it claims: the bead, its goal (as its parent), the default
   // branch's head and the trusted config.
-  const start = await timed(phaseHost, 'claim', () =>
-    readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH }),
-  )
+  const readStart = () =>
+    timed(phaseHost, 'claim', () =>
+      readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH }),
+    )
+  let start = await readStart()
   if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo)
-  const loaded = beadFromIssue(start.bead, deps.dispatcher)
+  let loaded = beadFromIssue(start.bead, deps.dispatcher)
+  // The Mayor writes the attempt into the marker right after GitHub answers its dispatch: a run that
+  // starts fast can read the bead a moment before. An earlier attempt is read again before it counts
+  // as stale; a later one, or the same attempt moved on, is stale at once.
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  for (const waitMs of DISPATCH_WRITE_WAITS_MS) {
+    if (loaded.bead.attempt >= inputs.attempt) break
+    log.info(
+      { markerAttempt: loaded.bead.attempt, waitMs },
+      'the marker is at an earlier attempt: reading it again',
+    )
+    await sleep(waitMs)
+    start = await readStart()
+    if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo)
+    loaded = beadFromIssue(start.bead, deps.dispatcher)
+  }
   const stale = staleReason(loaded.bead, inputs.attempt)
   if (stale !== undefined) {
     log.info({ reason: stale }, 'stale dispatch: nothing done')

@@ -64,7 +64,13 @@ async function developerBead(): Promise<{ goal: number; bead: number }> {
 async function runWorker(
   bead: number,
   attempt: number,
-  options: { scenario?: string; runId: string; login?: string; inputs?: Partial<ActionInputs> },
+  options: {
+    scenario?: string
+    runId: string
+    login?: string
+    inputs?: Partial<ActionInputs>
+    sleep?: (ms: number) => Promise<void>
+  },
 ) {
   const workspace = await checkout(town, town.emulator.tokenFor(options.login ?? OWNER))
   const made = await workerDeps(town, {
@@ -72,6 +78,7 @@ async function runWorker(
     runId: options.runId,
     workspace,
     ...(options.login === undefined ? {} : { login: options.login }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   })
   const outcome = await main(workerInputs(bead, attempt, options.inputs), made.deps)
   return { outcome, workspace, ...made }
@@ -332,11 +339,13 @@ describe('worker main against the emulator', () => {
     expect(loser.prompts).toEqual([])
   })
 
-  it('does nothing at all for a stale attempt', async () => {
+  it('does nothing at all for a stale attempt, after reading the marker again a few times', async () => {
     const { bead } = await developerBead()
     const before = (await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })).data
     const requestsBefore = town.emulator.requests().length
-    const { outcome } = await runWorker(bead, 2, { runId: '1201' })
+    const waits: number[] = []
+    const { outcome } = await runWorker(bead, 2, { runId: '1201', sleep: async (ms) => void waits.push(ms) })
+    expect(waits).toEqual([1000, 2000, 4000])
     expect(outcome.status).toBe('stale')
     expect(outcome.message).toContain('at attempt 1, not 2')
     const writes = town.emulator
@@ -349,5 +358,29 @@ describe('worker main against the emulator', () => {
       (await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })).data.body,
     ).toBe(before.body)
     expect(await town.emulator.git.listRefs(`${OWNER}/${REPO}`, 'refs/gastown/')).toEqual([])
+  })
+
+  it('waits for the Mayor to write the attempt it was dispatched for, then claims it', async () => {
+    const { bead } = await developerBead()
+    const waits: number[] = []
+    // The Mayor's write of attempt 2 lands while the worker waits for the first time.
+    const mayorWrites = async (ms: number) => {
+      waits.push(ms)
+      if (waits.length > 1) return
+      const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
+      await town.alice.rest.issues.update({
+        owner: OWNER,
+        repo: REPO,
+        issue_number: bead,
+        body: data.body!.replace('"attempt":1', '"attempt":2'),
+      })
+    }
+    const { outcome } = await runWorker(bead, 2, { runId: '1301', sleep: mayorWrites })
+    expect(waits).toEqual([1000])
+    // It claimed attempt 2 and ran the agent (whose scripted script for attempt 2 is a review round).
+    expect(outcome.status).not.toBe('stale')
+    expect(await town.emulator.git.listRefs(`${OWNER}/${REPO}`, 'refs/gastown/')).toEqual([
+      expect.objectContaining({ ref: `refs/gastown/claims/${bead}-2` }),
+    ])
   })
 })

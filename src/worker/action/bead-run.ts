@@ -41,6 +41,8 @@ export interface WorkerDeps {
    */
   dispatcher: string
   clock: Clock
+  /** Waits `ms`; a timer when absent (tests pass one that returns at once). */
+  sleep?(ms: number): Promise<void>
   logger: ActionLogger
   /** Values that must never reach GitHub or the agent: the token and the model key. */
   secrets: readonly string[]

@@ -214,6 +214,8 @@ export interface DepsOptions {
   /** Extra variables in the environment the agent's commands are scrubbed from. */
   env?: Record<string, string>
   now?: () => number
+  /** The worker's waits; by default they return at once, and are recorded in `waits`. */
+  sleep?: (ms: number) => Promise<void>
 }
 
 /** WorkerDeps for a run as `login`, with the scripted model of a scenario file; log lines are kept. */
@@ -250,6 +252,7 @@ export async function workerDeps(
     dispatcher: options.dispatcher ?? OWNER,
     runUrl: `${town.emulator.url}/${OWNER}/${REPO}/actions/runs/${options.runId}`,
     clock: { now },
+    sleep: options.sleep ?? (async () => {}),
     logger,
     secrets,
     createModel: async () => {
