@@ -97,7 +97,7 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
     wakeAt: [],
     needsHuman: [],
   }
-  for (const action of step.actions) await carryOut(run, action)
+  await carryOutAll(run, step.actions)
 
   // The Refinery: update and merge the in-review PRs (merge: auto), or say what each waits for.
   const lane = await landPulls(scope, [...run.beads.values()], snapshot.pulls)
@@ -128,6 +128,27 @@ function policyOf(scope: GoalScope): GoalPolicy {
     reviewRounds: config.review_rounds,
     leaseMs: config.lease_minutes * 60_000,
     ...(deps.reportGraceMs !== undefined ? { reportGraceMs: deps.reportGraceMs } : {}),
+  }
+}
+
+/**
+ * Carries out the step's actions: first the bead updates, all at once (each writes its own bead), then
+ * the dispatches, all at once, each followed by its bead's write; then the rest in order. Dispatches wait
+ * for every update, so a dependent starts after its dependency shows as completed. Every write of a
+ * phase ends before the next phase or the job ends, even when one of them fails.
+ */
+async function carryOutAll(run: StepRun, actions: readonly GoalAction[]): Promise<void> {
+  const phase = async (kind: GoalAction['kind']) => {
+    const results = await Promise.allSettled(
+      actions.filter((action) => action.kind === kind).map((action) => carryOut(run, action)),
+    )
+    const failed = results.find((result) => result.status === 'rejected')
+    if (failed) throw failed.reason
+  }
+  await phase('update')
+  await phase('dispatch')
+  for (const action of actions) {
+    if (action.kind !== 'update' && action.kind !== 'dispatch') await carryOut(run, action)
   }
 }
 
