@@ -106,7 +106,11 @@ export async function startBenchTown(options: BenchTownOptions): Promise<BenchTo
       ...options.mayorDeps,
     }
     mayor = createMayor(deps)
-    server = await serveMayor(emulator, mayor.app)
+    server = await serveMayor(
+      emulator,
+      mayor.app,
+      process.env.BENCH_MAYOR_LOG ? { logLevel: process.env.BENCH_MAYOR_LOG as 'info' } : {},
+    )
   }
 
   const settle = () => settleTown(emulator, mayor)

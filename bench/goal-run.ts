@@ -180,15 +180,43 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
       await merger.idle()
       const runsActive = town.emulator.runner.list(`${OWNER}/${REPO}`).some((r) => r.status !== 'completed')
       if (merged.size === before && !runsActive) {
+        // Quiet for a moment is not stuck: the Mayor may be between a merge and its dispatch, and the
+        // runs it starts while the town settles end in merges made beside this loop.
+        const runsBefore = town.emulator.runner.list(`${OWNER}/${REPO}`).length
         await town.settle()
+        await merger.idle()
         const { data: again } = await alice.rest.issues.get({
           owner: OWNER,
           repo: REPO,
           issue_number: goal.number,
         })
         if (again.state === 'closed') break
+        if (merged.size !== before || town.emulator.runner.list(`${OWNER}/${REPO}`).length !== runsBefore) {
+          continue
+        }
+        const { data: open } = await alice.rest.issues.listForRepo({
+          owner: OWNER,
+          repo: REPO,
+          labels: 'gastown:bead',
+          per_page: 100,
+        })
+        const beads = open.map(
+          (bead) =>
+            `#${bead.number} ${bead.labels.map((l) => (typeof l === 'string' ? l : l.name)).join(',')}`,
+        )
+        const runs = town.emulator.runner
+          .list(`${OWNER}/${REPO}`)
+          .map((run) => `${run.id} ${run.conclusion ?? run.status}`)
+        const { data: comments } = await alice.rest.issues.listComments({
+          owner: OWNER,
+          repo: REPO,
+          issue_number: goal.number,
+        })
+        const said =
+          comments.find((comment) => comment.body?.includes('gastown:progress'))?.body?.slice(0, 800) ??
+          '(none)'
         throw new Error(
-          `goal bench: the goal #${goal.number} is stuck with ${merged.size} of ${plan.length} beads merged and nothing running; see the emulator's runs and the bead markers.`,
+          `goal bench: the goal #${goal.number} is stuck with ${merged.size} of ${plan.length} beads merged and nothing running. Open beads: ${beads.join('; ')}. Runs: ${runs.join('; ')}. The goal's progress comment: ${said}`,
         )
       }
     }
