@@ -4,6 +4,7 @@
  * trip); otherwise it comes from the facts webhooks gave when the scope allows it, or from REST. A closed
  * bead issue always has its PR read afresh: whether the PR merged decides between completed and cancelled.
  */
+import type { Bead } from '../core/bead.js'
 import type { GoalSnapshot, PullSnapshot, RunSnapshot } from '../core/goal-step.js'
 import type { LinkedPull } from '../github/goal-query.js'
 import { getPull } from '../github/pulls.js'
@@ -23,7 +24,11 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
   const asked = new Set<string>()
   // One per step: it remembers whose permission it already read.
   const trust = scopeReviewerTrust(scope)
-  for (const { bead, issue, pulls: linkedPulls } of records) {
+  const beads: Bead[] = []
+  for (const record of records) {
+    const { issue, pulls: linkedPulls } = record
+    const bead = withClosingMerge(record)
+    beads.push(bead)
     // Only the bot's bead issues are records: their marker's goal routes later events (find-goal.ts).
     facts.noteBeadGoal(repo, issue.number, bead.goal)
     if (bead.assignedTo !== undefined) facts.noteRunBead(repo, bead.assignedTo, issue.number)
@@ -70,7 +75,7 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
   await Promise.all(reads)
   return {
     now: scope.deps.now(),
-    beads: records.map((r) => r.bead),
+    beads,
     issues: new Map(
       records.map((r) => [r.issue.number, { state: r.issue.state, stateReason: r.issue.state_reason }]),
     ),
@@ -78,6 +83,20 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
     runs,
     outputs: Object.fromEntries(Object.values(scope.roles).map((role) => [role.name, role.output])),
   }
+}
+
+/**
+ * The bead, with the merged PR that closed its issue when its marker names no merged PR. A merge closes
+ * the issue at once, while the worker writes the PR into the marker only after opening it (and a person
+ * may merge their own PR that closes the bead): without this, such a bead would count as closed by a
+ * person, and cancelled, although its work was merged.
+ */
+function withClosingMerge({ bead, issue, pulls }: BeadRecord): Bead {
+  if (issue.state !== 'closed' || bead.status === 'completed' || bead.status === 'cancelled') return bead
+  const merged = pulls?.find((pull) => pull.merged)
+  if (!merged || merged.number === bead.pr) return bead
+  if (pulls?.some((pull) => pull.number === bead.pr && pull.merged)) return bead
+  return { ...bead, pr: merged.number }
 }
 
 /** A PR as the goal query read it, with its trusted reviews when given `trust`; noted in the facts cache. */

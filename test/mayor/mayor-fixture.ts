@@ -185,6 +185,7 @@ export async function playWorkerPr(
   town: MayorTown,
   bead: Bead,
   files: Record<string, string>,
+  options: { writeMarker?: boolean } = {},
 ): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'gastown-worker-'))
   try {
@@ -210,7 +211,9 @@ export async function playWorkerPr(
       base: 'main',
       body: `Closes #${bead.number}\n\nDone by a played worker.`,
     })
-    await setBead(town, bead.number!, (b) => transition(b, 'in_review', { now: Date.now(), pr: pr.number }))
+    if (options.writeMarker !== false) {
+      await setBead(town, bead.number!, (b) => transition(b, 'in_review', { now: Date.now(), pr: pr.number }))
+    }
     return pr.number
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -15,6 +15,26 @@ const TODO_PLAN = planJson([
 ])
 
 describe('the Mayor', () => {
+  it('counts a bead completed when a person merges its PR before the worker wrote the PR into the marker', async () => {
+    town = await startMayorTown({ plans: [TODO_PLAN] })
+    await openGoal(town)
+    await town.settle()
+    const schema = (await town.beads()).find((b) => b.key === 'schema')!
+    expect(schema.status).toBe('in_progress')
+    // The worker opened its PR; the merge comes before its marker write (which then finds it moved on).
+    const pr = await playWorkerPr(
+      town,
+      schema,
+      { 'docs/schema.md': '# Todo schema\n' },
+      { writeMarker: false },
+    )
+    await town.as('alice').rest.pulls.merge({ owner: 'alice', repo: 'town', pull_number: pr })
+    await town.settle()
+    const beads = await town.beads()
+    expect(beads.find((b) => b.key === 'schema')).toMatchObject({ status: 'completed', pr })
+    expect(beads.find((b) => b.key === 'api')!.status).toBe('in_progress')
+  })
+
   it('plans a labelled goal into linked beads, dispatches in dependency order and closes the goal when done', async () => {
     town = await startMayorTown({ plans: [TODO_PLAN] })
     const goal = await openGoal(town)
