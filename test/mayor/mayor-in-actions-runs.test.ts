@@ -48,10 +48,16 @@ async function call(method, path, body) {
   if (!response.ok) throw new Error(method + ' ' + path + ': ' + response.status + ' ' + (await response.text()))
   return response.json()
 }
-const issue = await call('GET', '/repos/' + repo + '/issues/' + n)
-const decoded = decodeBead({ ...issue, labels: issue.labels.map((l) => l.name) })
-if (!decoded.ok) throw new Error(decoded.error.message)
-const bead = decoded.bead
+// As the real worker does: the Mayor writes the dispatch into the marker just after GitHub answers it.
+let bead
+for (let tries = 0; ; tries += 1) {
+  const issue = await call('GET', '/repos/' + repo + '/issues/' + n)
+  const decoded = decodeBead({ ...issue, labels: issue.labels.map((l) => l.name) })
+  if (!decoded.ok) throw new Error(decoded.error.message)
+  bead = decoded.bead
+  if (bead.status === 'in_progress' || tries >= 20) break
+  await new Promise((resolve) => setTimeout(resolve, 250))
+}
 const dir = mkdtempSync(join(tmpdir(), 'played-worker-'))
 const git = (...args) =>
   execFileSync('git', ['-c', 'user.name=worker', '-c', 'user.email=worker@example.com', ...args], { cwd: dir, stdio: 'pipe' })

@@ -199,8 +199,9 @@ describe('the Mayor killed and started again', () => {
     const mayor = dying(() => town!.killMayor())
     town.onRequest = ({ method, url }) => {
       if (method === 'POST' && url.endsWith('/dispatches')) dispatched += 1
-      // The first run is started; the Mayor dies before it writes the run into the bead's marker.
-      else if (dispatched === 1) mayor.kill()
+      // The step's runs are started (its dispatches go out together); the Mayor dies before it writes
+      // any run into its bead's marker.
+      else if (dispatched > 0) mayor.kill()
     }
     const goal = await openGoal(town)
     await mayor.dead
@@ -218,14 +219,14 @@ describe('the Mayor killed and started again', () => {
     const runs = town.emulator.runner.list(`${OWNER}/${REPO}`)
     // The run the first Mayor started is not known to the marker, so its bead may be dispatched again
     // for the same attempt: the worker's claim ref (refs/gastown/claims/<n>-<k>) lets one run proceed
-    // (test/worker/main.test.ts). No bead gets a second attempt and no other bead an extra run.
+    // (test/worker/main.test.ts). No bead gets a second attempt and no other bead a run.
     for (const bead of ready) {
       const mine = runs.filter((r) => r.inputs['bead'] === String(bead.number))
       expect(mine.every((r) => r.inputs['attempt'] === '1')).toBe(true)
       expect(mine.length).toBeGreaterThanOrEqual(1)
       expect(mine.length).toBeLessThanOrEqual(2)
     }
-    expect(runs.length).toBeLessThanOrEqual(3)
+    expect(runs.length).toBeLessThanOrEqual(2 * ready.length)
   })
 
   it('catches up with a dropped merge webhook on its start-up sweep', async () => {
