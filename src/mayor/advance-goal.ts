@@ -298,14 +298,10 @@ async function repairMirrors(run: StepRun, read: GoalBeads, actions: readonly Go
   for (const record of read.beads) {
     const { decoded } = record
     if (written.has(record.issue.number) || decoded.stateDrift) continue
-    const ticked = new Set(record.bead.dependencies.filter((dep) => done.has(dep)))
-    const listed = new Set(
-      [...(record.issue.body ?? '').matchAll(/^[ \t]*[-*+][ \t]+\[[xX]\][ \t]+#(\d+)/gm)].map((m) =>
-        Number(m[1]),
-      ),
-    )
-    const ticksDrift = [...ticked].some((dep) => !listed.has(dep))
-    if (decoded.labelDrift || decoded.taskListDrift || ticksDrift) {
+    // A tick alone is not worth a write (a content-creating request, GitHub's scarcest limit): GitHub
+    // shows each listed issue's state beside it anyway, and the bead's next write (its dispatch or its
+    // end) ticks every dependency done by then.
+    if (decoded.labelDrift || decoded.taskListDrift) {
       record.issue = await writeBead(scope, beads.get(record.issue.number) ?? record.bead, record.issue, done)
       scope.log.info({ bead: record.issue.number }, 'bead labels and task list repaired')
     }
