@@ -48002,15 +48002,17 @@ async function main(inputs, deps) {
   log.info({ git: git.path }, "trusted git");
   const stored = await findStoredCredentials(deps.workspace, deps.runnerTemp);
   if (stored.length > 0) throw storedCredentialsError(stored);
-  const readStart = () => timed(
-    phaseHost,
-    "claim",
-    () => readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH })
-  );
-  let start = await readStart();
-  if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo);
-  let loaded = beadFromIssue(start.bead, deps.dispatcher);
-  const sleep2 = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const readStart = async () => {
+    const read = await timed(
+      phaseHost,
+      "claim",
+      () => readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH })
+    );
+    if (read.bead === null) throw missingBeadError(inputs.bead, deps.repo);
+    return { start: read, loaded: beadFromIssue(read.bead, deps.dispatcher) };
+  };
+  let { start, loaded } = await readStart();
+  const sleep2 = deps.sleep ?? realSleep;
   for (const waitMs of DISPATCH_WRITE_WAITS_MS) {
     if (loaded.bead.attempt >= inputs.attempt) break;
     log.info(
@@ -48018,9 +48020,7 @@ async function main(inputs, deps) {
       "the marker is at an earlier attempt: reading it again"
     );
     await sleep2(waitMs);
-    start = await readStart();
-    if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo);
-    loaded = beadFromIssue(start.bead, deps.dispatcher);
+    ({ start, loaded } = await readStart());
   }
   const stale = staleReason(loaded.bead, inputs.attempt);
   if (stale !== void 0) {

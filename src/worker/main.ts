@@ -5,6 +5,7 @@
  */
 import { CONFIG_PATH } from '../core/config.js'
 import { resolveRoles } from '../core/roles.js'
+import { realSleep } from '../llm/sleep.js'
 import { readBeadStart } from '../github/bead-context-query.js'
 import { beadFromIssue, missingBeadError } from './action/bead-issue.js'
 import {
@@ -73,17 +74,18 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
 
   // One read for all the run needs before it claims: the bead, its goal (as its parent), the default
   // branch's head and the trusted config.
-  const readStart = () =>
-    timed(phaseHost, 'claim', () =>
+  const readStart = async () => {
+    const read = await timed(phaseHost, 'claim', () =>
       readBeadStart(deps.api, deps.repo, { bead: inputs.bead, configPath: CONFIG_PATH }),
     )
-  let start = await readStart()
-  if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo)
-  let loaded = beadFromIssue(start.bead, deps.dispatcher)
+    if (read.bead === null) throw missingBeadError(inputs.bead, deps.repo)
+    return { start: read, loaded: beadFromIssue(read.bead, deps.dispatcher) }
+  }
+  let { start, loaded } = await readStart()
   // The Mayor writes the attempt into the marker right after GitHub answers its dispatch: a run that
   // starts fast can read the bead a moment before. An earlier attempt is read again before it counts
   // as stale; a later one, or the same attempt moved on, is stale at once.
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const sleep = deps.sleep ?? realSleep
   for (const waitMs of DISPATCH_WRITE_WAITS_MS) {
     if (loaded.bead.attempt >= inputs.attempt) break
     log.info(
@@ -91,9 +93,7 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
       'the marker is at an earlier attempt: reading it again',
     )
     await sleep(waitMs)
-    start = await readStart()
-    if (start.bead === null) throw missingBeadError(inputs.bead, deps.repo)
-    loaded = beadFromIssue(start.bead, deps.dispatcher)
+    ;({ start, loaded } = await readStart())
   }
   const stale = staleReason(loaded.bead, inputs.attempt)
   if (stale !== undefined) {
