@@ -93,10 +93,9 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
  */
 function withClosingMerge({ bead, issue, pulls }: BeadRecord): Bead {
   if (issue.state !== 'closed' || bead.status === 'completed' || bead.status === 'cancelled') return bead
-  const merged = pulls?.find((pull) => pull.merged)
-  if (!merged || merged.number === bead.pr) return bead
   if (pulls?.some((pull) => pull.number === bead.pr && pull.merged)) return bead
-  return { ...bead, pr: merged.number }
+  const merged = pulls?.find((pull) => pull.merged)
+  return merged ? { ...bead, pr: merged.number } : bead
 }
 
 /** A PR as the goal query read it, with its trusted reviews when given `trust`; noted in the facts cache. */
