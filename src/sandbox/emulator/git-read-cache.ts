@@ -51,23 +51,21 @@ async function packedRefs(dir: string): Promise<Map<string, string>> {
  */
 export async function branchHead(dir: string, rev: string): Promise<string | undefined> {
   if (existsSync(join(dir, 'reftable'))) return undefined
-  let ref: string
-  if (rev.startsWith('refs/heads/')) ref = rev
-  else if (rev.startsWith('refs/') || /^[0-9a-f]{40}$/.test(rev)) return undefined
-  else {
-    // rev-parse looks up <name>, refs/<name> and refs/tags/<name> before refs/heads/<name>.
-    ref = `refs/heads/${rev}`
-    const earlier = [rev, `refs/${rev}`, `refs/tags/${rev}`]
-    const packed = await packedRefs(dir)
-    for (const name of earlier) {
-      if (packed.has(name) || (await looseRef(dir, name)) !== null) return undefined
-    }
-    const loose = await looseRef(dir, ref)
-    return loose !== null ? loose : packed.get(ref)
-  }
+  // packed-refs is read at most once, and after the loose file of `ref`: git writes packed-refs before
+  // it deletes the loose files it packed.
+  let packed: Map<string, string> | undefined
+  const packedOf = async () => (packed ??= await packedRefs(dir))
+  const short = !rev.startsWith('refs/heads/')
+  if (short && (rev.startsWith('refs/') || /^[0-9a-f]{40}$/.test(rev))) return undefined
+  const ref = short ? `refs/heads/${rev}` : rev
   const loose = await looseRef(dir, ref)
-  if (loose !== null) return loose
-  return (await packedRefs(dir)).get(ref)
+  if (short) {
+    // rev-parse looks up <name>, refs/<name> and refs/tags/<name> before refs/heads/<name>.
+    for (const name of [rev, `refs/${rev}`, `refs/tags/${rev}`]) {
+      if ((await looseRef(dir, name)) !== null || (await packedOf()).has(name)) return undefined
+    }
+  }
+  return loose !== null ? loose : (await packedOf()).get(ref)
 }
 
 /** Answers remembered by key, the oldest forgotten first past `limit`. */
