@@ -20,6 +20,22 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
   const context = runnerContext(options)
   const dispatcher = createRunDispatcher(context)
   const queue = new RunQueue(context, (state) => runJobs(context, state))
+  // A repository's events make their runs in the order they happened. Admission reads the workflows
+  // from git, and a later event whose reads are cached would otherwise overtake an earlier one: its run
+  // would then be the older run of a concurrency group, cancelled by the earlier event's run
+  // (an issue's `labeled` run cancelled by its `opened` run, whose job the `if:` skips). GitHub takes a
+  // group's runs first in, first out by the time each starts waiting, and guarantees no order beyond that:
+  // https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/control-workflow-concurrency
+  const admissions = new Map<string, Promise<unknown>>()
+  const admitInOrder = <T>(repo: string, admit: () => Promise<T>): Promise<T> => {
+    const turn = (admissions.get(repo) ?? Promise.resolve()).then(admit, admit)
+    const settledTurn = turn.catch(() => undefined)
+    admissions.set(repo, settledTurn)
+    void settledTurn.then(() => {
+      if (admissions.get(repo) === settledTurn) admissions.delete(repo)
+    })
+    return turn
+  }
   return {
     async dispatch(request) {
       if (queue.closed) throw new Error('the Actions runner is closed; create a new one')
@@ -27,8 +43,10 @@ export function createActionsRunner(options: ActionsRunnerOptions): ActionsRunne
     },
     async trigger(event) {
       if (queue.closed) return []
-      const states = await dispatcher.admitEvent(event)
-      return Promise.all(states.map((state) => queue.enqueue(state)))
+      return admitInOrder(event.repo, async () => {
+        const states = await dispatcher.admitEvent(event)
+        return Promise.all(states.map((state) => queue.enqueue(state)))
+      })
     },
     get: (id) => queue.get(id),
     list: (repo, workflow) => queue.list(repo, workflow),

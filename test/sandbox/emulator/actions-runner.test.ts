@@ -186,9 +186,12 @@ function tokenOf(run: WorkflowRun): string {
   return `ghs_run_${run.id}`
 }
 
-function makeRunner(concurrency = 2): { runner: ActionsRunner; events: WorkflowRun[] } {
+function makeRunner(
+  concurrency = 2,
+  gitHost: GitHost = host,
+): { runner: ActionsRunner; events: WorkflowRun[] } {
   const runner = createActionsRunner({
-    gitHost: host,
+    gitHost,
     workRoot: join(dir, `work-${runners.length}`),
     concurrency,
     serverUrl: 'http://127.0.0.1:9/',
@@ -490,6 +493,60 @@ describe('createActionsRunner', () => {
     await runner.idle()
     expect(runner.get(first.id)?.conclusion).toBe('success')
     expect(runner.get(newest.id)?.conclusion).toBe('success')
+  })
+
+  it("makes a repository's runs in the order of its events, even when the later event's workflows read faster", async () => {
+    await host.createRepo('acme/events', {
+      defaultBranch: 'main',
+      files: {
+        '.github/workflows/on-issues.yml': [
+          'name: on-issues',
+          'on:',
+          '  issues:',
+          '    types: [opened, labeled]',
+          'concurrency:',
+          '  group: issues-${{ github.repository }}',
+          'jobs:',
+          '  echo:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: echo "${{ github.event.action }}"',
+          '',
+        ].join('\n'),
+      },
+    })
+    // The first event's workflow listing is slow (a cold read); the second's is not.
+    let slowed = false
+    const slowFirstListing = new Proxy(host, {
+      get(target, property, receiver) {
+        if (property !== 'listTree') return Reflect.get(target, property, receiver) as unknown
+        return async (...args: Parameters<GitHost['listTree']>) => {
+          if (!slowed) {
+            slowed = true
+            await new Promise((resolve) => setTimeout(resolve, 300))
+          }
+          return target.listTree(...args)
+        }
+      },
+    })
+    const { runner } = makeRunner(2, slowFirstListing)
+    const event = (action: string) => ({
+      repo: 'acme/events',
+      event: 'issues',
+      payload: { action, issue: { number: 1, labels: [] } },
+      actor: ada,
+    })
+    const [opened, labeled] = await Promise.all([
+      runner.trigger(event('opened')),
+      runner.trigger(event('labeled')),
+    ])
+    await runner.idle()
+    expect(slowed).toBe(true)
+    expect(opened).toHaveLength(1)
+    expect(labeled).toHaveLength(1)
+    // The later event's run is the newer one: a concurrency group never lets it be cancelled by the earlier.
+    expect(labeled[0]!.run_number).toBeGreaterThan(opened[0]!.run_number)
+    expect(runner.get(labeled[0]!.id)?.conclusion).toBe('success')
   })
 
   it('runs up to its concurrency limit at once and queues the rest', async () => {
