@@ -256,6 +256,18 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
         )
       if (!at || !lastMerge) continue
       latencies.push(at.perf - lastMerge.perf)
+      // BENCH_DISPATCH_PATH=1 prints every request from the merge to the dispatch it caused, to see where the time goes.
+      if (process.env['BENCH_DISPATCH_PATH']) {
+        const path = requests
+          .filter((entry) => Date.parse(entry.time) >= lastMerge.wall && Date.parse(entry.time) <= at.wall)
+          .map(
+            (entry) =>
+              `+${Date.parse(entry.time) - lastMerge.wall} ms ${senderOf(entry)} ${entry.method} ${entry.route} (${entry.ms} ms)`,
+          )
+        options.progress?.(
+          `goal: bead #${bead} dispatched ${Math.round(at.perf - lastMerge.perf)} ms after its last merge:\n  ${path.join('\n  ')}`,
+        )
+      }
       onPath.push(
         requests.filter((entry) => {
           const time = Date.parse(entry.time)

@@ -44235,7 +44235,7 @@ var BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!, $bead: 
     config: object(expression: $config) { __typename ... on Blob { text isTruncated byteSize } }
     bead: issue(number: $bead) {
       ...IssueFields
-      parent { number title body }
+      parent { number title body subIssues(first: 100) { nodes { ...IssueFields } } }
     }
   }
 }
@@ -44351,11 +44351,13 @@ async function readBeadStart(api, repo, { bead, configPath }) {
     configText = config2.text === null || config2.text === void 0 || config2.isTruncated === true ? await getFileText(api, repo, configPath, defaultBranch?.name) : config2.text;
   }
   const node2 = repository.bead;
+  const parent = node2?.parent;
   return {
     defaultBranch,
     configText,
     bead: node2 ? issueFromNode(node2) : null,
-    parent: node2?.parent ?? null
+    parent: parent ? { number: parent.number, title: parent.title, body: parent.body } : null,
+    siblings: (parent?.subIssues?.nodes ?? []).map(issueFromNode)
   };
 }
 async function readBeadIssues(api, repo, { goal, numbers }) {
@@ -45039,11 +45041,14 @@ async function readPlainFile(root, name) {
     throw error62;
   }
 }
-async function loadGoalAndDependencies(api, repo, bead, author, known) {
+async function loadGoalAndDependencies(api, repo, bead, author, known, siblings = []) {
+  const found = new Map(siblings.map((issue2) => [issue2.number, issue2]));
+  const missing = bead.dependencies.filter((number4) => !found.has(number4));
   const read = await readBeadIssues(api, repo, {
     ...known === void 0 ? { goal: bead.goal } : {},
-    numbers: bead.dependencies
+    numbers: missing
   });
+  read.issues.forEach((issue2, index) => found.set(missing[index], issue2));
   const goal = known ?? read.goal;
   if (!goal) {
     throw new Error(
@@ -45052,8 +45057,8 @@ async function loadGoalAndDependencies(api, repo, bead, author, known) {
   }
   const loaded = [];
   const problems = [];
-  read.issues.forEach((issue2, index) => {
-    const number4 = bead.dependencies[index];
+  bead.dependencies.forEach((number4) => {
+    const issue2 = found.get(number4) ?? null;
     if (issue2 === null) {
       problems.push(
         `#${number4}: no such issue in ${repo.owner}/${repo.repo} (deleted, transferred, or a pull request)`
@@ -45298,7 +45303,7 @@ function renderProgress(state, options2) {
   ].join("\n");
 }
 function createProgressReporter(options2) {
-  const interval = options2.intervalMs ?? 5e3;
+  const interval = options2.intervalMs ?? 6e4;
   const state = {
     phase: "Claimed",
     iteration: 0,
@@ -45355,8 +45360,10 @@ function createProgressReporter(options2) {
       dirty = true;
       if (options2.now() - lastWrite >= interval) void write();
     },
-    async flush() {
-      if (dirty) await write();
+    async flush(flushOptions = {}) {
+      await chain;
+      const quiet = flushOptions.quietIfUnwritten === true && options2.attempt === 1 && writes === 0;
+      if (dirty && !quiet) await write();
       await chain;
     }
   };
@@ -47519,7 +47526,7 @@ async function runCodeBead(run2, inputs, model) {
   const round = run2.bead.round ?? 0;
   const task = await timed(run2, "context", async () => {
     const [{ goal, dependencies }, conventions] = await Promise.all([
-      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal),
+      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal, run2.siblings),
       readConventions(deps.workspace)
     ]);
     const context = {
@@ -47831,7 +47838,7 @@ async function runReviewBead(run2, inputs, model) {
   const { api, repo } = deps;
   const gathered = await timed(run2, "context", async () => {
     const [{ goal, dependencies }, conventions] = await Promise.all([
-      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal),
+      loadGoalAndDependencies(api, repo, run2.bead, deps.dispatcher, run2.goal, run2.siblings),
       readConventions(deps.workspace)
     ]);
     const targets2 = [];
@@ -48072,6 +48079,7 @@ async function main(inputs, deps) {
     issue: loaded.issue,
     // The parent counts as the goal only when it is the goal the marker names.
     ...start.parent?.number === loaded.bead.goal ? { goal: start.parent } : {},
+    siblings: start.siblings,
     usage: { tokens: 0, costUsd: 0 },
     modelMs: 0,
     phases
@@ -48120,7 +48128,7 @@ async function main(inputs, deps) {
       };
     }
   }
-  await progress.flush();
+  await progress.flush({ quietIfUnwritten: result.status === "in_review" || result.status === "completed" });
   const totalMs = deps.clock.now() - started;
   const toolMs = result.outcome?.trajectory.reduce((sum, step) => sum + step.ms, 0) ?? 0;
   const timings = {

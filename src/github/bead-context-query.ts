@@ -1,7 +1,8 @@
 /**
  * What a worker reads of GitHub, in GraphQL round trips instead of one REST request each: first the
  * default branch and its head, the trusted config's text on the default branch and the bead issue with
- * its sub-issue parent (normally its goal); then, when the bead has dependencies or its parent is not
+ * its sub-issue parent (normally its goal) and that parent's sub-issues (normally the goal's beads, the
+ * bead's dependencies among them); then, when a dependency was not among them or the parent is not
  * its goal, those issues in one more request. It replaces REST reads of the repository, the config file,
  * the bead, the goal and each dependency.
  */
@@ -31,6 +32,11 @@ export interface BeadStart {
   bead: IssueData | null
   /** The bead issue's sub-issue parent, when it has one. */
   parent: GoalText | null
+  /**
+   * The parent's first 100 sub-issues (the bead's siblings, itself included): a goal's beads, among
+   * them the bead's dependencies, which then need no request of their own.
+   */
+  siblings: IssueData[]
 }
 
 type GraphqlFailure = { data?: unknown; errors?: { type?: string; path?: readonly unknown[] }[] }
@@ -92,11 +98,13 @@ export async function readBeadStart(
         : config.text
   }
   const node = repository.bead
+  const parent = node?.parent
   return {
     defaultBranch,
     configText,
     bead: node ? issueFromNode(node) : null,
-    parent: node?.parent ?? null,
+    parent: parent ? { number: parent.number, title: parent.title, body: parent.body } : null,
+    siblings: (parent?.subIssues?.nodes ?? []).map(issueFromNode),
   }
 }
 

@@ -160,7 +160,7 @@ export const BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!
     config: object(expression: $config) { __typename ... on Blob { text isTruncated byteSize } }
     bead: issue(number: $bead) {
       ...IssueFields
-      parent { number title body }
+      parent { number title body subIssues(first: 100) { nodes { ...IssueFields } } }
     }
   }
 }
@@ -174,7 +174,7 @@ export type BeadStartAnswer = {
   repository: {
     defaultBranchRef: { name: string; target: { oid: string } | null } | null
     config: { __typename: string; text?: string | null; isTruncated?: boolean; byteSize?: number } | null
-    bead: (IssueNode & { parent: GoalNode | null }) | null
+    bead: (IssueNode & { parent: (GoalNode & { subIssues?: { nodes: IssueNode[] } }) | null }) | null
   } | null
 }
 

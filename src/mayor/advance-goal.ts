@@ -228,6 +228,13 @@ async function dispatchBead(scope: GoalScope, bead: Bead): Promise<Bead | undefi
     if (!run) return bead
     // Its workflow_run events then find their goal without listing the bead issues (find-goal.ts).
     scope.facts.noteRunBead(repo, String(run.runId), bead.number!)
+    // GitHub just made the run, queued: the next steps need not read it (its webhooks keep it current).
+    scope.facts.noteRun(repo, String(run.runId), {
+      status: 'queued',
+      conclusion: null,
+      updatedAt: deps.now(),
+      htmlUrl: run.htmlUrl,
+    })
     return { ...bead, assignedTo: String(run.runId) }
   } catch (error) {
     // GitHub's passing trouble is no fault of the bead: a rate limit paces dispatch; anything else runs

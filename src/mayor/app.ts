@@ -198,7 +198,11 @@ function wireIssueChanges(instance: Probot, wiring: Wiring): void {
         created_at: issue.created_at,
         updated_at: issue.updated_at,
       })
-      if (decoded.ok) queueGoal(wiring.runtime, api, repo, decoded.bead.goal, 'advance')
+      if (!decoded.ok) return
+      const { bead } = decoded
+      if (bead.assignedTo !== undefined && bead.status !== 'in_progress')
+        wiring.runtime.facts.noteReport(repo, bead.assignedTo)
+      queueGoal(wiring.runtime, api, repo, bead.goal, 'advance')
     }
   })
 }
@@ -256,12 +260,27 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
           merged:
             ('merged' in pull_request && pull_request.merged === true) || Boolean(pull_request.merged_at),
         })
+        // The worker writes a new PR into the bead's marker next, and that edit starts the step (a worker
+        // that dies first ends its run, which does): a step now would find the bead as it was.
+        if (context.payload.action === 'opened') return
       }
       routeLater(runtime, api, repo, context.id, () =>
         goalOfBead(runtime.bot, api, repo, Number(match[1]), runtime.facts),
       )
     },
   )
+
+  // A run's start only refreshes what the Mayor knows of it: nothing for a step to decide.
+  instance.on(['workflow_run.requested', 'workflow_run.in_progress'], async (context) => {
+    if (!(await accept(wiring, context, true))) return
+    const { workflow_run } = context.payload
+    runtime.facts.noteRun(context.repo(), String(workflow_run.id), {
+      status: workflow_run.status ?? 'queued',
+      conclusion: workflow_run.conclusion,
+      updatedAt: Date.parse(workflow_run.updated_at),
+      htmlUrl: workflow_run.html_url,
+    })
+  })
 
   instance.on('workflow_run.completed', async (context) => {
     if (!(await accept(wiring, context, true))) return
@@ -274,6 +293,8 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
       updatedAt: Date.parse(workflow_run.updated_at),
       htmlUrl: workflow_run.html_url,
     })
+    // A run that ended well after its bead's marker showed its report leaves the step nothing to decide.
+    if (workflow_run.conclusion === 'success' && runtime.facts.reported(repo, String(workflow_run.id))) return
     const match = RUN_TITLE.exec(workflow_run.display_title ?? '')
     routeLater(runtime, api, repo, context.id, () =>
       match

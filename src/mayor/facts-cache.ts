@@ -25,6 +25,7 @@ export class FactsCache {
   readonly #permissions = new Map<string, { permission: string; at: number }>()
   readonly #beadGoals = new Map<string, number>()
   readonly #runBeads = new Map<string, number>()
+  readonly #reportedRuns = new Set<string>()
 
   /** The labels this process made sure of, by repository: a later goal lists and creates none. */
   readonly labels = new KnownLabels()
@@ -80,6 +81,16 @@ export class FactsCache {
   /** Records a run's bead: a run is dispatched for one bead, once, so the fact never goes stale. */
   noteRunBead(repo: RepoRef, runId: string, bead: number): void {
     this.#runBeads.set(key(repo, runId), bead)
+  }
+
+  /** Whether a bead's marker showed the run's report (the bead moved on from in_progress under it). */
+  reported(repo: RepoRef, runId: string): boolean {
+    return this.#reportedRuns.has(key(repo, runId))
+  }
+
+  /** Records that a run reported: a run reports once, so the fact never goes stale. */
+  noteReport(repo: RepoRef, runId: string): void {
+    this.#reportedRuns.add(key(repo, runId))
   }
 
   run(repo: RepoRef, id: string): RunSnapshot | undefined {

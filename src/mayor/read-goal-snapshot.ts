@@ -3,6 +3,8 @@
  * point at. A bead's PR usually came with its issue in the goal query (read-beads.ts, one GraphQL round
  * trip); otherwise it comes from the facts webhooks gave when the scope allows it, or from REST. A closed
  * bead issue always has its PR read afresh: whether the PR merged decides between completed and cancelled.
+ * A worker run is known from its dispatch and its `workflow_run` webhooks; REST reads it when those are
+ * missing (a restart) or as old as the lease, and on sweeps.
  */
 import type { Bead } from '../core/bead.js'
 import type { GoalSnapshot, PullSnapshot, RunSnapshot } from '../core/goal-step.js'
@@ -31,7 +33,10 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
     beads.push(bead)
     // Only the bot's bead issues are records: their marker's goal routes later events (find-goal.ts).
     facts.noteBeadGoal(repo, issue.number, bead.goal)
-    if (bead.assignedTo !== undefined) facts.noteRunBead(repo, bead.assignedTo, issue.number)
+    if (bead.assignedTo !== undefined) {
+      facts.noteRunBead(repo, bead.assignedTo, issue.number)
+      if (bead.status !== 'in_progress') facts.noteReport(repo, bead.assignedTo)
+    }
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
     const pr = bead.pr
     if (pr !== undefined && !asked.has(`pr:${pr}`)) {
@@ -67,7 +72,13 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
     ) {
       asked.add(`run:${runId}`)
       const cached = scope.fresh ? undefined : facts.run(repo, runId)
-      if (cached) runs.set(runId, cached)
+      // The dispatch and the run's webhooks keep it current; a snapshot as old as the lease is read
+      // again, so a run whose events went missing is never failed on its dispatch-time facts alone.
+      const current =
+        cached &&
+        (cached.status === 'completed' ||
+          scope.deps.now() - cached.updatedAt < scope.config.lease_minutes * 60_000)
+      if (cached && current) runs.set(runId, cached)
       else reads.push(readRun(scope, runId).then((read) => void runs.set(runId, read)))
     }
   }

@@ -146,6 +146,7 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
     issue: loaded.issue,
     // The parent counts as the goal only when it is the goal the marker names.
     ...(start.parent?.number === loaded.bead.goal ? { goal: start.parent } : {}),
+    siblings: start.siblings,
     usage: { tokens: 0, costUsd: 0 },
     modelMs: 0,
     phases,
@@ -199,7 +200,8 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
       }
     }
   }
-  await progress.flush()
+  // A PR in review or posted reviews say what the run did; a failure or unfinished work needs the comment.
+  await progress.flush({ quietIfUnwritten: result.status === 'in_review' || result.status === 'completed' })
 
   const totalMs = deps.clock.now() - started
   const toolMs = result.outcome?.trajectory.reduce((sum, step) => sum + step.ms, 0) ?? 0

@@ -59,7 +59,7 @@ describe('the bead start query', () => {
     }
   })
 
-  it('reads the default branch head, the config on it and the bead with its goal as parent, in one request', async () => {
+  it("reads the default branch head, the config on it and the bead with its goal as parent and the goal's beads, in one request", async () => {
     const alice = octokitAs(emulator, 'alice')
     const head = await pushToMain({ [CONFIG]: 'max_attempts: 2\n' })
     const goal = await alice.rest.issues.create({ ...repo, title: 'Goal', body: 'the aim' })
@@ -69,11 +69,14 @@ describe('the bead start query', () => {
       body: 'do it',
       labels: ['gastown:bead', 'own'],
     })
-    await alice.rest.issues.addSubIssue({
-      ...repo,
-      issue_number: goal.data.number,
-      sub_issue_id: bead.data.id,
-    })
+    const sibling = await alice.rest.issues.create({ ...repo, title: 'Sibling', body: 'done before' })
+    for (const sub of [bead, sibling]) {
+      await alice.rest.issues.addSubIssue({
+        ...repo,
+        issue_number: goal.data.number,
+        sub_issue_id: sub.data.id,
+      })
+    }
 
     const { result, sent } = await sentDuring(() =>
       readBeadStart(alice, repo, { bead: bead.data.number, configPath: CONFIG }),
@@ -96,6 +99,11 @@ describe('the bead start query', () => {
       created_at: bead.data.created_at,
     })
     expect(result.parent).toEqual({ number: goal.data.number, title: 'Goal', body: 'the aim' })
+    // The goal's beads came along: a dependency among them needs no request of its own.
+    expect(result.siblings.map((issue) => [issue.number, issue.title, issue.body])).toEqual([
+      [bead.data.number, 'Bead', 'do it'],
+      [sibling.data.number, 'Sibling', 'done before'],
+    ])
   })
 
   it('answers no config when the file is missing, and a null bead for a number that is no issue', async () => {

@@ -1,11 +1,13 @@
 /**
  * The Mayor's requests, counted from the emulator's request log: labels made sure of once per repository,
- * no list of the goal's comments on a step an event started (a sweep lists them afresh), conditional
+ * no list of the goal's comments and no read of a dispatched run on a step an event started (a sweep
+ * reads them afresh), conditional
  * GETs answered 304, and dispatch paced, never failed, when GitHub's budget runs low.
  */
+import { setTimeout } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../src/sandbox/emulator/request-log.js'
-import { openGoal, planJson, startMayorTown, type MayorTown } from './mayor-fixture.js'
+import { IDLE_WORKFLOW, openGoal, planJson, startMayorTown, type MayorTown } from './mayor-fixture.js'
 
 let town: MayorTown | undefined
 
@@ -88,6 +90,36 @@ describe("the Mayor's request economy", () => {
     const since = town.emulator.requests().slice(before)
     expect(since.filter((r) => r.status === 304 && r.route === comments).length).toBeGreaterThan(0)
     expect(town.emulator.violations()).toEqual([])
+  })
+
+  it('reads no worker run it dispatched on a step an event started, and reads it afresh on a sweep', async () => {
+    town = await startMayorTown({
+      plans: [PLAN],
+      workflow: IDLE_WORKFLOW.replace(/- run: echo .*$/m, '- run: sleep 5'),
+    })
+    const goal = await openGoal(town)
+    const runs = '/repos/{owner}/{repo}/actions/runs/{run_id}'
+    const list = () => town!.emulator.runner.list('alice/town')
+    while (!list().some((run) => run.status === 'in_progress')) await setTimeout(20)
+    // A person's edit starts a step while the worker runs: the dispatch's answer and the run's
+    // workflow_run webhooks told the Mayor all it decides on.
+    await town
+      .as('alice')
+      .rest.issues.update({ owner: 'alice', repo: 'town', issue_number: goal, body: 'Edited.' })
+    await town.emulator.settled()
+    await town.mayor.idle()
+    expect(list().map((run) => run.status)).toEqual(['in_progress'])
+    await town.settle()
+    expect(list().map((run) => run.conclusion)).toEqual(['success'])
+    expect(mayorRequests(town, 'GET', runs)).toHaveLength(0)
+    expect((await town.beads()).map((b) => [b.key, b.status])).toEqual([
+      ['schema', 'in_progress'],
+      ['api', 'pending'],
+    ])
+    // A sweep trusts no fact it did not read itself.
+    await town.mayor.reconcile()
+    await town.settle()
+    expect(mayorRequests(town, 'GET', runs)).toHaveLength(1)
   })
 
   it("holds dispatch when the installation's budget runs low, and says so on the goal", async () => {

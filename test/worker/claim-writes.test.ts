@@ -29,25 +29,43 @@ afterEach(async () => {
   await town?.close()
 })
 
-/** A developer bead, a sub-issue of its goal as the Mayor links it when `linked`. */
+/**
+ * A developer bead, a sub-issue of its goal as the Mayor links it when `linked`; then it depends on a
+ * completed bead of the same goal, linked too.
+ */
 async function developerBead(assignedTo?: string, linked = false): Promise<number> {
   const goal = await createGoal(town, 'Make sum() correct', 'sum() subtracts. Fix it and test it.')
-  const bead = await createBeadIssue(town, {
-    goal,
-    key: 'fix-sum',
-    role: 'developer',
-    title: 'Fix sum() to add',
-    description: 'sum(a, b) must return a + b. Acceptance: a node:test test passes.',
-    ...(assignedTo === undefined ? {} : { assignedTo }),
-  })
-  if (linked) {
-    const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
+  const link = async (number: number) => {
+    const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: number })
     await town.alice.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
       owner: OWNER,
       repo: REPO,
       issue_number: goal,
       sub_issue_id: data.id,
     })
+  }
+  const dependency = linked
+    ? await createBeadIssue(town, {
+        goal,
+        key: 'spec-sum',
+        role: 'architect',
+        title: 'Specify sum()',
+        description: 'Say what sum() returns.',
+        status: 'completed',
+      })
+    : undefined
+  const bead = await createBeadIssue(town, {
+    goal,
+    key: 'fix-sum',
+    role: 'developer',
+    title: 'Fix sum() to add',
+    description: 'sum(a, b) must return a + b. Acceptance: a node:test test passes.',
+    ...(dependency === undefined ? {} : { deps: [dependency] }),
+    ...(assignedTo === undefined ? {} : { assignedTo }),
+  })
+  if (dependency !== undefined) {
+    await link(dependency)
+    await link(bead)
   }
   return bead
 }
@@ -57,7 +75,9 @@ async function runWorker(bead: number, runId: string, dispatchedOnMain: boolean)
   const workspace = await checkout(town, town.emulator.tokenFor(OWNER))
   const made = await workerDeps(town, { scenario: 'worker-town.yaml', runId, workspace })
   const sha = (await git(workspace, ['rev-parse', 'HEAD'])).trim()
-  const deps = dispatchedOnMain ? { ...made.deps, dispatchedAt: { ref: 'refs/heads/main', sha } } : made.deps
+  // The progress comment's own interval (a minute), not the fixture's write-every-phase.
+  const { progressIntervalMs: _everyPhase, ...defaults } = made.deps
+  const deps = dispatchedOnMain ? { ...defaults, dispatchedAt: { ref: 'refs/heads/main', sha } } : defaults
   const before = town.emulator.requests().length
   const outcome = await main(workerInputs(bead, 1), deps)
   const sent = town.emulator
@@ -79,20 +99,23 @@ describe('the worker requests of one bead', () => {
     // The claim points at the commit the run was dispatched at, without reading the branch.
     expect(count(sent, 'GET /repos/{owner}/{repo}/git/ref/{ref}')).toBe(0)
     expect(await town.emulator.git.listRefs(`${OWNER}/${REPO}`, 'refs/gastown/')).toEqual([
-      { ref: 'refs/gastown/claims/2-1', sha },
+      { ref: `refs/gastown/claims/${bead}-1`, sha },
     ])
-    // One query read the bead, its goal (its parent), the default branch and the config; the one REST
-    // read of the issue is the reload before the final save. README.md came from the checkout.
+    // One query read the bead, its goal (its parent) with the goal's beads (the dependency among them),
+    // the default branch and the config; the one REST read of the issue is the reload before the final
+    // save. README.md came from the checkout.
     expect(count(sent, 'POST /graphql')).toBe(1)
+    expect(prompts.join('\n')).toContain('Specify sum()')
     expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}')).toBe(1)
     expect(count(sent, 'GET /repos/{owner}/{repo}')).toBe(0)
     expect(count(sent, 'GET /repos/{owner}/{repo}/contents/{path}')).toBe(0)
     expect(prompts.join('\n')).toContain('## README.md')
     expect(prompts.join('\n')).toContain('sum() subtracts. Fix it and test it.')
-    // A new branch has no PR to look for; attempt 1 has no earlier progress comment to find.
+    // A new branch has no PR to look for. Attempt 1 has no earlier progress comment to find, and a run
+    // that opened its PR within the progress interval writes none: the PR says what it did.
     expect(count(sent, 'GET /repos/{owner}/{repo}/pulls')).toBe(0)
     expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(0)
-    expect(count(sent, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(1)
+    expect(count(sent, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(0)
     const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
     const saved = decodeBead({
       ...data,

@@ -58,7 +58,7 @@ export interface WorkerDeps {
   commandIsolation?: CommandIsolation | null
   /** What the probe tried and why each way failed, for the error of a run that cannot isolate. */
   isolationTried?: readonly string[]
-  /** Least time between two edits of the progress comment; default 5 s. */
+  /** Least time between two edits of the progress comment; default a minute. */
   progressIntervalMs?: number
   /** Appends to the Actions job summary. */
   writeSummary(markdown: string): Promise<void>
@@ -88,6 +88,8 @@ export interface BeadRun {
   issue: IssueData
   /** The bead's goal when the first read found it as the bead's sub-issue parent; else read later. */
   goal?: GoalText
+  /** The issues the first read found beside the bead (its parent's sub-issues): its dependencies, mostly. */
+  siblings: IssueData[]
   /** Tokens and cost this run has spent. */
   usage: { tokens: number; costUsd: number }
   /** Time spent waiting for the model, in ms. */

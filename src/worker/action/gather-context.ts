@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { Bead } from '../../core/bead.js'
 import { readBeadIssues, type GoalText } from '../../github/bead-context-query.js'
 import type { GitHubApi, RepoRef } from '../../github/client.js'
+import type { IssueData } from '../../github/issues.js'
 import { beadFromIssue, type LoadedBead } from './bead-issue.js'
 import type { DependencyInfo } from './task-message.js'
 
@@ -86,9 +87,10 @@ export interface GoalAndDependencies {
 
 /**
  * The goal of `bead` (`known` when the first read found it as the bead's parent) and the beads it
- * depends on, in one request, or none when the goal is known and there are no dependencies. A
- * dependency that is no issue, that holds no bead or that `author` (the Mayor) did not open is
- * skipped with its error; a goal that is no issue stops the run.
+ * depends on, in one request, or none when the goal is known and every dependency is among `siblings`
+ * (the issues the first read found beside the bead). A dependency that is no issue, that holds no bead
+ * or that `author` (the Mayor) did not open is skipped with its error; a goal that is no issue stops
+ * the run.
  */
 export async function loadGoalAndDependencies(
   api: GitHubApi,
@@ -96,11 +98,15 @@ export async function loadGoalAndDependencies(
   bead: Bead,
   author: string,
   known: GoalText | undefined,
+  siblings: readonly IssueData[] = [],
 ): Promise<GoalAndDependencies> {
+  const found = new Map<number, IssueData | null>(siblings.map((issue) => [issue.number, issue]))
+  const missing = bead.dependencies.filter((number) => !found.has(number))
   const read = await readBeadIssues(api, repo, {
     ...(known === undefined ? { goal: bead.goal } : {}),
-    numbers: bead.dependencies,
+    numbers: missing,
   })
+  read.issues.forEach((issue, index) => found.set(missing[index]!, issue))
   const goal = known ?? read.goal
   if (!goal) {
     throw new Error(
@@ -109,8 +115,8 @@ export async function loadGoalAndDependencies(
   }
   const loaded: LoadedBead[] = []
   const problems: string[] = []
-  read.issues.forEach((issue, index) => {
-    const number = bead.dependencies[index]
+  bead.dependencies.forEach((number) => {
+    const issue = found.get(number) ?? null
     if (issue === null) {
       problems.push(
         `#${number}: no such issue in ${repo.owner}/${repo.repo} (deleted, transferred, or a pull request)`,

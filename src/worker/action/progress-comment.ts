@@ -1,7 +1,11 @@
 /**
  * The bead's progress comment: one comment on the bead issue, found by a hidden tag and edited in
  * place as the agent works, at most once per interval of the injected clock, and always at the end.
- * The first write waits an interval too: a run shorter than that writes the comment once, at its end.
+ * The first write waits an interval too: a run shorter than that writes the comment once, at its end,
+ * and none at all when it ended well (its PR or its reviews say what it did). Every edit is a
+ * content-creating request, which GitHub limits to 80 a minute and 500 an hour
+ * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits),
+ * so the interval is a minute: twenty workers editing every few seconds would pass both.
  */
 import { formatTag } from '../../core/bead-marker.js'
 import { sanitizeForGitHub } from '../../core/sanitize.js'
@@ -76,15 +80,19 @@ export interface ProgressReporter {
   warn(text: string): Promise<void>
   /** Takes an agent event; writes when the interval has passed since the last write. */
   onEvent(event: AgentEvent): void
-  /** Writes the final state, waiting for any write in flight. */
-  flush(): Promise<void>
+  /**
+   * Writes the final state, waiting for any write in flight; with `quietIfUnwritten`, attempt 1 writes
+   * only when its comment exists already (a run that ended well leaves no comment it never needed). A
+   * later attempt always writes: an earlier attempt's comment may say it failed.
+   */
+  flush(options?: { quietIfUnwritten?: boolean }): Promise<void>
   /** Edits made so far. */
   readonly writes: number
 }
 
 /** A reporter for one bead; write failures are logged, never thrown into the run. */
 export function createProgressReporter(options: ProgressOptions): ProgressReporter {
-  const interval = options.intervalMs ?? 5_000
+  const interval = options.intervalMs ?? 60_000
   const state: ProgressState = {
     phase: 'Claimed',
     iteration: 0,
@@ -145,8 +153,10 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
       dirty = true
       if (options.now() - lastWrite >= interval) void write()
     },
-    async flush() {
-      if (dirty) await write()
+    async flush(flushOptions = {}) {
+      await chain
+      const quiet = flushOptions.quietIfUnwritten === true && options.attempt === 1 && writes === 0
+      if (dirty && !quiet) await write()
       await chain
     },
   }

@@ -102,7 +102,7 @@ export async function runCodeBead(run: BeadRun, inputs: ActionInputs, model: Cha
   const round = run.bead.round ?? 0
   const task = await timed(run, 'context', async (): Promise<TaskContext> => {
     const [{ goal, dependencies }, conventions] = await Promise.all([
-      loadGoalAndDependencies(api, repo, run.bead, deps.dispatcher, run.goal),
+      loadGoalAndDependencies(api, repo, run.bead, deps.dispatcher, run.goal, run.siblings),
       readConventions(deps.workspace),
     ])
     const context: TaskContext = {

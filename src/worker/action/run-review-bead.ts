@@ -88,7 +88,7 @@ export async function runReviewBead(
   const { api, repo } = deps
   const gathered = await timed(run, 'context', async () => {
     const [{ goal, dependencies }, conventions] = await Promise.all([
-      loadGoalAndDependencies(api, repo, run.bead, deps.dispatcher, run.goal),
+      loadGoalAndDependencies(api, repo, run.bead, deps.dispatcher, run.goal, run.siblings),
       readConventions(deps.workspace),
     ])
     const targets: ReviewTarget[] = []

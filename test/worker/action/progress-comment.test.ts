@@ -75,6 +75,55 @@ describe('progress comment', () => {
     expect(listed).toHaveLength(1) // this test's own read above
   })
 
+  it('leaves no comment when a first attempt ends well within the interval, and always writes a later attempt', async () => {
+    const issue = await createGoal(town, 'A bead', 'x')
+    let now = 0
+    const reporterFor = (attempt: number) =>
+      createProgressReporter({
+        api: new Octokit({ auth: town.emulator.tokenFor(OWNER), baseUrl: town.emulator.apiUrl }),
+        repo: { owner: OWNER, repo: REPO },
+        bead: issue,
+        attempt,
+        runUrl: `https://example.test/run/${attempt}`,
+        now: () => now,
+        logger: createActionLogger({ writeLine: () => {}, now: () => now, secrets: [] }),
+        intervalMs: 5_000,
+        secrets: [],
+      })
+    const comments = async () =>
+      (
+        await town.alice.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+          owner: OWNER,
+          repo: REPO,
+          issue_number: issue,
+        })
+      ).data
+    const first = reporterFor(1)
+    await first.phase('Claimed')
+    first.onEvent(toolResult('edit_file', 'edited src/sum.js'))
+    await first.phase('Done: PR #9 is ready for review')
+    await first.flush({ quietIfUnwritten: true })
+    expect(first.writes).toBe(0)
+    expect(await comments()).toHaveLength(0)
+
+    // A run that wrote while it worked brings its comment to the end, quiet or not.
+    const long = reporterFor(1)
+    now = 6_000
+    await long.phase('Applying the changes')
+    await long.phase('Done: PR #9 is ready for review')
+    await long.flush({ quietIfUnwritten: true })
+    expect(long.writes).toBe(2)
+    expect((await comments())[0]!.body).toContain('**Done: PR #9 is ready for review**')
+
+    // An earlier attempt's comment may say it failed: a later attempt that ended well still says so.
+    const second = reporterFor(2)
+    await second.phase('Done: PR #10 is ready for review')
+    await second.flush({ quietIfUnwritten: true })
+    const after = await comments()
+    expect(after).toHaveLength(1)
+    expect(after[0]!.body).toContain('PR #10')
+  })
+
   it('finds the comment an earlier attempt wrote and edits it, never a second one', async () => {
     const issue = await createGoal(town, 'A bead', 'x')
     const reporterFor = (attempt: number) =>
