@@ -29,7 +29,7 @@ export interface MayorDeps {
   jobRetryBaseMs?: number
   /** How long a run may end before the worker's report counts as lost (ms). */
   reportGraceMs?: number
-  /** Least time between two edits of one goal's progress comment (ms); default 3000, 0 edits every step. */
+  /** Least time between two edits of one goal's progress comment (ms); default PROGRESS_EDIT_MS, 0 edits every step. */
   progressEditMs?: number
   /** Milliseconds the Mayor waits per second of GitHub's `retry-after` (1000, GitHub's; a sandbox less). */
   retryAfterMs?: number
@@ -37,8 +37,14 @@ export interface MayorDeps {
   dispatchReserve?: number
 }
 
-/** The default least time between two edits of one goal's progress comment (ms). */
-export const PROGRESS_EDIT_MS = 3000
+/**
+ * The default least time between two edits of one goal's progress comment (ms). Each edit is a
+ * content-creating request, and GitHub allows an installation 500 of those an hour
+ * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits):
+ * a busy goal edited every few seconds would spend most of them on its progress alone. Every 30 s is
+ * at most 120 an hour per goal; a closing goal, a planning error and `/gastown status` write at once.
+ */
+export const PROGRESS_EDIT_MS = 30_000
 
 /** Real timers, for production. */
 export function realTimer(fn: () => void, ms: number): () => void {

@@ -26,6 +26,31 @@ const toolResult = (tool: string, summary: string): AgentEvent => ({
   usage,
 })
 
+/** A reporter for attempt `attempt` of bead `issue`, on the injected clock `now` (5 s between edits). */
+function reporterFor(issue: number, attempt: number, now: () => number = () => 0) {
+  return createProgressReporter({
+    api: new Octokit({ auth: town.emulator.tokenFor(OWNER), baseUrl: town.emulator.apiUrl }),
+    repo: { owner: OWNER, repo: REPO },
+    bead: issue,
+    attempt,
+    runUrl: `https://example.test/run/${attempt}`,
+    now,
+    logger: createActionLogger({ writeLine: () => {}, now, secrets: [] }),
+    intervalMs: 5_000,
+    secrets: [],
+  })
+}
+
+/** The comments on issue `issue`, as a person reads them. */
+async function commentsOn(issue: number) {
+  const { data } = await town.alice.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    owner: OWNER,
+    repo: REPO,
+    issue_number: issue,
+  })
+  return data
+}
+
 describe('progress comment', () => {
   it('edits one comment in place, at most once per interval of the injected clock (the first too), and always at the end', async () => {
     const issue = await createGoal(town, 'A bead', 'x')
@@ -78,76 +103,41 @@ describe('progress comment', () => {
   it('leaves no comment when a first attempt ends well within the interval, and always writes a later attempt', async () => {
     const issue = await createGoal(town, 'A bead', 'x')
     let now = 0
-    const reporterFor = (attempt: number) =>
-      createProgressReporter({
-        api: new Octokit({ auth: town.emulator.tokenFor(OWNER), baseUrl: town.emulator.apiUrl }),
-        repo: { owner: OWNER, repo: REPO },
-        bead: issue,
-        attempt,
-        runUrl: `https://example.test/run/${attempt}`,
-        now: () => now,
-        logger: createActionLogger({ writeLine: () => {}, now: () => now, secrets: [] }),
-        intervalMs: 5_000,
-        secrets: [],
-      })
-    const comments = async () =>
-      (
-        await town.alice.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-          owner: OWNER,
-          repo: REPO,
-          issue_number: issue,
-        })
-      ).data
-    const first = reporterFor(1)
+    const clock = () => now
+    const first = reporterFor(issue, 1, clock)
     await first.phase('Claimed')
     first.onEvent(toolResult('edit_file', 'edited src/sum.js'))
     await first.phase('Done: PR #9 is ready for review')
     await first.flush({ quietIfUnwritten: true })
     expect(first.writes).toBe(0)
-    expect(await comments()).toHaveLength(0)
+    expect(await commentsOn(issue)).toHaveLength(0)
 
     // A run that wrote while it worked brings its comment to the end, quiet or not.
-    const long = reporterFor(1)
+    const long = reporterFor(issue, 1, clock)
     now = 6_000
     await long.phase('Applying the changes')
     await long.phase('Done: PR #9 is ready for review')
     await long.flush({ quietIfUnwritten: true })
     expect(long.writes).toBe(2)
-    expect((await comments())[0]!.body).toContain('**Done: PR #9 is ready for review**')
+    expect((await commentsOn(issue))[0]!.body).toContain('**Done: PR #9 is ready for review**')
 
     // An earlier attempt's comment may say it failed: a later attempt that ended well still says so.
-    const second = reporterFor(2)
+    const second = reporterFor(issue, 2, clock)
     await second.phase('Done: PR #10 is ready for review')
     await second.flush({ quietIfUnwritten: true })
-    const after = await comments()
+    const after = await commentsOn(issue)
     expect(after).toHaveLength(1)
     expect(after[0]!.body).toContain('PR #10')
   })
 
   it('finds the comment an earlier attempt wrote and edits it, never a second one', async () => {
     const issue = await createGoal(town, 'A bead', 'x')
-    const reporterFor = (attempt: number) =>
-      createProgressReporter({
-        api: new Octokit({ auth: town.emulator.tokenFor(OWNER), baseUrl: town.emulator.apiUrl }),
-        repo: { owner: OWNER, repo: REPO },
-        bead: issue,
-        attempt,
-        runUrl: `https://example.test/run/${attempt}`,
-        now: () => 0,
-        logger: createActionLogger({ writeLine: () => {}, now: () => 0, secrets: [] }),
-        intervalMs: 5_000,
-        secrets: [],
-      })
     for (const attempt of [1, 2]) {
-      const reporter = reporterFor(attempt)
+      const reporter = reporterFor(issue, attempt)
       await reporter.phase(`Done with attempt ${attempt}`)
       await reporter.flush()
     }
-    const { data } = await town.alice.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      owner: OWNER,
-      repo: REPO,
-      issue_number: issue,
-    })
+    const data = await commentsOn(issue)
     expect(data).toHaveLength(1)
     expect(data[0]!.body).toContain('Done with attempt 2')
   })
