@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { encodeBead } from '../src/core/bead-codec.js'
+import { jobRetryDelayMs, passingFailure } from '../src/mayor/job-retry.js'
 import { SANDBOX_TIME_SCALE } from '../src/sandbox/serve-mayor.js'
 import { OWNER, REPO, startBenchTown, type BenchTown } from './bench-town.js'
 import { goalScenario, type PlannedBead } from './goal-scenario.js'
@@ -125,22 +126,17 @@ export async function startWorkerTown(
   const alice = town.as(OWNER)
   const scale = emulator.timeScale ?? 1
   /**
-   * The bench's own writes as a careful client makes them: a secondary rate limit (GitHub's 80
-   * content-creating requests a minute, which 50 bead issues and 50 dispatches pass) waits out the
-   * `retry-after` the emulator asks for, in its scaled seconds, and tries again.
+   * The bench's own writes as a careful client makes them: a rate limit (GitHub's 80 content-creating
+   * requests a minute, which 50 bead issues and 50 dispatches pass) waits as the Mayor's jobs wait
+   * (`retry-after`, else backing off), in the emulator's scaled time, and tries again.
    */
   const politely = async <T>(write: () => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await write()
       } catch (error) {
-        const { status, response } = error as {
-          status?: number
-          response?: { headers?: Record<string, string> }
-        }
-        const retryAfter = Number(response?.headers?.['retry-after'])
-        if ((status !== 403 && status !== 429) || !Number.isFinite(retryAfter) || attempt >= 5) throw error
-        await new Promise((resolve) => setTimeout(resolve, (retryAfter * 1000) / scale + 10))
+        if (passingFailure(error) !== 'rate-limit' || attempt >= 5) throw error
+        await new Promise((resolve) => setTimeout(resolve, jobRetryDelayMs(error, attempt, 1_000) / scale))
       }
     }
   }

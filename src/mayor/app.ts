@@ -199,10 +199,8 @@ function wireIssueChanges(instance: Probot, wiring: Wiring): void {
         updated_at: issue.updated_at,
       })
       if (!decoded.ok) return
-      const { bead } = decoded
-      if (bead.assignedTo !== undefined && bead.status !== 'in_progress')
-        wiring.runtime.facts.noteReport(repo, bead.assignedTo)
-      queueGoal(wiring.runtime, api, repo, bead.goal, 'advance')
+      wiring.runtime.facts.noteReportOf(repo, decoded.bead)
+      queueGoal(wiring.runtime, api, repo, decoded.bead.goal, 'advance')
     }
   })
 }
@@ -273,13 +271,7 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
   // A run's start only refreshes what the Mayor knows of it: nothing for a step to decide.
   instance.on(['workflow_run.requested', 'workflow_run.in_progress'], async (context) => {
     if (!(await accept(wiring, context, true))) return
-    const { workflow_run } = context.payload
-    runtime.facts.noteRun(context.repo(), String(workflow_run.id), {
-      status: workflow_run.status ?? 'queued',
-      conclusion: workflow_run.conclusion,
-      updatedAt: Date.parse(workflow_run.updated_at),
-      htmlUrl: workflow_run.html_url,
-    })
+    runtime.facts.noteRunData(context.repo(), context.payload.workflow_run)
   })
 
   instance.on('workflow_run.completed', async (context) => {
@@ -287,12 +279,7 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
     const { workflow_run } = context.payload
     const api = context.octokit
     const repo = context.repo()
-    runtime.facts.noteRun(repo, String(workflow_run.id), {
-      status: workflow_run.status ?? 'completed',
-      conclusion: workflow_run.conclusion,
-      updatedAt: Date.parse(workflow_run.updated_at),
-      htmlUrl: workflow_run.html_url,
-    })
+    runtime.facts.noteRunData(repo, workflow_run, 'completed')
     // A run that ended well after its bead's marker showed its report leaves the step nothing to decide.
     if (workflow_run.conclusion === 'success' && runtime.facts.reported(repo, String(workflow_run.id))) return
     const match = RUN_TITLE.exec(workflow_run.display_title ?? '')

@@ -5,6 +5,7 @@
  * forward (a PR merges, a run completes), so a stale entry delays a step; it never misleads one, and the
  * one fact that could (a closed issue whose PR merged) is always read fresh.
  */
+import type { Bead } from '../core/bead.js'
 import type { Config } from '../core/config.js'
 import type { PullSnapshot, RunSnapshot } from '../core/goal-step.js'
 import type { RepoRef } from '../github/client.js'
@@ -15,6 +16,15 @@ import type { RepositoryData } from '../github/repository.js'
 export const REPO_CACHE_MS = 60_000
 
 const key = (repo: RepoRef, id: number | string) => `${repo.owner}/${repo.repo}#${id}`
+
+/** A workflow run as a `workflow_run` payload or `GET actions/runs/{id}` describes it. */
+export interface RunDescription {
+  id: number
+  status: string | null
+  conclusion: string | null
+  updated_at: string
+  html_url: string
+}
 
 /** The Mayor's memory of recent facts, by repository. */
 export class FactsCache {
@@ -88,9 +98,13 @@ export class FactsCache {
     return this.#reportedRuns.has(key(repo, runId))
   }
 
-  /** Records that a run reported: a run reports once, so the fact never goes stale. */
-  noteReport(repo: RepoRef, runId: string): void {
-    this.#reportedRuns.add(key(repo, runId))
+  /**
+   * Records the report a bead's marker shows, if any: a marker past in_progress under its run. A run
+   * reports once, so the fact never goes stale.
+   */
+  noteReportOf(repo: RepoRef, bead: Pick<Bead, 'assignedTo' | 'status'>): void {
+    if (bead.assignedTo !== undefined && bead.status !== 'in_progress')
+      this.#reportedRuns.add(key(repo, bead.assignedTo))
   }
 
   run(repo: RepoRef, id: string): RunSnapshot | undefined {
@@ -102,6 +116,21 @@ export class FactsCache {
     const known = this.#runs.get(key(repo, id))
     if (known?.status === 'completed' && facts.status !== 'completed') return
     this.#runs.set(key(repo, id), facts)
+  }
+
+  /**
+   * Records a run as GitHub described it (a `workflow_run` webhook or a REST read), `statusWhenNull`
+   * standing for a status GitHub left out; answers the snapshot.
+   */
+  noteRunData(repo: RepoRef, run: RunDescription, statusWhenNull = 'queued'): RunSnapshot {
+    const snapshot: RunSnapshot = {
+      status: run.status ?? statusWhenNull,
+      conclusion: run.conclusion,
+      updatedAt: Date.parse(run.updated_at),
+      htmlUrl: run.html_url,
+    }
+    this.noteRun(repo, String(run.id), snapshot)
+    return snapshot
   }
 
   /** The repository and its config, if read within REPO_CACHE_MS. */

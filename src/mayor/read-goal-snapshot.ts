@@ -33,10 +33,8 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
     beads.push(bead)
     // Only the bot's bead issues are records: their marker's goal routes later events (find-goal.ts).
     facts.noteBeadGoal(repo, issue.number, bead.goal)
-    if (bead.assignedTo !== undefined) {
-      facts.noteRunBead(repo, bead.assignedTo, issue.number)
-      if (bead.status !== 'in_progress') facts.noteReport(repo, bead.assignedTo)
-    }
+    if (bead.assignedTo !== undefined) facts.noteRunBead(repo, bead.assignedTo, issue.number)
+    facts.noteReportOf(repo, bead)
     if (bead.status === 'completed' || bead.status === 'cancelled') continue
     const pr = bead.pr
     if (pr !== undefined && !asked.has(`pr:${pr}`)) {
@@ -74,11 +72,12 @@ export async function readGoalSnapshot(scope: GoalScope, records: BeadRecord[]):
       const cached = scope.fresh ? undefined : facts.run(repo, runId)
       // The dispatch and the run's webhooks keep it current; a snapshot as old as the lease is read
       // again, so a run whose events went missing is never failed on its dispatch-time facts alone.
-      const current =
+      if (
         cached &&
         (cached.status === 'completed' ||
           scope.deps.now() - cached.updatedAt < scope.config.lease_minutes * 60_000)
-      if (cached && current) runs.set(runId, cached)
+      )
+        runs.set(runId, cached)
       else reads.push(readRun(scope, runId).then((read) => void runs.set(runId, read)))
     }
   }
@@ -171,12 +170,5 @@ async function withTrustedReviews(
 /** A worker run as the step sees it (null when GitHub has no such run); noted in the facts cache. */
 async function readRun(scope: GoalScope, id: string): Promise<RunSnapshot | null> {
   const run = await getWorkflowRun(scope.api, scope.repo, Number(id))
-  const snapshot = run && {
-    status: run.status ?? 'queued',
-    conclusion: run.conclusion,
-    updatedAt: Date.parse(run.updated_at),
-    htmlUrl: run.html_url,
-  }
-  if (snapshot) scope.facts.noteRun(scope.repo, id, snapshot)
-  return snapshot
+  return run && scope.facts.noteRunData(scope.repo, run)
 }
