@@ -243,6 +243,18 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
     }
 
     const requests = town.emulator.requests()
+    // BENCH_REQUEST_LOG=1 prints every request of the goal in order, to see which step made which.
+    if (process.env['BENCH_REQUEST_LOG']) {
+      options.progress?.(
+        `goal: every request:\n  ${requests
+          .filter((entry) => Date.parse(entry.time) >= startedWall)
+          .map(
+            (e) =>
+              `+${Date.parse(e.time) - startedWall} ms ${senderOf(e)} ${e.method} ${e.route} ${e.status}`,
+          )
+          .join('\n  ')}`,
+      )
+    }
     const latencies: number[] = []
     const onPath: number[] = []
     for (const [bead, waitsOn] of deps) {

@@ -199,8 +199,17 @@ function wireIssueChanges(instance: Probot, wiring: Wiring): void {
         updated_at: issue.updated_at,
       })
       if (!decoded.ok) return
-      wiring.runtime.facts.noteReportOf(repo, decoded.bead)
-      queueGoal(wiring.runtime, api, repo, decoded.bead.goal, 'advance')
+      const { bead } = decoded
+      wiring.runtime.facts.noteReportOf(repo, bead)
+      // A merge closes the bead's issue ("Closes #n") and sends pull_request.closed too, whose step
+      // completes the bead: once that merge is noted, this event leaves a step nothing more to decide.
+      if (
+        context.payload.action === 'closed' &&
+        bead.pr !== undefined &&
+        wiring.runtime.facts.pull(repo, bead.pr)?.merged === true
+      )
+        return
+      queueGoal(wiring.runtime, api, repo, bead.goal, 'advance')
     }
   })
 }

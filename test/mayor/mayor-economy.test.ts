@@ -7,7 +7,15 @@
 import { setTimeout } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../src/sandbox/emulator/request-log.js'
-import { IDLE_WORKFLOW, openGoal, planJson, startMayorTown, type MayorTown } from './mayor-fixture.js'
+import {
+  CHAIN,
+  IDLE_WORKFLOW,
+  openGoal,
+  planJson,
+  playWorkerPr,
+  startMayorTown,
+  type MayorTown,
+} from './mayor-fixture.js'
 
 let town: MayorTown | undefined
 
@@ -120,6 +128,38 @@ describe("the Mayor's request economy", () => {
     await town.mayor.reconcile()
     await town.settle()
     expect(mayorRequests(town, 'GET', runs)).toHaveLength(1)
+  })
+
+  it('takes one step for a merge, though GitHub sends both pull_request.closed and issues.closed', async () => {
+    town = await startMayorTown({
+      config: 'merge: manual\n',
+      plans: [CHAIN],
+      workflow: IDLE_WORKFLOW.replace(/- run: echo .*$/m, '- run: sleep 5'),
+    })
+    await openGoal(town)
+    await town.settle()
+    const [api] = await town.beads()
+    const pr = await playWorkerPr(town, api!, { 'src/api.js': 'export const api = 1\n' })
+    await town.emulator.settled()
+    await town.mayor.idle()
+    const before = town.emulator.requests().length
+    const deliveredBefore = town.emulator.deliveries().length
+    await town.as('alice').rest.pulls.merge({ owner: 'alice', repo: 'town', pull_number: pr })
+    // Not the runner: the tests bead's run (5 s) must not end, as its end starts a step of its own.
+    await town.emulator.settled()
+    await town.mayor.idle()
+    const delivered = town.emulator
+      .deliveries()
+      .slice(deliveredBefore)
+      .map((d) => `${d.event}.${d.action}`)
+    expect(delivered).toEqual(expect.arrayContaining(['pull_request.closed', 'issues.closed']))
+    const since = town.emulator.requests().slice(before)
+    expect(since.filter((r) => r.route === '/graphql' && r.actor === 'gastown[bot]')).toHaveLength(1)
+    expect((await town.beads()).map((b) => [b.key, b.status])).toEqual([
+      ['api', 'completed'],
+      ['tests', 'in_progress'],
+    ])
+    await town.settle()
   })
 
   it("holds dispatch when the installation's budget runs low, and says so on the goal", async () => {
