@@ -44,7 +44,7 @@ export interface BenchTown {
   /** The Mayor, when the town was started with one. */
   mayor: Mayor | undefined
   as(login: string): Octokit
-  /** Waits until deliveries, the Mayor's queue and the runner are all quiet. */
+  /** Waits until deliveries, the Mayor's queue and the runner are all quiet (no progress text is forced). */
   settle(): Promise<void>
   close(): Promise<void>
 }
@@ -113,7 +113,12 @@ export async function startBenchTown(options: BenchTownOptions): Promise<BenchTo
     )
   }
 
-  const settle = () => settleTown(emulator, mayor)
+  // Not mayor.idle(): it writes a waiting progress text at once, so the bench would count edits that a
+  // running Mayor spaces 30 s apart.
+  const settle = () => {
+    const running = mayor
+    return settleTown(emulator, running && { idle: () => running.quiet() })
+  }
 
   return {
     emulator,

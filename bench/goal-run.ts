@@ -242,6 +242,8 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
       throw new Error(`goal bench: expected ${plan.length} beads, found ${deps.size} readable bead issues.`)
     }
 
+    // What still waits for its turn is written, as a running Mayor would within 30 s.
+    await town.mayor?.idle()
     const requests = town.emulator.requests()
     // BENCH_REQUEST_LOG=1 prints every request of the goal in order, to see which step made which.
     if (process.env['BENCH_REQUEST_LOG']) {

@@ -30,8 +30,13 @@ import { WakeUps } from './wake-ups.js'
 export interface Mayor {
   /** The Probot application function. */
   app: ApplicationFunction
-  /** Resolves once every queued job has run. */
+  /** Resolves once every queued job has run, and every progress text waiting for its turn is written. */
   idle(): Promise<void>
+  /**
+   * Resolves once every queued job has run; a progress text waiting for its turn keeps waiting, as in
+   * a Mayor that nobody asks to finish (the bench counts requests this way).
+   */
+  quiet(): Promise<void>
   /** Sweeps every open goal of every installation now. */
   reconcile(): Promise<void>
   /** Stops the periodic sweep and pending wake-ups. */
@@ -108,7 +113,7 @@ export function createMayor(deps: MayorDeps): Mayor {
       await jobs.idle()
     }
   }
-  return { app, idle, reconcile: sweep, stop: () => wakeUps.cancelAll() }
+  return { app, idle, quiet: () => jobs.idle(), reconcile: sweep, stop: () => wakeUps.cancelAll() }
 }
 
 /** Probot's clients, as the app or as an installation. */
