@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { decodeBead } from '../src/core/bead-codec.js'
 import type { FaultRule } from '../src/sandbox/emulator/faults.js'
+import type { RequestLogEntry } from '../src/sandbox/emulator/request-log.js'
 import { OWNER, REPO, startBenchTown, type BenchTown } from './bench-town.js'
 import { goalScenario, layeredPlan } from './goal-scenario.js'
 import {
@@ -113,6 +114,11 @@ function createMerger(town: BenchTown, merged: Map<number, { perf: number; wall:
       if (failure) throw failure
     },
   }
+}
+
+/** A request as the bench's printouts show it: when after `since` (wall ms), who, and which route. */
+function requestLine(entry: RequestLogEntry, since: number): string {
+  return `+${Date.parse(entry.time) - since} ms ${senderOf(entry)} ${entry.method} ${entry.route}`
 }
 
 /** Runs one goal to its end and measures it. */
@@ -250,10 +256,7 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
       options.progress?.(
         `goal: every request:\n  ${requests
           .filter((entry) => Date.parse(entry.time) >= startedWall)
-          .map(
-            (e) =>
-              `+${Date.parse(e.time) - startedWall} ms ${senderOf(e)} ${e.method} ${e.route} ${e.status}`,
-          )
+          .map((entry) => `${requestLine(entry, startedWall)} ${entry.status}`)
           .join('\n  ')}`,
       )
     }
@@ -274,10 +277,7 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
       if (process.env['BENCH_DISPATCH_PATH']) {
         const path = requests
           .filter((entry) => Date.parse(entry.time) >= lastMerge.wall && Date.parse(entry.time) <= at.wall)
-          .map(
-            (entry) =>
-              `+${Date.parse(entry.time) - lastMerge.wall} ms ${senderOf(entry)} ${entry.method} ${entry.route} (${entry.ms} ms)`,
-          )
+          .map((entry) => `${requestLine(entry, lastMerge.wall)} (${entry.ms} ms)`)
         options.progress?.(
           `goal: bead #${bead} dispatched ${Math.round(at.perf - lastMerge.perf)} ms after its last merge:\n  ${path.join('\n  ')}`,
         )
