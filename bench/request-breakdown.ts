@@ -21,7 +21,9 @@ export function senderOf(entry: RequestLogEntry): Sender {
 export function isContentCreating(entry: RequestLogEntry): boolean {
   // The app's installation tokens are minted with a POST that creates no content.
   if (entry.route === '/app/installations/{installation_id}/access_tokens') return false
-  return entry.method !== 'GET' && entry.method !== 'HEAD' && entry.route !== '/graphql'
+  // A GraphQL query reads; a mutation writes as REST's POST does.
+  if (entry.route === '/graphql') return entry.mutation === true
+  return entry.method !== 'GET' && entry.method !== 'HEAD'
 }
 
 /** Requests counted by route (`METHOD /template`), most frequent first. */

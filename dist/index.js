@@ -44204,7 +44204,7 @@ var ISSUE_FIELDS = `fragment IssueFields on Issue {
 }`;
 var GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal: Int!, $label: String!, $after: String, $withGoal: Boolean!) {
   repository(owner: $owner, name: $repo) {
-    goal: issue(number: $goal) @include(if: $withGoal) { ...IssueFields }
+    goal: issue(number: $goal) @include(if: $withGoal) { ...IssueFields subIssuesSummary { total } }
     beads: issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes {
@@ -44226,6 +44226,12 @@ var GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal
         }
       }
     }
+  }
+}
+${ISSUE_FIELDS}`;
+var CREATE_SUB_ISSUE = `mutation CreateSubIssue($repository: ID!, $parent: ID!, $title: String!, $body: String!, $labels: [ID!]) {
+  createIssue(input: { repositoryId: $repository, parentIssueId: $parent, title: $title, body: $body, labelIds: $labels }) {
+    issue { ...IssueFields }
   }
 }
 ${ISSUE_FIELDS}`;
@@ -44263,6 +44269,7 @@ var GRAPHQL_OPERATIONS = {
   "add project item": ADD_PROJECT_ITEM,
   "set project item option": SET_PROJECT_ITEM_OPTION,
   "goal issues": GOAL_ISSUES_QUERY,
+  "create sub-issue": CREATE_SUB_ISSUE,
   "bead start": BEAD_START_QUERY,
   "bead issues": beadIssuesQuery(2),
   "goal alone": beadIssuesQuery(0)
@@ -44936,6 +44943,10 @@ function entriesOf(error62) {
   return Array.isArray(errors) ? errors.filter((e) => typeof e === "object" && e !== null) : [];
 }
 function githubSaid(error62) {
+  const graphqlErrors = error62?.errors;
+  if (Array.isArray(graphqlErrors) && graphqlErrors.length > 0) {
+    return graphqlErrors.map((e) => String(e.message ?? e)).join("; ");
+  }
   const data = error62.response?.data;
   const message = data?.message;
   const head = typeof message === "string" ? message : error62 instanceof Error ? error62.message : String(error62);

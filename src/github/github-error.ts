@@ -23,6 +23,11 @@ function entriesOf(error: unknown): ErrorEntry[] {
 
 /** GitHub's own words for a refused request: the message, then each error entry's message or code. */
 export function githubSaid(error: unknown): string {
+  // A GraphQL answer with errors (Octokit's GraphqlResponseError): their messages are GitHub's words.
+  const graphqlErrors = (error as { errors?: unknown } | null)?.errors
+  if (Array.isArray(graphqlErrors) && graphqlErrors.length > 0) {
+    return graphqlErrors.map((e) => String((e as { message?: unknown }).message ?? e)).join('; ')
+  }
   const data = (error as { response?: { data?: unknown } }).response?.data
   const message = (data as { message?: unknown } | undefined)?.message
   const head = typeof message === 'string' ? message : error instanceof Error ? error.message : String(error)

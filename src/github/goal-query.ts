@@ -33,6 +33,8 @@ export interface LinkedPull {
 /** The goal issue (null when there is none) and every issue with the bead label, with their closing PRs. */
 export interface GoalIssues {
   goal: IssueData | null
+  /** How many sub-issues the goal holds, closed ones included (GitHub caps them at 100). */
+  goalSubIssues?: number
   beads: { issue: IssueData; pulls: LinkedPull[] }[]
 }
 
@@ -121,7 +123,10 @@ export async function readGoalIssues(
     const repository = answer.repository
     if (!repository)
       throw new Error(`GitHub answered no repository ${repo.owner}/${repo.repo} to the goal query.`)
-    if (repository.goal && after === null) result.goal = issueFromNode(repository.goal)
+    if (repository.goal && after === null) {
+      result.goal = issueFromNode(repository.goal)
+      if (repository.goal.subIssuesSummary) result.goalSubIssues = repository.goal.subIssuesSummary.total
+    }
     for (const node of repository.beads.nodes) {
       result.beads.push({
         issue: issueFromNode(node),

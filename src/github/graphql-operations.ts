@@ -72,7 +72,7 @@ const ISSUE_FIELDS = `fragment IssueFields on Issue {
  */
 export const GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: String!, $goal: Int!, $label: String!, $after: String, $withGoal: Boolean!) {
   repository(owner: $owner, name: $repo) {
-    goal: issue(number: $goal) @include(if: $withGoal) { ...IssueFields }
+    goal: issue(number: $goal) @include(if: $withGoal) { ...IssueFields subIssuesSummary { total } }
     beads: issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes {
@@ -94,6 +94,17 @@ export const GOAL_ISSUES_QUERY = `query GoalIssues($owner: String!, $repo: Strin
         }
       }
     }
+  }
+}
+${ISSUE_FIELDS}`
+
+/**
+ * Creates an issue as a sub-issue of `$parent`, with its labels, in one request: REST needs a second,
+ * content-creating `POST …/sub_issues` (https://docs.github.com/en/graphql/reference/mutations#createissue).
+ */
+export const CREATE_SUB_ISSUE = `mutation CreateSubIssue($repository: ID!, $parent: ID!, $title: String!, $body: String!, $labels: [ID!]) {
+  createIssue(input: { repositoryId: $repository, parentIssueId: $parent, title: $title, body: $body, labelIds: $labels }) {
+    issue { ...IssueFields }
   }
 }
 ${ISSUE_FIELDS}`
@@ -136,10 +147,13 @@ export type PullNode = {
   } | null
 }
 
+/** The answer of CREATE_SUB_ISSUE. */
+export type CreateSubIssueAnswer = { createIssue: { issue: IssueNode | null } | null }
+
 /** The answer of GOAL_ISSUES_QUERY. */
 export type GoalIssuesAnswer = {
   repository: {
-    goal?: IssueNode | null
+    goal?: (IssueNode & { subIssuesSummary?: { total: number } }) | null
     beads: {
       pageInfo: { hasNextPage: boolean; endCursor: string | null }
       nodes: (IssueNode & { closedByPullRequestsReferences: { nodes: (PullNode | null)[] } | null })[]
@@ -215,6 +229,7 @@ export const GRAPHQL_OPERATIONS: Readonly<Record<string, string>> = {
   'add project item': ADD_PROJECT_ITEM,
   'set project item option': SET_PROJECT_ITEM_OPTION,
   'goal issues': GOAL_ISSUES_QUERY,
+  'create sub-issue': CREATE_SUB_ISSUE,
   'bead start': BEAD_START_QUERY,
   'bead issues': beadIssuesQuery(2),
   'goal alone': beadIssuesQuery(0),

@@ -4,6 +4,8 @@ import { statusOf, type GitHubApi, type RepoRef } from './client.js'
 /** What the town needs to know of a repository. */
 export interface RepositoryData {
   id: number
+  /** The GraphQL id: mutations take repositories by it. */
+  node_id: string
   full_name: string
   default_branch: string
   private: boolean
@@ -16,6 +18,7 @@ export async function getRepository(api: GitHubApi, repo: RepoRef): Promise<Repo
   const { data } = await api.request('GET /repos/{owner}/{repo}', { ...repo })
   return {
     id: Number(data.id),
+    node_id: data.node_id,
     full_name: data.full_name,
     default_branch: data.default_branch,
     private: data.private,

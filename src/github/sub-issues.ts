@@ -4,6 +4,58 @@
  */
 import { repoName, statusOf, type GitHubApi, type RepoRef } from './client.js'
 import { GitHubRefusal, isValidation } from './github-error.js'
+import { issueFromNode } from './goal-query.js'
+import { CREATE_SUB_ISSUE, type CreateSubIssueAnswer } from './graphql-operations.js'
+import type { IssueData } from './issues.js'
+
+/** The node ids GraphQL's `createIssue` takes, where REST takes names and numbers. */
+export interface SubIssueTarget {
+  repositoryId: string
+  parentId: string
+  labelIds: string[]
+}
+
+/** The `errors` of a GraphQL answer Octokit threw, or undefined for any other error. */
+function graphqlErrors(error: unknown): { type?: string; message?: string }[] | undefined {
+  const errors = (error as { errors?: unknown }).errors
+  return Array.isArray(errors) ? errors : undefined
+}
+
+/**
+ * Creates an issue with its labels as a sub-issue of `target.parentId`, in one request. Answers
+ * 'unsupported' when GitHub's schema has no `parentIssueId` (an older GitHub Enterprise Server): the
+ * caller creates and links by REST instead. GitHub's refusal of the input (no such label, the parent's
+ * 100 sub-issues used up) throws a GitHubRefusal in its words, and nothing was made. `retries: 0` as for
+ * REST's createIssue: a 5xx may hide a create that was applied.
+ */
+export async function createSubIssue(
+  api: GitHubApi,
+  repo: RepoRef,
+  target: SubIssueTarget,
+  issue: { title: string; body: string },
+  options: { retries?: number } = {},
+): Promise<IssueData | 'unsupported'> {
+  try {
+    const answer = await api.graphql<CreateSubIssueAnswer>(CREATE_SUB_ISSUE, {
+      repository: target.repositoryId,
+      parent: target.parentId,
+      title: issue.title,
+      body: issue.body,
+      labels: target.labelIds,
+      ...(options.retries === undefined ? {} : { request: { retries: options.retries } }),
+    })
+    const node = answer.createIssue?.issue
+    if (!node) throw new Error(`GitHub created no issue for "${issue.title}" in ${repoName(repo)}`)
+    return issueFromNode(node)
+  } catch (error) {
+    const errors = graphqlErrors(error)
+    if (!errors) throw error
+    // A schema that lacks the argument refuses the document before running it, with no error type.
+    if (errors.some((e) => e.type === undefined && /parentIssueId/.test(e.message ?? '')))
+      return 'unsupported'
+    throw new GitHubRefusal(`create the sub-issue "${issue.title}" in ${repoName(repo)}`, error)
+  }
+}
 
 /**
  * Links `childId` under issue `parent`; linking twice is not an error. Any other refusal (the parent's

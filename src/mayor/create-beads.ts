@@ -1,16 +1,25 @@
 /**
  * Creates the beads of a plan, idempotently: each bead is looked up by its marker (goal and key) before
- * it is created, so a crash half-way and a retry make no duplicates. Labels go with the create request;
- * the sub-issue link, the blocked-by links when the config asks for them, and the board follow.
+ * it is created, so a crash half-way and a retry make no duplicates. Labels and the sub-issue link go
+ * with the create request (GraphQL's createIssue with the goal as parent; REST's create and link where
+ * the node ids are unknown or GitHub lacks the argument); the blocked-by links when the config asks for
+ * them, and the board follow.
  */
 import type { Bead } from '../core/bead.js'
 import { encodeBead } from '../core/bead-codec.js'
 import { labelSpecs } from '../core/labels.js'
 import { creationOrder, type PlanRecord } from '../core/plan-record.js'
 import { statusOf } from '../github/client.js'
+import { GitHubRefusal } from '../github/github-error.js'
 import { createIssue, type IssueData } from '../github/issues.js'
 import { ensureLabels } from '../github/labels.js'
-import { addBlockedBy, addSubIssue, listSubIssues } from '../github/sub-issues.js'
+import {
+  addBlockedBy,
+  addSubIssue,
+  createSubIssue,
+  listSubIssues,
+  type SubIssueTarget,
+} from '../github/sub-issues.js'
 import { showOnBoard } from './board.js'
 import type { GoalScope } from './goal-scope.js'
 import { readGoalBeads, type GoalBeads } from './read-beads.js'
@@ -38,20 +47,25 @@ async function createBeadIssue(
   key: string,
   round: number,
   issue: { title: string; body: string; labels: string[] },
-): Promise<IssueData> {
+  target: SubIssueTarget | undefined,
+): Promise<{ issue: IssueData; linked: boolean }> {
   const { api, repo, goal, log } = scope
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await createIssue(api, repo, issue, { retries: 0 })
+      const created = target ? await createSubIssue(api, repo, target, issue, { retries: 0 }) : 'unsupported'
+      if (created !== 'unsupported') return { issue: created, linked: true }
+      return { issue: await createIssue(api, repo, issue, { retries: 0 }), linked: false }
     } catch (error) {
       const status = statusOf(error)
-      if ((status !== undefined && status < 500) || attempt >= 3) throw error
+      // A refusal in GitHub's words (a GraphQL answer with errors) is final, as any 4xx is.
+      if (error instanceof GitHubRefusal || (status !== undefined && status < 500) || attempt >= 3)
+        throw error
       const found = (await readGoalBeads(api, repo, goal, scope.bot)).beads.find(
         (r) => r.bead.key === key && (r.bead.planRound ?? 1) === round,
       )
       if (found) {
         log.warn({ bead: found.issue.number, key, status }, 'bead creation answered an error but was applied')
-        return found.issue
+        return { issue: found.issue, linked: false }
       }
       log.warn({ key, status, attempt }, 'bead creation failed and was not applied; trying again')
     }
@@ -62,7 +76,12 @@ async function createBeadIssue(
  * Makes sure every bead of the plan exists (reading the beads unless `known` holds them); answers how
  * many it created.
  */
-export async function createBeads(scope: GoalScope, record: PlanRecord, known?: GoalBeads): Promise<number> {
+export async function createBeads(
+  scope: GoalScope,
+  record: PlanRecord,
+  known?: GoalBeads,
+  goalNodeId?: string,
+): Promise<number> {
   const { api, repo, goal, log } = scope
   const existing = known ?? (await readGoalBeads(api, repo, goal, scope.bot))
   if (missingKeys(record, existing).length === 0) return 0
@@ -70,6 +89,14 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
   // and process, a sweep aside (KnownLabels).
   const roles = [...new Set(record.plan.beads.map((bead) => bead.role))]
   await ensureLabels(api, repo, labelSpecs(roles), { known: scope.facts.labels, fresh: scope.fresh })
+  // GraphQL takes the repository, the goal and the labels by node id: with all of them known, a bead is
+  // created and linked under its goal in one request.
+  const targetOf = (labels: string[]): SubIssueTarget | undefined => {
+    const labelIds = scope.facts.labels.ids(repo, labels)
+    return scope.repositoryNodeId && goalNodeId && labelIds
+      ? { repositoryId: scope.repositoryNodeId, parentId: goalNodeId, labelIds }
+      : undefined
+  }
 
   const numbers = new Map<string, number>()
   const ids = new Map<string, number>()
@@ -85,17 +112,24 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
   const links = scope.config.dependency_links
   const byKey = new Map(record.plan.beads.map((bead) => [bead.key, bead]))
 
-  // A Mayor that died between creating a bead and linking it left that bead unlinked: link it now.
-  const linked = new Set((await listSubIssues(api, repo, goal)).map((issue) => issue.id))
+  // A Mayor that died between creating a bead and linking it left that bead unlinked: link it now. With
+  // no bead of this round made yet there is nothing to link, and no list to read. Blocked-by links come
+  // after the create whichever way it went, so each made bead's are made again (a link made twice is
+  // not an error); this runs only when a creation was interrupted.
+  const linked = new Set(
+    ids.size === 0 ? [] : (await listSubIssues(api, repo, goal)).map((issue) => issue.id),
+  )
   for (const key of creationOrder(record.plan)) {
     const id = ids.get(key)
-    if (id === undefined || linked.has(id)) continue
-    await addSubIssue(api, repo, goal, id)
+    if (id === undefined) continue
+    if (!linked.has(id)) await addSubIssue(api, repo, goal, id)
     for (const dep of links ? byKey.get(key)!.depends_on : []) {
       const blocking = ids.get(dep)
       if (blocking !== undefined) await addBlockedBy(api, repo, numbers.get(key)!, blocking)
     }
-    log.info({ bead: numbers.get(key), key }, 'bead linked after an interrupted creation')
+    if (!linked.has(id) || links) {
+      log.info({ bead: numbers.get(key), key }, 'bead linked after an interrupted creation')
+    }
   }
   const now = scope.deps.now()
 
@@ -119,17 +153,19 @@ export async function createBeads(scope: GoalScope, record: PlanRecord, known?: 
       ...(record.round > 1 ? { planRound: record.round } : {}),
     }
     const encoded = encodeBead(bead)
-    const issue = await createBeadIssue(scope, key, record.round, {
-      title: encoded.title,
-      body: encoded.body,
-      labels: encoded.labels,
-    })
+    const { issue, linked } = await createBeadIssue(
+      scope,
+      key,
+      record.round,
+      { title: encoded.title, body: encoded.body, labels: encoded.labels },
+      targetOf(encoded.labels),
+    )
     numbers.set(key, issue.number)
     ids.set(key, issue.id)
     log.info({ bead: issue.number, key, role: bead.role }, 'bead created')
     created += 1
 
-    await addSubIssue(api, repo, goal, issue.id)
+    if (!linked) await addSubIssue(api, repo, goal, issue.id)
     if (links)
       for (const dep of planned.depends_on) await addBlockedBy(api, repo, issue.number, ids.get(dep)!)
     await showOnBoard(scope, issue.node_id, bead.status)

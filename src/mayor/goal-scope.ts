@@ -20,6 +20,8 @@ export interface GoalScope {
   config: Config
   roles: Record<string, Role>
   defaultBranch: string
+  /** The repository's GraphQL id, for mutations (bead issues are created by GraphQL with it). */
+  repositoryNodeId?: string
   /**
    * The app's bot login (`name[bot]`): its comments are the ones to edit, and only its bead issues and
    * plan comment are trusted (a scope is never opened without it).

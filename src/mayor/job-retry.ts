@@ -4,6 +4,7 @@
  * Octokit only logs those), or an installation token that died before its cached lifetime ran out
  * (expired early, or revoked). Jobs read their state from GitHub, so running one again is safe.
  */
+import { createHash } from 'node:crypto'
 import { cappedBackoffMs } from '../core/retry-policy.js'
 import { statusOf, type GitHubApi } from '../github/client.js'
 
@@ -23,10 +24,23 @@ export function passingFailure(error: unknown): 'server' | 'rate-limit' | 'token
   return undefined
 }
 
-/** The request a failure happened at (`METHOD url`), to tell a job that got further from one stuck. */
+/**
+ * The request a failure happened at (`METHOD url` and a digest of its body), to tell a job that got
+ * further from one stuck. The body counts: every GraphQL request has the same URL, and so has every
+ * issue a job creates, yet failing at the tenth bead's creation after the ninth's is progress.
+ */
 export function failedRequest(error: unknown): string | undefined {
-  const request = (error as { request?: { method?: string; url?: string } }).request
-  return request?.url === undefined ? undefined : `${request.method ?? 'GET'} ${request.url}`
+  const request = (error as { request?: { method?: string; url?: string; body?: unknown } }).request
+  if (request?.url === undefined) return undefined
+  // Octokit keeps the body as the object it sent (JSON), or as the string it was given.
+  const text =
+    request.body === undefined || request.body === null
+      ? undefined
+      : typeof request.body === 'string'
+        ? request.body
+        : JSON.stringify(request.body)
+  const digest = text === undefined ? '' : ` ${createHash('sha256').update(text).digest('hex').slice(0, 16)}`
+  return `${request.method ?? 'GET'} ${request.url}${digest}`
 }
 
 /** The longest a job waits for GitHub's primary rate limit to reset (its window is an hour). */

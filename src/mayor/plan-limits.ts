@@ -13,14 +13,18 @@ import { listSubIssues } from '../github/sub-issues.js'
 // https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/adding-sub-issues
 export const SUB_ISSUE_CAP = 100
 
-/** The most beads a plan for `goal` may have, and a note for people when GitHub's cap is what limits it. */
+/**
+ * The most beads a plan for `goal` may have, and a note for people when GitHub's cap is what limits it.
+ * `known` is the goal's sub-issue count when the caller read it (the goal query does); else it is listed.
+ */
 export async function subIssueRoom(
   api: GitHubApi,
   repo: RepoRef,
   goal: number,
   maxBeads: number,
+  known?: number,
 ): Promise<{ maxBeads: number; note: string }> {
-  const linked = (await listSubIssues(api, repo, goal)).length
+  const linked = known ?? (await listSubIssues(api, repo, goal)).length
   const room = Math.max(0, SUB_ISSUE_CAP - linked)
   if (room >= maxBeads) return { maxBeads, note: '' }
   const held = linked > 0 ? `; this goal holds ${linked} already (closed ones count)` : ''

@@ -58,7 +58,7 @@ export async function readGoalAndBeads(
   repo: RepoRef,
   goal: number,
   author: BeadAuthor,
-): Promise<{ goalIssue: IssueData | null; read: GoalBeads }> {
+): Promise<{ goalIssue: IssueData | null; goalSubIssues?: number; read: GoalBeads }> {
   const answer = await readGoalIssues(api, repo, { goal, label: BEAD_LABEL, withGoal: true })
   const read = withPulls(
     beadsOfGoal(
@@ -68,7 +68,11 @@ export async function readGoalAndBeads(
     ),
     answer.beads,
   )
-  return { goalIssue: answer.goal, read }
+  return {
+    goalIssue: answer.goal,
+    ...(answer.goalSubIssues === undefined ? {} : { goalSubIssues: answer.goalSubIssues }),
+    read,
+  }
 }
 
 /** Hands each bead the pull requests read with its issue. */

@@ -89,6 +89,7 @@ export async function openScope(
     config: loaded.config,
     roles,
     defaultBranch: repository.default_branch,
+    repositoryNodeId: repository.node_id,
     bot,
     facts,
     fresh,
@@ -96,10 +97,23 @@ export async function openScope(
   }
 }
 
-/** Plans the goal with the model and posts the plan comment; errors go on the goal, no bead is made. */
-export async function planAndRecord(scope: GoalScope, round: number): Promise<PlanRecord | undefined> {
+/** What a caller already read of the goal: the issue and how many sub-issues it holds. */
+interface KnownGoal {
+  issue: IssueData
+  subIssues?: number
+}
+
+/**
+ * Plans the goal with the model and posts the plan comment; errors go on the goal, no bead is made.
+ * `known` spares reading the goal again when the caller read it a moment ago.
+ */
+export async function planAndRecord(
+  scope: GoalScope,
+  round: number,
+  known?: KnownGoal,
+): Promise<PlanRecord | undefined> {
   const { api, repo, goal, log, deps, config } = scope
-  const issue = await getIssue(api, repo, goal)
+  const issue = known?.issue ?? (await getIssue(api, repo, goal))
   const progress = (headline: string) => {
     const body = renderProgress(goal, [], { headline, now: deps.now() })
     return scope.progress
@@ -111,7 +125,7 @@ export async function planAndRecord(scope: GoalScope, round: number): Promise<Pl
     progress(
       `❌ ${why}\n\nThe Mayor will not plan this goal again by itself: comment \`/gastown replan\` once it can go on.\n\n${planningStopTag(goal)}`,
     )
-  const room = await subIssueRoom(api, repo, goal, config.max_beads)
+  const room = await subIssueRoom(api, repo, goal, config.max_beads, known?.subIssues)
   if (room.maxBeads === 0) {
     await stop(room.note)
     return undefined
@@ -192,7 +206,7 @@ export async function runGoal(
   // beads (one GraphQL query): the step after a merge waits one round trip, not three.
   let plan = scope.fresh ? undefined : scope.plans?.get(repo, goal)
   const mustList = !plan || !scope.progress?.known(repo, goal)
-  const [{ goalIssue, read: beads }, listed] = await Promise.all([
+  const [{ goalIssue, goalSubIssues, read: beads }, listed] = await Promise.all([
     readGoalAndBeads(api, repo, goal, scope.bot),
     mustList ? listComments(api, repo, goal) : Promise.resolve(undefined),
   ])
@@ -209,13 +223,16 @@ export async function runGoal(
     const listed = comments ?? (await listComments(api, repo, goal))
     if (planningStopped(listed, goal, scope.bot)) return undefined
     if (!options.labelledByWriter && !(await mayPlanUnseen(scope, goalIssue, listed))) return undefined
-    plan = await planAndRecord(scope, 1)
+    plan = await planAndRecord(scope, 1, {
+      issue: goalIssue,
+      ...(goalSubIssues === undefined ? {} : { subIssues: goalSubIssues }),
+    })
     // Planning failed: its comment says why, and nothing else is to be done until a person acts.
     if (!plan) return undefined
     comments = scope.progress ? undefined : await listComments(api, repo, goal)
   }
   if (plan && !plan.approved) return undefined
-  if (plan && (await createBeads(scope, plan, read)) > 0)
+  if (plan && (await createBeads(scope, plan, read, goalIssue.node_id)) > 0)
     read = await readGoalBeads(api, repo, goal, scope.bot)
   return advanceGoal(scope, { goalIssue, read, comments })
 }

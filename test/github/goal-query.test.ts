@@ -54,6 +54,11 @@ describe('the goal query', () => {
       labels: ['gastown:bead', 'gastown:status/in_review'],
     })
     await alice.rest.issues.create({ ...repo, title: 'not a bead' })
+    await alice.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+      ...repo,
+      issue_number: goal.data.number,
+      sub_issue_id: bead.data.id,
+    })
     const pull = await openPull('gastown/2-bead', `Closes #${bead.data.number}`, { 'a.txt': 'a\n' })
     await alice.rest.pulls.createReview({
       ...repo,
@@ -76,6 +81,8 @@ describe('the goal query', () => {
         .map((r) => r.route),
     ).toEqual(['/graphql'])
     expect(read.goal).toMatchObject({ number: goal.data.number, labels: ['gastown:goal'], state: 'open' })
+    // The plan's room under GitHub's cap of 100 sub-issues comes with the goal, not from a list.
+    expect(read.goalSubIssues).toBe(1)
     expect(read.beads).toHaveLength(1)
     expect(read.beads[0]!.issue).toMatchObject({
       id: bead.data.id,

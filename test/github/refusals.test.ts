@@ -1,9 +1,11 @@
 /** src/github tells GitHub's 422s apart by what GitHub said: "already done" is not "refused". */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../src/sandbox/emulator/emulator.js'
 import { createGitHubClient } from '../../src/github/client.js'
 import { createRef } from '../../src/github/refs.js'
-import { addBlockedBy, addSubIssue } from '../../src/github/sub-issues.js'
+import { addBlockedBy, addSubIssue, createSubIssue } from '../../src/github/sub-issues.js'
 import { octokitAs, startTown } from '../sandbox/emulator/emulator-fixture.js'
 
 let emulator: Emulator
@@ -66,5 +68,66 @@ describe('createRef', () => {
     await expect(createRef(api(), repo, 'refs/gastown/claims/2-1', 'f'.repeat(40))).rejects.toThrow(
       'GitHub refused to create refs/gastown/claims/2-1 in alice/town: Object does not exist',
     )
+  })
+})
+
+describe('createSubIssue', () => {
+  it('creates the issue with its labels under its parent in one request, and throws a refusal in GitHub words', async () => {
+    const parent = await issue('goal')
+    const alice = octokitAs(emulator, 'alice')
+    const { data: label } = await alice.rest.issues.createLabel({
+      ...repo,
+      name: 'gastown:bead',
+      color: 'bfd4f2',
+    })
+    const { data: repository } = await alice.rest.repos.get(repo)
+    const { data: goal } = await alice.rest.issues.get({ ...repo, issue_number: parent.number })
+    const target = { repositoryId: repository.node_id, parentId: goal.node_id, labelIds: [label.node_id] }
+    const created = await createSubIssue(api(), repo, target, { title: 'a bead', body: 'marker' })
+    expect(created).toMatchObject({ number: parent.number + 1, title: 'a bead', labels: ['gastown:bead'] })
+    const { data: children } = await alice.request(
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues',
+      {
+        ...repo,
+        issue_number: parent.number,
+      },
+    )
+    expect(children.map((child) => child.number)).toEqual([parent.number + 1])
+    await expect(
+      createSubIssue(api(), repo, { ...target, labelIds: ['LA_gone'] }, { title: 'b', body: '' }),
+    ).rejects.toThrow(
+      /GitHub refused to create the sub-issue "b" in alice\/town: .*Could not resolve to a node with the global id of 'LA_gone'/,
+    )
+  })
+
+  it("answers unsupported when GitHub's schema has no parentIssueId (an older Enterprise Server)", async () => {
+    // GitHub Enterprise Server before sub-issues refuses the document itself, in graphql-ruby's words.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({
+          errors: [
+            {
+              path: ['mutation CreateSubIssue', 'createIssue', 'input', 'parentIssueId'],
+              extensions: { code: 'argumentNotAccepted', name: 'CreateIssueInput', typeName: 'InputObject' },
+              locations: [{ line: 2, column: 3 }],
+              message: "InputObject 'CreateIssueInput' doesn't accept argument 'parentIssueId'",
+            },
+          ],
+        }),
+      )
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const old = createGitHubClient({
+        token: 'ghs_old',
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        writeSpacingMs: 1,
+      })
+      const target = { repositoryId: 'R_1', parentId: 'I_1', labelIds: [] }
+      expect(await createSubIssue(old, repo, target, { title: 't', body: '' })).toBe('unsupported')
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jobRetryDelayMs, passingFailure } from '../../src/mayor/job-retry.js'
+import { failedRequest, jobRetryDelayMs, passingFailure } from '../../src/mayor/job-retry.js'
 
 const NOW = 1_700_000_000_000
 
@@ -24,5 +24,24 @@ describe('jobRetryDelayMs', () => {
     // A reset already past says nothing: the usual backoff.
     const past = refusal(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 - 1) })
     expect(jobRetryDelayMs(past, 2, 1000, NOW)).toBe(2000)
+  })
+})
+
+describe('failedRequest', () => {
+  /** A failure at a request, as Octokit's RequestError carries it. */
+  const at = (body: unknown) =>
+    Object.assign(new Error('Server Error'), {
+      status: 502,
+      request: { method: 'POST', url: 'https://api.github.com/graphql', body },
+    })
+
+  it('tells requests to one URL apart by their bodies, so a job that got further starts its count again', () => {
+    const ninth = { query: 'mutation { createIssue }', variables: { title: 'bead 9' } }
+    const tenth = { query: 'mutation { createIssue }', variables: { title: 'bead 10' } }
+    expect(failedRequest(at(ninth))).toBe(failedRequest(at(structuredClone(ninth))))
+    expect(failedRequest(at(ninth))).not.toBe(failedRequest(at(tenth)))
+    expect(failedRequest(at(JSON.stringify(ninth)))).toBe(failedRequest(at(ninth)))
+    expect(failedRequest(at(undefined))).toBe('POST https://api.github.com/graphql')
+    expect(failedRequest(new Error('no request'))).toBeUndefined()
   })
 })

@@ -53,7 +53,7 @@ const progressOf = async (t: MayorTown, goal: number) => {
 }
 
 describe("the Mayor's request economy", () => {
-  it('makes sure of labels once per repository, only for the roles its plans use', async () => {
+  it('makes sure of labels once per repository, only for the roles its plans use, and creates each bead under its goal in one request', async () => {
     town = await startMayorTown({ plans: [PLAN, PLAN] })
     await openGoal(town, 'First goal')
     await town.settle()
@@ -74,6 +74,30 @@ describe("the Mayor's request economy", () => {
       'in_progress',
       'pending',
     ])
+    // Each bead came with its labels and its place under the goal in one GraphQL createIssue: no REST
+    // create, no link request, and (no bead of the plan having been made) no list of sub-issues.
+    const mutations = mayorRequests(town, 'POST', '/graphql').filter((r) => r.mutation)
+    expect(mutations).toHaveLength(4)
+    expect(mayorRequests(town, 'POST', '/repos/{owner}/{repo}/issues')).toHaveLength(0)
+    expect(
+      mayorRequests(town, 'POST', '/repos/{owner}/{repo}/issues/{issue_number}/sub_issues'),
+    ).toHaveLength(0)
+    const alice = town.as('alice')
+    for (const beads of [
+      [2, 3],
+      [5, 6],
+    ]) {
+      const { data: children } = await alice.request(
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues',
+        { owner: 'alice', repo: 'town', issue_number: beads[0]! - 1 },
+      )
+      expect(children.map((child) => child.number)).toEqual(beads)
+      expect(
+        children.every((child) =>
+          child.labels.some((l) => typeof l !== 'string' && l.name === 'gastown:bead'),
+        ),
+      ).toBe(true)
+    }
   })
 
   it('lists no comment on a step an event started, lists afresh on a sweep, and reads a repeated list conditionally', async () => {

@@ -137,20 +137,21 @@ describe('chaos', () => {
         'GET /repos/{owner}/{repo}/issues/{issue_number}',
         'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
         'POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues',
+        'POST /graphql:createIssue',
         'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
         'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
       ]) {
         faults.add({ kind: 'status', status: 502, route, probability: 0.04 })
       }
       for (const route of [
-        'POST /repos/{owner}/{repo}/issues',
+        'POST /graphql:createIssue',
         'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
         'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
       ]) {
         faults.add({ kind: 'secondary-rate-limit', route, retryAfter: 0, probability: 0.05 })
       }
       // Only the Mayor creates issues once the goal is open: a create applied and answered 500.
-      faults.add({ kind: 'applied-then-500', route: 'POST /repos/{owner}/{repo}/issues', probability: 0.15 })
+      faults.add({ kind: 'applied-then-500', route: 'POST /graphql:createIssue', probability: 0.15 })
       faults.add({
         kind: 'applied-then-500',
         route: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',

@@ -177,9 +177,14 @@ describe('the Mayor killed and started again', () => {
     town = await startChaosTown({ plans: [FOUR], config: LINKS })
     let creates = 0
     const mayor = dying(() => town!.killMayor())
-    town.onRequest = ({ method, url }) => {
-      if (method === 'POST' && /\/repos\/alice\/town\/issues$/.test(url)) creates += 1
-      // The second bead is created; the Mayor dies before it links it under the goal.
+    town.onRequest = ({ method, url, body }) => {
+      // A bead is created by GraphQL's createIssue (under its goal at once), or by REST.
+      const created =
+        method === 'POST' &&
+        (/\/repos\/alice\/town\/issues$/.test(url) ||
+          (url.endsWith('/graphql') && body.includes('createIssue(')))
+      if (created) creates += 1
+      // The second bead is created; the Mayor dies before it links it to what it is blocked by.
       else if (creates === 2) mayor.kill()
     }
     const goal = await openGoal(town)

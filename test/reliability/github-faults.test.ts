@@ -77,8 +77,8 @@ describe('GitHub failing under the Mayor', () => {
     for (const route of [
       'GET /repos/{owner}/{repo}/issues',
       'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      'POST /repos/{owner}/{repo}/issues',
-      'POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues',
+      'POST /graphql:createIssue',
+      'POST /graphql',
       'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
       'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
     ]) {
@@ -96,7 +96,7 @@ describe('GitHub failing under the Mayor', () => {
     // The goal is opened by a person before the limits bite; the Mayor's writes come after.
     const goal = await openGoal(town)
     for (const route of [
-      'POST /repos/{owner}/{repo}/issues',
+      'POST /graphql:createIssue',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
       'POST /repos/{owner}/{repo}/labels',
       'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
@@ -116,7 +116,7 @@ describe('GitHub failing under the Mayor', () => {
     // The goal's issue exists; the next issue created is the first bead, and the one after the second.
     town.emulator.faults.add({
       kind: 'applied-then-500',
-      route: 'POST /repos/{owner}/{repo}/issues',
+      route: 'POST /graphql:createIssue',
       times: 2,
     })
     await town.settle()

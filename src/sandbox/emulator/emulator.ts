@@ -32,7 +32,12 @@ import type { Services } from './routes/route-context.js'
 import { onBranchMoved } from './routes/branch-moves.js'
 import { createRepoEvents, pushEvent, scheduleEvent } from './repo-events.js'
 import { createRestHandler, type Violation } from './rest-handler.js'
-import { createSecondaryRateLimit } from './secondary-rate-limit.js'
+import {
+  createSecondaryRateLimit,
+  graphqlMutationFields,
+  secondaryLimitError,
+} from './secondary-rate-limit.js'
+import { rateLimitFor } from './routes/rate-limit-key.js'
 import type { TokenPermissions } from './contracts.js'
 import { projectsRefusal, workflowTokenPermissions } from './permissions.js'
 import { registeredAppPermissions } from './app-manifest.js'
@@ -235,7 +240,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     },
     clock: () => new Date(clock()),
   })
-  const issuesGraphql = createIssuesGraphql({ state, git, serverUrl: url })
 
   // Each run gets its own GITHUB_TOKEN, revoked when the run completes.
   const runTokens = new Map<number, string>()
@@ -277,6 +281,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     htmlUrl: url,
   }
 
+  const issuesGraphql = createIssuesGraphql({ state, git, serverUrl: url, services })
+  // One count of content-creating requests per actor, whether they come by REST or as GraphQL mutations.
+  const secondaryLimit = createSecondaryRateLimit({ clock, timeScale: options.timeScale ?? 1 })
+
   runner.onUpdate((run: WorkflowRun) => {
     onRunUpdate(services, run)
     const token = runTokens.get(run.id)
@@ -308,7 +316,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     log,
     addViolation,
     prefix: restPrefix,
-    secondaryLimit: createSecondaryRateLimit({ clock, timeScale: options.timeScale ?? 1 }),
+    secondaryLimit,
   })
   const answerPage = createWebPages({ state, git })
   server.on('request', (req, res) => {
@@ -337,18 +345,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   async function answerGraphql(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
     const started = performance.now()
+    const requestId = random.uuid()
     const auth = actors.authenticate(req.headers.authorization)
     const credential = auth.ok ? auth.credential : null
-    const answer = (status: number, body: unknown): void => {
-      sendJson(res, status, body)
+    let mutation = false
+    let faultName: string | undefined
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      sendJson(res, status, body, headers)
       log.record({
         time: new Date(clock()).toISOString(),
-        requestId: random.uuid(),
+        requestId,
         actor: credential?.actor.login ?? null,
         method: 'POST',
         route: '/graphql',
         status,
         ms: Math.round((performance.now() - started) * 100) / 100,
+        ...(mutation ? { mutation } : {}),
+        ...(faultName ? { fault: faultName } : {}),
       })
     }
     if (!credential) {
@@ -364,16 +377,39 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     } catch {
       return answer(400, { message: 'Problems parsing JSON' })
     }
-    // Injected latency slows GraphQL as it slows REST, so the bench compares like with like.
-    const { latencyMs } = faults.forRequest('POST', '/graphql')
-    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
-    answer(
-      200,
+    const fields = typeof request.query === 'string' ? graphqlMutationFields(request.query) : []
+    mutation = fields.length > 0
+    // Faults reach GraphQL as they reach REST: a query is `POST /graphql`, a mutation
+    // `POST /graphql:<field>` (`POST /graphql:createIssue`), so a test can fail one kind of write.
+    const fault = faults.forRequest('POST', mutation ? `/graphql:${fields.join(',')}` : '/graphql')
+    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
+    if (fault.secondaryRateLimit) {
+      faultName = 'secondary-rate-limit'
+      const refusal = secondaryLimitError(requestId, fault.secondaryRateLimit.retryAfter)
+      return answer(refusal.status, refusal.body(), refusal.extra.headers)
+    }
+    if (mutation) {
+      const content = secondaryLimit.take(rateLimitFor(credential).key)
+      if (!content.allowed) {
+        const refusal = secondaryLimitError(requestId, content.retryAfter)
+        return answer(refusal.status, refusal.body(), refusal.extra.headers)
+      }
+    }
+    if (fault.status !== undefined) {
+      faultName = `status ${fault.status}`
+      return answer(fault.status, { message: 'Server Error' })
+    }
+    const result =
       projectsRefusal(credential, request.query) ??
-        (issuesGraphql.answers(request.query)
-          ? await issuesGraphql.execute(request, credential)
-          : await graphql.execute(request, credential.actor)),
-    )
+      (issuesGraphql.answers(request.query)
+        ? await issuesGraphql.execute(request, credential)
+        : await graphql.execute(request, credential.actor))
+    if (fault.appliedThen500) {
+      // Done, but the answer is lost: a client that tries again must look before it writes again.
+      faultName = 'applied-then-500'
+      return answer(500, { message: 'Server Error' })
+    }
+    answer(200, result)
   }
 
   const createRepo = async (repoOptions: RepoOptions): Promise<RepoRecord> => {
@@ -488,8 +524,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   })
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' })
   res.end(JSON.stringify(body))
 }
 

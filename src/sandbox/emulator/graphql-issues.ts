@@ -20,11 +20,13 @@ import {
 import type { Credential } from './actors.js'
 import type { GitHost } from './contracts.js'
 import { connection, GithubGraphqlError, notFound } from './graphql-connection.js'
+import { createIssueByMutation, type CreateIssueInput } from './graphql-create-issue.js'
 import { checkNodeLimit } from './graphql-node-limit.js'
 import { PROJECTS_SDL } from './graphql-projects-schema.js'
 import { mergeabilityOf, type Mergeability } from './mergeability.js'
 import { closingReferences } from './routes/pulls.js'
 import { commitOf, entryAt } from './routes/repos.js'
+import type { Services } from './routes/route-context.js'
 import type { EmulatorState, IssueRecord, RepoRecord, ReviewRecord } from './state.js'
 
 let publishedSchema: GraphQLSchema | undefined
@@ -37,11 +39,13 @@ function githubSchema(): GraphQLSchema {
 
 const projectsSchema = buildSchema(PROJECTS_SDL)
 
-/** What the issues endpoint reads. */
+/** What the issues endpoint reads, and (for its mutations) the services REST's writes use. */
 export interface IssuesGraphqlOptions {
   state: EmulatorState
   git: GitHost | null
   serverUrl: string
+  /** Events, actors and shapes for `createIssue`; without them the endpoint answers queries only. */
+  services?: Services
 }
 
 /** The issues endpoint: which queries it answers, and the answer. */
@@ -67,7 +71,7 @@ const actorObject = (state: EmulatorState, login: string) => {
 
 /** Creates the issues endpoint over the emulator's state. */
 export function createIssuesGraphql(options: IssuesGraphqlOptions): IssuesGraphql {
-  const { state, git, serverUrl } = options
+  const { state, git, serverUrl, services } = options
 
   const reviewObject = (review: ReviewRecord, repo: RepoRecord) => ({
     __typename: 'PullRequestReview',
@@ -160,6 +164,17 @@ export function createIssuesGraphql(options: IssuesGraphqlOptions): IssuesGraphq
     parent: () => {
       const parent = issue.parentId === null ? undefined : state.issues.get(issue.parentId)
       return parent ? issueObject(parent, repo) : null
+    },
+    // Closed sub-issues count in `total`, as they count against the cap of 100
+    // (https://docs.github.com/en/graphql/reference/objects#subissuessummary).
+    subIssuesSummary: () => {
+      const children = issue.subIssueIds.flatMap((id) => state.issues.get(id) ?? [])
+      const completed = children.filter((child) => child.state === 'closed').length
+      return {
+        total: children.length,
+        completed,
+        percentCompleted: children.length === 0 ? 0 : Math.floor((completed * 100) / children.length),
+      }
     },
     subIssues: (args: Args) =>
       connection(
@@ -287,25 +302,37 @@ export function createIssuesGraphql(options: IssuesGraphqlOptions): IssuesGraphq
     }
   }
 
+  /** Whether `credential` may see `repo`: the same test for a query's `repository` and a mutation's ids. */
+  const visibleTo = (repo: RepoRecord, credential: Credential): boolean => {
+    const login = credential.actor.login.toLowerCase()
+    return (
+      (credential.repo === undefined || credential.repo.toLowerCase() === repo.fullName.toLowerCase()) &&
+      (!repo.private ||
+        (credential.kind === 'installation' &&
+          state.installations.get(credential.installationId ?? -1)?.account.login.toLowerCase() ===
+            repo.owner.login.toLowerCase()) ||
+        credential.kind === 'actions' ||
+        repo.owner.login.toLowerCase() === login ||
+        repo.access.has(login))
+    )
+  }
+
   const rootValue = {
     repository: ({ owner, name }: { owner: string; name: string }, context: { credential: Credential }) => {
       const repo = state.repos.get(`${owner}/${name}`.toLowerCase())
       const { credential } = context
-      const login = credential.actor.login.toLowerCase()
-      const visible =
-        repo !== undefined &&
-        (credential.repo === undefined || credential.repo.toLowerCase() === repo.fullName.toLowerCase()) &&
-        (!repo.private ||
-          (credential.kind === 'installation' &&
-            state.installations.get(credential.installationId ?? -1)?.account.login.toLowerCase() ===
-              repo.owner.login.toLowerCase()) ||
-          credential.kind === 'actions' ||
-          repo.owner.login.toLowerCase() === login ||
-          repo.access.has(login))
-      if (!repo || !visible) {
+      if (!repo || !visibleTo(repo, credential)) {
         throw notFound(`Could not resolve to a Repository with the name '${owner}/${name}'.`)
       }
       return repositoryObject(repo, credential)
+    },
+    createIssue: async ({ input }: { input: CreateIssueInput }, context: { credential: Credential }) => {
+      if (!services) throw new GithubGraphqlError('FORBIDDEN', 'This emulator answers GraphQL queries only.')
+      const { credential } = context
+      const { issue, repo } = await createIssueByMutation(services, credential, input, (candidate) =>
+        visibleTo(candidate, credential),
+      )
+      return { issue: issueObject(issue, repo), clientMutationId: input.clientMutationId ?? null }
     },
   }
 

@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   status: number
   ms: number
   fault?: string
+  /** A GraphQL request that held a mutation (GitHub counts it as content-creating). */
+  mutation?: true
 }
 
 /** Counters of one route (`METHOD template`). */
