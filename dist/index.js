@@ -8072,12 +8072,14 @@ function createGitHubClient(options2) {
     }
   });
   if (options2.writeSpacingMs === void 0) {
-    const pacer = createWritePacer(options2.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options2.pacerClock);
-    octokit.hook.before("request", async (request2) => {
-      if (isContentCreating(request2.method, request2.url, request2.query)) await pacer.take();
-    });
+    paceWrites(octokit, createWritePacer(options2.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options2.pacerClock));
   }
   return octokit;
+}
+function paceWrites(octokit, pacer) {
+  octokit.hook.before("request", async (request2) => {
+    if (isContentCreating(request2.method, request2.url, request2.query)) await pacer.take();
+  });
 }
 function statusOf(error62) {
   if (typeof error62 === "object" && error62 !== null && "status" in error62) {

@@ -6,7 +6,8 @@
  * it (return it, or hand it to the platform's waitUntil). docs/running-the-mayor.md explains the settings.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createNodeMiddleware, createProbot, type Probot } from 'probot'
+import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot'
+import { withWriteLimits, writeSpacingFrom } from '../../src/github/client.js'
 import { createMayor, type Mayor } from '../../src/mayor/app.js'
 import { realTimer } from '../../src/mayor/mayor-deps.js'
 import { modelFromConfig } from '../../src/mayor/model-for.js'
@@ -26,7 +27,10 @@ export async function createMayorHandler(
   options: { env?: NodeJS.ProcessEnv; probot?: Probot } = {},
 ): Promise<MayorHandler> {
   const env = options.env ?? process.env
-  const probot = options.probot ?? createProbot({ env })
+  // Writes paced by GitHub.com's limits, not Probot's second between writes (src/mayor/serve.ts).
+  const probot =
+    options.probot ??
+    createProbot({ env, overrides: { Octokit: withWriteLimits(ProbotOctokit, writeSpacingFrom(env)) } })
   // Probot makes its logger while it starts: wait for it.
   await probot.ready()
   const mayor = createMayor({

@@ -14,6 +14,7 @@ import { GOAL_LABEL, labelSpecs } from '../core/labels.js'
 import { resolveRoles } from '../core/roles.js'
 import {
   createGitHubClient,
+  writeSpacingFrom,
   parseRepoName,
   repoName,
   type GitHubApi,
@@ -49,7 +50,7 @@ Options:
 Environment:
   GITHUB_TOKEN          a token with issues:write on the repository, to create the labels
   GITHUB_API_URL        the REST API root (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3)
-  GASTOWN_WRITE_SPACING_MS  milliseconds between creating requests (default 1000, as GitHub.com asks)`
+  GASTOWN_WRITE_SPACING_MS  milliseconds between creating requests (default: paced by GitHub.com's limits)`
 
 /** The options of `gastown init`, for parseArgs. */
 export const INIT_OPTIONS = {
@@ -214,19 +215,6 @@ function clientFrom(env: Readonly<Record<string, string | undefined>>): GitHubAp
     baseUrl: env['GITHUB_API_URL'] || 'https://api.github.com',
     ...(spacing === undefined ? {} : { writeSpacingMs: spacing }),
   })
-}
-
-/**
- * GASTOWN_WRITE_SPACING_MS: milliseconds between content-creating requests. GitHub.com wants a second
- * (the default); a GitHub Enterprise server, or the sandbox's emulator, may allow less.
- */
-export function writeSpacingFrom(env: Readonly<Record<string, string | undefined>>): number | undefined {
-  const text = env['GASTOWN_WRITE_SPACING_MS']
-  if (text === undefined || text === '') return undefined
-  if (!/^\d+$/.test(text)) {
-    throw new Error(`GASTOWN_WRITE_SPACING_MS must be a whole number of milliseconds, not "${text}".`)
-  }
-  return Number(text)
 }
 
 const OUTCOME_TEXT: Record<FileOutcome, string> = {

@@ -13,6 +13,7 @@ import {
   isContentCreating,
   type PacerClock,
   type WriteLimit,
+  type WritePacer,
 } from './write-pacing.js'
 
 /** What src/github needs of an Octokit: typed REST requests and GraphQL. */
@@ -104,12 +105,16 @@ export function createGitHubClient(options: ClientOptions): InstanceType<typeof 
     },
   })
   if (options.writeSpacingMs === undefined) {
-    const pacer = createWritePacer(options.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options.pacerClock)
-    octokit.hook.before('request', async (request) => {
-      if (isContentCreating(request.method, request.url, request.query)) await pacer.take()
-    })
+    paceWrites(octokit, createWritePacer(options.writeLimits ?? GITHUB_COM_WRITE_LIMITS, options.pacerClock))
   }
   return octokit
+}
+
+/** Makes every content-creating request of `octokit` wait for `pacer` first; reads go at once. */
+function paceWrites(octokit: Pick<Octokit, 'hook'>, pacer: WritePacer): void {
+  octokit.hook.before('request', async (request) => {
+    if (isContentCreating(request.method, request.url, request.query)) await pacer.take()
+  })
 }
 
 /** The HTTP status of an Octokit RequestError, or undefined for anything else. */
@@ -160,4 +165,60 @@ export function withWriteSpacing<T extends new (...args: any[]) => object>(
       super({ ...options, throttle: { ...options.throttle, ...throttle } }, ...args.slice(1))
     }
   }
+}
+
+/**
+ * An Octokit class (Probot's, say) whose instances pace content-creating requests by GitHub.com's
+ * documented limits (write-pacing.ts) instead of the throttling plugin's fixed second (three for
+ * requests that notify people), so a merge's completion write and its dependents' dispatches go out at
+ * once. GitHub counts the limits per installation: each installation has one pacer, shared by every
+ * client Probot makes for it. Writes still go one at a time, and Probot's rate-limit handlers stay.
+ */
+// A mixin's constructor must take any arguments: TypeScript requires `any[]` there.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withWritePacing<T extends new (...args: any[]) => object>(
+  Base: T,
+  limits: readonly WriteLimit[] = GITHUB_COM_WRITE_LIMITS,
+  clock?: PacerClock,
+): T {
+  const throttle = writeThrottle(0)
+  const pacers = new Map<string, WritePacer>()
+  return class extends Base {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      const options = (args[0] ?? {}) as { throttle?: object; auth?: { installationId?: unknown } }
+      super({ ...options, throttle: { ...options.throttle, ...throttle } }, ...args.slice(1))
+      const key = String(options.auth?.installationId ?? 'app')
+      const pacer = pacers.get(key) ?? createWritePacer(limits, clock)
+      pacers.set(key, pacer)
+      paceWrites(this as unknown as Pick<Octokit, 'hook'>, pacer)
+    }
+  }
+}
+
+/**
+ * The Mayor's Octokit class for a real GitHub: writes spaced `writeSpacingMs` apart when it is given
+ * (GASTOWN_WRITE_SPACING_MS, for a GitHub Enterprise server that asks for it), else paced by GitHub.com's
+ * documented limits.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withWriteLimits<T extends new (...args: any[]) => object>(
+  Base: T,
+  writeSpacingMs: number | undefined,
+): T {
+  return writeSpacingMs === undefined ? withWritePacing(Base) : withWriteSpacing(Base, writeSpacingMs)
+}
+
+/**
+ * GASTOWN_WRITE_SPACING_MS: milliseconds between content-creating requests, for a GitHub Enterprise
+ * server (or the sandbox's emulator) that wants a fixed spacing; undefined when unset, and writes are
+ * then paced by GitHub.com's documented limits.
+ */
+export function writeSpacingFrom(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = env['GASTOWN_WRITE_SPACING_MS']
+  if (text === undefined || text === '') return undefined
+  if (!/^\d+$/.test(text)) {
+    throw new Error(`GASTOWN_WRITE_SPACING_MS must be a whole number of milliseconds, not "${text}".`)
+  }
+  return Number(text)
 }

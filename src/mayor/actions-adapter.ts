@@ -7,7 +7,7 @@ import { appendFile, readFile } from 'node:fs/promises'
 import type { Octokit } from '@octokit/core'
 import { Probot, ProbotOctokit } from 'probot'
 import { z } from 'zod'
-import { parseRepoName, withWriteSpacing, type RepoRef } from '../github/client.js'
+import { parseRepoName, withWriteLimits, type RepoRef } from '../github/client.js'
 import { getRepoInstallation } from '../github/installations.js'
 import { getRepository } from '../github/repository.js'
 import { ACTIONS_BOT } from '../github/reviewer-trust.js'
@@ -201,11 +201,8 @@ export async function runMayorInActions(options: ActionsAdapterOptions): Promise
   const credentials = await credentialsFrom(env, readText)
   const repo = parseRepoName(env.GITHUB_REPOSITORY)
   const Probots = options.Octokit ?? ProbotOctokit
-  // GitHub.com wants content-creating requests a second apart; a GitHub Enterprise server may allow less.
-  const Base =
-    env.GASTOWN_WRITE_SPACING_MS === undefined
-      ? Probots
-      : withWriteSpacing(Probots, env.GASTOWN_WRITE_SPACING_MS)
+  // Writes paced by GitHub.com's documented limits, or spaced as GASTOWN_WRITE_SPACING_MS says.
+  const Base = withWriteLimits(Probots, env.GASTOWN_WRITE_SPACING_MS)
   const probot = new Probot({
     ...(credentials.mode === 'app'
       ? { appId: credentials.appId, privateKey: credentials.privateKey }

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createGitHubClient } from '../../src/github/client.js'
+import { Probot, ProbotOctokit } from 'probot'
+import { createGitHubClient, withWritePacing } from '../../src/github/client.js'
 import {
   createWritePacer,
   GITHUB_COM_WRITE_LIMITS,
@@ -154,5 +155,30 @@ describe('the client against the emulator', () => {
     expect(warnings.join('\n')).toMatch(/secondary rate limit .* retry 1 in 1s/)
     const sent = emulator.requests().filter((entry) => entry.method === 'POST')
     expect(sent.map((entry) => entry.status)).toEqual([403, 201])
+  })
+
+  it("paces the Mayor's Probot clients by the limits, with one pacer for every client of an installation", async () => {
+    const clock = fakeClock(Date.now())
+    const probot = new Probot({
+      appId: emulator.appId,
+      privateKey: emulator.appPrivateKey,
+      baseUrl: emulator.apiUrl,
+      logLevel: 'fatal',
+      Octokit: withWritePacing(ProbotOctokit, [{ count: 2, windowMs: 60_000 }], clock),
+    })
+    const installation = emulator.state.installationFor('alice')!.id
+    // One client an event, as Probot makes them: the second shares the first one's window.
+    const first = await probot.auth(installation)
+    for (let i = 0; i < 2; i += 1) {
+      await first.request('POST /repos/{owner}/{repo}/issues', { ...repo, title: `issue ${i}` })
+    }
+    const second = await probot.auth(installation)
+    await second.request('GET /repos/{owner}/{repo}/issues', repo)
+    expect(clock.sleeps).toEqual([])
+    await second.request('POST /repos/{owner}/{repo}/issues', { ...repo, title: 'the third' })
+    expect(clock.sleeps).toEqual([60_000])
+    expect(
+      emulator.requests().filter((r) => r.route === '/repos/{owner}/{repo}/issues' && r.status === 201),
+    ).toHaveLength(3)
   })
 })

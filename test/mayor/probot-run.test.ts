@@ -1,6 +1,7 @@
 /**
- * The Mayor as a user runs it: the real `probot run` process with src/mayor/index.ts, configured only
- * through Probot's environment settings (GHE_HOST for the emulator, as for GitHub Enterprise).
+ * The Mayor as a user runs it (`npm run mayor`): src/mayor/serve.ts, Probot's own `run` with the Mayor
+ * and its paced writes, configured only through Probot's environment settings (GHE_HOST for the
+ * emulator, as for GitHub Enterprise).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -59,7 +60,7 @@ function firstRun(emulator: Emulator, repo: string): Promise<WorkflowRun> {
   })
 }
 
-it('runs under `probot run`, plans a labelled goal and dispatches its first bead', async () => {
+it("runs under Probot's run, plans a labelled goal and dispatches its first bead", async () => {
   emulator = await startTown({
     repos: [
       {
@@ -78,27 +79,23 @@ it('runs under `probot run`, plans a labelled goal and dispatches its first bead
   )
   const port = await freePort()
   const url = new URL(emulator.url)
-  mayor = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'node_modules/probot/bin/probot.js', 'run', './src/mayor/index.ts'],
-    {
-      env: {
-        PATH: process.env['PATH'],
-        APP_ID: String(emulator.appId),
-        PRIVATE_KEY: emulator.appPrivateKey,
-        WEBHOOK_SECRET: emulator.webhookSecret,
-        GHE_HOST: url.host,
-        GHE_PROTOCOL: 'http',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        // Info, for Probot's "Listening on" line: the test waits for it rather than polling the port.
-        LOG_LEVEL: 'info',
-        GASTOWN_SCENARIO: scenario,
-        GASTOWN_RECONCILE_MINUTES: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  mayor = spawn(process.execPath, ['--import', 'tsx', 'src/mayor/serve.ts'], {
+    env: {
+      PATH: process.env['PATH'],
+      APP_ID: String(emulator.appId),
+      PRIVATE_KEY: emulator.appPrivateKey,
+      WEBHOOK_SECRET: emulator.webhookSecret,
+      GHE_HOST: url.host,
+      GHE_PROTOCOL: 'http',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      // Info, for Probot's "Listening on" line: the test waits for it rather than polling the port.
+      LOG_LEVEL: 'info',
+      GASTOWN_SCENARIO: scenario,
+      GASTOWN_RECONCILE_MINUTES: '0',
     },
-  )
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   mayor.stdout!.on('data', (chunk) => (output += String(chunk)))
   mayor.stderr!.on('data', (chunk) => (output += String(chunk)))

@@ -133,7 +133,8 @@ describe('the Dockerfile', () => {
     await writeFile(keyPath, emulator.appPrivateKey)
     const port = await freePort()
     const cmd = JSON.parse(final.find((l) => l.startsWith('CMD '))!.slice(4)) as string[]
-    child = spawn(path.join(dir, cmd[0]!), cmd.slice(1), {
+    // The image's `node` is the Node on its PATH; here, the one running the tests.
+    child = spawn(cmd[0] === 'node' ? process.execPath : path.join(dir, cmd[0]!), cmd.slice(1), {
       cwd: dir,
       env: {
         PATH: process.env['PATH'] ?? '',
