@@ -2,7 +2,7 @@
  * The benchmark run: scheduling quality, one goal end to end, the worker's overhead, the Mayor's memory
  * and the concurrency search, in that order, with progress on stderr and one result object at the end.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { access, mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import path from 'node:path'
 import { capacityFromBreakdown, type CapacityReport } from './capacity.js'
@@ -199,17 +199,33 @@ export async function runBench(args: BenchArgs, log: (message: string) => void):
   }
 }
 
-/** Writes bench/results/latest.json and a copy named after the run's date. */
-export async function saveResult(result: BenchResult): Promise<string[]> {
-  const dir = path.join(PROJECT_ROOT, 'bench', 'results')
+/**
+ * Writes bench/results/latest.json and a copy named after the run's date (`2026-12-06-full.json`, then
+ * `2026-12-06-2-full.json` for the day's second run): an earlier run of the day is never overwritten,
+ * since docs/performance.md compares runs by their files.
+ */
+export async function saveResult(
+  result: BenchResult,
+  dir = path.join(PROJECT_ROOT, 'bench', 'results'),
+): Promise<string[]> {
   await mkdir(dir, { recursive: true })
   const text = `${JSON.stringify(result, null, 2)}\n`
-  const files = [
-    path.join(dir, 'latest.json'),
-    path.join(dir, `${result.date.slice(0, 10)}-${result.mode}.json`),
-  ]
-  for (const file of files) await writeFile(file, text)
-  return files
+  const day = result.date.slice(0, 10)
+  let dated = path.join(dir, `${day}-${result.mode}.json`)
+  for (let n = 2; await exists(dated); n += 1) dated = path.join(dir, `${day}-${n}-${result.mode}.json`)
+  await writeFile(path.join(dir, 'latest.json'), text)
+  // `wx` fails rather than replace a file another run wrote meanwhile.
+  await writeFile(dated, text, { flag: 'wx' })
+  return [path.join(dir, 'latest.json'), dated]
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** The headline as a table for people: figure, value, target, met. */

@@ -5,12 +5,14 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { HEADLINE_KEYS, headlineSchema } from '../../bench/bench-results.js'
-import { parseArgs } from '../../bench/run-bench.js'
+import { parseArgs, saveResult } from '../../bench/run-bench.js'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -54,5 +56,28 @@ describe('the benchmark JSON', () => {
     expect(parseArgs(['--only=scheduling']).save).toBe(false)
     expect(parseArgs(['--quick', '--save']).save).toBe(true)
     expect(() => parseArgs(['--only=nothing'])).toThrow(/unknown part "nothing"/)
+  })
+})
+
+describe('saved results', () => {
+  it('never overwrites an earlier run of the same day: the second is -2, the third -3', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gastown-bench-results-'))
+    try {
+      const result = JSON.parse(
+        readFileSync(path.join(ROOT, 'bench/results/latest.json'), 'utf8'),
+      ) as Parameters<typeof saveResult>[0]
+      const day = result.date.slice(0, 10)
+      for (let i = 0; i < 3; i += 1) await saveResult(result, dir)
+      expect((await readdir(dir)).sort()).toEqual(
+        [
+          `${day}-${result.mode}.json`,
+          `${day}-2-${result.mode}.json`,
+          `${day}-3-${result.mode}.json`,
+          'latest.json',
+        ].sort(),
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
