@@ -8,18 +8,20 @@ import type { ApplicationFunction, Context, Probot } from 'probot'
 import { decodeBead } from '../core/bead-codec.js'
 import { BEAD_LABEL, GOAL_LABEL } from '../core/labels.js'
 import { EtagCache, useConditionalRequests } from '../github/etag-cache.js'
+import { githubSaid } from '../github/github-error.js'
 import { RateBudget } from '../github/rate-budget.js'
 import { BotIdentity } from './bot-identity.js'
 import { parseCommand } from './commands.js'
 import { FactsCache } from './facts-cache.js'
 import { goalOfBead, goalOfRun } from './find-goal.js'
-import { DeliveryLog } from './goal-queue.js'
+import { DeliveryLog, goalJobKey, goalOfJobKey } from './goal-queue.js'
 import { queueGoal, routeLater } from './goal-jobs.js'
 import { JobQueue } from './job-queue.js'
 import { PROGRESS_EDIT_MS, type MayorDeps, type MayorLog } from './mayor-deps.js'
 import type { MayorRuntime } from './mayor-runtime.js'
 import { MergeLanes } from './merge-lanes.js'
 import { KnownPlans } from './known-plans.js'
+import { renderFailureWarning } from './goal-comments.js'
 import { ProgressComments } from './progress-comment.js'
 import { reconcile, sweepPeriodically, type AppAuth } from './reconcile.js'
 import { mayAct, refuse } from './sender-access.js'
@@ -72,6 +74,13 @@ export function createMayor(deps: MayorDeps): Mayor {
       useConditionalRequests(api, etags)
       budget.watch(api)
     },
+    // A goal whose step failed for good says so, rather than standing still without a word.
+    failed: async (job, error) => {
+      const goal = goalOfJobKey(job.key)
+      const bot = goal && (await loaded?.runtime.bot.login())
+      if (!goal || !bot) return
+      await progress.warn({ api: job.api, ...goal, bot }, renderFailureWarning(githubSaid(error), deps.now()))
+    },
   })
   const progress = new ProgressComments({
     now: deps.now,
@@ -80,7 +89,7 @@ export function createMayor(deps: MayorDeps): Mayor {
     queue: (target, run) =>
       jobs.push({
         api: target.api,
-        key: `${target.repo.owner}/${target.repo.repo}#${target.goal}`,
+        key: goalJobKey(target.repo, target.goal),
         name: 'progress',
         run,
       }),
@@ -165,7 +174,7 @@ function wireGoalIntake(instance: Probot, wiring: Wiring): void {
     const repo = context.repo()
     runtime.jobs.push({
       api,
-      key: `${repo.owner}/${repo.repo}#${issue.number}`,
+      key: goalJobKey(repo, issue.number),
       name: `intake:${context.id}`,
       run: async () => {
         if (!(await mayAct(api, repo, sender))) {

@@ -158,3 +158,12 @@ export function renderSummary(beads: readonly Bead[], startedAt: number | undefi
   ]
   return lines.join('\n')
 }
+
+/** What a goal says when one of its steps failed for good: what went wrong, and that nothing is lost. */
+export function renderFailureWarning(what: string, now: number): string {
+  return [
+    `⚠️ **The Mayor's last step on this goal failed** (${new Date(now).toISOString()}): ${inertText(what)}`,
+    '',
+    "Nothing done so far is lost. The Mayor tries again on this goal's next event (a comment, a review, a merge) or at its next sweep; this note goes once a step succeeds.",
+  ].join('\n')
+}

@@ -5,6 +5,7 @@
 import type { GitHubApi, RepoRef } from '../github/client.js'
 import type { MayorRuntime } from './mayor-runtime.js'
 import { openGoalScope } from './mayor-runtime.js'
+import { goalJobKey } from './goal-queue.js'
 import { runGoal } from './run-goal.js'
 
 /**
@@ -23,7 +24,7 @@ export function queueGoal(
 ): void {
   runtime.jobs.push({
     api,
-    key: `${repo.owner}/${repo.repo}#${goal}`,
+    key: goalJobKey(repo, goal),
     name,
     run: async () => {
       const scope = await openGoalScope(runtime, api, repo, goal, name === 'sweep')

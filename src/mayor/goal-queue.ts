@@ -4,6 +4,19 @@
  * again from GitHub. A job asked for while the same one waits is merged into it.
  */
 
+import type { RepoRef } from '../github/client.js'
+
+/** The key of a goal's jobs: `owner/repo#goal`. */
+export function goalJobKey(repo: RepoRef, goal: number): string {
+  return `${repo.owner}/${repo.repo}#${goal}`
+}
+
+/** The goal a job's key names, or undefined for a key of no goal. */
+export function goalOfJobKey(key: string): { repo: RepoRef; goal: number } | undefined {
+  const match = /^([^/#]+)\/([^/#]+)#(\d+)$/.exec(key)
+  return match ? { repo: { owner: match[1]!, repo: match[2]! }, goal: Number(match[3]) } : undefined
+}
+
 /** A unit of work for one goal, e.g. `advance` or `plan`. */
 export interface GoalJob {
   /** `owner/repo#goal`: jobs of one key run one after another. */

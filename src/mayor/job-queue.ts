@@ -15,6 +15,9 @@ import {
 import type { MayorLog } from './mayor-deps.js'
 import type { WakeUps } from './wake-ups.js'
 
+/** The name of the job that says on a goal that one of its jobs failed. */
+const FAILURE_NOTE = 'failure-note'
+
 /** A goal job with the client it talks to GitHub through, whose token a retry may renew. */
 export type MayorJob = GoalJob & { api: GitHubApi }
 
@@ -29,6 +32,8 @@ export interface JobQueueOptions {
   now?(): number
   /** Called with a job's client before it runs (the Mayor adds its request hooks: ETags, rate budget). */
   prepare?(api: GitHubApi): void
+  /** Called once a job has failed for good (after its retries, if any), to say so where people look. */
+  failed?(job: MayorJob, error: unknown): Promise<void>
 }
 
 /** Serialises jobs per goal and runs a job again when GitHub's trouble was passing. */
@@ -43,6 +48,16 @@ export class JobQueue {
           { job: job.name, key: job.key, err: (error as Error).message, stack: (error as Error).stack },
           'job failed',
         )
+      // The note is a job of the goal too, so `idle()` waits for it; a note that fails is only logged.
+      const failed = options.failed
+      if (failed && job.name !== FAILURE_NOTE) {
+        const api = (job as MayorJob).api
+        this.#push(
+          { api, key: job.key, name: FAILURE_NOTE, run: () => failed(job as MayorJob, error) },
+          1,
+          undefined,
+        )
+      }
     })
   }
 

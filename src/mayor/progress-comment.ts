@@ -6,7 +6,7 @@
  * is asked to finish).
  */
 import { statusOf, type GitHubApi, type RepoRef } from '../github/client.js'
-import { editComment, upsertComment, type CommentData } from '../github/comments.js'
+import { editComment, listComments, upsertComment, type CommentData } from '../github/comments.js'
 import { progressTag } from './goal-comments.js'
 import { passingFailure } from './job-retry.js'
 
@@ -39,6 +39,16 @@ interface GoalEntry {
   /** The newest text waiting for its turn. */
   pending?: { target: ProgressTarget; body: string }
   timer: boolean
+}
+
+/** Where a warning at the head of the progress comment begins and ends, so the next one replaces it. */
+const WARNING_START = '<!-- gastown:warning -->'
+const WARNING_END = '<!-- /gastown:warning -->'
+
+/** A progress text without the warning at its head, if it has one. */
+function withoutWarning(body: string): string {
+  const end = body.startsWith(WARNING_START) ? body.indexOf(WARNING_END) : -1
+  return end < 0 ? body : body.slice(end + WARNING_END.length).replace(/^\s+/, '')
 }
 
 /** The elapsed time in the totals line changes every second; it alone is no reason to edit. */
@@ -152,6 +162,20 @@ export class ProgressComments {
       }
       if (entry.pending === latest) delete entry.pending
     })
+  }
+
+  /**
+   * Puts `warning` at the head of the goal's progress comment, above what it says, at once: the next
+   * progress text the Mayor writes replaces it. For what people must see though no step could run.
+   */
+  async warn(target: ProgressTarget, warning: string): Promise<ProgressWrite> {
+    const { api, repo, goal, bot } = target
+    const entry = this.#entry(repo, goal)
+    if (!entry.comment) this.noteFromList(repo, goal, bot, await listComments(api, repo, goal))
+    const rest = entry.comment ? withoutWarning(entry.comment.body) : progressTag(goal)
+    // A text an earlier step left waiting would take the warning down before any step succeeded.
+    delete entry.pending
+    return this.#edit(entry, target, `${WARNING_START}\n${warning}\n${WARNING_END}\n\n${rest}`)
   }
 
   /** Whether some goal's text waits for its turn. */

@@ -12,6 +12,7 @@ import { advanceGoal, writeBead } from './advance-goal.js'
 import { helpText, type SlashCommand } from './commands.js'
 import { createBeads } from './create-beads.js'
 import { progressTag } from './goal-comments.js'
+import { goalJobKey } from './goal-queue.js'
 import type { GoalScope } from './goal-scope.js'
 import { openGoalScope, type MayorRuntime } from './mayor-runtime.js'
 import { postPlan, readPlan } from './plan-comments.js'
@@ -51,7 +52,7 @@ export async function runCommand(
     createComment(api, repo, number, `@${source.sender?.login ?? 'you'} ${text}`)
   runtime.jobs.push({
     api,
-    key: `${repo.owner}/${repo.repo}#${goal}`,
+    key: goalJobKey(repo, goal),
     name: `command:${command.name}:${source.delivery}`,
     run: async () => {
       const scope = await openGoalScope(runtime, api, repo, goal, true)

@@ -183,6 +183,32 @@ describe('the Mayor on the failure paths', () => {
     ).toEqual(['1', '2'])
   })
 
+  it('says on the goal when a step failed for good, and takes that down once a step succeeds', async () => {
+    town = await startMayorTown({ plans: [CHAIN] })
+    const goal = await openGoal(town)
+    await town.settle()
+    const progress = async () =>
+      (await comments(town!, goal)).find((body) => body.includes('gastown:progress')) ?? ''
+    expect(await progress()).not.toMatch(/last step on this goal failed/)
+    // GitHub refuses the step's goal query once, in a way no retry would mend: the step fails for good.
+    town.emulator.faults.add({ kind: 'status', status: 422, route: 'POST /graphql', times: 1 })
+    const alice = town.as('alice')
+    const edit = (body: string) =>
+      alice.rest.issues.update({ owner: 'alice', repo: 'town', issue_number: goal, body })
+    await edit('A REST API for a todo list, with tests.')
+    await town.settle()
+    expect(town.emulator.faults.injected()).toEqual([{ kind: 'status', target: 'POST /graphql' }])
+    const warned = await progress()
+    expect(warned).toMatch(/^<!-- gastown:warning -->\n⚠️ \*\*The Mayor's last step on this goal failed\*\*/)
+    expect(warned).toMatch(/Nothing done so far is lost/)
+    // The table of beads stays under the warning.
+    expect(warned).toMatch(/\| #2 /)
+    await edit('A REST API for a todo list, with tests and docs.')
+    await town.settle()
+    expect(await progress()).not.toMatch(/last step on this goal failed/)
+    expect(await progress()).toMatch(/\| #2 /)
+  })
+
   it('names the field and line of an invalid config on the goal and plans nothing', async () => {
     town = await startMayorTown({ plans: [CHAIN], config: 'max_workers: 4\nbudgets:\n  iterations: lots\n' })
     const goal = await openGoal(town)
