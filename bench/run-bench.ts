@@ -2,7 +2,7 @@
  * The benchmark run: scheduling quality, one goal end to end, the worker's overhead, the Mayor's memory
  * and the concurrency search, in that order, with progress on stderr and one result object at the end.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import path from 'node:path'
 import { capacityFromBreakdown, type CapacityReport } from './capacity.js'
@@ -211,20 +211,16 @@ export async function saveResult(
   await mkdir(dir, { recursive: true })
   const text = `${JSON.stringify(result, null, 2)}\n`
   const day = result.date.slice(0, 10)
-  let dated = path.join(dir, `${day}-${result.mode}.json`)
-  for (let n = 2; await exists(dated); n += 1) dated = path.join(dir, `${day}-${n}-${result.mode}.json`)
   await writeFile(path.join(dir, 'latest.json'), text)
-  // `wx` fails rather than replace a file another run wrote meanwhile.
-  await writeFile(dated, text, { flag: 'wx' })
-  return [path.join(dir, 'latest.json'), dated]
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file)
-    return true
-  } catch {
-    return false
+  // `wx` refuses a file that exists: the first free name of the day is taken, even by two runs at once.
+  for (let n = 1; ; n += 1) {
+    const dated = path.join(dir, n === 1 ? `${day}-${result.mode}.json` : `${day}-${n}-${result.mode}.json`)
+    try {
+      await writeFile(dated, text, { flag: 'wx' })
+      return [path.join(dir, 'latest.json'), dated]
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
   }
 }
 
