@@ -6,7 +6,10 @@
  * - the secondary limits on content creation: 80 content-generating requests a minute, 500 an hour
  *   (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits);
  * - the workers' `GITHUB_TOKEN`, when they act with it: 1,000 requests an hour per repository
- *   (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions).
+ *   (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions);
+ * - GraphQL's own primary limit, in points a query costs: 5,000 an hour for an installation, 1,000 for a
+ *   `GITHUB_TOKEN` (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api#primary-rate-limit).
+ *   GraphQL requests spend points, not REST's requests.
  */
 
 /** GitHub.com's limits the capacity is computed against. */
@@ -15,12 +18,18 @@ export const GITHUB_COM_LIMITS = {
   contentCreatingPerHour: 500,
   contentCreatingPerMinute: 80,
   githubTokenRequestsPerHourPerRepository: 1_000,
+  installationGraphqlPointsPerHour: 5_000,
+  githubTokenGraphqlPointsPerHourPerRepository: 1_000,
 } as const
 
 /** Requests per bead of one sender, over the bead's whole life. */
 export interface PerBead {
+  /** REST requests (GraphQL's spend points instead). */
   requests: number
+  /** Content-creating requests, REST's writes and GraphQL's mutations alike. */
   contentCreating: number
+  /** GraphQL points; none when absent. */
+  graphqlPoints?: number
 }
 
 /** What the capacity is computed from. */
@@ -83,7 +92,11 @@ export function beadsPerHourPerInstallation(
     ['mayor', input.mayor],
     ['worker', input.worker],
   ] as const) {
-    if (![figures.requests, figures.contentCreating].every((n) => Number.isFinite(n) && n >= 0)) {
+    if (
+      ![figures.requests, figures.contentCreating, figures.graphqlPoints ?? 0].every(
+        (n) => Number.isFinite(n) && n >= 0,
+      )
+    ) {
       throw new Error(
         `capacity: the ${who}'s requests per bead must be numbers from 0; got ${JSON.stringify(figures)}`,
       )
@@ -94,6 +107,7 @@ export function beadsPerHourPerInstallation(
     ? {
         requests: input.mayor.requests + input.worker.requests,
         contentCreating: input.mayor.contentCreating + input.worker.contentCreating,
+        graphqlPoints: (input.mayor.graphqlPoints ?? 0) + (input.worker.graphqlPoints ?? 0),
       }
     : input.mayor
   const budgets: Budget[] = [
@@ -108,6 +122,14 @@ export function beadsPerHourPerInstallation(
       perBead: installation.contentCreating,
     },
   ]
+  // A budget a bead never spends bounds nothing: GraphQL's appear only for a bead that queries.
+  if ((installation.graphqlPoints ?? 0) > 0) {
+    budgets.push({
+      limit: 'installation: GraphQL points',
+      perHour: limits.installationGraphqlPointsPerHour,
+      perBead: installation.graphqlPoints ?? 0,
+    })
+  }
   if (!shared) {
     budgets.push(
       {
@@ -121,6 +143,13 @@ export function beadsPerHourPerInstallation(
         perBead: input.worker.contentCreating,
       },
     )
+    if ((input.worker.graphqlPoints ?? 0) > 0) {
+      budgets.push({
+        limit: 'GITHUB_TOKEN: GraphQL points',
+        perHour: limits.githubTokenGraphqlPointsPerHourPerRepository,
+        perBead: input.worker.graphqlPoints ?? 0,
+      })
+    }
   }
   // The headline comes from exact quotients: rounding a bound for the report must not round it up.
   const tightest = budgets.reduce((a, b) => (quotient(b) < quotient(a) ? b : a))
@@ -141,12 +170,20 @@ export function beadsPerHourPerInstallation(
 
 /** The capacity from a goal run's request breakdown (per bead), the people's requests aside. */
 export function capacityFromBreakdown(
-  requests: Record<'mayor' | 'worker', { perBead: number; contentCreatingPerBead: number }>,
+  requests: Record<
+    'mayor' | 'worker',
+    {
+      restPerBead: number
+      contentCreatingPerBead: number
+      graphqlPointsPerBead: number
+    }
+  >,
   workerToken: CapacityInput['workerToken'],
 ): CapacityReport {
   const of = (sender: 'mayor' | 'worker'): PerBead => ({
-    requests: requests[sender].perBead,
+    requests: requests[sender].restPerBead,
     contentCreating: requests[sender].contentCreatingPerBead,
+    graphqlPoints: requests[sender].graphqlPointsPerBead,
   })
   return beadsPerHourPerInstallation({ mayor: of('mayor'), worker: of('worker'), workerToken })
 }

@@ -40,6 +40,10 @@ export function countByRoute(entries: readonly RequestLogEntry[]): Record<string
 export interface SenderBreakdown {
   requests: number
   perBead: number
+  /** REST requests a bead: the requests GitHub counts against REST's primary limit. */
+  restPerBead: number
+  /** GraphQL points a bead: what GraphQL requests spend of GraphQL's own primary limit. */
+  graphqlPointsPerBead: number
   contentCreating: number
   contentCreatingPerBead: number
   byRoute: Record<string, number>
@@ -53,9 +57,12 @@ export function breakdown(
   const of = (sender: Sender): SenderBreakdown => {
     const mine = entries.filter((entry) => senderOf(entry) === sender)
     const writes = mine.filter(isContentCreating).length
+    const graphql = mine.filter((entry) => entry.route === '/graphql')
     return {
       requests: mine.length,
       perBead: mine.length / beads,
+      restPerBead: (mine.length - graphql.length) / beads,
+      graphqlPointsPerBead: graphql.reduce((sum, entry) => sum + (entry.points ?? 0), 0) / beads,
       contentCreating: writes,
       contentCreatingPerBead: writes / beads,
       byRoute: countByRoute(mine),

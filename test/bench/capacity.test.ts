@@ -83,6 +83,24 @@ describe('beadsPerHourPerInstallation', () => {
     )
   })
 
+  it("counts GraphQL points against GraphQL's own budgets, not REST's requests", () => {
+    const report = beadsPerHourPerInstallation({
+      mayor: { requests: 4, contentCreating: 3, graphqlPoints: 60 },
+      worker: { requests: 3, contentCreating: 3, graphqlPoints: 5 },
+      workerToken: 'github-token',
+    })
+    expect(report.bounds.map((b) => [b.limit, b.perBead, b.beadsPerHour])).toEqual([
+      ['installation: requests', 4, 1250],
+      ['installation: content-creating requests', 3, 166.67],
+      ['installation: GraphQL points', 60, 83.33],
+      ['GITHUB_TOKEN: requests', 3, 333.33],
+      ['GITHUB_TOKEN: content-creating requests', 3, 166.67],
+      ['GITHUB_TOKEN: GraphQL points', 5, 200],
+    ])
+    expect(report.limitedBy).toBe('installation: GraphQL points')
+    expect(report.beadsPerHour).toBe(83)
+  })
+
   it('refuses figures that are not requests per bead, saying which', () => {
     expect(() =>
       beadsPerHourPerInstallation({
@@ -96,8 +114,8 @@ describe('beadsPerHourPerInstallation', () => {
   it("reads a goal run's breakdown, the people's requests aside", () => {
     const report = capacityFromBreakdown(
       {
-        mayor: { perBead: 26.69, contentCreatingPerBead: 10.5 },
-        worker: { perBead: 22.13, contentCreatingPerBead: 8 },
+        mayor: { restPerBead: 26.69, contentCreatingPerBead: 10.5, graphqlPointsPerBead: 0 },
+        worker: { restPerBead: 22.13, contentCreatingPerBead: 8, graphqlPointsPerBead: 0 },
       },
       'github-token',
     )

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse } from 'graphql'
 import { createActors, type Actors } from './actors.js'
 import type {
   ActionsRunner,
@@ -25,7 +26,7 @@ import { createIssuesGraphql } from './graphql-issues.js'
 import { createGraphqlEndpoint } from './graphql-projects.js'
 import { loadOpenApi, type OpenApi } from './openapi.js'
 import { createRandomSource, type RandomSource } from './random-source.js'
-import { createRateLimits } from './rate-limits.js'
+import { createRateLimits, rateHeaders } from './rate-limits.js'
 import { createRequestLog, type RequestLogEntry, type RouteStats } from './request-log.js'
 import { allRoutes } from './routes/index.js'
 import type { Services } from './routes/route-context.js'
@@ -37,7 +38,8 @@ import {
   graphqlMutationFields,
   secondaryLimitError,
 } from './secondary-rate-limit.js'
-import { rateLimitFor } from './routes/rate-limit-key.js'
+import { graphqlRateLimitFor, rateLimitFor } from './routes/rate-limit-key.js'
+import { rateLimitPoints } from './graphql-node-limit.js'
 import type { TokenPermissions } from './contracts.js'
 import { projectsRefusal, workflowTokenPermissions } from './permissions.js'
 import { registeredAppPermissions } from './app-manifest.js'
@@ -350,8 +352,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const credential = auth.ok ? auth.credential : null
     let mutation = false
     let faultName: string | undefined
+    // What the request cost in GraphQL points, once known (the log records it).
+    const cost: { points?: number } = {}
+    const rate: Record<string, string> = {}
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      sendJson(res, status, body, headers)
+      sendJson(res, status, body, { ...rate, ...headers })
       log.record({
         time: new Date(clock()).toISOString(),
         requestId,
@@ -362,6 +367,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         ms: Math.round((performance.now() - started) * 100) / 100,
         ...(mutation ? { mutation } : {}),
         ...(faultName ? { fault: faultName } : {}),
+        ...(cost.points !== undefined ? { points: cost.points } : {}),
       })
     }
     if (!credential) {
@@ -379,6 +385,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
     const fields = typeof request.query === 'string' ? graphqlMutationFields(request.query) : []
     mutation = fields.length > 0
+    // GraphQL's own primary budget, in points a query costs by its connections, refused with a 200 and
+    // a RATE_LIMITED error as GitHub answers it.
+    cost.points = graphqlPoints(request)
+    const budget = graphqlRateLimitFor(credential)
+    const taken = services.rateLimits.take(budget.key, budget.limit, {
+      cost: cost.points,
+      resource: 'graphql',
+    })
+    Object.assign(rate, rateHeaders(taken.window))
+    if (!taken.allowed) {
+      return answer(200, {
+        errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for ${credential.actor.login}.` }],
+      })
+    }
     // Faults reach GraphQL as they reach REST: a query is `POST /graphql`, a mutation
     // `POST /graphql:<field>` (`POST /graphql:createIssue`), so a test can fail one kind of write.
     const fault = faults.forRequest('POST', mutation ? `/graphql:${fields.join(',')}` : '/graphql')
@@ -546,4 +566,14 @@ function generateAppKey(): Promise<string> {
       (error, _publicKey, privateKey) => (error ? reject(error) : resolve(privateKey)),
     )
   })
+}
+
+/** The points a GraphQL request costs; one for a document that does not parse (GitHub refuses it). */
+function graphqlPoints(request: { query: unknown; variables?: Record<string, unknown> }): number {
+  if (typeof request.query !== 'string') return 1
+  try {
+    return rateLimitPoints(parse(request.query), request.variables ?? {})
+  } catch {
+    return 1
+  }
 }

@@ -14,6 +14,8 @@ export interface RequestLogEntry {
   fault?: string
   /** A GraphQL request that held a mutation (GitHub counts it as content-creating). */
   mutation?: true
+  /** What a GraphQL request cost against GraphQL's primary budget, in points. */
+  points?: number
 }
 
 /** Counters of one route (`METHOD template`). */

@@ -9,7 +9,7 @@ import { HttpError } from './http-error.js'
 import type { OpenApi } from './openapi.js'
 import { checkSizeLimits } from './limits.js'
 import { checkTokenPermission } from './permissions.js'
-import type { RateWindow } from './rate-limits.js'
+import { rateHeaders } from './rate-limits.js'
 import type { RequestLog } from './request-log.js'
 import { rateLimitFor } from './routes/rate-limit-key.js'
 import type { RouteContext, RouteResult, RouteTable, Services } from './routes/route-context.js'
@@ -208,17 +208,6 @@ export function createRestHandler(
       }
     }
     finish(result)
-  }
-}
-
-/** GitHub's `x-ratelimit-*` headers for a window. */
-function rateHeaders(window: RateWindow): Record<string, string> {
-  return {
-    'x-ratelimit-limit': String(window.limit),
-    'x-ratelimit-remaining': String(window.remaining),
-    'x-ratelimit-reset': String(window.reset),
-    'x-ratelimit-used': String(window.used),
-    'x-ratelimit-resource': window.resource,
   }
 }
 

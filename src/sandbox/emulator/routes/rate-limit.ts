@@ -1,6 +1,6 @@
 /** GET /rate_limit: the actor's budgets (not itself counted, as on GitHub). */
 import type { RouteContext, RouteResult, RouteTable } from './route-context.js'
-import { rateLimitFor } from './rate-limit-key.js'
+import { graphqlRateLimitFor, rateLimitFor } from './rate-limit-key.js'
 
 const getRateLimit = (context: RouteContext): RouteResult => {
   const { key, limit } = rateLimitFor(context.credential)
@@ -10,10 +10,22 @@ const getRateLimit = (context: RouteContext): RouteResult => {
   return {
     status: 200,
     body: {
-      resources: { core: view, search: other(30), graphql: other(limit), integration_manifest: other(5000) },
+      resources: {
+        core: view,
+        search: other(30),
+        graphql: graphqlView(context),
+        integration_manifest: other(5000),
+      },
       rate: view,
     },
   }
+}
+
+/** The credential's GraphQL points, as GraphQL requests spent them. */
+function graphqlView(context: RouteContext) {
+  const { key, limit } = graphqlRateLimitFor(context.credential)
+  const window = context.services.rateLimits.peek(key, limit, 'graphql')
+  return { limit: window.limit, used: window.used, remaining: window.remaining, reset: window.reset }
 }
 
 /** Rate limit routes. */
