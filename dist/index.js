@@ -44944,9 +44944,13 @@ function entriesOf(error62) {
   const errors = data?.errors;
   return Array.isArray(errors) ? errors.filter((e) => typeof e === "object" && e !== null) : [];
 }
+function graphqlErrorsOf(error62) {
+  const errors = error62?.errors;
+  return Array.isArray(errors) ? errors : void 0;
+}
 function githubSaid(error62) {
-  const graphqlErrors = error62?.errors;
-  if (Array.isArray(graphqlErrors) && graphqlErrors.length > 0) {
+  const graphqlErrors = graphqlErrorsOf(error62);
+  if (graphqlErrors && graphqlErrors.length > 0) {
     return graphqlErrors.map((e) => String(e.message ?? e)).join("; ");
   }
   const data = error62.response?.data;

@@ -21,12 +21,18 @@ function entriesOf(error: unknown): ErrorEntry[] {
     : []
 }
 
+/** The `errors` of a GraphQL answer Octokit threw (its GraphqlResponseError), or undefined for any other. */
+export function graphqlErrorsOf(error: unknown): { type?: string; message?: string }[] | undefined {
+  const errors = (error as { errors?: unknown } | null)?.errors
+  return Array.isArray(errors) ? errors : undefined
+}
+
 /** GitHub's own words for a refused request: the message, then each error entry's message or code. */
 export function githubSaid(error: unknown): string {
-  // A GraphQL answer with errors (Octokit's GraphqlResponseError): their messages are GitHub's words.
-  const graphqlErrors = (error as { errors?: unknown } | null)?.errors
-  if (Array.isArray(graphqlErrors) && graphqlErrors.length > 0) {
-    return graphqlErrors.map((e) => String((e as { message?: unknown }).message ?? e)).join('; ')
+  // A GraphQL answer with errors: their messages are GitHub's words.
+  const graphqlErrors = graphqlErrorsOf(error)
+  if (graphqlErrors && graphqlErrors.length > 0) {
+    return graphqlErrors.map((e) => String(e.message ?? e)).join('; ')
   }
   const data = (error as { response?: { data?: unknown } }).response?.data
   const message = (data as { message?: unknown } | undefined)?.message

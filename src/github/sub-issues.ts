@@ -3,7 +3,7 @@
  * Both endpoints take the issue's global `id`, not its number.
  */
 import { repoName, statusOf, type GitHubApi, type RepoRef } from './client.js'
-import { GitHubRefusal, isValidation } from './github-error.js'
+import { GitHubRefusal, graphqlErrorsOf, isValidation } from './github-error.js'
 import { issueFromNode } from './goal-query.js'
 import { CREATE_SUB_ISSUE, type CreateSubIssueAnswer } from './graphql-operations.js'
 import type { IssueData } from './issues.js'
@@ -13,12 +13,6 @@ export interface SubIssueTarget {
   repositoryId: string
   parentId: string
   labelIds: string[]
-}
-
-/** The `errors` of a GraphQL answer Octokit threw, or undefined for any other error. */
-function graphqlErrors(error: unknown): { type?: string; message?: string }[] | undefined {
-  const errors = (error as { errors?: unknown }).errors
-  return Array.isArray(errors) ? errors : undefined
 }
 
 /**
@@ -48,7 +42,7 @@ export async function createSubIssue(
     if (!node) throw new Error(`GitHub created no issue for "${issue.title}" in ${repoName(repo)}`)
     return issueFromNode(node)
   } catch (error) {
-    const errors = graphqlErrors(error)
+    const errors = graphqlErrorsOf(error)
     if (!errors) throw error
     // A schema that lacks the argument refuses the document before running it, with no error type.
     if (errors.some((e) => e.type === undefined && /parentIssueId/.test(e.message ?? '')))

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parse } from 'graphql'
+import { parse, type DocumentNode } from 'graphql'
 import { createActors, type Actors } from './actors.js'
 import type {
   ActionsRunner,
@@ -383,11 +383,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     } catch {
       return answer(400, { message: 'Problems parsing JSON' })
     }
-    const fields = typeof request.query === 'string' ? graphqlMutationFields(request.query) : []
+    // Parsed once here for what the request costs; a document that does not parse is refused below.
+    const document = parsedDocument(request.query)
+    const fields = graphqlMutationFields(document)
     mutation = fields.length > 0
-    // GraphQL's own primary budget, in points a query costs by its connections, refused with a 200 and
-    // a RATE_LIMITED error as GitHub answers it.
-    cost.points = graphqlPoints(request)
+    // GraphQL's own primary budget, in points a query costs by its connections (one for a document that
+    // does not parse), refused with a 200 and a RATE_LIMITED error as GitHub answers it.
+    cost.points = document ? rateLimitPoints(document, request.variables ?? {}) : 1
     const budget = graphqlRateLimitFor(credential)
     const taken = services.rateLimits.take(budget.key, budget.limit, {
       cost: cost.points,
@@ -568,12 +570,12 @@ function generateAppKey(): Promise<string> {
   })
 }
 
-/** The points a GraphQL request costs; one for a document that does not parse (GitHub refuses it). */
-function graphqlPoints(request: { query: unknown; variables?: Record<string, unknown> }): number {
-  if (typeof request.query !== 'string') return 1
+/** A request's GraphQL document, or undefined when it is none or does not parse. */
+function parsedDocument(query: unknown): DocumentNode | undefined {
+  if (typeof query !== 'string') return undefined
   try {
-    return rateLimitPoints(parse(request.query), request.variables ?? {})
+    return parse(query)
   } catch {
-    return 1
+    return undefined
   }
 }

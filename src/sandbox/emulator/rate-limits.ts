@@ -36,6 +36,11 @@ export interface RateLimits {
   refund(key: string, limit: number): RateWindow
 }
 
+/** The window of `key`'s budget of `resource`: REST's under the key itself, others beside it. */
+function windowKey(key: string, resource: RateResource): string {
+  return resource === 'core' ? key : `${key}:${resource}`
+}
+
 /** Creates the counters, windows of one hour on `clock`. */
 export function createRateLimits(clock: () => number): RateLimits {
   const windows = new Map<string, { used: number; reset: number }>()
@@ -63,13 +68,12 @@ export function createRateLimits(clock: () => number): RateLimits {
     take(key, limit, options = {}) {
       const resource = options.resource ?? 'core'
       const cost = options.cost ?? 1
-      const window = current(resource === 'core' ? key : `${key}:${resource}`)
+      const window = current(windowKey(key, resource))
       if (window.used + cost > limit) return { allowed: false, window: view(window, limit, resource) }
       window.used += cost
       return { allowed: true, window: view(window, limit, resource) }
     },
-    peek: (key, limit, resource = 'core') =>
-      view(current(resource === 'core' ? key : `${key}:${resource}`), limit, resource),
+    peek: (key, limit, resource = 'core') => view(current(windowKey(key, resource)), limit, resource),
     refund(key, limit) {
       const window = current(key)
       window.used = Math.max(0, window.used - 1)

@@ -4,7 +4,7 @@
  * with 403 (or 429) and a `retry-after` header.
  * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
  */
-import { parse } from 'graphql'
+import type { DocumentNode } from 'graphql'
 import { HttpError } from './http-error.js'
 
 /** Content-creating requests allowed in a sliding minute. */
@@ -27,23 +27,19 @@ export function createsContent(method: string, template: string): boolean {
 }
 
 /**
- * The root fields of a GraphQL document's mutations (`createIssue`, …), none for a query: GitHub counts
- * mutations against the same content limits ("Make too many requests that create content",
+ * The root fields of a GraphQL document's mutations (`createIssue`, …), none for a query or for a
+ * document that did not parse: GitHub counts mutations against the same content limits ("Make too many
+ * requests that create content",
  * https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api#secondary-rate-limits).
- * A document that does not parse creates nothing.
  */
-export function graphqlMutationFields(query: string): string[] {
-  try {
-    return parse(query).definitions.flatMap((definition) =>
-      definition.kind === 'OperationDefinition' && definition.operation === 'mutation'
-        ? definition.selectionSet.selections.flatMap((selection) =>
-            selection.kind === 'Field' ? [selection.name.value] : [],
-          )
-        : [],
-    )
-  } catch {
-    return []
-  }
+export function graphqlMutationFields(document: DocumentNode | undefined): string[] {
+  return (document?.definitions ?? []).flatMap((definition) =>
+    definition.kind === 'OperationDefinition' && definition.operation === 'mutation'
+      ? definition.selectionSet.selections.flatMap((selection) =>
+          selection.kind === 'Field' ? [selection.name.value] : [],
+        )
+      : [],
+  )
 }
 
 /** The counters of every actor's content-creating requests. */
