@@ -50,11 +50,18 @@ export interface GoalRunReport {
   goalWallMs: number
   /** From the goal's label to the first dispatch. */
   planToFirstDispatchMs: number
+  /**
+   * From a merge (its answer to the person who merged) to the dispatch it caused going out: the moment
+   * the Mayor's dispatch request reached GitHub, before GitHub's own latency for it (issue 17: "the
+   * dispatch request goes out"). `toRun…` measure on to the moment GitHub made the run.
+   */
   dispatchLatency: {
     samples: number
     p50Ms: number
     p99Ms: number
     maxMs: number
+    toRunP50Ms: number
+    toRunP99Ms: number
     /** Mean number of the Mayor's requests answered between a merge and the dispatch it caused. */
     mayorRequestsOnPath: number
   }
@@ -119,6 +126,34 @@ function createMerger(town: BenchTown, merged: Map<number, { perf: number; wall:
 /** A request as the bench's printouts show it: when after `since` (wall ms), who, and which route. */
 function requestLine(entry: RequestLogEntry, since: number): string {
   return `+${Date.parse(entry.time) - since} ms ${senderOf(entry)} ${entry.method} ${entry.route}`
+}
+
+/**
+ * When each bead's dispatch request reached the emulator (wall ms), before the latency it injects: the
+ * Mayor's dispatch request that was answered first once the bead's run was made. The log records a
+ * request when it is answered, with how long it took; a run is made while its dispatch is answered.
+ */
+function dispatchSendTimes(
+  requests: readonly RequestLogEntry[],
+  dispatched: ReadonlyMap<number, { wall: number }>,
+): Map<number, number> {
+  const answers = requests
+    .filter(
+      (entry) => senderOf(entry) === 'mayor' && entry.route.endsWith('/dispatches') && entry.status < 300,
+    )
+    .map((entry) => ({ end: Date.parse(entry.time), start: Date.parse(entry.time) - entry.ms }))
+    .sort((a, b) => a.end - b.end)
+  const taken = new Set<number>()
+  const sent = new Map<number, number>()
+  const byMaking = [...dispatched].sort((a, b) => a[1].wall - b[1].wall)
+  for (const [bead, made] of byMaking) {
+    // Wall clocks tick in whole milliseconds: the answer is logged in the millisecond of the run or after.
+    const index = answers.findIndex((answer, i) => !taken.has(i) && answer.end >= made.wall - 1)
+    if (index < 0) continue
+    taken.add(index)
+    sent.set(bead, answers[index]!.start)
+  }
+  return sent
 }
 
 /** Runs one goal to its end and measures it. */
@@ -261,7 +296,9 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
       )
     }
     const latencies: number[] = []
+    const toRun: number[] = []
     const onPath: number[] = []
+    const sentAt = dispatchSendTimes(requests, dispatched)
     for (const [bead, waitsOn] of deps) {
       if (waitsOn.length === 0) continue
       const at = dispatched.get(bead)
@@ -271,8 +308,10 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
           (latest, m) => (m && (!latest || m.perf > latest.perf) ? m : latest),
           undefined as { perf: number; wall: number } | undefined,
         )
-      if (!at || !lastMerge) continue
-      latencies.push(at.perf - lastMerge.perf)
+      const sent = sentAt.get(bead)
+      if (!at || !lastMerge || sent === undefined) continue
+      toRun.push(at.perf - lastMerge.perf)
+      latencies.push(sent - lastMerge.wall)
       // BENCH_DISPATCH_PATH=1 prints every request from the merge to the dispatch it caused, to see where the time goes.
       if (process.env['BENCH_DISPATCH_PATH']) {
         const path = requests
@@ -323,6 +362,8 @@ export async function runGoal(options: GoalRunOptions): Promise<GoalRunReport> {
         p50Ms: round(percentile(latencies, 50), 1),
         p99Ms: round(percentile(latencies, 99), 1),
         maxMs: round(Math.max(...latencies), 1),
+        toRunP50Ms: round(percentile(toRun, 50), 1),
+        toRunP99Ms: round(percentile(toRun, 99), 1),
         mayorRequestsOnPath: round(mean(onPath), 1),
       },
       webhookAck: {

@@ -96,6 +96,19 @@ export interface GoalStepResult {
   actions: GoalAction[]
 }
 
+/** A bead as the scheduler sees it; a role the outputs do not name makes a PR. */
+export function schedulerBeadOf(bead: Bead, outputs: Readonly<Record<string, BeadOutput>>): SchedulerBead {
+  return {
+    id: bead.number!,
+    role: bead.role,
+    output: outputs[bead.role] ?? 'pr',
+    status: bead.status,
+    deps: bead.dependencies,
+    attempt: bead.attempt,
+    ...(bead.needsHuman ? { needsHuman: true } : {}),
+  }
+}
+
 /**
  * Takes one step: first the facts GitHub reports (issues closed by people, pull requests merged or closed,
  * reviews asking for changes, runs that ended or vanished), then retries after backoff, then the
@@ -255,15 +268,7 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
   }
 
   // The scheduler: readiness, blocking and dispatch over the beads as they now stand.
-  const asScheduled = (bead: Bead): SchedulerBead => ({
-    id: bead.number!,
-    role: bead.role,
-    output: snapshot.outputs[bead.role] ?? 'pr',
-    status: bead.status,
-    deps: bead.dependencies,
-    attempt: bead.attempt,
-    ...(bead.needsHuman ? { needsHuman: true } : {}),
-  })
+  const asScheduled = (bead: Bead): SchedulerBead => schedulerBeadOf(bead, snapshot.outputs)
   const schedulerBeads = [...current.values()].map(asScheduled)
   const decision = schedule(
     schedulerBeads,
@@ -297,9 +302,8 @@ export function goalStep(snapshot: GoalSnapshot, policy: GoalPolicy, random: Ran
     if (original.get(number) === bead || dispatched.has(number)) continue
     moves.push({ kind: 'update', bead, from: from.get(number)!, reason: reasons.get(number) ?? 'updated' })
   }
-  // Dispatches go last and in the scheduler's priority order: a bead counts as ended once its
-  // completion is written, and its dependents start after that (the sandbox's summary and people's
-  // reading of the timeline rely on it).
+  // Dispatches go last and in the scheduler's priority order: a dependent's worker goes to work once
+  // its own dispatch is written, which is after its dependencies' completions are.
   for (const id of decision.dispatch) moves.push({ kind: 'dispatch', bead: current.get(id)! })
   actions.unshift(...moves)
 

@@ -8,7 +8,13 @@ import { encodeBead } from '../core/bead-codec.js'
 import { transition } from '../core/bead-status.js'
 import { formatTag } from '../core/bead-marker.js'
 import { inertText } from '../core/markdown-escape.js'
-import { goalStep, type GoalAction, type GoalPolicy } from '../core/goal-step.js'
+import {
+  goalStep,
+  schedulerBeadOf,
+  type GoalAction,
+  type GoalPolicy,
+  type GoalSnapshot,
+} from '../core/goal-step.js'
 import type { PacingHold } from '../core/rate-pacing.js'
 import { renderStallReport, stallReport } from '../core/stall-report.js'
 import { statusOf } from '../github/client.js'
@@ -86,7 +92,8 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
   }
 
   const snapshot = await readGoalSnapshot(scope, read.beads)
-  const step = goalStep(snapshot, policyOf(scope), deps.random)
+  const policy = policyOf(scope)
+  const step = goalStep(snapshot, policy, deps.random)
   const run: StepRun = {
     scope,
     goalIssue,
@@ -97,10 +104,54 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
     wakeAt: [],
     needsHuman: [],
   }
-  await carryOutAll(run, step.actions)
+  const actions = leaveRoomForEarly(run, step.actions, snapshot.beads)
+  const { memory } = scope
+  const sending = actions.flatMap((a) =>
+    a.kind === 'dispatch' ? [[a.bead.number!, a.bead.attempt] as const] : [],
+  )
+  memory?.sending(repo, goal, new Map(sending))
+  try {
+    await stepOn(run, actions, read, snapshot.pulls)
+  } catch (error) {
+    // What the step left half done is not known: the next merge waits for a step before it dispatches.
+    memory?.forget(repo, goal)
+    throw error
+  } finally {
+    memory?.sent(repo, goal)
+  }
+  if (memory) {
+    memory.remember(repo, goal, {
+      beads: [...run.beads.values()].map((bead) => schedulerBeadOf(bead, snapshot.outputs)),
+      limits: { maxWorkers: policy.maxWorkers, ...(policy.perRole ? { perRole: policy.perRole } : {}) },
+      workflow: scope.config.worker_workflow,
+      defaultBranch: scope.defaultBranch,
+    })
+    const unborne = memory.dropUnborne(repo, goal, (after) => {
+      const status = run.beads.get(after)?.status
+      return status !== undefined && status !== 'in_progress' && status !== 'in_review'
+    })
+    for (const early of unborne) {
+      scope.log.warn(
+        { bead: early.bead, attempt: early.attempt, after: early.after },
+        'a dispatch sent on a merge was not borne out by the step: its worker finds an earlier attempt and stops',
+      )
+    }
+  }
+  return { actions, beads: [...run.beads.values()], wakeAt: run.wakeAt }
+}
+
+/** Carries out the step's actions, lands what the Refinery may, and reports on the goal. */
+async function stepOn(
+  run: StepRun,
+  actions: readonly GoalAction[],
+  read: GoalBeads,
+  pulls: GoalSnapshot['pulls'],
+): Promise<void> {
+  const { scope } = run
+  await carryOutAll(run, actions)
 
   // The Refinery: update and merge the in-review PRs (merge: auto), or say what each waits for.
-  const lane = await landPulls(scope, [...run.beads.values()], snapshot.pulls)
+  const lane = await landPulls(scope, [...run.beads.values()], pulls)
   run.wakeAt.push(...lane.wakeAt)
 
   // The board follows statuses that workers and people set, not only the Mayor's own moves.
@@ -111,9 +162,37 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
       run.beads.get(record.issue.number)?.status ?? record.bead.status,
     )
   }
-  await repairMirrors(run, read, step.actions)
-  await reportProgress(run, read, step.actions, lane)
-  return { actions: step.actions, beads: [...run.beads.values()], wakeAt: run.wakeAt }
+  await repairMirrors(run, read, actions)
+  await reportProgress(run, read, actions, lane)
+}
+
+/**
+ * The step's actions, with as many of its dispatches dropped (the last in priority first) as slots are
+ * held by dispatches sent on a merge that this step's read does not show yet: together they would run
+ * more workers than `max_workers` allows. A dropped bead stays as it was; a later step dispatches it.
+ */
+function leaveRoomForEarly(run: StepRun, actions: GoalAction[], before: readonly Bead[]): GoalAction[] {
+  const { scope } = run
+  const dispatches = actions.filter(
+    (a): a is Extract<GoalAction, { kind: 'dispatch' }> => a.kind === 'dispatch',
+  )
+  const early = scope.memory?.early(scope.repo, scope.goal) ?? []
+  if (dispatches.length === 0 || early.length === 0) return actions
+  const hidden = early.filter((e) => {
+    const bead = run.beads.get(e.bead)
+    return bead?.status !== 'in_progress' || bead.attempt < e.attempt
+  }).length
+  const busy = [...run.beads.values()].filter((bead) => bead.status === 'in_progress').length
+  const excess = Math.min(dispatches.length, busy + hidden - scope.config.max_workers)
+  if (excess <= 0) return actions
+  const dropped = new Set(dispatches.slice(dispatches.length - excess))
+  const original = new Map(before.map((bead) => [bead.number!, bead]))
+  for (const action of dropped) {
+    const number = action.bead.number!
+    run.beads.set(number, original.get(number)!)
+    scope.log.info({ bead: number }, 'dispatch left for a later step: a merge took the slot first')
+  }
+  return actions.filter((action) => action.kind !== 'dispatch' || !dropped.has(action))
 }
 
 /** The goal step's policy, from the repository's config. */
@@ -171,8 +250,15 @@ async function carryOut(run: StepRun, action: GoalAction): Promise<void> {
       const record = byNumber.get(action.bead.number!)!
       // GitHub's budget runs low, or a secondary limit holds: the bead stays as it was and the goal
       // wakes when the budget allows, rather than sending work into a limit.
-      const hold = run.paced ?? scope.budget?.hold(scope.repo.owner)
-      const bead = hold ? undefined : await dispatchBead(scope, action.bead)
+      // A merge dispatched it already, on what the Mayor knew: this step bears that out by writing it.
+      const taken = scope.memory?.takeEarly(scope.repo, scope.goal, action.bead.number!, action.bead.attempt)
+      const early = taken ? await taken.sent : null
+      const hold = early ? undefined : (run.paced ?? scope.budget?.hold(scope.repo.owner))
+      const bead = early
+        ? { ...action.bead, ...(early.runId === undefined ? {} : { assignedTo: early.runId }) }
+        : hold
+          ? undefined
+          : await dispatchBead(scope, action.bead)
       if (!bead) {
         const paced = hold ?? scope.budget?.hold(scope.repo.owner) ?? fallbackHold(scope)
         run.paced = paced
@@ -226,15 +312,7 @@ async function dispatchBead(scope: GoalScope, bead: Bead): Promise<Bead | undefi
       `bead dispatched to ${runLink(scope, run?.runId)}`,
     )
     if (!run) return bead
-    // Its workflow_run events then find their goal without listing the bead issues (find-goal.ts).
-    scope.facts.noteRunBead(repo, String(run.runId), bead.number!)
-    // GitHub just made the run, queued: the next steps need not read it (its webhooks keep it current).
-    scope.facts.noteRun(repo, String(run.runId), {
-      status: 'queued',
-      conclusion: null,
-      updatedAt: deps.now(),
-      htmlUrl: run.htmlUrl,
-    })
+    scope.facts.noteDispatchedRun(repo, run, bead.number!)
     return { ...bead, assignedTo: String(run.runId) }
   } catch (error) {
     // GitHub's passing trouble is no fault of the bead: a rate limit paces dispatch; anything else runs

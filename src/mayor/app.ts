@@ -16,6 +16,8 @@ import { FactsCache } from './facts-cache.js'
 import { goalOfBead, goalOfRun } from './find-goal.js'
 import { DeliveryLog, goalJobKey, goalOfJobKey } from './goal-queue.js'
 import { queueGoal, routeLater } from './goal-jobs.js'
+import { hearPullOpened, queueDispatchOnMerge } from './dispatch-on-merge.js'
+import { GoalMemory } from './goal-memory.js'
 import { JobQueue } from './job-queue.js'
 import { PROGRESS_EDIT_MS, type MayorDeps, type MayorLog } from './mayor-deps.js'
 import type { MayorRuntime } from './mayor-runtime.js'
@@ -94,7 +96,7 @@ export function createMayor(deps: MayorDeps): Mayor {
         run,
       }),
   })
-  const shared = { progress, plans: new KnownPlans(), budget }
+  const shared = { progress, plans: new KnownPlans(), budget, memory: new GoalMemory(deps.now) }
 
   const sweep = async (): Promise<void> => {
     if (!loaded)
@@ -283,7 +285,17 @@ function wireWorkerFacts(instance: Probot, wiring: Wiring): void {
         })
         // The worker writes a new PR into the bead's marker next, and that edit starts the step (a worker
         // that dies first ends its run, which does): a step now would find the bead as it was.
-        if (context.payload.action === 'opened') return
+        if (context.payload.action === 'opened') {
+          hearPullOpened(runtime, repo, Number(match[1]))
+          return
+        }
+        if (context.payload.action === 'closed' && 'merged' in pull_request && pull_request.merged === true) {
+          queueDispatchOnMerge(runtime, api, repo, {
+            number: pull_request.number,
+            bead: Number(match[1]),
+            base: pull_request.base.ref,
+          })
+        }
       }
       routeLater(runtime, api, repo, context.id, () =>
         goalOfBead(runtime.bot, api, repo, Number(match[1]), runtime.facts),

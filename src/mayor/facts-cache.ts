@@ -93,6 +93,21 @@ export class FactsCache {
     this.#runBeads.set(key(repo, runId), bead)
   }
 
+  /**
+   * Records a run this process just dispatched: its bead, and that GitHub made it queued, so its
+   * `workflow_run` events find their goal and the next steps need not read it (its webhooks keep it
+   * current).
+   */
+  noteDispatchedRun(repo: RepoRef, run: { runId: number; htmlUrl: string }, bead: number): void {
+    this.noteRunBead(repo, String(run.runId), bead)
+    this.noteRun(repo, String(run.runId), {
+      status: 'queued',
+      conclusion: null,
+      updatedAt: this.now(),
+      htmlUrl: run.htmlUrl,
+    })
+  }
+
   /** Whether a bead's marker showed the run's report (the bead moved on from in_progress under it). */
   reported(repo: RepoRef, runId: string): boolean {
     return this.#reportedRuns.has(key(repo, runId))

@@ -5,6 +5,7 @@ import type { GitHubApi, RepoRef } from '../github/client.js'
 import type { ProjectBoard } from '../github/projects.js'
 import type { RateBudget } from '../github/rate-budget.js'
 import type { FactsCache } from './facts-cache.js'
+import type { GoalMemory } from './goal-memory.js'
 import type { MayorDeps, MayorLog } from './mayor-deps.js'
 import type { MergeLanes } from './merge-lanes.js'
 import type { KnownPlans } from './known-plans.js'
@@ -41,7 +42,9 @@ export interface GoalScope {
   plans?: KnownPlans
   /** What GitHub said of the installation's rate limits: dispatch waits when it runs low. */
   budget?: RateBudget
+  /** What this process last knew of its goals, for dispatching on a merge (dispatch-on-merge.ts). */
+  memory?: GoalMemory
 }
 
 /** The Mayor's shared parts a scope carries besides the goal's own facts. */
-export type ScopeShared = Pick<GoalScope, 'lanes' | 'progress' | 'plans' | 'budget'>
+export type ScopeShared = Pick<GoalScope, 'lanes' | 'progress' | 'plans' | 'budget' | 'memory'>

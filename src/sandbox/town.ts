@@ -381,7 +381,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
         if (t.last === key) continue
         const previous = t.last === undefined ? undefined : (JSON.parse(t.last) as [Bead['status']])[0]
         t.last = key
-        if (bead.status === 'completed' || bead.status === 'cancelled') t.endedAt ??= now
+        if (bead.status === 'completed' || bead.status === 'cancelled') t.endedAt ??= endOf(bead, view, now)
         const current = townBeads().find((b) => b.number === bead.number)!
         events.emit({ type: 'bead', at: now, bead: current, ...(previous === undefined ? {} : { previous }) })
       }
@@ -464,7 +464,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       view = readRepoView(emulator.state, fullName, goal.number)
       for (const bead of view.beads) {
         const t = track(bead.number!)
-        if (bead.status === 'completed') t.endedAt ??= Date.now()
+        if (bead.status === 'completed') t.endedAt ??= endOf(bead, view, Date.now())
       }
       log('info', 'town', `goal #${goal.number} closed: every bead is done`)
       finish()
@@ -512,3 +512,13 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
 
 /** The scripted planner's announcement is made once by the town itself, not again by the model. */
 const silentAnnounced: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined }
+
+/**
+ * When a bead ended: a completed bead when its PR merged (the Mayor may dispatch its dependents on that
+ * merge, before it writes the completion), anything else when the town first saw it ended.
+ */
+function endOf(bead: Bead, view: RepoView, seenAt: number): number {
+  const mergedAt =
+    bead.status === 'completed' && bead.pr !== undefined ? view.pulls.get(bead.pr)?.mergedAt : null
+  return mergedAt ? Math.min(seenAt, Date.parse(mergedAt)) : seenAt
+}
