@@ -44239,12 +44239,19 @@ var CREATE_SUB_ISSUE = `mutation CreateSubIssue($repository: ID!, $parent: ID!, 
 ${ISSUE_FIELDS}`;
 var BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!, $bead: Int!, $config: String!) {
   repository(owner: $owner, name: $repo) {
+    id
     defaultBranchRef { name target { oid } }
     config: object(expression: $config) { __typename ... on Blob { text isTruncated byteSize } }
     bead: issue(number: $bead) {
       ...IssueFields
       parent { number title body subIssues(first: 100) { nodes { ...IssueFields } } }
     }
+  }
+}
+${ISSUE_FIELDS}`;
+var OPEN_PULL_MUTATION = `mutation OpenPull($input: CreatePullRequestInput!, $issue: Int!) {
+  createPullRequest(input: $input) {
+    pullRequest { number url repository { issue(number: $issue) { ...IssueFields } } }
   }
 }
 ${ISSUE_FIELDS}`;
@@ -44362,6 +44369,7 @@ async function readBeadStart(api, repo, { bead, configPath }) {
   const node2 = repository.bead;
   const parent = node2?.parent;
   return {
+    repositoryId: repository.id,
     defaultBranch,
     configText,
     bead: node2 ? issueFromNode(node2) : null,
@@ -44908,6 +44916,12 @@ async function refreshBead(run2) {
   run2.issue = loaded.issue;
   return loaded.bead;
 }
+function refreshBeadFrom(run2, issue2) {
+  const loaded = beadFromIssue(issue2, run2.deps.dispatcher);
+  run2.bead = loaded.bead;
+  run2.issue = loaded.issue;
+  return loaded.bead;
+}
 async function saveWithUsage(run2, next) {
   const withUsage = {
     ...next,
@@ -45408,6 +45422,22 @@ function toPullData(raw) {
 async function createPull(api, repo, pull) {
   const { data } = await api.request("POST /repos/{owner}/{repo}/pulls", { ...repo, ...pull });
   return toPullData(data);
+}
+async function openPullReading(api, repositoryId, pull, issue2) {
+  const answer = await api.graphql(OPEN_PULL_MUTATION, {
+    input: {
+      repositoryId,
+      title: pull.title,
+      body: pull.body,
+      headRefName: pull.head,
+      baseRefName: pull.base
+    },
+    issue: issue2
+  });
+  const opened = answer.createPullRequest?.pullRequest;
+  if (!opened) throw new Error("GitHub answered createPullRequest without the pull request it made.");
+  const node2 = opened.repository.issue;
+  return { number: opened.number, issue: node2 ? issueFromNode(node2) : null };
 }
 async function getPull(api, repo, number4) {
   const { data } = await api.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
@@ -47701,6 +47731,16 @@ function describeStop(outcome) {
   }
   return `the agent failed: ${outcome.error ?? outcome.summary}`;
 }
+async function openReadingBead(run2, opening) {
+  if (run2.repositoryId === void 0) return void 0;
+  try {
+    return await openPullReading(run2.deps.api, run2.repositoryId, opening, run2.bead.number);
+  } catch (error62) {
+    if (graphqlErrorsOf(error62) === void 0) throw error62;
+    run2.log.info({ said: githubSaid(error62) }, "GitHub did not open the PR by GraphQL: opening it by REST");
+    return void 0;
+  }
+}
 async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebase) {
   const { api, repo } = run2.deps;
   const number4 = run2.bead.number;
@@ -47717,17 +47757,19 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebas
     secrets: run2.deps.secrets
   });
   const title = forGitHub(run2, run2.bead.title, 256);
-  let pull = target.pull;
+  const opening = { title, body, head: target.branch, base: run2.defaultBranch };
+  const opened = target.pull === void 0 ? await openReadingBead(run2, opening) : void 0;
+  let pull = opened ?? target.pull;
   if (pull === void 0) {
     try {
-      pull = await createPull(api, repo, { title, body, head: target.branch, base: run2.defaultBranch });
+      pull = await createPull(api, repo, opening);
     } catch (error62) {
       if (statusOf(error62) !== 422) throw error62;
       const open5 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
       if (open5 === void 0) throw error62;
       pull = await updatePull(api, repo, open5.number, { body });
     }
-  } else {
+  } else if (!opened) {
     pull = await updatePull(api, repo, pull.number, { body });
   }
   run2.log.info(
@@ -47750,7 +47792,7 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebas
       );
     }
   }
-  const current = await refreshBead(run2);
+  const current = opened?.issue ? refreshBeadFrom(run2, opened.issue) : await refreshBead(run2);
   const next = transition(current, "in_review", {
     now: run2.deps.clock.now(),
     pr: pull.number,
@@ -48092,6 +48134,7 @@ async function main(inputs, deps) {
     config: void 0,
     role: void 0,
     defaultBranch: defaultBranch.name,
+    repositoryId: start.repositoryId,
     bead: loaded.bead,
     issue: loaded.issue,
     // The parent counts as the goal only when it is the goal the marker names.

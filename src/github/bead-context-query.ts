@@ -24,6 +24,8 @@ export type GoalText = GoalNode
 
 /** What a worker reads before it claims. */
 export interface BeadStart {
+  /** The repository's GraphQL id, for mutations (the worker opens its PR by one). */
+  repositoryId: string
   /** The default branch and the commit at its head; null in a repository with no commit yet. */
   defaultBranch: { name: string; headSha: string } | null
   /** The config file's text on the default branch; null when there is no such file. */
@@ -100,6 +102,7 @@ export async function readBeadStart(
   const node = repository.bead
   const parent = node?.parent
   return {
+    repositoryId: repository.id,
     defaultBranch,
     configText,
     bead: node ? issueFromNode(node) : null,

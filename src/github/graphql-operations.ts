@@ -170,6 +170,7 @@ export type GoalIssuesAnswer = {
  */
 export const BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!, $bead: Int!, $config: String!) {
   repository(owner: $owner, name: $repo) {
+    id
     defaultBranchRef { name target { oid } }
     config: object(expression: $config) { __typename ... on Blob { text isTruncated byteSize } }
     bead: issue(number: $bead) {
@@ -180,12 +181,31 @@ export const BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!
 }
 ${ISSUE_FIELDS}`
 
+/**
+ * Opens a pull request and reads issue `$issue` (the bead it closes) afresh in the same round trip: a
+ * mutation's payload is read after the mutation is carried out.
+ */
+export const OPEN_PULL_MUTATION = `mutation OpenPull($input: CreatePullRequestInput!, $issue: Int!) {
+  createPullRequest(input: $input) {
+    pullRequest { number url repository { issue(number: $issue) { ...IssueFields } } }
+  }
+}
+${ISSUE_FIELDS}`
+
+/** The answer of OPEN_PULL_MUTATION. */
+export type OpenPullAnswer = {
+  createPullRequest: {
+    pullRequest: { number: number; url: string; repository: { issue: IssueNode | null } }
+  } | null
+}
+
 /** A goal as a worker reads it: what the agent is told of it. */
 export type GoalNode = { number: number; title: string; body: string }
 
 /** The answer of BEAD_START_QUERY. */
 export type BeadStartAnswer = {
   repository: {
+    id: string
     defaultBranchRef: { name: string; target: { oid: string } | null } | null
     config: { __typename: string; text?: string | null; isTruncated?: boolean; byteSize?: number } | null
     bead: (IssueNode & { parent: (GoalNode & { subIssues?: { nodes: IssueNode[] } }) | null }) | null

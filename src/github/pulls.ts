@@ -1,5 +1,8 @@
 /** Pull requests: one per bead, found by its branch before one is opened, so retries never duplicate. */
 import type { GitHubApi, RepoRef } from './client.js'
+import { issueFromNode } from './goal-query.js'
+import { OPEN_PULL_MUTATION, type OpenPullAnswer } from './graphql-operations.js'
+import type { IssueData } from './issues.js'
 
 /** The fields of a pull request the town reads. */
 export interface PullData {
@@ -66,6 +69,33 @@ export async function createPull(
 ): Promise<PullData> {
   const { data } = await api.request('POST /repos/{owner}/{repo}/pulls', { ...repo, ...pull })
   return toPullData(data as RawPull)
+}
+
+/**
+ * Opens a pull request by GraphQL's `createPullRequest` and reads issue `issue` afresh in the same round
+ * trip, where REST needs a create and then a read. Answers the pull request's number and the issue (null
+ * when the number is no issue). GitHub's refusals throw as GraphQL errors (graphqlErrorsOf).
+ */
+export async function openPullReading(
+  api: GitHubApi,
+  repositoryId: string,
+  pull: { title: string; body: string; head: string; base: string },
+  issue: number,
+): Promise<{ number: number; issue: IssueData | null }> {
+  const answer = await api.graphql<OpenPullAnswer>(OPEN_PULL_MUTATION, {
+    input: {
+      repositoryId,
+      title: pull.title,
+      body: pull.body,
+      headRefName: pull.head,
+      baseRefName: pull.base,
+    },
+    issue,
+  })
+  const opened = answer.createPullRequest?.pullRequest
+  if (!opened) throw new Error('GitHub answered createPullRequest without the pull request it made.')
+  const node = opened.repository.issue
+  return { number: opened.number, issue: node ? issueFromNode(node) : null }
 }
 
 /** One pull request by number. */

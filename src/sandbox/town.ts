@@ -381,7 +381,8 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
         if (t.last === key) continue
         const previous = t.last === undefined ? undefined : (JSON.parse(t.last) as [Bead['status']])[0]
         t.last = key
-        if (bead.status === 'completed' || bead.status === 'cancelled') t.endedAt ??= endOf(bead, view, now)
+        if (bead.status === 'completed' || bead.status === 'cancelled')
+          t.endedAt ??= Math.max(t.startedAt ?? 0, endOf(bead, view, now))
         const current = townBeads().find((b) => b.number === bead.number)!
         events.emit({ type: 'bead', at: now, bead: current, ...(previous === undefined ? {} : { previous }) })
       }
@@ -464,7 +465,8 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       view = readRepoView(emulator.state, fullName, goal.number)
       for (const bead of view.beads) {
         const t = track(bead.number!)
-        if (bead.status === 'completed') t.endedAt ??= endOf(bead, view, Date.now())
+        if (bead.status === 'completed')
+          t.endedAt ??= Math.max(t.startedAt ?? 0, endOf(bead, view, Date.now()))
       }
       log('info', 'town', `goal #${goal.number} closed: every bead is done`)
       finish()

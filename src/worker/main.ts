@@ -142,6 +142,7 @@ export async function main(inputs: ActionInputs, deps: WorkerDeps): Promise<Work
     config: undefined as never,
     role: undefined as never,
     defaultBranch: defaultBranch.name,
+    repositoryId: start.repositoryId,
     bead: loaded.bead,
     issue: loaded.issue,
     // The parent counts as the goal only when it is the goal the marker names.

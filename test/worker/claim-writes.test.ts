@@ -102,11 +102,12 @@ describe('the worker requests of one bead', () => {
       { ref: `refs/gastown/claims/${bead}-1`, sha },
     ])
     // One query read the bead, its goal (its parent) with the goal's beads (the dependency among them),
-    // the default branch and the config; the one REST read of the issue is the reload before the final
-    // save. README.md came from the checkout.
-    expect(count(sent, 'POST /graphql')).toBe(1)
+    // the default branch and the config; one mutation opened the PR and read the bead again for the final
+    // save, so no REST read of the issue and no REST create. README.md came from the checkout.
+    expect(count(sent, 'POST /graphql')).toBe(2)
     expect(prompts.join('\n')).toContain('Specify sum()')
-    expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}')).toBe(1)
+    expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}')).toBe(0)
+    expect(count(sent, 'POST /repos/{owner}/{repo}/pulls')).toBe(0)
     expect(count(sent, 'GET /repos/{owner}/{repo}')).toBe(0)
     expect(count(sent, 'GET /repos/{owner}/{repo}/contents/{path}')).toBe(0)
     expect(prompts.join('\n')).toContain('## README.md')
@@ -125,6 +126,21 @@ describe('the worker requests of one bead', () => {
     expect(saved.ok && saved.bead.status).toBe('in_review')
   })
 
+  it('opens its PR by REST, and reads the bead again by REST, when GitHub answers the mutation with an error', async () => {
+    const bead = await developerBead('2301', true)
+    town.emulator.faults.add({ kind: 'graphql-error', route: 'POST /graphql:createPullRequest', times: 1 })
+    const { outcome, sent } = await runWorker(bead, '2301', true)
+    expect(outcome.status).toBe('in_review')
+    expect(town.emulator.faults.injected().map((fault) => fault.kind)).toEqual(['graphql-error'])
+    expect(count(sent, 'POST /graphql')).toBe(2)
+    expect(count(sent, 'POST /repos/{owner}/{repo}/pulls')).toBe(1)
+    expect(count(sent, 'GET /repos/{owner}/{repo}/issues/{issue_number}')).toBe(1)
+    const { data: pulls } = await town.alice.rest.pulls.list({ owner: OWNER, repo: REPO, state: 'all' })
+    expect(pulls).toHaveLength(1)
+    const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
+    expect(data.body).toContain(`"pr":${pulls[0]!.number}`)
+  })
+
   it('records its run id itself when the marker names no run or another', async () => {
     const bead = await developerBead('9999')
     const { outcome, sent } = await runWorker(bead, '2201', false)
@@ -132,8 +148,8 @@ describe('the worker requests of one bead', () => {
     expect(count(sent, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}')).toBe(2)
     // Not dispatched on the default branch: the claim points at the head the first query read.
     expect(count(sent, 'GET /repos/{owner}/{repo}/git/ref/{ref}')).toBe(0)
-    // Not a sub-issue of its goal: the goal comes in a second query.
-    expect(count(sent, 'POST /graphql')).toBe(2)
+    // Not a sub-issue of its goal: the goal comes in a second query (and the PR in a mutation).
+    expect(count(sent, 'POST /graphql')).toBe(3)
     const { data } = await town.alice.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: bead })
     expect(data.body).toContain('"run":"2201"')
     const head = await town.emulator.git.resolveRef(`${OWNER}/${REPO}`, 'refs/heads/main')

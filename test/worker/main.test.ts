@@ -141,7 +141,7 @@ describe('worker main against the emulator', () => {
     expect(prompts.join('\n')).toContain('sum() subtracts')
     const token = town.emulator.tokenFor(OWNER)
     // Every request body the worker sent (a PR, comments, the marker), besides what the emulator stored.
-    expect(sent.some((request) => request.includes('"url":"/repos/{owner}/{repo}/pulls"'))).toBe(true)
+    expect(sent.some((request) => request.includes('createPullRequest'))).toBe(true)
     for (const text of [
       storedTexts(town.emulator),
       sent.join('\n'),

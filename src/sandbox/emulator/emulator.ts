@@ -421,6 +421,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       faultName = `status ${fault.status}`
       return answer(fault.status, { message: 'Server Error' })
     }
+    if (fault.graphqlError !== undefined) {
+      faultName = 'graphql-error'
+      return answer(200, { data: null, errors: [{ message: fault.graphqlError }] })
+    }
     const result =
       projectsRefusal(credential, request.query) ??
       (issuesGraphql.answers(request.query)

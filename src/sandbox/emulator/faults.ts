@@ -22,6 +22,12 @@ export type FaultRule =
   | (FaultScope & { kind: 'secondary-rate-limit'; retryAfter?: number })
   | (FaultScope & { kind: 'latency'; ms: number })
   | (FaultScope & { kind: 'applied-then-500' })
+  /**
+   * A GraphQL request answered 200 with an error and no data, nothing done: how GitHub answers a query
+   * or mutation that timed out ("Something went wrong while executing your query. This may be the
+   * result of a timeout…", https://docs.github.com/en/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#timeouts).
+   */
+  | (FaultScope & { kind: 'graphql-error'; message?: string })
   | (FaultScope & { kind: 'drop-delivery'; event?: string })
   | (FaultScope & { kind: 'duplicate-delivery'; event?: string })
   | (FaultScope & { kind: 'kill-run'; workflow?: string; asFailure?: boolean })
@@ -40,6 +46,8 @@ export interface RequestFaults {
   secondaryRateLimit?: { retryAfter: number }
   /** Apply the change, then answer 500. */
   appliedThen500: boolean
+  /** Answer a GraphQL request 200 with this error and no data, doing nothing. */
+  graphqlError?: string
 }
 
 /** The active rules and what fired. */
@@ -105,6 +113,13 @@ export function createFaults(rules: FaultRule[], random: RandomSource): Faults {
             break
           case 'applied-then-500':
             if (!result.appliedThen500 && fires(rule, target)) result.appliedThen500 = true
+            break
+          case 'graphql-error':
+            if (result.graphqlError === undefined && template.startsWith('/graphql') && fires(rule, target)) {
+              result.graphqlError =
+                rule.message ??
+                'Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:0000:0000:0000:00000000` when reporting this issue.'
+            }
             break
           default:
             break

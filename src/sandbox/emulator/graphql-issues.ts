@@ -21,6 +21,7 @@ import type { Credential } from './actors.js'
 import type { GitHost } from './contracts.js'
 import { connection, GithubGraphqlError, notFound } from './graphql-connection.js'
 import { createIssueByMutation, type CreateIssueInput } from './graphql-create-issue.js'
+import { createPullByMutation, type CreatePullRequestInput } from './graphql-create-pull.js'
 import { checkNodeLimit } from './graphql-node-limit.js'
 import { PROJECTS_SDL } from './graphql-projects-schema.js'
 import { mergeabilityOf, type Mergeability } from './mergeability.js'
@@ -333,6 +334,21 @@ export function createIssuesGraphql(options: IssuesGraphqlOptions): IssuesGraphq
         visibleTo(candidate, credential),
       )
       return { issue: issueObject(issue, repo), clientMutationId: input.clientMutationId ?? null }
+    },
+    createPullRequest: async (
+      { input }: { input: CreatePullRequestInput },
+      context: { credential: Credential },
+    ) => {
+      if (!services) throw new GithubGraphqlError('FORBIDDEN', 'This emulator answers GraphQL queries only.')
+      const { credential } = context
+      const { issue, repo } = await createPullByMutation(services, credential, input, (candidate) =>
+        visibleTo(candidate, credential),
+      )
+      // The payload is read after the pull request is made: its repository answers as a query's does.
+      return {
+        pullRequest: { ...pullObject(issue, repo), repository: () => repositoryObject(repo, credential) },
+        clientMutationId: input.clientMutationId ?? null,
+      }
     },
   }
 

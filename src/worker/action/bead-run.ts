@@ -15,7 +15,7 @@ import type { Clock } from '../agent/agent-loop.js'
 import type { CommandIsolation } from '../agent/command-isolation.js'
 import type { AgentOutcome } from '../agent/effects.js'
 import type { ActionLogger } from './action-logger.js'
-import { loadBead, saveBead } from './bead-issue.js'
+import { beadFromIssue, loadBead, saveBead } from './bead-issue.js'
 import type { GitRemote } from './git-workspace.js'
 import type { ProgressReporter } from './progress-comment.js'
 
@@ -83,6 +83,8 @@ export interface BeadRun {
   config: Config
   role: Role
   defaultBranch: string
+  /** The repository's GraphQL id, for opening the PR by a mutation that reads the bead too. */
+  repositoryId?: string
   /** The bead as last read or saved. */
   bead: Bead
   issue: IssueData
@@ -140,6 +142,14 @@ export function forGitHub(run: Pick<BeadRun, 'deps'>, text: string, maxChars: nu
  */
 export async function refreshBead(run: BeadRun): Promise<Bead> {
   const loaded = await loadBead(run.deps.api, run.deps.repo, run.bead.number!, run.deps.dispatcher)
+  run.bead = loaded.bead
+  run.issue = loaded.issue
+  return loaded.bead
+}
+
+/** Takes the bead from its issue as a request that did more than read it just answered (refreshBead's read). */
+export function refreshBeadFrom(run: BeadRun, issue: IssueData): Bead {
+  const loaded = beadFromIssue(issue, run.deps.dispatcher)
   run.bead = loaded.bead
   run.issue = loaded.issue
   return loaded.bead

@@ -6,7 +6,16 @@
  */
 import { transition } from '../../core/bead-status.js'
 import { neutralizeClosingKeywords } from '../../core/sanitize.js'
-import { createPull, findPullsForBranch, getPull, updatePull, type PullData } from '../../github/pulls.js'
+import { graphqlErrorsOf, githubSaid } from '../../github/github-error.js'
+import type { IssueData } from '../../github/issues.js'
+import {
+  createPull,
+  findPullsForBranch,
+  getPull,
+  openPullReading,
+  updatePull,
+  type PullData,
+} from '../../github/pulls.js'
 import { ACTIONS_BOT, keepTrusted, reviewerTrust } from '../../github/reviewer-trust.js'
 import { listReviewComments, listReviews, replyToReviewComment } from '../../github/reviews.js'
 import { statusOf } from '../../github/client.js'
@@ -20,6 +29,7 @@ import {
   failBead,
   forGitHub,
   refreshBead,
+  refreshBeadFrom,
   saveWithUsage,
   timed,
   type BeadResult,
@@ -280,6 +290,24 @@ export function describeStop(outcome: AgentOutcome): string {
   return `the agent failed: ${outcome.error ?? outcome.summary}`
 }
 
+/**
+ * Opens the bead's PR by GraphQL, reading the bead in the same request; undefined when GitHub refused the
+ * mutation (a PR already open for the branch, a GitHub without it), and REST then opens or finds it.
+ */
+async function openReadingBead(
+  run: BeadRun,
+  opening: { title: string; body: string; head: string; base: string },
+): Promise<{ number: number; issue: IssueData | null } | undefined> {
+  if (run.repositoryId === undefined) return undefined
+  try {
+    return await openPullReading(run.deps.api, run.repositoryId, opening, run.bead.number!)
+  } catch (error) {
+    if (graphqlErrorsOf(error) === undefined) throw error
+    run.log.info({ said: githubSaid(error) }, 'GitHub did not open the PR by GraphQL: opening it by REST')
+    return undefined
+  }
+}
+
 async function openOrUpdatePull(
   run: BeadRun,
   target: Target,
@@ -304,10 +332,13 @@ async function openOrUpdatePull(
     secrets: run.deps.secrets,
   })
   const title = forGitHub(run, run.bead.title, 256)
-  let pull = target.pull
+  const opening = { title, body, head: target.branch, base: run.defaultBranch }
+  // Opened by a mutation that reads the bead afresh too, the read the final save needs (refreshBead).
+  const opened = target.pull === undefined ? await openReadingBead(run, opening) : undefined
+  let pull: Pick<PullData, 'number'> | undefined = opened ?? target.pull
   if (pull === undefined) {
     try {
-      pull = await createPull(api, repo, { title, body, head: target.branch, base: run.defaultBranch })
+      pull = await createPull(api, repo, opening)
     } catch (error) {
       // Another path opened it meanwhile (GitHub answers 422): update that one, never a duplicate.
       if (statusOf(error) !== 422) throw error
@@ -315,7 +346,7 @@ async function openOrUpdatePull(
       if (open === undefined) throw error
       pull = await updatePull(api, repo, open.number, { body })
     }
-  } else {
+  } else if (!opened) {
     pull = await updatePull(api, repo, pull.number, { body })
   }
   run.log.info(
@@ -338,7 +369,8 @@ async function openOrUpdatePull(
     }
   }
 
-  const current = await refreshBead(run)
+  // Review comments answered since the PR was opened are no change to the bead: the mutation's read holds.
+  const current = opened?.issue ? refreshBeadFrom(run, opened.issue) : await refreshBead(run)
   const next = transition(current, 'in_review', {
     now: run.deps.clock.now(),
     pr: pull.number,

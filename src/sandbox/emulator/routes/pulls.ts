@@ -38,17 +38,36 @@ const pullError = (field: string, code: string, message?: string): HttpError =>
     documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
   })
 
-const createPull = async (context: RouteContext): Promise<RouteResult> => {
-  const actor = context.requireActor()
-  const repo = context.repo('read')
-  const git = requireGit(context)
-  const { state, shapes } = context.services
-  const rawHead = String(context.body.head)
-  const [headOwner, headBranch] = rawHead.includes(':') ? rawHead.split(':', 2) : [repo.owner.login, rawHead]
+/** What opening a pull request takes, as REST's create and GraphQL's createPullRequest give it. */
+export interface PullOpening {
+  title: string
+  body: string | null
+  /** A branch of the repository itself (`branch` or `owner:branch`); forks are not emulated. */
+  head: string
+  base: string
+  draft: boolean
+}
+
+/**
+ * Opens a pull request as `actor`, with REST's checks and refusals (HttpError 422) and its
+ * `pull_request.opened` webhook: REST's `POST …/pulls` and GraphQL's `createPullRequest` share it.
+ */
+export async function openPullRequest(
+  services: RouteContext['services'],
+  repo: RepoRecord,
+  actor: string,
+  opening: PullOpening,
+): Promise<IssueRecord> {
+  const git = services.git
+  if (!git) throw notFound()
+  const { state } = services
+  const [headOwner, headBranch] = opening.head.includes(':')
+    ? opening.head.split(':', 2)
+    : [repo.owner.login, opening.head]
   if (headOwner?.toLowerCase() !== repo.owner.login.toLowerCase() || !headBranch) {
     throw pullError('head', 'invalid')
   }
-  const base = String(context.body.base)
+  const { base } = opening
   const headSha = await git.resolveRef(repo.fullName, `refs/heads/${headBranch}`)
   if (!headSha) throw pullError('head', 'invalid')
   const baseSha = await git.resolveRef(repo.fullName, `refs/heads/${base}`)
@@ -63,9 +82,9 @@ const createPull = async (context: RouteContext): Promise<RouteResult> => {
   if (comparison.commits.length === 0)
     throw pullError('', 'custom', `No commits between ${base} and ${headBranch}`)
   const issue = addIssueRecord(state, repo, {
-    title: String(context.body.title ?? headBranch),
-    body: typeof context.body.body === 'string' ? context.body.body : null,
-    user: actor.login,
+    title: opening.title,
+    body: opening.body,
+    user: actor,
     pull: {
       headRef: headBranch,
       headSha,
@@ -75,13 +94,28 @@ const createPull = async (context: RouteContext): Promise<RouteResult> => {
       mergedAt: null,
       mergedBy: null,
       mergeCommitSha: null,
-      draft: context.body.draft === true,
+      draft: opening.draft,
     },
   })
-  await emitIssueEvent(context.services, repo, issue, 'opened', actor.login)
+  await emitIssueEvent(services, repo, issue, 'opened', actor)
+  return issue
+}
+
+const createPull = async (context: RouteContext): Promise<RouteResult> => {
+  const actor = context.requireActor()
+  const repo = context.repo('read')
+  requireGit(context)
+  const head = String(context.body.head)
+  const issue = await openPullRequest(context.services, repo, actor.login, {
+    title: String(context.body.title ?? (head.includes(':') ? head.split(':', 2)[1] : head)),
+    body: typeof context.body.body === 'string' ? context.body.body : null,
+    head,
+    base: String(context.body.base),
+    draft: context.body.draft === true,
+  })
   return {
     status: 201,
-    body: shapes.pull(issue, await pullStats(context.services, repo, issue)),
+    body: context.services.shapes.pull(issue, await pullStats(context.services, repo, issue)),
     headers: { location: `${context.services.apiUrl}/repos/${repo.fullName}/pulls/${issue.number}` },
   }
 }
