@@ -88,6 +88,7 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
   const goalIssue = known?.goalIssue ?? (await getIssue(api, repo, goal))
   const read = known?.read ?? (await readGoalBeads(api, repo, goal, scope.bot))
   if (goalIssue.state === 'closed') {
+    scope.memory?.close(repo, goal)
     return { actions: [], beads: read.beads.map((r) => r.bead), wakeAt: [] }
   }
 
@@ -119,7 +120,9 @@ export async function advanceGoal(scope: GoalScope, known?: KnownState): Promise
   } finally {
     memory?.sent(repo, goal)
   }
-  if (memory) {
+  // A closed goal dispatches nothing more: nothing of it need be remembered.
+  if (actions.some((action) => action.kind === 'close-goal')) memory?.close(repo, goal)
+  else if (memory) {
     memory.remember(repo, goal, {
       beads: [...run.beads.values()].map((bead) => schedulerBeadOf(bead, snapshot.outputs)),
       limits: { maxWorkers: policy.maxWorkers, ...(policy.perRole ? { perRole: policy.perRole } : {}) },

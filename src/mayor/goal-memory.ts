@@ -100,6 +100,12 @@ export class GoalMemory {
     }
   }
 
+  /** Forgets everything of a goal that closed: it dispatches nothing more. */
+  close(repo: RepoRef, goal: number): void {
+    const key = goalJobKey(repo, goal)
+    for (const map of [this.#goals, this.#heard, this.#early, this.#sending]) map.delete(key)
+  }
+
   /** A step is about to send these dispatches (bead → attempt). */
   sending(repo: RepoRef, goal: number, dispatches: ReadonlyMap<number, number>): void {
     this.#sending.set(goalJobKey(repo, goal), new Map(dispatches))
