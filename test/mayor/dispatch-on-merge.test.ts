@@ -6,10 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../src/sandbox/emulator/request-log.js'
 import {
-  IDLE_WORKFLOW,
+  isMayorRequest,
   openGoal,
   planJson,
   playWorkerPr,
+  SLOW_WORKFLOW,
   startMayorTown,
   type MayorTown,
 } from './mayor-fixture.js'
@@ -21,9 +22,6 @@ afterEach(async () => {
   town = undefined
 })
 
-/** A worker workflow whose run lasts 5 s: its end starts no step while a test looks. */
-const SLOW_WORKFLOW = IDLE_WORKFLOW.replace(/- run: echo .*$/m, '- run: sleep 5')
-
 /** One bead, then two that wait on it, then one that waits on those two. */
 const FAN = planJson([
   { key: 'api', role: 'developer' },
@@ -32,16 +30,13 @@ const FAN = planJson([
   { key: 'release', role: 'developer', deps: ['tests', 'docs'] },
 ])
 
-const isMayor = (entry: RequestLogEntry) =>
-  entry.actor?.endsWith('[bot]') === true && entry.actor !== 'github-actions[bot]'
-
 /** The Mayor's requests after the `from`th entry of the log, as `METHOD route`, in the order they came in. */
 function mayorRoutesAfter(t: MayorTown, from: number): string[] {
   const arrived = (entry: RequestLogEntry) => Date.parse(entry.time) - entry.ms
   return t.emulator
     .requests()
     .slice(from)
-    .filter(isMayor)
+    .filter(isMayorRequest)
     .sort((a, b) => arrived(a) - arrived(b))
     .map((entry) => `${entry.method} ${entry.route}`)
 }

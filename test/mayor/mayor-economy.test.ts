@@ -9,10 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../src/sandbox/emulator/request-log.js'
 import {
   CHAIN,
-  IDLE_WORKFLOW,
+  isMayorRequest,
   openGoal,
   planJson,
   playWorkerPr,
+  SLOW_WORKFLOW,
   startMayorTown,
   type MayorTown,
 } from './mayor-fixture.js'
@@ -24,9 +25,6 @@ afterEach(async () => {
   town = undefined
 })
 
-/** A worker workflow whose run lasts 5 s: a step a test counts ends before the run does. */
-const SLOW_WORKFLOW = IDLE_WORKFLOW.replace(/- run: echo .*$/m, '- run: sleep 5')
-
 const PLAN = planJson([
   { key: 'schema', role: 'architect' },
   { key: 'api', role: 'developer', deps: ['schema'] },
@@ -34,15 +32,7 @@ const PLAN = planJson([
 
 /** The Mayor's requests so far: its app and installation tokens act as its bot. */
 function mayorRequests(t: MayorTown, method: string, route: string): RequestLogEntry[] {
-  return t.emulator
-    .requests()
-    .filter(
-      (r) =>
-        r.actor?.endsWith('[bot]') === true &&
-        r.actor !== 'github-actions[bot]' &&
-        r.method === method &&
-        r.route === route,
-    )
+  return t.emulator.requests().filter((r) => isMayorRequest(r) && r.method === method && r.route === route)
 }
 
 const progressOf = async (t: MayorTown, goal: number) => {

@@ -31,6 +31,14 @@ export { IDLE_WORKFLOW }
 /** The same, but every run fails, as a crashing worker would. */
 export const FAILING_WORKFLOW = IDLE_WORKFLOW.replace(/- run: echo .*$/m, '- run: exit 1')
 
+/** A worker workflow whose run lasts 5 s: a step a test counts ends before the run does. */
+export const SLOW_WORKFLOW = IDLE_WORKFLOW.replace(/- run: echo .*$/m, '- run: sleep 5')
+
+/** Whether the Mayor sent a logged request: its app and installation tokens act as its bot. */
+export function isMayorRequest(entry: { actor: string | null }): boolean {
+  return entry.actor?.endsWith('[bot]') === true && entry.actor !== 'github-actions[bot]'
+}
+
 /** A plan as the scripted planner answers it. */
 export function planJson(beads: { key: string; role: string; deps?: string[]; title?: string }[]): string {
   return JSON.stringify({

@@ -3,6 +3,7 @@
  * message, opaque cursors, and the pagination rules (`first` required, at most 100).
  * https://docs.github.com/graphql/guides/using-pagination-in-the-graphql-api
  */
+import type { HttpError } from './http-error.js'
 
 /** An error in GitHub's GraphQL shape: a `type` beside the message. */
 export class GithubGraphqlError extends Error {
@@ -13,6 +14,12 @@ export class GithubGraphqlError extends Error {
     super(message)
     this.name = 'GithubGraphqlError'
   }
+}
+
+/** A REST refusal (a 422's first error) in GraphQL's shape, for a mutation that does what REST does. */
+export function unprocessable(error: HttpError): GithubGraphqlError {
+  const first = error.extra.errors?.[0] as { message?: string } | undefined
+  return new GithubGraphqlError('UNPROCESSABLE', first?.message ?? error.message)
 }
 
 /** GitHub's NOT_FOUND error. */

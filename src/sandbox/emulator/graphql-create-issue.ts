@@ -6,8 +6,7 @@
  * create sends (`issues.opened`, then `issues.labeled` per label) and starts the same workflows.
  */
 import { permits, type Credential } from './actors.js'
-import { GithubGraphqlError, noNode } from './graphql-connection.js'
-import type { HttpError } from './http-error.js'
+import { GithubGraphqlError, noNode, unprocessable } from './graphql-connection.js'
 import { checkSizeLimits, MAX_SUB_ISSUES } from './limits.js'
 import { addLabels, emitIssueEvent } from './routes/issue-changes.js'
 import type { Services } from './routes/route-context.js'
@@ -29,12 +28,6 @@ export interface CreateIssueInput {
 
 /** The fields of CreateIssueInput the emulator does not carry out: refused rather than ignored. */
 const NOT_EMULATED = ['assigneeIds', 'milestoneId', 'projectIds', 'issueTemplate'] as const
-
-/** REST's refusal (a 422's first error) in GraphQL's shape. */
-function unprocessable(error: HttpError): GithubGraphqlError {
-  const first = error.extra.errors?.[0] as { message?: string } | undefined
-  return new GithubGraphqlError('UNPROCESSABLE', first?.message ?? error.message)
-}
 
 /**
  * Carries out `createIssue` for `credential`; `visible` says whether the credential may see a repository

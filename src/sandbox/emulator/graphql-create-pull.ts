@@ -6,7 +6,7 @@
  * worker opens its PR and reads its bead issue afresh in one round trip.
  */
 import type { Credential } from './actors.js'
-import { GithubGraphqlError, noNode } from './graphql-connection.js'
+import { GithubGraphqlError, noNode, unprocessable } from './graphql-connection.js'
 import { HttpError } from './http-error.js'
 import { checkSizeLimits } from './limits.js'
 import { openPullRequest } from './routes/pulls.js'
@@ -25,12 +25,6 @@ export interface CreatePullRequestInput {
   draft?: boolean | null
   maintainerCanModify?: boolean | null
   clientMutationId?: string | null
-}
-
-/** REST's refusal (a 422's first error) in GraphQL's shape. */
-function unprocessable(error: HttpError): GithubGraphqlError {
-  const first = error.extra.errors?.[0] as { message?: string } | undefined
-  return new GithubGraphqlError('UNPROCESSABLE', first?.message ?? error.message)
 }
 
 /**

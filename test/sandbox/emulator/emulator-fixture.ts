@@ -81,6 +81,20 @@ export async function openPull(
   return data
 }
 
+/** The GraphQL errors of a refused request, which Octokit throws (fails the test when it succeeded). */
+export async function graphqlRefusal(
+  promise: Promise<unknown>,
+): Promise<{ type?: string; message: string }[]> {
+  try {
+    await promise
+  } catch (error) {
+    const errors = (error as { errors?: { type?: string; message: string }[] }).errors
+    if (errors) return errors
+    throw error
+  }
+  throw new Error('expected the request to be refused, but it succeeded')
+}
+
 /** The status of a rejected Octokit call (fails the test when the call succeeded). */
 export async function statusOf(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
   try {

@@ -8,7 +8,7 @@ import { Octokit } from '@octokit/rest'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../../src/sandbox/emulator/emulator.js'
 import { MAX_SUB_ISSUES } from '../../../src/sandbox/emulator/limits.js'
-import { octokitAs, startTown } from './emulator-fixture.js'
+import { graphqlRefusal, octokitAs, startTown } from './emulator-fixture.js'
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js'
 
 let emulator: Emulator | undefined
@@ -49,18 +49,6 @@ type Created = {
       parent: { number: number } | null
     }
   }
-}
-
-/** The GraphQL errors of a refused mutation (Octokit throws them). */
-async function errorsOf(promise: Promise<unknown>): Promise<{ type?: string; message: string }[]> {
-  try {
-    await promise
-  } catch (error) {
-    const errors = (error as { errors?: { type?: string; message: string }[] }).errors
-    if (errors) return errors
-    throw error
-  }
-  throw new Error('expected the mutation to be refused, but it succeeded')
 }
 
 async function setUp(e: Emulator) {
@@ -120,7 +108,7 @@ describe('createIssue over GraphQL', () => {
     const count = () => e.state.issuesOf('alice/town').length
     const made = count()
 
-    const unknownLabel = await errorsOf(
+    const unknownLabel = await graphqlRefusal(
       alice.graphql(CREATE, {
         repository: repositoryId,
         title: 't',
@@ -132,7 +120,7 @@ describe('createIssue over GraphQL', () => {
       { type: 'NOT_FOUND', message: "Could not resolve to a node with the global id of 'LA_nothing'" },
     ])
 
-    const tooLong = await errorsOf(
+    const tooLong = await graphqlRefusal(
       alice.graphql(CREATE, {
         repository: repositoryId,
         title: 't',
@@ -146,7 +134,7 @@ describe('createIssue over GraphQL', () => {
 
     const parent = e.state.issue('alice/town', goal.number)!
     parent.subIssueIds.push(...Array.from({ length: MAX_SUB_ISSUES }, (_, i) => 10_000_000 + i))
-    const full = await errorsOf(
+    const full = await graphqlRefusal(
       alice.graphql(CREATE, { repository: repositoryId, title: 't', parent: goal.node_id }),
     )
     expect(full).toMatchObject([
@@ -160,13 +148,15 @@ describe('createIssue over GraphQL', () => {
     const { goal, repositoryId } = await setUp(e)
     const readOnly = e.actors.createRunToken('alice/town', { issues: 'read', contents: 'read' })
     const reader = new Octokit({ baseUrl: e.apiUrl, auth: readOnly })
-    expect(await errorsOf(reader.graphql(CREATE, { repository: repositoryId, title: 't' }))).toMatchObject([
-      { type: 'FORBIDDEN', message: 'Resource not accessible by integration' },
-    ])
+    expect(
+      await graphqlRefusal(reader.graphql(CREATE, { repository: repositoryId, title: 't' })),
+    ).toMatchObject([{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }])
     // rita may read alice/town: she may open an issue, not place it under another.
     const rita = octokitAs(e, 'rita')
     expect(
-      await errorsOf(rita.graphql(CREATE, { repository: repositoryId, title: 't', parent: goal.node_id })),
+      await graphqlRefusal(
+        rita.graphql(CREATE, { repository: repositoryId, title: 't', parent: goal.node_id }),
+      ),
     ).toMatchObject([{ type: 'FORBIDDEN' }])
     const opened = await rita.graphql<Created>(CREATE, { repository: repositoryId, title: 'rita asks' })
     expect(opened.createIssue.issue).toMatchObject({ title: 'rita asks', parent: null })

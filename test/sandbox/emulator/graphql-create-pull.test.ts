@@ -7,7 +7,7 @@
 import { Octokit } from '@octokit/rest'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../../src/sandbox/emulator/emulator.js'
-import { octokitAs, startTown } from './emulator-fixture.js'
+import { graphqlRefusal, octokitAs, startTown } from './emulator-fixture.js'
 import { cloneRepo } from './git-client.js'
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js'
 
@@ -40,18 +40,6 @@ type Opened = {
       repository: { issue: { number: number; body: string } }
     }
   }
-}
-
-/** The GraphQL errors of a refused mutation (Octokit throws them). */
-async function errorsOf(promise: Promise<unknown>): Promise<{ type?: string; message: string }[]> {
-  try {
-    await promise
-  } catch (error) {
-    const errors = (error as { errors?: { type?: string; message: string }[] }).errors
-    if (errors) return errors
-    throw error
-  }
-  throw new Error('expected the mutation to be refused, but it succeeded')
 }
 
 /** An issue, a pushed branch `gastown/<n>-work` and the repository's node id. */
@@ -114,11 +102,13 @@ describe('createPullRequest over GraphQL', () => {
     await bob.graphql<Opened>(OPEN, { input, issue: issue.number })
     const count = () => e.state.issuesOf('alice/town').filter((i) => i.pull).length
     const made = count()
-    expect(await errorsOf(bob.graphql(OPEN, { input, issue: issue.number }))).toMatchObject([
+    expect(await graphqlRefusal(bob.graphql(OPEN, { input, issue: issue.number }))).toMatchObject([
       { type: 'UNPROCESSABLE', message: expect.stringContaining('A pull request already exists') },
     ])
     expect(
-      await errorsOf(bob.graphql(OPEN, { input: { ...input, headRefName: 'no-such-branch' }, issue: 1 })),
+      await graphqlRefusal(
+        bob.graphql(OPEN, { input: { ...input, headRefName: 'no-such-branch' }, issue: 1 }),
+      ),
     ).toMatchObject([{ type: 'UNPROCESSABLE' }])
     expect(count()).toBe(made)
   })
@@ -127,7 +117,7 @@ describe('createPullRequest over GraphQL', () => {
     const { e, issue, input } = await setUp()
     const token = e.actors.createRunToken('alice/town', { pull_requests: 'read', contents: 'write' })
     const reader = new Octokit({ baseUrl: e.apiUrl, auth: token })
-    expect(await errorsOf(reader.graphql(OPEN, { input, issue: issue.number }))).toMatchObject([
+    expect(await graphqlRefusal(reader.graphql(OPEN, { input, issue: issue.number }))).toMatchObject([
       { type: 'FORBIDDEN', message: 'Resource not accessible by integration' },
     ])
     const writer = new Octokit({
