@@ -217,6 +217,9 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       // The emulator's clock runs faster: its `retry-after` seconds are the sandbox's short ones.
       retryAfterMs: SANDBOX_RETRY_AFTER_MS,
     })
+    // Deliveries and run updates poke the watch below; before it is set up (the goal is still being
+    // opened) there is nothing to watch, and its state does not exist yet.
+    let watching = false
     served = await serveMayor(emulator, mayor.app, {
       logLevel: options.mayorLogLevel ?? 'fatal',
       // Every delivery may change what the town sees: look once the Mayor has answered it.
@@ -317,6 +320,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
     const finished = new Promise<TownSummary>((resolve) => (resolveFinished = resolve))
     let scanQueued = false
     let scanning: Promise<void> = Promise.resolve()
+    watching = true
 
     const townBeads = (): TownBead[] =>
       (view?.beads ?? []).map((bead) => {
@@ -473,7 +477,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
     }
 
     function poke(): void {
-      if (scanQueued || done) return
+      if (!watching || scanQueued || done) return
       scanQueued = true
       scanning = scanning.then(() => {
         scanQueued = false
