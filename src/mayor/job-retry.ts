@@ -7,14 +7,28 @@
 import { createHash } from 'node:crypto'
 import { cappedBackoffMs } from '../core/retry-policy.js'
 import { statusOf, type GitHubApi } from '../github/client.js'
+import { graphqlErrorsOf } from '../github/github-error.js'
 
 /** How many more runs a job gets after failing on passing trouble. */
 export const JOB_RETRIES = 5
 
 const MAX_DELAY_MS = 60_000
 
+/** Whether GraphQL refused a request on its spent primary budget (a 200 with a RATE_LIMITED error). */
+function isGraphqlRateLimit(error: unknown): boolean {
+  return graphqlErrorsOf(answerOf(error))?.some((e) => e.type === 'RATE_LIMITED') === true
+}
+
+/** GitHub's answer a failure holds: a refusal we worded (GitHubRefusal) keeps it as its cause. */
+function answerOf(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined ? error.cause : error
+}
+
 /** What passing trouble a failure is, or undefined when running the job again would not help. */
 export function passingFailure(error: unknown): 'server' | 'rate-limit' | 'token' | undefined {
+  // GraphQL's spent primary budget is a 200 whose error says RATE_LIMITED, with the reset in its headers
+  // (https://docs.github.com/en/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#exceeding-the-rate-limit).
+  if (isGraphqlRateLimit(error)) return 'rate-limit'
   const status = statusOf(error)
   if (status === undefined) return undefined
   if (status >= 500) return 'server'
@@ -53,12 +67,18 @@ const MAX_RESET_WAIT_MS = 3_600_000
  * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
  */
 export function jobRetryDelayMs(error: unknown, attempt: number, baseMs: number, now = Date.now()): number {
-  const headers = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response
-    ?.headers
+  type Headers = Record<string, string | number | undefined>
+  // A REST refusal keeps its headers on the response; a GraphQL answer with errors on the error itself.
+  const answer = answerOf(error)
+  const headers =
+    (answer as { response?: { headers?: Headers } }).response?.headers ??
+    (answer as { headers?: Headers }).headers
   const retryAfter = Number(headers?.['retry-after'] ?? 0)
   const backoff = cappedBackoffMs(baseMs, attempt - 1, MAX_DELAY_MS)
   const reset = Number(headers?.['x-ratelimit-reset'])
-  if (String(headers?.['x-ratelimit-remaining']) === '0' && Number.isFinite(reset) && reset * 1000 > now) {
+  // GraphQL refuses a query that costs more points than remain, so its budget may be spent above 0.
+  const spent = String(headers?.['x-ratelimit-remaining']) === '0' || isGraphqlRateLimit(error)
+  if (spent && Number.isFinite(reset) && reset * 1000 > now) {
     return Math.min(MAX_RESET_WAIT_MS, Math.max(backoff, reset * 1000 - now))
   }
   return Math.min(MAX_DELAY_MS, Math.max(Number.isFinite(retryAfter) ? retryAfter * 1000 : 0, backoff))

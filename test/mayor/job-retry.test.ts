@@ -1,5 +1,8 @@
+import { Octokit } from '@octokit/rest'
 import { describe, expect, it } from 'vitest'
+import { GitHubRefusal } from '../../src/github/github-error.js'
 import { failedRequest, jobRetryDelayMs, passingFailure } from '../../src/mayor/job-retry.js'
+import { quietLog, startTown } from '../sandbox/emulator/emulator-fixture.js'
 
 const NOW = 1_700_000_000_000
 
@@ -24,6 +27,34 @@ describe('jobRetryDelayMs', () => {
     // A reset already past says nothing: the usual backoff.
     const past = refusal(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 - 1) })
     expect(jobRetryDelayMs(past, 2, 1000, NOW)).toBe(2000)
+  })
+})
+
+describe('a spent GraphQL budget', () => {
+  it("is passing trouble that waits for the budget's reset, from GitHub's 200 answer with RATE_LIMITED", async () => {
+    const emulator = await startTown()
+    try {
+      // A workflow run's token has 1,000 points an hour; 1 + 100 + 4,000 requests cost 41 points a query.
+      const token = emulator.actors.createRunToken('alice/town', { issues: 'read', pull_requests: 'read' })
+      const run = new Octokit({ baseUrl: emulator.apiUrl, auth: token, log: quietLog })
+      const costly = `query { repository(owner: "alice", name: "town") { issues(first: 100) {
+        nodes { closedByPullRequestsReferences(first: 40) { nodes { reviews(first: 100) { nodes { state } } } } } } } }`
+      let refused: unknown
+      for (let i = 0; i < 30 && refused === undefined; i += 1) {
+        await run.graphql(costly).catch((error: unknown) => (refused = error))
+      }
+      expect(passingFailure(refused)).toBe('rate-limit')
+      const reset = Number((refused as { headers: Record<string, string> }).headers['x-ratelimit-reset'])
+      const now = Date.now()
+      expect(jobRetryDelayMs(refused, 1, 1000, now)).toBeGreaterThan(reset * 1000 - now - 1000)
+      expect(jobRetryDelayMs(refused, 1, 1000, now)).toBeGreaterThan(60_000)
+      // Worded as ours (a bead's creation refused), GitHub's answer is still what decides.
+      const worded = new GitHubRefusal('create the sub-issue "x" in alice/town', refused)
+      expect(passingFailure(worded)).toBe('rate-limit')
+      expect(jobRetryDelayMs(worded, 1, 1000, now)).toBe(jobRetryDelayMs(refused, 1, 1000, now))
+    } finally {
+      await emulator.close()
+    }
   })
 })
 
