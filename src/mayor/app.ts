@@ -7,6 +7,7 @@
 import type { ApplicationFunction, Context, Probot } from 'probot'
 import { decodeBead } from '../core/bead-codec.js'
 import { BEAD_LABEL, GOAL_LABEL } from '../core/labels.js'
+import type { GitHubApi } from '../github/client.js'
 import { EtagCache, useConditionalRequests } from '../github/etag-cache.js'
 import { githubSaid } from '../github/github-error.js'
 import { RateBudget } from '../github/rate-budget.js'
@@ -23,7 +24,7 @@ import { PROGRESS_EDIT_MS, type MayorDeps, type MayorLog } from './mayor-deps.js
 import type { MayorRuntime } from './mayor-runtime.js'
 import { MergeLanes } from './merge-lanes.js'
 import { KnownPlans } from './known-plans.js'
-import { renderFailureWarning } from './goal-comments.js'
+import { renderFailureWarning, renderRateLimitWait } from './goal-comments.js'
 import { ProgressComments } from './progress-comment.js'
 import { reconcile, sweepPeriodically, type AppAuth } from './reconcile.js'
 import { mayAct, refuse } from './sender-access.js'
@@ -77,13 +78,18 @@ export function createMayor(deps: MayorDeps): Mayor {
       budget.watch(api)
     },
     // A goal whose step failed for good says so, rather than standing still without a word.
-    failed: async (job, error) => {
-      const goal = goalOfJobKey(job.key)
-      const bot = goal && (await loaded?.runtime.bot.login())
-      if (!goal || !bot) return
-      await progress.warn({ api: job.api, ...goal, bot }, renderFailureWarning(githubSaid(error), deps.now()))
-    },
+    failed: (job, error) => warnOnGoal(job, renderFailureWarning(githubSaid(error), deps.now())),
+    // A goal that waits long for GitHub's rate limit says until when, too.
+    waiting: (job, error, until) =>
+      warnOnGoal(job, renderRateLimitWait(githubSaid(error), until, deps.now())),
   })
+  /** Puts a warning at the head of the progress comment of the goal a job is for. */
+  const warnOnGoal = async (job: { api: GitHubApi; key: string }, warning: string): Promise<void> => {
+    const goal = goalOfJobKey(job.key)
+    const bot = goal && (await loaded?.runtime.bot.login())
+    if (!goal || !bot) return
+    await progress.warn({ api: job.api, ...goal, bot }, warning)
+  }
   const progress = new ProgressComments({
     now: deps.now,
     minGapMs: deps.progressEditMs ?? PROGRESS_EDIT_MS,

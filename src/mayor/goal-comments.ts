@@ -159,6 +159,15 @@ export function renderSummary(beads: readonly Bead[], startedAt: number | undefi
   return lines.join('\n')
 }
 
+/** What a goal says while a step waits for GitHub's rate limit: GitHub's words, and until when. */
+export function renderRateLimitWait(what: string, until: number, now: number): string {
+  return [
+    `⏸️ **The Mayor waits for GitHub's rate limit** (${new Date(now).toISOString()}): ${inertText(what)}`,
+    '',
+    `GitHub resets it at ${new Date(until).toISOString().slice(11, 19)} UTC; the Mayor carries on with this goal by itself then. Nothing done so far is lost; this note goes once a step succeeds.`,
+  ].join('\n')
+}
+
 /** What a goal says when one of its steps failed for good: what went wrong, and that nothing is lost. */
 export function renderFailureWarning(what: string, now: number): string {
   return [

@@ -17,6 +17,10 @@ import type { WakeUps } from './wake-ups.js'
 
 /** The name of the job that says on a goal that one of its jobs failed. */
 const FAILURE_NOTE = 'failure-note'
+/** The name of the job that says on a goal that one of its jobs waits for GitHub's rate limit. */
+const WAIT_NOTE = 'wait-note'
+/** A wait for a rate limit this long or longer is said on the goal (ms). */
+const SAID_WAIT_MS = 60_000
 
 /** A goal job with the client it talks to GitHub through, whose token a retry may renew. */
 export type MayorJob = GoalJob & { api: GitHubApi }
@@ -34,6 +38,8 @@ export interface JobQueueOptions {
   prepare?(api: GitHubApi): void
   /** Called once a job has failed for good (after its retries, if any), to say so where people look. */
   failed?(job: MayorJob, error: unknown): Promise<void>
+  /** Called when a job waits a minute or more for GitHub's rate limit, until `until` (ms), to say so. */
+  waiting?(job: MayorJob, error: unknown, until: number): Promise<void>
 }
 
 /** Serialises jobs per goal and runs a job again when GitHub's trouble was passing. */
@@ -50,7 +56,7 @@ export class JobQueue {
         )
       // The note is a job of the goal too, so `idle()` waits for it; a note that fails is only logged.
       const failed = options.failed
-      if (failed && job.name !== FAILURE_NOTE) {
+      if (failed && job.name !== FAILURE_NOTE && job.name !== WAIT_NOTE) {
         const api = (job as MayorJob).api
         this.#push(
           { api, key: job.key, name: FAILURE_NOTE, run: () => failed(job as MayorJob, error) },
@@ -93,6 +99,17 @@ export class JobQueue {
               'job failed on passing trouble; it runs again',
             )
           this.options.wakeUps.after(delayMs, () => this.#push(job, tries + 1, failure))
+          // A goal that waits long for GitHub says so rather than standing still without a word.
+          const waiting = this.options.waiting
+          const note = job.name === FAILURE_NOTE || job.name === WAIT_NOTE
+          if (waiting && why === 'rate-limit' && delayMs >= SAID_WAIT_MS && !note) {
+            const until = (this.options.now?.() ?? Date.now()) + delayMs
+            this.#push(
+              { api: job.api, key: job.key, name: WAIT_NOTE, run: () => waiting(job, error, until) },
+              1,
+              undefined,
+            )
+          }
         }
       },
     })

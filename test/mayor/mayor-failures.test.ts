@@ -1,3 +1,4 @@
+import { Octokit } from '@octokit/rest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { transition } from '../../src/core/bead-status.js'
 import {
@@ -11,6 +12,7 @@ import {
   CHAIN,
   comments,
 } from './mayor-fixture.js'
+import { quietLog } from '../sandbox/emulator/emulator-fixture.js'
 
 let town: MayorTown | undefined
 
@@ -207,6 +209,38 @@ describe('the Mayor on the failure paths', () => {
     await town.settle()
     expect(await progress()).not.toMatch(/last step on this goal failed/)
     expect(await progress()).toMatch(/\| #2 /)
+  })
+
+  it("waits for GitHub's GraphQL rate limit to reset, not failing the step, and says until when on the goal", async () => {
+    town = await startMayorTown({ plans: [CHAIN] })
+    const goal = await openGoal(town)
+    await town.settle()
+    const progress = async () =>
+      (await comments(town!, goal)).find((body) => body.includes('gastown:progress')) ?? ''
+    // The installation spends its 5,000 points an hour (41 a query here); REST's budget is its own.
+    const [installation] = [...town.emulator.state.installations.values()]
+    const { token } = town.emulator.actors.createInstallationToken(installation!.id)
+    const app = new Octokit({ baseUrl: town.emulator.apiUrl, auth: token, log: quietLog })
+    const costly = `query { repository(owner: "alice", name: "town") { issues(first: 100) {
+      nodes { closedByPullRequestsReferences(first: 40) { nodes { reviews(first: 100) { nodes { state } } } } } } } }`
+    let spent = false
+    for (let i = 0; i < 130 && !spent; i += 1) await app.graphql(costly).catch(() => (spent = true))
+    expect(spent).toBe(true)
+    await town.as('alice').rest.issues.update({
+      owner: 'alice',
+      repo: 'town',
+      issue_number: goal,
+      body: 'A todo API, with tests.',
+    })
+    await town.settle()
+    const said = await progress()
+    expect(said).toMatch(/^<!-- gastown:warning -->\n⏸️ \*\*The Mayor waits for GitHub's rate limit\*\*/)
+    expect(said).toMatch(/API rate limit exceeded/)
+    expect(said).toMatch(/GitHub resets it at \d\d:\d\d:\d\d UTC/)
+    expect(said).not.toMatch(/last step on this goal failed/)
+    // The table of beads stays under the note, and nothing was lost.
+    expect(said).toMatch(/\| #2 /)
+    expect((await town.beads()).map((bead) => bead.status)).toEqual(['in_progress', 'pending'])
   })
 
   it('names the field and line of an invalid config on the goal and plans nothing', async () => {
