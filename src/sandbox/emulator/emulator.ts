@@ -31,7 +31,7 @@ import { createRequestLog, type RequestLogEntry, type RouteStats } from './reque
 import { allRoutes } from './routes/index.js'
 import type { Services } from './routes/route-context.js'
 import { onBranchMoved } from './routes/branch-moves.js'
-import { createRepoEvents, pushEvent, scheduleEvent } from './repo-events.js'
+import { createRepoEvents, scheduleEvent } from './repo-events.js'
 import { createRestHandler, type Violation } from './rest-handler.js'
 import {
   createSecondaryRateLimit,
@@ -307,8 +307,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (!repo || !push.ref.startsWith('refs/heads/')) return
     const branch = push.ref.slice('refs/heads/'.length)
     track(onBranchMoved(services, repo, branch, push.before, push.after, push.pusher.login))
-    const event = pushEvent(state, shapes, repo, push)
-    if (event) startRuns(event)
+    events.pushed(repo, push, push.pusher.login)
   })
 
   const answerRest = createRestHandler({

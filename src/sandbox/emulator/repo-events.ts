@@ -42,6 +42,14 @@ export function createRepoEvents(
       if (!installation) return
       webhooks.send(event, { ...payload, installation: installationRef(installation.id) }, repo.fullName)
     },
+    pushed(repo, push, pusher) {
+      const event = pushEvent(state, shapes, repo, {
+        ...push,
+        repo: repo.fullName,
+        pusher: actorOf(state, pusher),
+      })
+      if (event) startRuns(event)
+    },
     installationCreated(installationId, sender) {
       const installation = state.installations.get(installationId)
       if (!installation) return

@@ -7,6 +7,7 @@ import type { Emulator } from '../../../src/sandbox/emulator/emulator.js'
 import { parseWorkflowFile } from '../../../src/sandbox/emulator/workflow-file.js'
 import { matchesTrigger, startsWorkflows } from '../../../src/sandbox/emulator/workflow-triggers.js'
 import { octokitAs, quietRuns, startTown } from './emulator-fixture.js'
+import { cloneRepo } from './git-client.js'
 
 /** Comments on an issue with the run's GITHUB_TOKEN, as a Mayor or worker without an app would. */
 const WORKER = `name: worker
@@ -241,6 +242,37 @@ describe('workflows started by events', () => {
       ['main', 'alice', 'success'],
     ])
     expect(scheduled[0]!.log).toContain('ci on schedule at main */15 * * * *')
+  })
+})
+
+describe('a merge through the API', () => {
+  it("starts the base branch's push workflows, as a push would", async () => {
+    const copy = await cloneRepo(emulator.gitUrl, 'alice/work', emulator.tokenFor('bob'))
+    await copy.git('checkout', '--quiet', '-b', 'feature')
+    await copy.commit({ 'b.txt': 'b\n' }, 'b')
+    await copy.git('push', '--quiet', 'origin', 'feature')
+    const repo = { owner: 'alice', repo: 'work' }
+    const { data: pull } = await octokitAs(emulator, 'bob').rest.pulls.create({
+      ...repo,
+      title: 'b',
+      head: 'feature',
+      base: 'main',
+    })
+    await quietRuns(emulator, 'alice/work')
+    // The branch is not one the push filter takes: nothing ran yet.
+    expect(runsOf('ci')).toEqual([])
+    const before = await emulator.git.resolveRef('alice/work', 'refs/heads/main')
+    const { data: merged } = await octokitAs(emulator, 'alice').rest.pulls.merge({
+      ...repo,
+      pull_number: pull.number,
+    })
+    await quietRuns(emulator, 'alice/work')
+    const runs = runsOf('ci')
+    expect(runs.map((r) => [r.event, r.head_branch, r.head_sha, r.actor.login])).toEqual([
+      ['push', 'main', merged.sha, 'alice'],
+    ])
+    expect(runs[0]!.log).toContain('ci on push at main')
+    expect(merged.sha).not.toBe(before)
   })
 })
 

@@ -228,6 +228,8 @@ const mergePull = async (context: RouteContext): Promise<RouteResult> => {
       : method === 'squash'
         ? comparison.commits.map((c) => `* ${c.message}`).join('\n\n')
         : issue.title
+  const baseRef = `refs/heads/${pull.baseRef}`
+  const before = await git.resolveRef(repo.fullName, baseRef)
   const result = await git.merge(repo.fullName, {
     base: pull.baseRef,
     head: pull.headSha,
@@ -247,6 +249,10 @@ const mergePull = async (context: RouteContext): Promise<RouteResult> => {
   issue.updatedAt = now
   repo.pushedAt = now
   await emitIssueEvent(context.services, repo, issue, 'closed', actor.login)
+  // The base branch moved: its push workflows run, as after a git push (not when a GITHUB_TOKEN merged).
+  if (before && before !== result.sha) {
+    context.services.events.pushed(repo, { ref: baseRef, before, after: result.sha }, actor.login)
+  }
   if (pull.baseRef === repo.defaultBranch) {
     for (const number of closingReferences(issue.body)) {
       const target = context.services.state.issue(repo.fullName, number)

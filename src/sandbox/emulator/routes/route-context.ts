@@ -15,6 +15,12 @@ export interface RepoEvents {
   emit(repo: RepoRecord, event: string, fields: Record<string, unknown>, sender: string): void
   /** Sends installation.created for an account. */
   installationCreated(installationId: number, sender: string): void
+  /**
+   * A branch moved as a push moves it, by git or by the API (a merge): the `push` event its workflows
+   * take. GitHub sends one for a merged pull request's base too
+   * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#push).
+   */
+  pushed(repo: RepoRecord, push: { ref: string; before: string; after: string }, pusher: string): void
 }
 
 /** The emulator's parts, shared by every route. */
