@@ -52,8 +52,12 @@ async function createBeadIssue(
   const { api, repo, goal, log } = scope
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const created = target ? await createSubIssue(api, repo, target, issue, { retries: 0 }) : 'unsupported'
+      const created =
+        target && !scope.facts.subIssueMutationUnsupported
+          ? await createSubIssue(api, repo, target, issue, { retries: 0 })
+          : 'unsupported'
       if (created !== 'unsupported') return { issue: created, linked: true }
+      if (target) scope.facts.subIssueMutationUnsupported = true
       return { issue: await createIssue(api, repo, issue, { retries: 0 }), linked: false }
     } catch (error) {
       const status = statusOf(error)

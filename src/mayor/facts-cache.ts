@@ -40,6 +40,12 @@ export class FactsCache {
   /** The labels this process made sure of, by repository: a later goal lists and creates none. */
   readonly labels = new KnownLabels()
 
+  /**
+   * Whether GitHub answered that its `createIssue` takes no `parentIssueId` (an older GitHub Enterprise
+   * Server): a GitHub's schema does not change under a running Mayor, so later beads go by REST at once.
+   */
+  subIssueMutationUnsupported = false
+
   constructor(private readonly now: () => number) {}
 
   pull(repo: RepoRef, number: number): PullSnapshot | undefined {

@@ -90,6 +90,26 @@ describe("the Mayor's request economy", () => {
     }
   })
 
+  it("creates beads by REST once GitHub's createIssue has said it takes no parentIssueId, without asking again", async () => {
+    town = await startMayorTown({ plans: [PLAN] })
+    // An older GitHub Enterprise Server refuses the argument itself, in graphql-ruby's words.
+    town.emulator.faults.add({
+      kind: 'graphql-error',
+      route: 'POST /graphql:createIssue',
+      message: "InputObject 'CreateIssueInput' doesn't accept argument 'parentIssueId'",
+      times: 1,
+    })
+    await openGoal(town)
+    await town.settle()
+    expect(town.emulator.faults.injected().map((fault) => fault.kind)).toEqual(['graphql-error'])
+    expect(mayorRequests(town, 'POST', '/graphql').filter((r) => r.mutation)).toHaveLength(1)
+    expect(mayorRequests(town, 'POST', '/repos/{owner}/{repo}/issues')).toHaveLength(2)
+    expect(
+      mayorRequests(town, 'POST', '/repos/{owner}/{repo}/issues/{issue_number}/sub_issues'),
+    ).toHaveLength(2)
+    expect((await town.beads()).map((b) => b.key)).toEqual(['schema', 'api'])
+  })
+
   it('lists no comment on a step an event started, lists afresh on a sweep, and reads a repeated list conditionally', async () => {
     town = await startMayorTown({ plans: [PLAN] })
     const goal = await openGoal(town)
