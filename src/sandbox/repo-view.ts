@@ -15,6 +15,8 @@ export interface PullView {
   state: 'open' | 'closed'
   merged: boolean
   mergedAt: string | null
+  /** When it merged, to the millisecond. */
+  mergedAtMs: number | null
   headRef: string
   user: string
   /** Reviews in the order they were submitted. */
@@ -50,6 +52,7 @@ export function readRepoView(state: EmulatorState, fullName: string, goal: numbe
         state: issue.state,
         merged: issue.pull.merged,
         mergedAt: issue.pull.mergedAt,
+        mergedAtMs: issue.pull.mergedAtMs ?? null,
         headRef: issue.pull.headRef,
         user: issue.user,
         reviews: reviewsByIssue.get(issue.id) ?? [],

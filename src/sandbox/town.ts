@@ -525,6 +525,6 @@ const silentAnnounced: Logger = { debug: () => undefined, info: () => undefined,
  */
 function endOf(bead: Bead, view: RepoView, seenAt: number): number {
   const mergedAt =
-    bead.status === 'completed' && bead.pr !== undefined ? view.pulls.get(bead.pr)?.mergedAt : null
-  return mergedAt ? Math.min(seenAt, Date.parse(mergedAt)) : seenAt
+    bead.status === 'completed' && bead.pr !== undefined ? view.pulls.get(bead.pr)?.mergedAtMs : null
+  return mergedAt ? Math.min(seenAt, mergedAt) : seenAt
 }

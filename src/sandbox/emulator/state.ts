@@ -51,6 +51,11 @@ export interface PullRecord {
   baseSha: string
   merged: boolean
   mergedAt: string | null
+  /**
+   * When it merged, to the millisecond (GitHub shows seconds): the sandbox's timeline needs it, as a
+   * merge may dispatch the next bead within the same second.
+   */
+  mergedAtMs?: number
   mergedBy: string | null
   mergeCommitSha: string | null
   draft: boolean

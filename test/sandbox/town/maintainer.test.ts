@@ -31,6 +31,7 @@ function pull(number: number, reviews: PullView['reviews'] = [], extra: Partial<
     state: 'open',
     merged: false,
     mergedAt: null,
+    mergedAtMs: null,
     headRef: `gastown/${number}`,
     user: 'github-actions[bot]',
     reviews,

@@ -241,6 +241,7 @@ const mergePull = async (context: RouteContext): Promise<RouteResult> => {
   const now = context.services.state.timestamp()
   pull.merged = true
   pull.mergedAt = now
+  pull.mergedAtMs = context.services.clock()
   pull.mergedBy = actor.login
   pull.mergeCommitSha = result.sha
   issue.state = 'closed'
