@@ -47741,6 +47741,17 @@ async function openReadingBead(run2, opening) {
     return void 0;
   }
 }
+async function openByRest(run2, opening) {
+  const { api, repo } = run2.deps;
+  try {
+    return await createPull(api, repo, opening);
+  } catch (error62) {
+    if (statusOf(error62) !== 422) throw error62;
+    const open5 = (await findPullsForBranch(api, repo, opening.head, "open"))[0];
+    if (open5 === void 0) throw error62;
+    return updatePull(api, repo, open5.number, { body: opening.body });
+  }
+}
 async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebase) {
   const { api, repo } = run2.deps;
   const number4 = run2.bead.number;
@@ -47759,19 +47770,7 @@ async function openOrUpdatePull(run2, target, effects, summary, task, sha, rebas
   const title = forGitHub(run2, run2.bead.title, 256);
   const opening = { title, body, head: target.branch, base: run2.defaultBranch };
   const opened = target.pull === void 0 ? await openReadingBead(run2, opening) : void 0;
-  let pull = opened ?? target.pull;
-  if (pull === void 0) {
-    try {
-      pull = await createPull(api, repo, opening);
-    } catch (error62) {
-      if (statusOf(error62) !== 422) throw error62;
-      const open5 = (await findPullsForBranch(api, repo, target.branch, "open"))[0];
-      if (open5 === void 0) throw error62;
-      pull = await updatePull(api, repo, open5.number, { body });
-    }
-  } else if (!opened) {
-    pull = await updatePull(api, repo, pull.number, { body });
-  }
+  const pull = opened ?? (target.pull === void 0 ? await openByRest(run2, opening) : await updatePull(api, repo, target.pull.number, { body }));
   run2.log.info(
     { pr: pull.number },
     target.pull === void 0 ? "opened the pull request" : "updated the pull request"

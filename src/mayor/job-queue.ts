@@ -22,6 +22,9 @@ const WAIT_NOTE = 'wait-note'
 /** A wait for a rate limit this long or longer is said on the goal (ms). */
 const SAID_WAIT_MS = 60_000
 
+/** Whether a job is a note on its goal, which says nothing of its own failures or waits. */
+const isNote = (job: GoalJob): boolean => job.name === FAILURE_NOTE || job.name === WAIT_NOTE
+
 /** A goal job with the client it talks to GitHub through, whose token a retry may renew. */
 export type MayorJob = GoalJob & { api: GitHubApi }
 
@@ -56,15 +59,14 @@ export class JobQueue {
         )
       // The note is a job of the goal too, so `idle()` waits for it; a note that fails is only logged.
       const failed = options.failed
-      if (failed && job.name !== FAILURE_NOTE && job.name !== WAIT_NOTE) {
-        const api = (job as MayorJob).api
-        this.#push(
-          { api, key: job.key, name: FAILURE_NOTE, run: () => failed(job as MayorJob, error) },
-          1,
-          undefined,
-        )
-      }
+      if (failed && !isNote(job))
+        this.#note(job as MayorJob, FAILURE_NOTE, () => failed(job as MayorJob, error))
     })
+  }
+
+  /** Queues a note on the goal of `job`: a job of that goal too, so `idle()` waits for it. */
+  #note(job: MayorJob, name: string, run: () => Promise<void>): void {
+    this.#push({ api: job.api, key: job.key, name, run }, 1, undefined)
   }
 
   /** Queues a job; identical waiting jobs merge. */
@@ -101,14 +103,9 @@ export class JobQueue {
           this.options.wakeUps.after(delayMs, () => this.#push(job, tries + 1, failure))
           // A goal that waits long for GitHub says so rather than standing still without a word.
           const waiting = this.options.waiting
-          const note = job.name === FAILURE_NOTE || job.name === WAIT_NOTE
-          if (waiting && why === 'rate-limit' && delayMs >= SAID_WAIT_MS && !note) {
+          if (waiting && why === 'rate-limit' && delayMs >= SAID_WAIT_MS && !isNote(job)) {
             const until = (this.options.now?.() ?? Date.now()) + delayMs
-            this.#push(
-              { api: job.api, key: job.key, name: WAIT_NOTE, run: () => waiting(job, error, until) },
-              1,
-              undefined,
-            )
+            this.#note(job, WAIT_NOTE, () => waiting(job, error, until))
           }
         }
       },

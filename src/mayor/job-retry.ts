@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { cappedBackoffMs } from '../core/retry-policy.js'
 import { statusOf, type GitHubApi } from '../github/client.js'
-import { graphqlErrorsOf } from '../github/github-error.js'
+import { GitHubRefusal, graphqlErrorsOf } from '../github/github-error.js'
 
 /** How many more runs a job gets after failing on passing trouble. */
 export const JOB_RETRIES = 5
@@ -21,7 +21,7 @@ function isGraphqlRateLimit(error: unknown): boolean {
 
 /** GitHub's answer a failure holds: a refusal we worded (GitHubRefusal) keeps it as its cause. */
 function answerOf(error: unknown): unknown {
-  return error instanceof Error && error.cause !== undefined ? error.cause : error
+  return error instanceof GitHubRefusal ? error.cause : error
 }
 
 /** What passing trouble a failure is, or undefined when running the job again would not help. */

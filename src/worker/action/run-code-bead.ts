@@ -308,6 +308,23 @@ async function openReadingBead(
   }
 }
 
+/** Opens the bead's PR by REST; when another path opened it meanwhile (422), updates that one. */
+async function openByRest(
+  run: BeadRun,
+  opening: { title: string; body: string; head: string; base: string },
+): Promise<PullData> {
+  const { api, repo } = run.deps
+  try {
+    return await createPull(api, repo, opening)
+  } catch (error) {
+    // Never a duplicate: the open PR of the branch takes this run's body.
+    if (statusOf(error) !== 422) throw error
+    const open = (await findPullsForBranch(api, repo, opening.head, 'open'))[0]
+    if (open === undefined) throw error
+    return updatePull(api, repo, open.number, { body: opening.body })
+  }
+}
+
 async function openOrUpdatePull(
   run: BeadRun,
   target: Target,
@@ -335,20 +352,11 @@ async function openOrUpdatePull(
   const opening = { title, body, head: target.branch, base: run.defaultBranch }
   // Opened by a mutation that reads the bead afresh too, the read the final save needs (refreshBead).
   const opened = target.pull === undefined ? await openReadingBead(run, opening) : undefined
-  let pull: Pick<PullData, 'number'> | undefined = opened ?? target.pull
-  if (pull === undefined) {
-    try {
-      pull = await createPull(api, repo, opening)
-    } catch (error) {
-      // Another path opened it meanwhile (GitHub answers 422): update that one, never a duplicate.
-      if (statusOf(error) !== 422) throw error
-      const open = (await findPullsForBranch(api, repo, target.branch, 'open'))[0]
-      if (open === undefined) throw error
-      pull = await updatePull(api, repo, open.number, { body })
-    }
-  } else if (!opened) {
-    pull = await updatePull(api, repo, pull.number, { body })
-  }
+  const pull: Pick<PullData, 'number'> =
+    opened ??
+    (target.pull === undefined
+      ? await openByRest(run, opening)
+      : await updatePull(api, repo, target.pull.number, { body }))
   run.log.info(
     { pr: pull.number },
     target.pull === undefined ? 'opened the pull request' : 'updated the pull request',

@@ -18,8 +18,8 @@ export function closingReferences(body: string | null): number[] {
   return [...new Set(numbers)]
 }
 
-const requireGit = (context: RouteContext): GitHost => {
-  const git = context.services.git
+const requireGit = (services: RouteContext['services']): GitHost => {
+  const git = services.git
   if (!git) throw notFound()
   return git
 }
@@ -58,8 +58,7 @@ export async function openPullRequest(
   actor: string,
   opening: PullOpening,
 ): Promise<IssueRecord> {
-  const git = services.git
-  if (!git) throw notFound()
+  const git = requireGit(services)
   const { state } = services
   const [headOwner, headBranch] = opening.head.includes(':')
     ? opening.head.split(':', 2)
@@ -104,7 +103,6 @@ export async function openPullRequest(
 const createPull = async (context: RouteContext): Promise<RouteResult> => {
   const actor = context.requireActor()
   const repo = context.repo('read')
-  requireGit(context)
   const head = String(context.body.head)
   const issue = await openPullRequest(context.services, repo, actor.login, {
     title: String(context.body.title ?? (head.includes(':') ? head.split(':', 2)[1] : head)),
@@ -184,7 +182,7 @@ const updatePull = async (context: RouteContext): Promise<RouteResult> => {
     issue.body = body.body
   }
   if (typeof body.base === 'string' && issue.pull && body.base !== issue.pull.baseRef) {
-    const baseSha = await requireGit(context).resolveRef(repo.fullName, `refs/heads/${body.base}`)
+    const baseSha = await requireGit(context.services).resolveRef(repo.fullName, `refs/heads/${body.base}`)
     if (!baseSha) throw pullError('base', 'invalid')
     changes.base = { from: { ref: issue.pull.baseRef, sha: issue.pull.baseSha } }
     issue.pull.baseRef = body.base
@@ -208,7 +206,7 @@ const mergePull = async (context: RouteContext): Promise<RouteResult> => {
   context.repo('write')
   const { repo, issue } = requirePull(context)
   const pull = issue.pull
-  const git = requireGit(context)
+  const git = requireGit(context.services)
   if (!pull || issue.state !== 'open') throw new HttpError(405, 'Pull Request is not mergeable')
   if (typeof context.body.sha === 'string' && context.body.sha !== pull.headSha) {
     throw new HttpError(409, 'Head branch was modified. Review and try the merge again.')
@@ -273,7 +271,7 @@ const checkMerged = (context: RouteContext): RouteResult => {
 const listFiles = async (context: RouteContext): Promise<RouteResult> => {
   const { repo, issue } = requirePull(context)
   const pull = issue.pull
-  const git = requireGit(context)
+  const git = requireGit(context.services)
   if (!pull) throw notFound()
   const base = pull.merged ? pull.baseSha : `refs/heads/${pull.baseRef}`
   const comparison = await git.compare(repo.fullName, base, pull.headSha)
