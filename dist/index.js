@@ -44251,7 +44251,7 @@ var BEAD_START_QUERY = `query BeadStart($owner: String!, $repo: String!, $bead: 
 ${ISSUE_FIELDS}`;
 var OPEN_PULL_MUTATION = `mutation OpenPull($input: CreatePullRequestInput!, $issue: Int!) {
   createPullRequest(input: $input) {
-    pullRequest { number url repository { issue(number: $issue) { ...IssueFields } } }
+    pullRequest { number repository { issue(number: $issue) { ...IssueFields } } }
   }
 }
 ${ISSUE_FIELDS}`;

@@ -187,7 +187,7 @@ ${ISSUE_FIELDS}`
  */
 export const OPEN_PULL_MUTATION = `mutation OpenPull($input: CreatePullRequestInput!, $issue: Int!) {
   createPullRequest(input: $input) {
-    pullRequest { number url repository { issue(number: $issue) { ...IssueFields } } }
+    pullRequest { number repository { issue(number: $issue) { ...IssueFields } } }
   }
 }
 ${ISSUE_FIELDS}`
@@ -195,7 +195,7 @@ ${ISSUE_FIELDS}`
 /** The answer of OPEN_PULL_MUTATION. */
 export type OpenPullAnswer = {
   createPullRequest: {
-    pullRequest: { number: number; url: string; repository: { issue: IssueNode | null } }
+    pullRequest: { number: number; repository: { issue: IssueNode | null } }
   } | null
 }
 

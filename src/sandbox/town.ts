@@ -386,7 +386,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
         const previous = t.last === undefined ? undefined : (JSON.parse(t.last) as [Bead['status']])[0]
         t.last = key
         if (bead.status === 'completed' || bead.status === 'cancelled')
-          t.endedAt ??= Math.max(t.startedAt ?? 0, endOf(bead, view, now))
+          t.endedAt ??= endOf(bead, view, now, t.startedAt)
         const current = townBeads().find((b) => b.number === bead.number)!
         events.emit({ type: 'bead', at: now, bead: current, ...(previous === undefined ? {} : { previous }) })
       }
@@ -469,8 +469,7 @@ export async function startTown(options: TownOptions = {}): Promise<Town> {
       view = readRepoView(emulator.state, fullName, goal.number)
       for (const bead of view.beads) {
         const t = track(bead.number!)
-        if (bead.status === 'completed')
-          t.endedAt ??= Math.max(t.startedAt ?? 0, endOf(bead, view, Date.now()))
+        if (bead.status === 'completed') t.endedAt ??= endOf(bead, view, Date.now(), t.startedAt)
       }
       log('info', 'town', `goal #${goal.number} closed: every bead is done`)
       finish()
@@ -521,10 +520,11 @@ const silentAnnounced: Logger = { debug: () => undefined, info: () => undefined,
 
 /**
  * When a bead ended: a completed bead when its PR merged (the Mayor may dispatch its dependents on that
- * merge, before it writes the completion), anything else when the town first saw it ended.
+ * merge, before it writes the completion), anything else when the town first saw it ended; never
+ * before it started.
  */
-function endOf(bead: Bead, view: RepoView, seenAt: number): number {
+function endOf(bead: Bead, view: RepoView, seenAt: number, startedAt = 0): number {
   const mergedAt =
     bead.status === 'completed' && bead.pr !== undefined ? view.pulls.get(bead.pr)?.mergedAtMs : null
-  return mergedAt ? Math.min(seenAt, mergedAt) : seenAt
+  return Math.max(startedAt, mergedAt ? Math.min(seenAt, mergedAt) : seenAt)
 }
