@@ -13,6 +13,7 @@ import {
   openGoal,
   planJson,
   playWorkerPr,
+  progressComment,
   SLOW_WORKFLOW,
   startMayorTown,
   type MayorTown,
@@ -33,13 +34,6 @@ const PLAN = planJson([
 /** The Mayor's requests so far: its app and installation tokens act as its bot. */
 function mayorRequests(t: MayorTown, method: string, route: string): RequestLogEntry[] {
   return t.emulator.requests().filter((r) => isMayorRequest(r) && r.method === method && r.route === route)
-}
-
-const progressOf = async (t: MayorTown, goal: number) => {
-  const { data } = await t
-    .as('alice')
-    .rest.issues.listComments({ owner: 'alice', repo: 'town', issue_number: goal })
-  return data.find((c) => c.body?.includes('gastown:progress'))?.body ?? ''
 }
 
 describe("the Mayor's request economy", () => {
@@ -209,7 +203,7 @@ describe("the Mayor's request economy", () => {
       ['schema', 'ready', 0],
       ['api', 'pending', 0],
     ])
-    const progress = await progressOf(town, goal)
+    const progress = await progressComment(town, goal)
     expect(progress).toContain('Dispatch is paced')
     expect(progress).toMatch(/only \d+ of the installation's 5000 GitHub requests are left this hour/)
   })
@@ -225,7 +219,7 @@ describe("the Mayor's request economy", () => {
     const goal = await openGoal(town)
     await town.settle()
     expect(town.emulator.faults.injected().map((f) => f.kind)).toEqual(['secondary-rate-limit'])
-    const progress = await progressOf(town, goal)
+    const progress = await progressComment(town, goal)
     expect(progress).toContain('Dispatch is paced:** GitHub answered with a secondary rate limit')
     expect((await town.beads()).map((b) => [b.key, b.status])).toEqual([
       ['schema', 'ready'],

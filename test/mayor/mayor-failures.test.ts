@@ -11,6 +11,7 @@ import {
   type MayorTown,
   CHAIN,
   comments,
+  progressComment,
 } from './mayor-fixture.js'
 import { quietLog } from '../sandbox/emulator/emulator-fixture.js'
 
@@ -189,8 +190,7 @@ describe('the Mayor on the failure paths', () => {
     town = await startMayorTown({ plans: [CHAIN] })
     const goal = await openGoal(town)
     await town.settle()
-    const progress = async () =>
-      (await comments(town!, goal)).find((body) => body.includes('gastown:progress')) ?? ''
+    const progress = () => progressComment(town!, goal)
     expect(await progress()).not.toMatch(/last step on this goal failed/)
     // GitHub refuses the step's goal query once, in a way no retry would mend: the step fails for good.
     town.emulator.faults.add({ kind: 'status', status: 422, route: 'POST /graphql', times: 1 })
@@ -215,8 +215,7 @@ describe('the Mayor on the failure paths', () => {
     town = await startMayorTown({ plans: [CHAIN] })
     const goal = await openGoal(town)
     await town.settle()
-    const progress = async () =>
-      (await comments(town!, goal)).find((body) => body.includes('gastown:progress')) ?? ''
+    const progress = () => progressComment(town!, goal)
     // The installation spends its 5,000 points an hour (41 a query here); REST's budget is its own.
     const [installation] = [...town.emulator.state.installations.values()]
     const { token } = town.emulator.actors.createInstallationToken(installation!.id)

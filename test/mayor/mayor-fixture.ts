@@ -260,3 +260,8 @@ export async function comments(town: MayorTown, issue: number): Promise<string[]
     .rest.issues.listComments({ owner: 'alice', repo: 'town', issue_number: issue })
   return data.map((c) => c.body ?? '')
 }
+
+/** The goal's progress comment, or '' when it has none yet. */
+export async function progressComment(town: MayorTown, goal: number): Promise<string> {
+  return (await comments(town, goal)).find((body) => body.includes('gastown:progress')) ?? ''
+}
